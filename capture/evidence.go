@@ -1,0 +1,113 @@
+package capture
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Evidence is what the wire showed during a probe run or in a capture file.
+// It records facts only; deciding what a failure means is the report's job.
+type Evidence struct {
+	// Available is false when no packets could be captured; Reason says why
+	// and Remedy gives the one command that would allow it.
+	Available bool   `json:"available"`
+	Reason    string `json:"reason,omitempty"`
+	Remedy    string `json:"remedy,omitempty"`
+	Interface string `json:"interface,omitempty"`
+	Filter    string `json:"filter,omitempty"`
+	// PcapFile is the pcapng written (credentials redacted), if any.
+	PcapFile string `json:"pcap_file,omitempty"`
+	// Start is the zero time of the T offsets below; for a live capture it is
+	// the probe's zero time, so probe steps and packets share one timeline.
+	Start time.Time `json:"start"`
+	// Packets counts packets seen; KernelDrops those the kernel dropped.
+	Packets     int    `json:"packets"`
+	KernelDrops uint64 `json:"kernel_drops"`
+	// Conns lists every TCP connection seen (or attempted), in order of the
+	// first packet.
+	Conns []*Conn `json:"conns"`
+	// UnansweredInboundSYNs are SYNs that arrived at this host's active-mode
+	// listening ports and got no SYN-ACK from this host.
+	UnansweredInboundSYNs []*Conn `json:"unanswered_inbound_syns,omitempty"`
+	// UntrackedPackets counts packets of connections beyond the tracker's
+	// cap (DefaultMaxConns); they are in the pcapng but not in Conns.
+	UntrackedPackets int `json:"untracked_packets,omitempty"`
+}
+
+// PacketRef places a fact on the timeline: T is seconds since Evidence.Start
+// and Packet the 1-based packet number in the written pcapng (0 if none).
+type PacketRef struct {
+	T      float64 `json:"t"`
+	Packet int     `json:"packet,omitempty"`
+}
+
+// Side names an end of a connection.
+type Side string
+
+// The two ends: the one that sent the SYN and the one it was sent to.
+const (
+	SideInitiator Side = "initiator"
+	SideResponder Side = "responder"
+)
+
+// ICMPFact is an ICMP or ICMPv6 error that referred to a connection.
+type ICMPFact struct {
+	PacketRef
+	From string `json:"from"` // address of the router or host that sent it
+	V6   bool   `json:"v6,omitempty"`
+	Type int    `json:"type"`
+	Code int    `json:"code"`
+	Text string `json:"text"` // e.g. "port unreachable", "administratively prohibited"
+}
+
+// RSTFact is a reset seen on a connection.
+type RSTFact struct {
+	PacketRef
+	From Side `json:"from"`
+}
+
+// Stall is a period without progress while a connection was open.
+type Stall struct {
+	From     float64 `json:"from"`     // seconds since Start: last progress
+	Duration float64 `json:"duration"` // seconds without progress
+}
+
+// Conn is what the wire showed of one TCP connection (4-tuple).
+type Conn struct {
+	Initiator netip.AddrPort `json:"initiator"` // sent the SYN
+	Responder netip.AddrPort `json:"responder"`
+	// First is the connection's first packet.
+	First PacketRef `json:"first"`
+	// Midstream is true when no SYN was seen before the connection's first
+	// packet (capture started late, or only an ICMP error referred to it):
+	// Initiator and Responder are then a guess (the higher port initiates).
+	Midstream bool `json:"midstream,omitempty"`
+	// SYNs lists each SYN sent (more than one: retransmitted, unanswered).
+	SYNs   []PacketRef `json:"syns"`
+	SYNACK *PacketRef  `json:"synack,omitempty"`
+	RSTs   []RSTFact   `json:"rsts,omitempty"`
+	ICMP   []ICMPFact  `json:"icmp,omitempty"`
+	// FINs by side.
+	FINInitiator *PacketRef `json:"fin_initiator,omitempty"`
+	FINResponder *PacketRef `json:"fin_responder,omitempty"`
+	// Payload bytes each way.
+	BytesFromInitiator int64 `json:"bytes_from_initiator"`
+	BytesFromResponder int64 `json:"bytes_from_responder"`
+	// FirstData and LastData are the first and the last segment that
+	// carried new data (retransmissions do not move LastData).
+	FirstData *PacketRef `json:"first_data,omitempty"`
+	LastData  *PacketRef `json:"last_data,omitempty"`
+	// Retransmits counts data segments seen again (same sequence range, in
+	// whole or in part); keepalives are not counted.
+	Retransmits int `json:"retransmits"`
+	// MaxSegment is the largest TCP payload seen, each way.
+	MaxSegmentFromInitiator int `json:"max_segment_from_initiator"`
+	MaxSegmentFromResponder int `json:"max_segment_from_responder"`
+	// MSS options announced in SYN / SYN-ACK (0 when absent).
+	MSSInitiator int    `json:"mss_initiator,omitempty"`
+	MSSResponder int    `json:"mss_responder,omitempty"`
+	Stall        *Stall `json:"stall,omitempty"`
+}
+
+// Established reports whether the handshake got a SYN-ACK.
+func (c *Conn) Established() bool { return c.SYNACK != nil }

@@ -1,0 +1,309 @@
+// Package ftptest is an FTP server on loopback for tests. By default it
+// behaves like a small healthy server (anonymous login, PASV, EPSV, PORT,
+// EPRT, LIST, RETR, ABOR); fields of Server make it misbehave one way at a
+// time, so tests can drive the probe and the report through failures
+// without a network.
+package ftptest
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// Server is a scriptable FTP server listening on 127.0.0.1.
+type Server struct {
+	// Banner is the greeting (default "220 ftptest ready").
+	Banner string
+	// User and Password, when set, are required; otherwise any login works.
+	User, Password string
+	// Files served by LIST and RETR (name -> content).
+	Files map[string][]byte
+	// Replies overrides the reply to a verb, e.g. {"PORT": "500 Illegal PORT command."}.
+	Replies map[string]string
+	// PasvAddr, when valid, replaces the address announced in 227 replies
+	// (the port is still that of the real data listener).
+	PasvAddr netip.Addr
+	// PasvPort, when non-zero, replaces the port announced in 227/229
+	// replies (truncated to 16 bits: -65536 announces port 0).
+	PasvPort int
+	// NoDataListen makes passive replies announce a port nobody listens on.
+	NoDataListen bool
+	// SkipActiveConnect accepts PORT/EPRT but never connects back.
+	SkipActiveConnect bool
+
+	rt *runtime
+}
+
+// runtime is a started server's state, kept apart so Server is plain,
+// copyable configuration.
+type runtime struct {
+	ln    net.Listener
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+	done  chan struct{}
+}
+
+// Start serves s on 127.0.0.1 until the test ends.
+func Start(t testing.TB, s *Server) netip.AddrPort {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("ftptest: listen: %v", err)
+	}
+	s.rt = &runtime{ln: ln, conns: map[net.Conn]bool{}, done: make(chan struct{})}
+	s.rt.wg.Add(1)
+	go s.serve()
+	t.Cleanup(s.rt.close)
+	return ln.Addr().(*net.TCPAddr).AddrPort()
+}
+
+func (s *runtime) close() {
+	close(s.done)
+	s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+func (s *runtime) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.done:
+		c.Close()
+		return false
+	default:
+	}
+	s.conns[c] = true
+	return true
+}
+
+func (s *runtime) untrack(c net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	c.Close()
+}
+
+func (s *Server) serve() {
+	rt := s.rt
+	defer rt.wg.Done()
+	for {
+		c, err := rt.ln.Accept()
+		if err != nil {
+			return
+		}
+		if !rt.track(c) {
+			return
+		}
+		rt.wg.Add(1)
+		go func() {
+			defer rt.wg.Done()
+			defer rt.untrack(c)
+			(&conn{srv: s, c: c, w: bufio.NewWriter(c)}).run()
+		}()
+	}
+}
+
+// conn is one control connection's state.
+type conn struct {
+	srv      *Server
+	c        net.Conn
+	w        *bufio.Writer
+	user     string
+	loggedIn bool
+	pasv     net.Listener
+	port     netip.AddrPort
+}
+
+func (k *conn) reply(line string) {
+	k.w.WriteString(line + "\r\n")
+	k.w.Flush()
+}
+
+func (k *conn) run() {
+	defer k.closePasv()
+	banner := k.srv.Banner
+	if banner == "" {
+		banner = "220 ftptest ready"
+	}
+	k.reply(banner)
+	r := bufio.NewReaderSize(k.c, 4096)
+	for {
+		k.c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+		verb = strings.ToUpper(verb)
+		if rep, ok := k.srv.Replies[verb]; ok {
+			k.reply(rep)
+			continue
+		}
+		if !k.handle(verb, arg) {
+			return
+		}
+	}
+}
+
+func (k *conn) handle(verb, arg string) bool {
+	switch verb {
+	case "USER":
+		k.user = arg
+		k.reply("331 Please specify the password.")
+	case "PASS":
+		if k.srv.User != "" && (k.user != k.srv.User || arg != k.srv.Password) {
+			k.reply("530 Login incorrect.")
+			return true
+		}
+		k.loggedIn = true
+		k.reply("230 Login successful.")
+	case "SYST":
+		k.reply("215 UNIX Type: L8")
+	case "FEAT":
+		k.reply("211-Features:\r\n EPRT\r\n EPSV\r\n PASV\r\n SIZE\r\n211 End")
+	case "TYPE":
+		k.reply("200 Switching to Binary mode.")
+	case "PASV", "EPSV":
+		k.passive(verb)
+	case "PORT", "EPRT":
+		k.active(verb, arg)
+	case "LIST":
+		k.transfer(k.listing())
+	case "RETR":
+		data, ok := k.srv.Files[arg]
+		if !ok {
+			k.reply("550 Failed to open file.")
+			return true
+		}
+		k.transfer(data)
+	case "ABOR":
+		k.reply("225 No transfer to ABOR.")
+	case "QUIT":
+		k.reply("221 Goodbye.")
+		return false
+	default:
+		k.reply("500 Unknown command.")
+	}
+	return true
+}
+
+func (k *conn) closePasv() {
+	if k.pasv != nil {
+		k.pasv.Close()
+		k.pasv = nil
+	}
+}
+
+func (k *conn) passive(verb string) {
+	k.closePasv()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		k.reply("425 Cannot listen.")
+		return
+	}
+	ap := ln.Addr().(*net.TCPAddr).AddrPort()
+	if k.srv.NoDataListen {
+		ln.Close()
+	} else {
+		k.pasv = ln
+	}
+	port := ap.Port()
+	if k.srv.PasvPort != 0 {
+		port = uint16(k.srv.PasvPort) // -65536 announces port 0
+	}
+	if verb == "EPSV" {
+		k.reply(ftp.FormatEPSV(port))
+		return
+	}
+	addr := ap.Addr()
+	if k.srv.PasvAddr.IsValid() {
+		addr = k.srv.PasvAddr
+	}
+	rep, err := ftp.FormatPASV(netip.AddrPortFrom(addr, port))
+	if err != nil {
+		k.reply("425 Cannot announce.")
+		return
+	}
+	k.reply(rep)
+}
+
+func (k *conn) active(verb, arg string) {
+	k.closePasv()
+	var ap netip.AddrPort
+	var err error
+	if verb == "PORT" {
+		ap, err = ftp.ParsePORT(arg)
+	} else {
+		ap, err = ftp.ParseEPRT(arg)
+	}
+	if err != nil || !ap.Addr().IsLoopback() {
+		// A test server never connects anywhere but loopback.
+		k.reply(fmt.Sprintf("500 Illegal %s command.", verb))
+		return
+	}
+	k.port = ap
+	k.reply(fmt.Sprintf("200 %s command successful. Consider using PASV.", verb))
+}
+
+func (k *conn) dataConn() (net.Conn, error) {
+	if k.pasv != nil {
+		k.pasv.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
+		c, err := k.pasv.Accept()
+		k.closePasv()
+		return c, err
+	}
+	if k.port.IsValid() && !k.srv.SkipActiveConnect {
+		ap := k.port
+		k.port = netip.AddrPort{}
+		return net.DialTimeout("tcp", ap.String(), 10*time.Second)
+	}
+	if k.port.IsValid() {
+		time.Sleep(200 * time.Millisecond)
+	}
+	return nil, fmt.Errorf("no data connection")
+}
+
+func (k *conn) transfer(data []byte) {
+	dc, err := k.dataConn()
+	if err != nil {
+		k.reply("425 Use PORT or PASV first.")
+		return
+	}
+	defer dc.Close()
+	k.reply("150 Here comes the data.")
+	dc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err := dc.Write(data); err != nil {
+		k.reply("426 Failure writing network stream.")
+		return
+	}
+	dc.Close()
+	k.reply("226 Transfer complete.")
+}
+
+func (k *conn) listing() []byte {
+	names := make([]string, 0, len(k.srv.Files))
+	for n := range k.srv.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "-rw-r--r--    1 0        0        %8d Nov 25 17:00 %s\r\n", len(k.srv.Files[n]), n)
+	}
+	return []byte(b.String())
+}

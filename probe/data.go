@@ -1,0 +1,172 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// dataChannel is a data connection being set up: established already
+// (passive) or waiting to be accepted (active).
+type dataChannel struct {
+	conn net.Conn
+	ln   net.Listener
+}
+
+func (d *dataChannel) close() {
+	if d == nil {
+		return
+	}
+	if d.conn != nil {
+		d.conn.Close()
+	}
+	if d.ln != nil {
+		d.ln.Close()
+	}
+}
+
+// openData runs the mode's setup command and, for passive modes, dials the
+// data connection. It returns nil when the data connection cannot be used.
+func (s *session) openData(mode Mode, dc *DataConn) *dataChannel {
+	if mode.Passive() {
+		return s.openPassive(mode, dc)
+	}
+	return s.openActive(mode, dc)
+}
+
+func (s *session) controlPeer() netip.AddrPort {
+	return addrPortOf(s.conn.RemoteAddr())
+}
+
+func (s *session) controlLocal() netip.AddrPort {
+	return addrPortOf(s.conn.LocalAddr())
+}
+
+func addrPortOf(a net.Addr) netip.AddrPort {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		ap := ta.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	ap, _ := netip.ParseAddrPort(a.String())
+	return ap
+}
+
+func (s *session) openPassive(mode Mode, dc *DataConn) *dataChannel {
+	rep, st := s.command(string(mode), "")
+	dc.Setup = st
+	if !st.OK() {
+		dc.Connect = skipped(string(mode) + " failed")
+		return nil
+	}
+	peer := s.controlPeer()
+	var announced netip.AddrPort
+	var err error
+	if mode == ModeEPSV {
+		var port uint16
+		port, err = ftp.ParseEPSV(rep.Text())
+		announced = netip.AddrPortFrom(peer.Addr(), port)
+	} else {
+		announced, err = ftp.ParsePASV(rep.Text())
+	}
+	if err != nil {
+		dc.Setup.Outcome = OutcomeProtocol
+		dc.Setup.Error = fmt.Sprintf("cannot parse %s reply: %v", mode, err)
+		dc.Connect = skipped("no data endpoint announced")
+		return nil
+	}
+	dc.Announced = announced.String()
+	target, policy := s.passiveTarget(announced, peer)
+	dc.AddressPolicy = policy
+	if !target.IsValid() {
+		dc.Connect = Step{Outcome: OutcomeRefusedByPolicy, T0: s.clock.offset(), T: s.clock.offset(),
+			Error: fmt.Sprintf("announced endpoint %s is not dialled: port %d is not a valid TCP port", announced, announced.Port())}
+		return nil
+	}
+	dc.Dialled = target.String()
+	st = s.clock.begin()
+	ctx, cancel := context.WithTimeout(s.ctx, s.opts.DataTimeout)
+	defer cancel()
+	conn, err := s.opts.Dialer.DialContext(ctx, "tcp", target.String())
+	if err != nil {
+		dc.Connect = s.clock.fail(st, fmt.Errorf("connect data %s: %w", target, err))
+		return nil
+	}
+	dc.Connect = s.clock.ok(st)
+	dc.Local = addrPortOf(conn.LocalAddr()).String()
+	dc.Peer = addrPortOf(conn.RemoteAddr()).String()
+	return &dataChannel{conn: conn}
+}
+
+// passiveTarget applies the 227 address policy: the probe dials only the
+// control peer unless the caller trusts the announced address.
+func (s *session) passiveTarget(announced, peer netip.AddrPort) (netip.AddrPort, string) {
+	if announced.Port() == 0 {
+		return netip.AddrPort{}, "invalid-port"
+	}
+	switch {
+	case announced.Addr().Unmap() == peer.Addr():
+		return announced, "same"
+	case s.opts.TrustPasvAddress:
+		return announced, "trusted"
+	default:
+		return netip.AddrPortFrom(peer.Addr(), announced.Port()), "control-peer"
+	}
+}
+
+func (s *session) openActive(mode Mode, dc *DataConn) *dataChannel {
+	local := s.controlLocal().Addr()
+	st := s.clock.begin()
+	ln, err := s.listenActive(local)
+	if err != nil {
+		dc.Setup = s.clock.fail(st, err)
+		dc.Setup.Outcome = OutcomeError
+		dc.Connect = skipped("could not listen for the data connection")
+		return nil
+	}
+	lap := addrPortOf(ln.Addr())
+	dc.Listened = lap.String()
+	dc.Announced = lap.String()
+	s.opts.OnListen(lap.Port())
+	var arg string
+	if mode == ModePORT {
+		arg, err = ftp.FormatPORT(lap)
+		if err != nil {
+			ln.Close()
+			dc.Setup = s.clock.fail(st, err)
+			dc.Connect = skipped("PORT cannot carry this address")
+			return nil
+		}
+	} else {
+		arg = ftp.FormatEPRT(lap)
+	}
+	_, st = s.command(string(mode), arg)
+	dc.Setup = st
+	if !st.OK() {
+		ln.Close()
+		dc.Connect = skipped(string(mode) + " refused")
+		return nil
+	}
+	return &dataChannel{ln: ln}
+}
+
+// listenActive listens on the control connection's local address, on a
+// port from Options.ActivePorts when set.
+func (s *session) listenActive(local netip.Addr) (net.Listener, error) {
+	r := s.opts.ActivePorts
+	if r.Min == 0 {
+		return s.opts.Listener.Listen(s.ctx, "tcp", net.JoinHostPort(local.String(), "0"))
+	}
+	var lastErr error
+	for p := int(r.Min); p <= int(r.Max); p++ {
+		ln, err := s.opts.Listener.Listen(s.ctx, "tcp", net.JoinHostPort(local.String(), strconv.Itoa(p)))
+		if err == nil {
+			return ln, nil
+		}
+		lastErr = err
+	}
+	return nil, fmt.Errorf("listen on %s ports %s: %w", local, r, lastErr)
+}

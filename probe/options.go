@@ -1,0 +1,138 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for Options; each is a wait a person would accept before calling
+// a step failed on a LAN or the Internet.
+const (
+	DefaultConnectTimeout = 5 * time.Second  // TCP connect of the control connection
+	DefaultDataTimeout    = 5 * time.Second  // data connect/accept and each data read
+	DefaultReplyTimeout   = 10 * time.Second // each control reply (servers may do reverse DNS)
+	DefaultRetrBytes      = 64 << 10         // read at most this much of a file, then ABOR
+	// maxRetrCandidate is the size under which a listed file is small enough
+	// to download.
+	maxRetrCandidate = 1 << 20
+	// maxListBytes caps a LIST; a listing that never ends is aborted there.
+	maxListBytes = 4 << 20
+	// maxListKeep is how much of a listing is kept to pick a file.
+	maxListKeep = 256 << 10
+)
+
+// Dialer opens TCP connections (net.Dialer satisfies it).
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// Listener opens the listening socket active mode needs (net.ListenConfig
+// satisfies it).
+type Listener interface {
+	Listen(ctx context.Context, network, address string) (net.Listener, error)
+}
+
+// Resolver resolves host names (net.Resolver satisfies it).
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// PortRange is an inclusive range of local ports for active mode.
+type PortRange struct{ Min, Max uint16 }
+
+// String renders the range as "A-B" ("" when unset).
+func (r PortRange) String() string {
+	if r.Min == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d-%d", r.Min, r.Max)
+}
+
+// ParsePortRange parses "A-B" (or a single port).
+func ParsePortRange(s string) (PortRange, error) {
+	lo, hi, found := strings.Cut(s, "-")
+	if !found {
+		hi = lo
+	}
+	a, err1 := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+	b, err2 := strconv.ParseUint(strings.TrimSpace(hi), 10, 16)
+	if err1 != nil || err2 != nil || a == 0 || b < a {
+		return PortRange{}, fmt.Errorf("bad port range %q: want A-B with 1 <= A <= B <= 65535", s)
+	}
+	return PortRange{Min: uint16(a), Max: uint16(b)}, nil
+}
+
+// Options shape a probe run. The zero value is usable: network seams
+// default to the real network and timeouts to the Default constants.
+type Options struct {
+	ConnectTimeout time.Duration
+	DataTimeout    time.Duration
+	ReplyTimeout   time.Duration
+	// TrustPasvAddress allows dialling an address announced in a 227 reply
+	// that differs from the control peer.
+	TrustPasvAddress bool
+	// ActivePorts restricts the local ports listened on for EPRT/PORT.
+	ActivePorts PortRange
+	// RetrBytes caps how much of the chosen file is read before ABOR.
+	RetrBytes int64
+	// Modes to probe; nil means AllModes.
+	Modes []Mode
+
+	Dialer   Dialer
+	Listener Listener
+	Resolver Resolver
+	// Now is the clock; time.Now when nil (its monotonic reading is used).
+	Now func() time.Time
+	// OnListen is called with each local port opened for active mode, before
+	// the PORT/EPRT command is sent (a capture uses it to watch the port).
+	OnListen func(port uint16)
+	// OnProgress is called when a mode starts a stage ("connect", "login",
+	// "LIST", "RETR", "done"); it must not block.
+	OnProgress func(m Mode, stage string)
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.DataTimeout == 0 {
+		o.DataTimeout = DefaultDataTimeout
+	}
+	if o.ReplyTimeout == 0 {
+		o.ReplyTimeout = DefaultReplyTimeout
+	}
+	if o.RetrBytes == 0 {
+		o.RetrBytes = DefaultRetrBytes
+	}
+	if o.ConnectTimeout < 0 || o.DataTimeout < 0 || o.ReplyTimeout < 0 || o.RetrBytes < 0 {
+		return o, errors.New("timeouts and byte limits must not be negative")
+	}
+	if len(o.Modes) == 0 {
+		o.Modes = AllModes
+	}
+	if o.Dialer == nil {
+		o.Dialer = &net.Dialer{}
+	}
+	if o.Listener == nil {
+		o.Listener = &net.ListenConfig{}
+	}
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.OnListen == nil {
+		o.OnListen = func(uint16) {}
+	}
+	if o.OnProgress == nil {
+		o.OnProgress = func(Mode, string) {}
+	}
+	return o, nil
+}

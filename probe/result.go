@@ -1,0 +1,193 @@
+package probe
+
+import (
+	"time"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// Mode names a data-connection mode. The four modes are probed on separate
+// control connections so that one mode's failure cannot spoil another's.
+type Mode string
+
+// The data modes, in the order they are probed and reported.
+const (
+	ModeEPSV Mode = "EPSV"
+	ModePASV Mode = "PASV"
+	ModeEPRT Mode = "EPRT"
+	ModePORT Mode = "PORT"
+)
+
+// AllModes lists the data modes in report order.
+var AllModes = []Mode{ModeEPSV, ModePASV, ModeEPRT, ModePORT}
+
+// Passive reports whether the server listens and the client dials (EPSV, PASV).
+func (m Mode) Passive() bool { return m == ModeEPSV || m == ModePASV }
+
+// Outcome is the classified result of one step. The set is closed: every
+// network failure maps to one of these values at the place it is observed.
+type Outcome string
+
+// The closed outcome vocabulary.
+const (
+	OutcomeOK              Outcome = "ok"             // the step did what it should
+	OutcomeTimeout         Outcome = "timeout"        // no answer before the deadline
+	OutcomeRefused         Outcome = "refused"        // RST in answer to SYN (ECONNREFUSED)
+	OutcomeReset           Outcome = "reset"          // RST on an established connection
+	OutcomeUnreachable     Outcome = "unreachable"    // ICMP unreachable / no route
+	OutcomeClosed          Outcome = "closed"         // the peer closed (EOF) before the step ended
+	OutcomeReply           Outcome = "reply"          // the server answered with a negative reply; see Step.Reply
+	OutcomeProtocol        Outcome = "protocol-error" // the server sent something that is not FTP (bad code, giant line)
+	OutcomeDNS             Outcome = "dns-failed"     // the host name did not resolve
+	OutcomeTLS             Outcome = "tls"            // a TLS failure
+	OutcomeNotApplicable   Outcome = "not-applicable" // the step does not apply (PASV/PORT on IPv6)
+	OutcomeSkipped         Outcome = "skipped"        // an earlier step failed, so this one did not run
+	OutcomeRefusedByPolicy Outcome = "not-dialled"    // the probe refused to dial the address the server gave
+	OutcomeError           Outcome = "error"          // an unclassified local error; Step.Error says what
+)
+
+// Step is one timed thing the probe did, with its classified outcome.
+// Times are seconds since the probe's zero time (Result.StartedAt), read
+// from the monotonic clock, so steps and captured packets share a timeline.
+type Step struct {
+	Outcome Outcome    `json:"outcome"`
+	T0      float64    `json:"t0"`
+	T       float64    `json:"t"`
+	Reply   *ftp.Reply `json:"reply,omitempty"`
+	Error   string     `json:"error,omitempty"`
+}
+
+// OK reports whether the step succeeded.
+func (s Step) OK() bool { return s.Outcome == OutcomeOK }
+
+// Ran reports whether the step was attempted at all.
+func (s Step) Ran() bool {
+	return s.Outcome != "" && s.Outcome != OutcomeSkipped && s.Outcome != OutcomeNotApplicable
+}
+
+// Exchange is one command sent on the control connection and the reply it got.
+type Exchange struct {
+	T       float64    `json:"t"`
+	Command string     `json:"command"` // as sent; PASS arguments are redacted
+	Reply   *ftp.Reply `json:"reply,omitempty"`
+}
+
+// Target is what the probe was pointed at. The password is never stored here.
+type Target struct {
+	URL      string `json:"url"` // without any password
+	Scheme   string `json:"scheme"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	User     string `json:"user"`
+	Path     string `json:"path,omitempty"`
+	Password string `json:"-"`
+	// PasswordSource says where the password came from (anonymous, env,
+	// stdin, netrc, prompt, url); the password itself never leaves the probe.
+	PasswordSource string `json:"password_source"`
+}
+
+// Address returns host:port for dialling.
+func (t Target) Address() string { return joinHostPort(t.Host, t.Port) }
+
+// Server is what the probe learnt about the server software.
+type Server struct {
+	Banner string         `json:"banner,omitempty"`
+	Syst   string         `json:"syst,omitempty"`
+	Feat   []string       `json:"feat,omitempty"`
+	Info   ftp.ServerInfo `json:"info"`
+}
+
+// Transfer is one LIST or RETR on a data connection.
+type Transfer struct {
+	Command string `json:"command"`         // "LIST" or "RETR name"
+	Step    Step   `json:"step"`            // ok when the final reply was 2xx (or we aborted on purpose after Limit)
+	Bytes   int64  `json:"bytes"`           // bytes read from the data connection
+	Limit   int64  `json:"limit,omitempty"` // read cap; reaching it ends the read with ABOR
+	Aborted bool   `json:"aborted,omitempty"`
+	// Final is the completion reply (226, 426, 451...) when one arrived.
+	Final *ftp.Reply `json:"final,omitempty"`
+}
+
+// DataConn is one data connection attempt: which endpoint the server
+// announced (passive) or we announced (active), which one was dialled or
+// listened on, and how it went.
+type DataConn struct {
+	// Announced is the endpoint in the 227/229 reply (passive) or the PORT/EPRT
+	// argument we sent (active).
+	Announced string `json:"announced,omitempty"`
+	// Dialled is the endpoint the probe connected to (passive).
+	Dialled string `json:"dialled,omitempty"`
+	// Listened is the local endpoint the probe accepted on (active).
+	Listened string `json:"listened,omitempty"`
+	// Peer is the remote endpoint of the data connection once established
+	// (for active mode: where the server called back from).
+	Peer string `json:"peer,omitempty"`
+	// Local is the local endpoint of the data connection once established.
+	Local string `json:"local,omitempty"`
+	// AddressPolicy explains what the probe did when the announced address
+	// differed from the control peer: "same", "control-peer" (dialled the
+	// control peer's address with the announced port), "trusted" (dialled
+	// the announced address because --trust-pasv-address), "refused".
+	AddressPolicy string `json:"address_policy,omitempty"`
+	// Setup is the PASV/EPSV/PORT/EPRT exchange.
+	Setup Step `json:"setup"`
+	// Connect is the data connection itself: dial (passive) or accept (active).
+	Connect Step `json:"connect"`
+}
+
+// ModeResult is everything one data mode's control connection did.
+type ModeResult struct {
+	Mode Mode `json:"mode"`
+	// Applicable is false for PASV/PORT on an IPv6 control connection.
+	Applicable bool `json:"applicable"`
+	// ControlLocal/ControlRemote are the control connection's endpoints.
+	ControlLocal  string `json:"control_local,omitempty"`
+	ControlRemote string `json:"control_remote,omitempty"`
+	Connect       Step   `json:"connect"` // TCP connect of the control connection
+	Banner        Step   `json:"banner"`  // the 220 greeting
+	Login         Step   `json:"login"`   // USER/PASS
+	// List and Retr each ran on their own data connection.
+	ListData DataConn  `json:"list_data"`
+	List     Transfer  `json:"list"`
+	RetrData *DataConn `json:"retr_data,omitempty"`
+	Retr     *Transfer `json:"retr,omitempty"`
+	// Transcript is the control dialogue (PASS redacted).
+	Transcript []Exchange `json:"transcript"`
+	// Works is true when the data connection opened and LIST succeeded.
+	Works bool `json:"works"`
+}
+
+// Result is what one probe run did and was told. It holds no rendered text.
+type Result struct {
+	Target    Target       `json:"target"`
+	StartedAt time.Time    `json:"started_at"`
+	Duration  float64      `json:"duration"` // seconds
+	Resolve   Step         `json:"resolve"`
+	Addresses []string     `json:"addresses,omitempty"` // what the host resolved to
+	Server    Server       `json:"server"`
+	Options   OptionsEcho  `json:"options"`
+	Modes     []ModeResult `json:"modes"`
+	// RetrFile is the file chosen for RETR ("" when none could be chosen).
+	RetrFile string `json:"retr_file,omitempty"`
+	// Notes are facts about the run itself (e.g. a password given in the URL).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Mode returns the result for mode m, or nil.
+func (r *Result) Mode(m Mode) *ModeResult {
+	for i := range r.Modes {
+		if r.Modes[i].Mode == m {
+			return &r.Modes[i]
+		}
+	}
+	return nil
+}
+
+// OptionsEcho records the options that shaped the run, for the report.
+type OptionsEcho struct {
+	ConnectTimeout   float64 `json:"connect_timeout"`
+	DataTimeout      float64 `json:"data_timeout"`
+	TrustPasvAddress bool    `json:"trust_pasv_address"`
+	ActivePortRange  string  `json:"active_port_range,omitempty"`
+	RetrBytes        int64   `json:"retr_bytes"`
+}

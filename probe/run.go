@@ -1,0 +1,344 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// Run probes every data mode of the target and returns what happened.
+// The error is non-nil only for setup problems (bad options); every network
+// failure is an Outcome inside the Result.
+//
+// The first mode (EPSV) logs in alone: when the login fails there, the
+// other modes are not tried, so a wrong password costs one failed login,
+// not four (account lockouts). Once it is logged in, the other modes start
+// at once, each on its own control connection.
+func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &clock{now: opts.Now}
+	c.zero = c.now()
+	res := &Result{
+		Target:    t,
+		StartedAt: c.zero,
+		Options: OptionsEcho{
+			ConnectTimeout:   opts.ConnectTimeout.Seconds(),
+			DataTimeout:      opts.DataTimeout.Seconds(),
+			TrustPasvAddress: opts.TrustPasvAddress,
+			ActivePortRange:  opts.ActivePorts.String(),
+			RetrBytes:        opts.RetrBytes,
+		},
+	}
+	for _, m := range opts.Modes {
+		res.Modes = append(res.Modes, ModeResult{Mode: m, Applicable: true})
+	}
+	defer func() { res.Duration = c.offset() }()
+
+	addr, ok := resolve(ctx, t, opts, c, res)
+	if !ok {
+		skipAll(res.Modes, "the host name did not resolve")
+		return res, nil
+	}
+	server := netip.AddrPortFrom(addr, uint16(t.Port))
+	for i := range res.Modes {
+		if addr.Is6() && (res.Modes[i].Mode == ModePASV || res.Modes[i].Mode == ModePORT) {
+			markNotApplicable(&res.Modes[i])
+		}
+	}
+	r := &runner{ctx: ctx, target: t, server: server, opts: opts, clock: c, res: res}
+	r.run()
+	return res, nil
+}
+
+// resolve turns the target host into the address to dial.
+func resolve(ctx context.Context, t Target, opts Options, c *clock, res *Result) (netip.Addr, bool) {
+	st := c.begin()
+	if a, err := netip.ParseAddr(t.Host); err == nil {
+		res.Resolve = c.ok(st)
+		res.Addresses = []string{a.Unmap().String()}
+		return a.Unmap(), true
+	}
+	rctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
+	defer cancel()
+	addrs, err := opts.Resolver.LookupNetIP(rctx, "ip", t.Host)
+	if err == nil && len(addrs) == 0 {
+		err = fmt.Errorf("lookup %s: no addresses", t.Host)
+	}
+	if err != nil {
+		res.Resolve = c.fail(st, fmt.Errorf("resolve %s: %w", t.Host, err))
+		if res.Resolve.Outcome != OutcomeTimeout {
+			res.Resolve.Outcome = OutcomeDNS
+		}
+		return netip.Addr{}, false
+	}
+	res.Resolve = c.ok(st)
+	for _, a := range addrs {
+		res.Addresses = append(res.Addresses, a.Unmap().String())
+	}
+	return addrs[0].Unmap(), true
+}
+
+func skipAll(modes []ModeResult, why string) {
+	for i := range modes {
+		m := &modes[i]
+		m.Connect, m.Banner, m.Login = skipped(why), skipped(why), skipped(why)
+		m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+	}
+}
+
+func markNotApplicable(m *ModeResult) {
+	why := string(m.Mode) + " carries only IPv4 addresses; the control connection is IPv6"
+	m.Applicable = false
+	m.Connect, m.Banner, m.Login = notApplicable(why), notApplicable(why), notApplicable(why)
+	m.ListData.Setup, m.ListData.Connect, m.List.Step = notApplicable(why), notApplicable(why), notApplicable(why)
+}
+
+// runner holds what the per-mode sessions share.
+type runner struct {
+	ctx    context.Context
+	target Target
+	server netip.AddrPort
+	opts   Options
+	clock  *clock
+	res    *Result
+	mu     sync.Mutex // guards res.RetrFile and res.Server
+}
+
+func (r *runner) run() {
+	var lead *ModeResult
+	var rest []*ModeResult
+	for i := range r.res.Modes {
+		m := &r.res.Modes[i]
+		if !m.Applicable {
+			continue
+		}
+		if lead == nil {
+			lead = m
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	if lead == nil {
+		return
+	}
+	loggedIn := make(chan bool, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.probeMode(lead, loggedIn)
+	}()
+	if !<-loggedIn {
+		wg.Wait()
+		why := fmt.Sprintf("the first control connection (%s) did not log in; not repeated", lead.Mode)
+		for _, m := range rest {
+			skipAll([]ModeResult{*m}, why)
+			m.Connect, m.Banner, m.Login = skipped(why), skipped(why), skipped(why)
+			m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+		}
+		return
+	}
+	for _, m := range rest {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.probeMode(m, nil)
+		}()
+	}
+	wg.Wait()
+}
+
+// probeMode runs one mode's control connection from connect to QUIT. For
+// the lead mode it reports on loggedIn whether login succeeded and collects
+// the server's SYST and FEAT.
+func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool) {
+	signal := func(ok bool) {
+		if loggedIn != nil {
+			loggedIn <- ok
+			loggedIn = nil
+		}
+	}
+	defer signal(false)
+	r.opts.OnProgress(m.Mode, "connect")
+	s := r.connect(m)
+	if s == nil {
+		return
+	}
+	defer s.close()
+	defer s.quit()
+	if !r.greetAndLogin(s, m) {
+		return
+	}
+	if loggedIn != nil {
+		r.serverInfo(s)
+	}
+	signal(true)
+	s.command("TYPE", "I")
+	dir, file := splitTargetPath(r.target.Path)
+	r.opts.OnProgress(m.Mode, "LIST")
+	listing := r.list(s, m, dir)
+	if !m.Works {
+		return
+	}
+	if file == "" {
+		file = pickFile(dir, listing)
+	}
+	if file == "" {
+		return
+	}
+	r.mu.Lock()
+	if r.res.RetrFile == "" {
+		r.res.RetrFile = file
+	}
+	r.mu.Unlock()
+	r.opts.OnProgress(m.Mode, "RETR")
+	r.retr(s, m, file)
+	r.opts.OnProgress(m.Mode, "done")
+}
+
+func (r *runner) connect(m *ModeResult) *session {
+	st := r.clock.begin()
+	ctx, cancel := context.WithTimeout(r.ctx, r.opts.ConnectTimeout)
+	defer cancel()
+	conn, err := r.opts.Dialer.DialContext(ctx, "tcp", r.server.String())
+	if err != nil {
+		m.Connect = r.clock.fail(st, fmt.Errorf("connect control %s: %w", r.server, err))
+		m.Banner, m.Login = skipped("no control connection"), skipped("no control connection")
+		m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped("no control connection"), skipped("no control connection"), skipped("no control connection")
+		return nil
+	}
+	m.Connect = r.clock.ok(st)
+	m.ControlLocal = addrPortOf(conn.LocalAddr()).String()
+	m.ControlRemote = addrPortOf(conn.RemoteAddr()).String()
+	return newSession(r.ctx, conn, r.clock, r.opts, m)
+}
+
+// greetAndLogin reads the banner and logs in.
+func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
+	why := "not logged in"
+	defer func() {
+		if !m.Login.OK() {
+			m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+		}
+	}()
+	st := r.clock.begin()
+	rep, err := s.readReply(r.opts.ReplyTimeout)
+	for err == nil && rep.Code == 120 { // "service ready in nnn minutes"
+		rep, err = s.readReply(r.opts.ReplyTimeout)
+	}
+	if err != nil {
+		m.Banner = r.clock.fail(st, err)
+		m.Login = skipped("no banner")
+		return false
+	}
+	m.Banner = r.clock.replied(st, rep)
+	if rep.Code != 220 {
+		m.Banner.Outcome = OutcomeReply
+		m.Login = skipped("the server did not greet with 220")
+		return false
+	}
+	r.mu.Lock()
+	if r.res.Server.Banner == "" {
+		r.res.Server.Banner = rep.Text()
+	}
+	r.mu.Unlock()
+	st = r.clock.begin()
+	rep, step := s.command("USER", r.target.User)
+	if step.OK() && rep.Code == 331 {
+		rep, step = s.command("PASS", r.target.Password)
+	}
+	step.T0 = st.T0
+	if step.OK() && rep.Code != 230 && rep.Code != 202 {
+		step.Outcome = OutcomeReply
+		step.Error = "login did not complete (expected 230)"
+	}
+	m.Login = step
+	return step.OK()
+}
+
+// serverInfo asks SYST and FEAT once, on the lead connection.
+func (r *runner) serverInfo(s *session) {
+	var syst string
+	if rep, st := s.command("SYST", ""); st.OK() {
+		syst = rep.Text()
+	}
+	var feat []string
+	if rep, st := s.command("FEAT", ""); st.OK() {
+		feat = ftp.ParseFeat(rep)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Server.Syst = syst
+	r.res.Server.Feat = feat
+	r.res.Server.Info = ftp.DetectServer(r.res.Server.Banner, syst, feat)
+}
+
+// list runs LIST on its own data connection and returns what it kept.
+func (r *runner) list(s *session, m *ModeResult, dir string) []byte {
+	ch := s.openData(m.Mode, &m.ListData)
+	if ch == nil {
+		m.List.Command = "LIST"
+		m.List.Step = skipped("no data connection")
+		return nil
+	}
+	tr, data := s.transfer(ch, &m.ListData, "LIST", dir, maxListBytes, maxListKeep)
+	m.List = tr
+	m.Works = m.ListData.Connect.OK() && tr.Step.OK()
+	return data
+}
+
+// retr downloads at most RetrBytes of file on a new data connection.
+func (r *runner) retr(s *session, m *ModeResult, file string) {
+	m.RetrData = &DataConn{}
+	m.Retr = &Transfer{Command: "RETR " + file}
+	ch := s.openData(m.Mode, m.RetrData)
+	if ch == nil {
+		m.Retr.Step = skipped("no data connection")
+		return
+	}
+	tr, _ := s.transfer(ch, m.RetrData, "RETR", file, r.opts.RetrBytes, 0)
+	*m.Retr = tr
+}
+
+// splitTargetPath turns the URL path into the directory to list and the
+// file to fetch. As in curl, a path ending in "/" (or empty) names a
+// directory and anything else a file. RFC 1738 paths are relative to the
+// login directory, so the leading "/" is dropped.
+func splitTargetPath(p string) (dir, file string) {
+	p = strings.TrimPrefix(p, "/")
+	if p == "" || strings.HasSuffix(p, "/") {
+		return strings.TrimSuffix(p, "/"), ""
+	}
+	d := path.Dir(p)
+	if d == "." {
+		d = ""
+	}
+	return d, p
+}
+
+// pickFile returns the first regular file smaller than maxRetrCandidate
+// in the listing, joined to dir.
+func pickFile(dir string, listing []byte) string {
+	for _, line := range strings.Split(string(listing), "\n") {
+		e, ok := ftp.ParseListLine(strings.TrimRight(line, "\r"))
+		if !ok || e.Type != ftp.EntryType("file") || e.Size <= 0 || e.Size >= maxRetrCandidate {
+			continue
+		}
+		if strings.ContainsAny(e.Name, "\r\n\x00/") {
+			continue
+		}
+		if dir == "" {
+			return e.Name
+		}
+		return dir + "/" + e.Name
+	}
+	return ""
+}

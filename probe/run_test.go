@@ -1,0 +1,211 @@
+package probe_test
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ftpdiag/ftpdiag/internal/ftptest"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// recordingDialer dials for real and remembers every address dialled.
+type recordingDialer struct {
+	net.Dialer
+	mu    sync.Mutex
+	addrs []string
+}
+
+func (d *recordingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	d.mu.Lock()
+	d.addrs = append(d.addrs, addr)
+	d.mu.Unlock()
+	return d.Dialer.DialContext(ctx, network, addr)
+}
+
+func files() map[string][]byte {
+	return map[string][]byte{"small.txt": []byte("hello from ftptest\n"), "zz.bin": make([]byte, 100<<10)}
+}
+
+func runAgainst(t *testing.T, srv *ftptest.Server, url string, mut func(*probe.Options)) (*probe.Result, *recordingDialer) {
+	t.Helper()
+	ap := ftptest.Start(t, srv)
+	if url == "" {
+		url = "ftp://" + ap.String() + "/"
+	}
+	tg, _, err := probe.ParseTarget(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.ResolvePassword(&tg, probe.Credentials{Env: func(string) (string, bool) { return "", false }}); err != nil {
+		t.Fatal(err)
+	}
+	d := &recordingDialer{}
+	opts := probe.Options{ConnectTimeout: 2 * time.Second, DataTimeout: 700 * time.Millisecond, ReplyTimeout: 2 * time.Second, Dialer: d}
+	if mut != nil {
+		mut(&opts)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := probe.Run(ctx, tg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range d.addrs {
+		if !strings.HasPrefix(a, "127.0.0.1:") {
+			t.Errorf("dialled %s, which is not the server's address", a)
+		}
+	}
+	return res, d
+}
+
+func TestRunModes(t *testing.T) {
+	tests := []struct {
+		name  string
+		srv   ftptest.Server
+		check func(t *testing.T, r *probe.Result)
+	}{
+		{"healthy: all four modes list and fetch", ftptest.Server{Files: files()}, func(t *testing.T, r *probe.Result) {
+			for _, m := range r.Modes {
+				if !m.Works || m.List.Bytes == 0 {
+					t.Errorf("%s: works=%v list=%+v", m.Mode, m.Works, m.List)
+				}
+				if m.Retr == nil || !m.Retr.Step.OK() || m.Retr.Bytes != int64(len("hello from ftptest\n")) {
+					t.Errorf("%s: retr = %+v", m.Mode, m.Retr)
+				}
+			}
+			if r.RetrFile != "small.txt" {
+				t.Errorf("RetrFile = %q, want small.txt", r.RetrFile)
+			}
+			if r.Server.Syst == "" || len(r.Server.Feat) == 0 {
+				t.Errorf("server info not collected: %+v", r.Server)
+			}
+		}},
+		{"227 announces a foreign address: dial the control peer", ftptest.Server{Files: files(), PasvAddr: netip.MustParseAddr("192.0.2.7")}, func(t *testing.T, r *probe.Result) {
+			m := r.Mode(probe.ModePASV)
+			if !strings.HasPrefix(m.ListData.Announced, "192.0.2.7:") || !strings.HasPrefix(m.ListData.Dialled, "127.0.0.1:") {
+				t.Errorf("announced %s dialled %s", m.ListData.Announced, m.ListData.Dialled)
+			}
+			if m.ListData.AddressPolicy != "control-peer" || !m.Works {
+				t.Errorf("policy %q works %v", m.ListData.AddressPolicy, m.Works)
+			}
+		}},
+		{"nobody listens on the passive port: refused", ftptest.Server{Files: files(), NoDataListen: true}, func(t *testing.T, r *probe.Result) {
+			for _, mode := range []probe.Mode{probe.ModeEPSV, probe.ModePASV} {
+				m := r.Mode(mode)
+				if m.ListData.Connect.Outcome != probe.OutcomeRefused || m.Works {
+					t.Errorf("%s connect = %+v", mode, m.ListData.Connect)
+				}
+			}
+			if !r.Mode(probe.ModeEPRT).Works {
+				t.Errorf("EPRT should still work")
+			}
+		}},
+		{"PORT and EPRT refused by the server", ftptest.Server{Files: files(), Replies: map[string]string{"PORT": "500 Illegal PORT command.", "EPRT": "550 Permission denied."}}, func(t *testing.T, r *probe.Result) {
+			for mode, code := range map[probe.Mode]int{probe.ModePORT: 500, probe.ModeEPRT: 550} {
+				m := r.Mode(mode)
+				if m.ListData.Setup.Outcome != probe.OutcomeReply || m.ListData.Setup.Reply == nil || m.ListData.Setup.Reply.Code != code {
+					t.Errorf("%s setup = %+v", mode, m.ListData.Setup)
+				}
+				if m.ListData.Connect.Outcome != probe.OutcomeSkipped {
+					t.Errorf("%s connect = %+v", mode, m.ListData.Connect)
+				}
+			}
+		}},
+		{"server accepts PORT but never connects: timeout", ftptest.Server{Files: files(), SkipActiveConnect: true}, func(t *testing.T, r *probe.Result) {
+			for _, mode := range []probe.Mode{probe.ModeEPRT, probe.ModePORT} {
+				m := r.Mode(mode)
+				if m.Works {
+					t.Errorf("%s works", mode)
+				}
+				if o := m.ListData.Connect.Outcome; o != probe.OutcomeTimeout && o != probe.OutcomeReply {
+					t.Errorf("%s connect = %+v", mode, m.ListData.Connect)
+				}
+			}
+		}},
+		{"227 with port 0 is not dialled", ftptest.Server{Files: files(), PasvPort: -65536}, func(t *testing.T, r *probe.Result) {
+			m := r.Mode(probe.ModePASV)
+			if m.ListData.Connect.Outcome != probe.OutcomeRefusedByPolicy {
+				t.Errorf("PASV connect = %+v", m.ListData.Connect)
+			}
+		}},
+		{"wrong password: one login attempt only", ftptest.Server{Files: files(), User: "alice", Password: "right"}, func(t *testing.T, r *probe.Result) {
+			lead := r.Modes[0]
+			if lead.Login.Outcome != probe.OutcomeReply || lead.Login.Reply.Code != 530 {
+				t.Errorf("lead login = %+v", lead.Login)
+			}
+			for _, m := range r.Modes[1:] {
+				if m.Connect.Outcome != probe.OutcomeSkipped {
+					t.Errorf("%s was tried after a failed login: %+v", m.Mode, m.Connect)
+				}
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.srv
+			res, _ := runAgainst(t, &srv, "", nil)
+			tc.check(t, res)
+			for _, m := range res.Modes {
+				for _, ex := range m.Transcript {
+					if strings.HasPrefix(ex.Command, "PASS") && ex.Command != "PASS ****" {
+						t.Errorf("transcript shows %q", ex.Command)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRunControlRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	tg, _, err := probe.ParseTarget("ftp://127.0.0.1:" + strconv.Itoa(port) + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := probe.Run(context.Background(), tg, probe.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := res.Modes[0].Connect.Outcome; o != probe.OutcomeRefused {
+		t.Fatalf("connect outcome = %s, want refused", o)
+	}
+}
+
+func TestRunBannerThenSilence(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("220 hello\r\n"))
+		time.Sleep(3 * time.Second)
+	}()
+	tg, _, _ := probe.ParseTarget("ftp://" + ln.Addr().String() + "/")
+	tg.User, tg.Password = "anonymous", "x"
+	// The server stays silent for 3s then closes: a working reply deadline
+	// gives "timeout", a missing one would give "closed".
+	res, err := probe.Run(context.Background(), tg, probe.Options{ReplyTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := res.Modes[0].Login.Outcome; o != probe.OutcomeTimeout {
+		t.Fatalf("login outcome = %s, want timeout", o)
+	}
+}

@@ -1,0 +1,122 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// session is one control connection: it sends commands, reads replies under
+// a deadline, and keeps the transcript (with PASS redacted).
+type session struct {
+	ctx   context.Context
+	conn  net.Conn
+	r     *ftp.Reader
+	clock *clock
+	opts  Options
+	mr    *ModeResult
+	// broken is set once the control stream is out of step (a read timed
+	// out mid-reply); no further commands are sent.
+	broken bool
+	stop   func() bool
+}
+
+func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *ModeResult) *session {
+	s := &session{ctx: ctx, conn: conn, r: ftp.NewReader(conn), clock: c, opts: opts, mr: mr}
+	// Cancellation interrupts any blocked read or write at once.
+	s.stop = context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	return s
+}
+
+func (s *session) close() {
+	s.stop()
+	s.conn.Close()
+}
+
+// readReply reads one reply with the reply timeout and records it.
+func (s *session) readReply(timeout time.Duration) (ftp.Reply, error) {
+	if s.broken {
+		return ftp.Reply{}, errSessionBroken
+	}
+	if err := s.conn.SetReadDeadline(s.clock.deadline(timeout)); err != nil {
+		return ftp.Reply{}, fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
+	}
+	rep, err := s.r.ReadReply()
+	if err != nil {
+		s.broken = true
+		return rep, fmt.Errorf("read reply from %s: %w", s.conn.RemoteAddr(), err)
+	}
+	s.appendExchange("", &rep)
+	return rep, nil
+}
+
+var errSessionBroken = errors.New("control connection out of step after an earlier failure")
+
+// send writes one command and records it (PASS redacted).
+func (s *session) send(verb, arg string) error {
+	if s.broken {
+		return errSessionBroken
+	}
+	if err := s.conn.SetWriteDeadline(s.clock.deadline(s.opts.ReplyTimeout)); err != nil {
+		return fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
+	}
+	shown := verb
+	if arg != "" {
+		shown += " " + arg
+	}
+	if strings.EqualFold(verb, "PASS") {
+		shown = "PASS ****"
+	}
+	s.appendExchange(shown, nil)
+	if err := ftp.WriteCommand(s.conn, verb, arg); err != nil {
+		s.broken = true
+		return fmt.Errorf("send %s to %s: %w", verb, s.conn.RemoteAddr(), err)
+	}
+	return nil
+}
+
+// appendExchange adds a command (reply nil) or attaches a reply to the
+// last command still waiting for one; an unsolicited reply gets its own
+// entry.
+func (s *session) appendExchange(command string, rep *ftp.Reply) {
+	t := s.clock.offset()
+	tr := &s.mr.Transcript
+	if rep == nil {
+		*tr = append(*tr, Exchange{T: t, Command: command})
+		return
+	}
+	if n := len(*tr); n > 0 && (*tr)[n-1].Reply == nil && (*tr)[n-1].Command != "" {
+		(*tr)[n-1].Reply = rep
+		return
+	}
+	*tr = append(*tr, Exchange{T: t, Reply: rep})
+}
+
+// command sends a command and reads its reply; the step is ok for a
+// positive (1xx-3xx) reply and "reply" for a negative one.
+func (s *session) command(verb, arg string) (ftp.Reply, Step) {
+	st := s.clock.begin()
+	if err := s.send(verb, arg); err != nil {
+		return ftp.Reply{}, s.clock.fail(st, err)
+	}
+	rep, err := s.readReply(s.opts.ReplyTimeout)
+	if err != nil {
+		return rep, s.clock.fail(st, err)
+	}
+	return rep, s.clock.replied(st, rep)
+}
+
+// quit ends the session politely without waiting long.
+func (s *session) quit() {
+	if s.broken || s.ctx.Err() != nil {
+		return
+	}
+	if s.send("QUIT", "") == nil {
+		s.readReply(time.Second)
+	}
+}

@@ -1,0 +1,94 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ErrBadURL is wrapped by every error ParseTarget returns.
+var ErrBadURL = errors.New("bad URL")
+
+// DefaultPort is the FTP control port.
+const DefaultPort = 21
+
+// ParseTarget parses ftp://[user[:password]@]host[:port][/path]. A bare
+// host[:port] is accepted as ftp://. A password inside the URL is kept in
+// Target.Password (never rendered) and reported in the returned warning.
+func ParseTarget(raw string) (Target, string, error) {
+	if strings.ContainsAny(raw, "\r\n\x00") {
+		return Target{}, "", fmt.Errorf("%w: control characters in %q", ErrBadURL, raw)
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "ftp://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Target{}, "", fmt.Errorf("%w: %v", ErrBadURL, stripURLError(err))
+	}
+	if u.Scheme != "ftp" {
+		return Target{}, "", fmt.Errorf("%w: unsupported scheme %q (want ftp://)", ErrBadURL, u.Scheme)
+	}
+	host := u.Hostname()
+	if host == "" {
+		return Target{}, "", fmt.Errorf("%w: no host in %q", ErrBadURL, redactURL(u))
+	}
+	port := DefaultPort
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return Target{}, "", fmt.Errorf("%w: port %q out of range 1-65535", ErrBadURL, p)
+		}
+		port = n
+	}
+	t := Target{Scheme: u.Scheme, Host: host, Port: port, Path: u.Path}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return Target{}, "", fmt.Errorf("%w: query or fragment not allowed in an FTP URL", ErrBadURL)
+	}
+	var warning string
+	if u.User != nil {
+		t.User = u.User.Username()
+		if pw, ok := u.User.Password(); ok {
+			t.Password = pw
+			t.PasswordSource = "url"
+			warning = "the password was given in the URL: it may be kept in your shell history and visible in the process list; prefer FTPDIAG_PASSWORD, --password-stdin or ~/.netrc"
+		}
+	}
+	u.User = nil
+	if t.User != "" {
+		u.User = url.User(t.User)
+	}
+	t.URL = u.String()
+	return t, warning, nil
+}
+
+// Anonymous reports whether the target logs in anonymously.
+func (t Target) Anonymous() bool {
+	return t.User == "" || strings.EqualFold(t.User, "anonymous") || strings.EqualFold(t.User, "ftp")
+}
+
+// redactURL renders u without its password.
+func redactURL(u *url.URL) string {
+	c := *u
+	if c.User != nil {
+		c.User = url.User(c.User.Username())
+	}
+	return c.String()
+}
+
+// stripURLError returns the parse error's cause without the URL, which may
+// hold a password.
+func stripURLError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return "unparsable URL"
+}
+
+func joinHostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
