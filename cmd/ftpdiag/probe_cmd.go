@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+	"github.com/ftpdiag/ftpdiag/report"
+)
+
+// probeFlags are the probe command's flags.
+type probeFlags struct {
+	format           string
+	output           string
+	connectTimeout   time.Duration
+	dataTimeout      time.Duration
+	replyTimeout     time.Duration
+	trustPasvAddress bool
+	activePortRange  string
+	passwordStdin    bool
+	modes            string
+	noColor          bool
+}
+
+func newProbeCommand(e *env) *cobra.Command {
+	var f probeFlags
+	cmd := &cobra.Command{
+		Use:   "probe [flags] ftp://[user@]host[:port][/path]",
+		Short: "Probe an FTP server in every data mode and explain what fails",
+		Long: `Probe logs in to the server once per data mode (EPSV, PASV, EPRT, PORT), each
+on its own control connection, and runs a LIST and a small RETR over a fresh
+data connection: the file named in the URL, or else the first regular file
+under 1 MiB in the listing (at most --retr-bytes are read, then ABOR).
+
+URL
+  ftp://host                      anonymous login, home directory
+  ftp://user@host:2121/pub/       list pub/ (a trailing / names a directory)
+  ftp://user@host/pub/file.bin    list pub/ and download file.bin
+
+PASSWORD (never printed, never written to a report)
+  FTPDIAG_PASSWORD                environment variable
+  --password-stdin                first line of standard input
+  ~/.netrc (or $NETRC)            "machine HOST login USER password PASS"
+  prompt                          asked without echo when on a terminal
+A password inside the URL works but draws a warning.
+
+SAFETY
+  The probe connects only to the server named in the URL. When a 227 reply
+  announces another address (a server behind NAT), it dials the control
+  connection's address with the announced port, as curl and FileZilla do,
+  and reports both; --trust-pasv-address dials the announced address.`,
+		Example: `  ftpdiag probe ftp://203.0.113.10/
+  FTPDIAG_PASSWORD=secret ftpdiag probe --format json ftp://alice@ftp.example.com:2121/pub/file.bin`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("probe takes exactly one URL, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runProbe(cmd, e, f, args[0])
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, markdown, html")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fl.DurationVar(&f.connectTimeout, "connect-timeout", probe.DefaultConnectTimeout, "wait this long for the control connection")
+	fl.DurationVar(&f.dataTimeout, "data-timeout", probe.DefaultDataTimeout, "wait this long for a data connection and for each data read")
+	fl.DurationVar(&f.replyTimeout, "reply-timeout", probe.DefaultReplyTimeout, "wait this long for each control reply")
+	fl.BoolVar(&f.trustPasvAddress, "trust-pasv-address", false, "dial the address a 227 reply announces even when it differs from the server's")
+	fl.StringVar(&f.activePortRange, "active-port-range", "", "listen for active-mode data connections on local ports `A-B`")
+	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fl.StringVar(&f.modes, "modes", "EPSV,PASV,EPRT,PORT", "comma-separated data modes to probe")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
+	return cmd
+}
+
+func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
+	format, err := report.ParseFormat(f.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	opts, err := probeOptions(f)
+	if err != nil {
+		return err
+	}
+	target, warning, err := probe.ParseTarget(rawURL)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if warning != "" {
+		fmt.Fprintf(e.stderr, "ftpdiag: warning: %s\n", warning)
+	}
+	if err := probe.ResolvePassword(&target, credentialSources(e, f.passwordStdin)); err != nil {
+		return usageError("%v", err)
+	}
+	res, err := probe.Run(cmd.Context(), target, opts)
+	if err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
+	}
+	d := report.Diagnose(res, nil)
+	if err := writeReport(e, f.output, d, format, !f.noColor); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if cmd.Context().Err() != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted")}
+	}
+	if code := d.ExitCode(); code != exitOK {
+		return &exitError{code: code, err: fmt.Errorf("problems found")}
+	}
+	return nil
+}
+
+func probeOptions(f probeFlags) (probe.Options, error) {
+	o := probe.Options{
+		ConnectTimeout:   f.connectTimeout,
+		DataTimeout:      f.dataTimeout,
+		ReplyTimeout:     f.replyTimeout,
+		TrustPasvAddress: f.trustPasvAddress,
+	}
+	for _, d := range []time.Duration{f.connectTimeout, f.dataTimeout, f.replyTimeout} {
+		if d <= 0 {
+			return o, usageError("timeouts must be positive, got %s", d)
+		}
+	}
+	if f.activePortRange != "" {
+		r, err := probe.ParsePortRange(f.activePortRange)
+		if err != nil {
+			return o, usageError("--active-port-range: %v", err)
+		}
+		o.ActivePorts = r
+	}
+	modes, err := parseModes(f.modes)
+	if err != nil {
+		return o, err
+	}
+	o.Modes = modes
+	return o, nil
+}
+
+func parseModes(s string) ([]probe.Mode, error) {
+	var out []probe.Mode
+	seen := map[probe.Mode]bool{}
+	for _, part := range strings.Split(s, ",") {
+		m := probe.Mode(strings.ToUpper(strings.TrimSpace(part)))
+		valid := false
+		for _, known := range probe.AllModes {
+			valid = valid || m == known
+		}
+		if !valid {
+			return nil, usageError("--modes: unknown mode %q (want EPSV, PASV, EPRT, PORT)", part)
+		}
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// writeReport renders d to -o FILE or stdout.
+func writeReport(e *env, output string, d *report.Diagnosis, format report.Format, allowColor bool) error {
+	var w io.Writer = e.stdout
+	color := allowColor && wantColor(e.stdout, e.getenv)
+	if output != "" && output != "-" {
+		file, err := os.Create(output)
+		if err != nil {
+			return fmt.Errorf("create report %s: %w", output, err)
+		}
+		defer file.Close()
+		w, color = file, false
+		if err := report.Render(w, d, format, report.RenderOptions{Color: color, Version: versionString()}); err != nil {
+			return fmt.Errorf("write report %s: %w", output, err)
+		}
+		return file.Close()
+	}
+	return report.Render(w, d, format, report.RenderOptions{Color: color, Version: versionString()})
+}
+
+func versionString() string {
+	v, _, _ := buildVersion()
+	return v
+}

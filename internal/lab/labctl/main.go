@@ -1,0 +1,86 @@
+// Command labctl brings up one of the lab's named scenarios by hand, so a
+// person can run ftpdiag (or curl, tcpdump...) inside it, and tears it down
+// on Ctrl-C or when the given command exits. Run as root:
+//
+//	go run ./internal/lab/labctl -list
+//	go run ./internal/lab/labctl passive-dropped
+//	go run ./internal/lab/labctl healthy -- go run ./cmd/ftpdiag probe ftp://10.77.0.2/
+//
+// With a command after "--", it runs inside the client namespace and labctl
+// exits with its exit code.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/ftpdiag/ftpdiag/internal/lab"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	list := flag.Bool("list", false, "list the scenarios")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: labctl [-list] SCENARIO [-- COMMAND ARGS...]\n")
+	}
+	flag.Parse()
+	if *list {
+		for _, s := range lab.Scenarios {
+			fmt.Printf("%-24s %s\n", s.Name, s.Description)
+		}
+		return 0
+	}
+	if flag.NArg() < 1 {
+		flag.Usage()
+		return 2
+	}
+	sc, err := lab.ScenarioByName(flag.Arg(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labctl: %v\n", err)
+		return 2
+	}
+	l, err := lab.New(sc.Config)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labctl: %v\n", err)
+		return 2
+	}
+	defer l.Close()
+	fmt.Fprintf(os.Stderr, "lab %q up: client namespace %s, target %s / [%s]\n", sc.Name, l.ClientNS, l.Target, l.Target6)
+	if rest := flag.Args()[1:]; len(rest) > 0 {
+		if rest[0] == "--" {
+			rest = rest[1:]
+		}
+		if len(rest) > 0 {
+			return runInClient(l, rest)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "in another shell: ip netns exec %s go run ./cmd/ftpdiag probe ftp://%s/\nCtrl-C tears the lab down.\n", l.ClientNS, l.Target)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return 0
+}
+
+func runInClient(l *lab.Lab, args []string) int {
+	cmd := l.Command(context.Background(), l.ClientNS, args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labctl: %v\n", err)
+		return 2
+	}
+	return 0
+}
