@@ -25,6 +25,7 @@ type probeFlags struct {
 	passwordStdin    bool
 	modes            string
 	noColor          bool
+	retrBytes        int64
 }
 
 func newProbeCommand(e *env) *cobra.Command {
@@ -76,6 +77,7 @@ SAFETY
 	fl.StringVar(&f.activePortRange, "active-port-range", "", "listen for active-mode data connections on local ports `A-B`")
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fl.StringVar(&f.modes, "modes", "EPSV,PASV,EPRT,PORT", "comma-separated data modes to probe")
+	fl.Int64Var(&f.retrBytes, "retr-bytes", probe.DefaultRetrBytes, "read at most this many bytes of the downloaded file, then ABOR")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
 	return cmd
 }
@@ -122,6 +124,10 @@ func probeOptions(f probeFlags) (probe.Options, error) {
 		DataTimeout:      f.dataTimeout,
 		ReplyTimeout:     f.replyTimeout,
 		TrustPasvAddress: f.trustPasvAddress,
+		RetrBytes:        f.retrBytes,
+	}
+	if f.retrBytes <= 0 {
+		return o, usageError("--retr-bytes must be positive, got %d", f.retrBytes)
 	}
 	for _, d := range []time.Duration{f.connectTimeout, f.dataTimeout, f.replyTimeout} {
 		if d <= 0 {

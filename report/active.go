@@ -1,0 +1,237 @@
+package report
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// activeModes returns the applicable, logged-in active modes (EPRT, PORT).
+func (in *input) activeModes() []*probe.ModeResult {
+	var out []*probe.ModeResult
+	for _, mr := range in.modes() {
+		if !mr.Mode.Passive() && controlUp(mr) {
+			out = append(out, mr)
+		}
+	}
+	return out
+}
+
+// Reply texts that tell why a server refused PORT/EPRT. The reply, not the
+// code alone, tells which: vsftpd answers 550 to a disabled PORT and 500 to
+// an address it will not connect to.
+var (
+	activeDisabledWords = []string{"permission denied", "not allowed", "disabled", "active mode"}
+	addressRejectWords  = []string{"illegal port", "illegal eprt", "won't open a connection", "only to", "bad ip", "foreign address", "address not allowed", "not permitted to connect"}
+)
+
+// ruleActiveRefused: the server refused the PORT/EPRT command. Decision, per
+// logged-in active mode with a negative setup reply: text naming an illegal
+// address (vsftpd "500 Illegal PORT command.", Pure-FTPd "I won't open a
+// connection to ...") -> active-address-rejected; text naming permission
+// (vsftpd port_enable=NO "550 Permission denied.") -> active-disabled.
+// Address words are checked first: they are the more specific. Other
+// replies are left to the fallback, which quotes them.
+func ruleActiveRefused(in *input) []Finding {
+	var rej, dis []*probe.ModeResult
+	for _, mr := range in.activeModes() {
+		if !setupRefused(mr) {
+			continue
+		}
+		rep := mr.ListData.Setup.Reply
+		switch {
+		case replyHas(rep, addressRejectWords...):
+			rej = append(rej, mr)
+		case replyHas(rep, activeDisabledWords...):
+			dis = append(dis, mr)
+		}
+	}
+	var out []Finding
+	if len(rej) > 0 {
+		var facts []Fact
+		var announced []string
+		for _, mr := range rej {
+			facts = append(facts, Fact{T: mr.ListData.Setup.T, Text: fmt.Sprintf("%s %s -> %s", mr.Mode, mr.ListData.Announced, replyLine(mr.ListData.Setup.Reply))})
+			if mr.ListData.Announced != "" {
+				announced = append(announced, mr.ListData.Announced)
+			}
+		}
+		addr := joinAnd(announced)
+		fixes := in.clientUsePassive()
+		fixes = append(fixes,
+			Fix{For: "iptables", Text: "On the client's NAT gateway, load the FTP helper so that it rewrites PORT/EPRT to the public address (plain FTP only; it cannot see inside FTPS).",
+				Lines: []string{"modprobe nf_nat_ftp", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp"}},
+			Fix{For: "client", Text: "Or tell the client its public address for active mode: FileZilla Settings > Connection > FTP > Active mode > Use the following IP address; curl --ftp-port <public address>."},
+		)
+		fixes = append(fixes, pick(in.sw, map[string]Fix{
+			"vsftpd":  {Text: "vsftpd refuses PORT addresses other than the control connection's source (port_promiscuous=NO). Do not turn that off: it guards against FTP bounce attacks."},
+			"proftpd": {Text: "ProFTPD refuses foreign PORT addresses unless AllowForeignAddress is on; leave it off: it guards against FTP bounce attacks."},
+		})...)
+		out = append(out, Finding{
+			ID:          "active-address-rejected",
+			Severity:    SeverityError,
+			Title:       "The server rejects the address in PORT/EPRT: the client is behind NAT",
+			Explanation: fmt.Sprintf("The client announced %s for the server to call back, and the server refused it: the address is not the one the control connection comes from, which is what a NAT without an FTP helper looks like from the server. Servers refuse such addresses to prevent FTP bounce attacks.", orDash(addr)),
+			Action:      "use passive mode, or an FTP helper on the client's NAT gateway",
+			Modes:       modeNames(rej),
+			Evidence:    facts,
+			Fixes:       fixes,
+		})
+	}
+	if len(dis) > 0 {
+		var facts []Fact
+		for _, mr := range dis {
+			facts = append(facts, stepFact(string(mr.Mode), mr.ListData.Setup))
+		}
+		fixes := in.clientUsePassive()
+		fixes = append(fixes, pick(in.sw, map[string]Fix{
+			"vsftpd":           {Text: "Active mode is off (port_enable=NO). Turn it on only if clients need it; passive mode is usually the better choice.", Lines: []string{"port_enable=YES"}},
+			"proftpd":          {Text: "A <Limit PORT EPRT> section denies active mode; remove it only if clients need active mode."},
+			"filezilla-server": {Text: "Check that active mode is not disabled in the server's settings."},
+			"iis":              {Text: "Check the FTP site's request filtering does not deny PORT/EPRT."},
+		})...)
+		out = append(out, Finding{
+			ID:          "active-disabled",
+			Severity:    SeverityError,
+			Title:       "The server refuses active mode (PORT/EPRT) by configuration",
+			Explanation: fmt.Sprintf("The server answered %s with %q: active mode is switched off in its configuration. This is policy, not a network fault; clients must use passive mode.", joinAnd(modeNames(dis)), replyLine(dis[0].ListData.Setup.Reply)),
+			Action:      "use passive mode",
+			Modes:       modeNames(dis),
+			Evidence:    facts,
+			Fixes:       fixes,
+		})
+	}
+	return out
+}
+
+// ruleActiveCallback: the server accepted PORT/EPRT but its connection never
+// arrived. Decision, per active attempt whose setup succeeded and whose
+// accept did not (timeout, or a 425 reply): with a capture, a SYN to our
+// listening port that got no SYN-ACK -> active-callback-dropped-locally (the
+// SYN reached this host and a local firewall ate it: the capture sees inbound
+// packets before netfilter); a capture with no such SYN ->
+// active-callback-blocked (stopped on the way); no capture ->
+// active-callback-blocked, inferred.
+func ruleActiveCallback(in *input) []Finding {
+	type group struct {
+		modes []string
+		facts []Fact
+		ports []uint16
+	}
+	blocked, local := &group{}, &group{}
+	for _, mr := range in.activeModes() {
+		for _, a := range attempts(mr) {
+			if !a.dc.Setup.OK() || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
+				continue
+			}
+			if a.dc.Connect.Outcome != probe.OutcomeTimeout && !(a.tr.Step.Reply != nil && a.tr.Step.Reply.Code == 425) {
+				continue
+			}
+			ep := a.dc.Listened
+			if ep == "" {
+				ep = a.dc.Announced
+			}
+			port := portOf(ep)
+			facts := []Fact{stepFact(fmt.Sprintf("%s %s: %s accepted, waited on %s", mr.Mode, a.name, replyLine(a.dc.Setup.Reply), ep), a.dc.Connect)}
+			if a.tr.Step.Reply != nil {
+				facts = append(facts, stepFact(fmt.Sprintf("%s %s", mr.Mode, a.name), a.tr.Step))
+			}
+			g := blocked
+			if in.wire {
+				addrs := []netip.Addr{addrOf(ep), addrOf(a.dc.Announced), addrOf(mr.ControlLocal)}
+				var dropped []*capture.Conn
+				for _, c := range connsTo(in.ev, addrs, port, a.dc.Connect.T0, a.dc.Connect.T) {
+					if c.SYNACK == nil && len(c.SYNs) > 0 {
+						dropped = append(dropped, c)
+					}
+				}
+				for _, c := range unansweredTo(in.ev, port, a.dc.Connect.T0, a.dc.Connect.T) {
+					if !slices.Contains(dropped, c) {
+						dropped = append(dropped, c)
+					}
+				}
+				if len(dropped) > 0 {
+					g = local
+					for _, c := range dropped {
+						facts = append(facts, synFacts(c)...)
+					}
+				} else {
+					facts = append(facts, Fact{T: a.dc.Connect.T, Text: fmt.Sprintf("no SYN to port %d reached this host", port)})
+				}
+			}
+			if !slices.Contains(g.modes, string(mr.Mode)) {
+				g.modes = append(g.modes, string(mr.Mode))
+			}
+			if !slices.Contains(g.ports, port) {
+				g.ports = append(g.ports, port)
+			}
+			g.facts = append(g.facts, facts...)
+		}
+	}
+	var out []Finding
+	if len(blocked.modes) > 0 {
+		expl := fmt.Sprintf("The server accepted %s, but its connection back to this client (port %s) never arrived within the data timeout. Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (vsftpd connects from port 20 with connect_from_port_20).",
+			joinAnd(blocked.modes), portList(blocked.ports))
+		inferred := !in.wire
+		if inferred {
+			expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
+		} else {
+			expl += " The capture saw no SYN arrive, so it was stopped before this host."
+		}
+		fixes := in.clientUsePassive()
+		fixes = append(fixes,
+			Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
+				Lines: []string{"modprobe nf_conntrack_ftp", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp", "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
+			Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
+		)
+		out = append(out, Finding{
+			ID:          "active-callback-blocked",
+			Severity:    SeverityError,
+			Title:       "The server's active-mode connection back to the client never arrived",
+			Explanation: expl,
+			Action:      "use passive mode",
+			Modes:       blocked.modes,
+			Inferred:    inferred,
+			Evidence:    blocked.facts,
+			Fixes:       fixes,
+		})
+	}
+	if len(local.modes) > 0 {
+		p := portList(local.ports)
+		fixes := in.clientUsePassive()
+		fixes = append(fixes,
+			Fix{For: "iptables", Text: "Let the callback through this host's firewall: track FTP so that it is RELATED, or accept the active ports.",
+				Lines: []string{"modprobe nf_conntrack_ftp", "iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -j ACCEPT", strings.ReplaceAll(p, "-", ":"))}},
+			Fix{For: "nftables", Text: "With nftables:", Lines: []string{fmt.Sprintf("nft add rule inet filter input tcp dport %s accept", p)}},
+			Fix{For: "firewalld", Text: "With firewalld:", Lines: []string{fmt.Sprintf("firewall-cmd --add-port=%s/tcp", p)}},
+			Fix{For: "ufw", Text: "With ufw:", Lines: []string{fmt.Sprintf("ufw allow %s/tcp", strings.ReplaceAll(p, "-", ":"))}},
+		)
+		out = append(out, Finding{
+			ID:          "active-callback-dropped-locally",
+			Severity:    SeverityError,
+			Title:       "The server's callback reached this host and a local firewall dropped it",
+			Explanation: fmt.Sprintf("The capture saw the server's SYN arrive at port %s of this host and no SYN-ACK leave: a firewall on this machine drops the active-mode data connection.", p),
+			Action:      "allow the callback in this host's firewall, or use passive mode",
+			Modes:       local.modes,
+			Evidence:    local.facts,
+			Fixes:       fixes,
+		})
+	}
+	return out
+}
+
+// portList renders ports as "A" or "A-B" (the span of them).
+func portList(ps []uint16) string {
+	if len(ps) == 0 {
+		return "?"
+	}
+	lo, hi := slices.Min(ps), slices.Max(ps)
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d-%d", lo, hi)
+}

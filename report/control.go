@@ -1,0 +1,255 @@
+package report
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// ruleDNSFailed: the host name did not resolve, so nothing else ran.
+// Decision: Result.Resolve.Outcome is dns-failed.
+func ruleDNSFailed(in *input) []Finding {
+	if in.r == nil || in.r.Resolve.Outcome != probe.OutcomeDNS {
+		return nil
+	}
+	h := in.r.Target.Host
+	return []Finding{{
+		ID:          "dns-failed",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("The host name %s does not resolve", h),
+		Explanation: fmt.Sprintf("Looking up %s failed, so no connection was attempted and no data mode could be tested. Check the spelling, the DNS records and this machine's resolver.", h),
+		Action:      "fix the host name or its DNS records",
+		Modes:       allProbed(in),
+		Evidence:    []Fact{stepFact("resolve "+h, in.r.Resolve)},
+		Fixes: []Fix{
+			{For: "client", Text: "Check the name resolves from here, or probe the IP address directly.", Lines: []string{"getent hosts " + h, "dig +short " + h}},
+		},
+	}}
+}
+
+// allProbed names every applicable mode.
+func allProbed(in *input) []string { return modeNames(in.modes()) }
+
+// ruleControlConnect: the TCP connection to the control port failed.
+// Decision order, per mode's control connect step: timeout -> control-filtered
+// (SYN unanswered: a firewall drops it); refused or unreachable ->
+// control-refused (nothing listens, or a firewall rejects). Modes with the
+// same outcome share one finding. The capture adds SYN counts, RSTs, ICMP.
+func ruleControlConnect(in *input) []Finding {
+	if in.r == nil {
+		return nil
+	}
+	var filtered, refused []*probe.ModeResult
+	for _, mr := range in.modes() {
+		switch mr.Connect.Outcome {
+		case probe.OutcomeTimeout:
+			filtered = append(filtered, mr)
+		case probe.OutcomeRefused, probe.OutcomeUnreachable:
+			refused = append(refused, mr)
+		}
+	}
+	var out []Finding
+	addr := in.r.Target.Address()
+	if len(filtered) > 0 {
+		f := Finding{
+			ID:       "control-filtered",
+			Severity: SeverityError,
+			Title:    fmt.Sprintf("Nothing answers on the control port %s", addr),
+			Explanation: fmt.Sprintf("The SYNs to %s got no answer before the connect timeout: a firewall on the way drops them, the host is down, or the address is wrong. No data mode could be tested.",
+				addr),
+			Action: fmt.Sprintf("open TCP port %d to %s", in.r.Target.Port, in.r.Target.Host),
+			Modes:  modeNames(filtered),
+		}
+		f.Evidence, f.Inferred = in.controlWire(filtered, "SYN-ACK")
+		if f.Inferred {
+			f.Explanation += " " + wireNote
+		}
+		f.Fixes = portFixes(in.controlPeer(), in.r.Target.Port, in.r.Target.Port)
+		out = append(out, f)
+	}
+	if len(refused) > 0 {
+		f := Finding{
+			ID:          "control-refused",
+			Severity:    SeverityError,
+			Title:       fmt.Sprintf("The control port %s refuses connections", addr),
+			Explanation: fmt.Sprintf("Connecting to %s was refused (a TCP reset or an ICMP unreachable): no FTP server listens on that port, or a firewall rejects the connection. No data mode could be tested.", addr),
+			Action:      fmt.Sprintf("start the FTP server on port %d or let the port through", in.r.Target.Port),
+			Modes:       modeNames(refused),
+		}
+		f.Evidence, _ = in.controlWire(refused, "RST")
+		f.Fixes = []Fix{
+			{For: "generic-firewall", Text: fmt.Sprintf("Check that the FTP server runs and listens on port %d, and that no firewall rule rejects it.", in.r.Target.Port),
+				Lines: []string{fmt.Sprintf("ss -ltnp 'sport = :%d'", in.r.Target.Port)}},
+			{For: "client", Text: "Check the port in the URL: FTP's control port is 21 unless the server was moved."},
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// controlWire gathers the control-connect evidence of the modes: the probe's
+// steps and, with a capture, the SYNs, RSTs and ICMP errors. inferred is
+// true when no capture backs it.
+func (in *input) controlWire(mrs []*probe.ModeResult, _ string) (facts []Fact, inferred bool) {
+	var addrs []netip.Addr
+	for _, a := range in.r.Addresses {
+		if p, err := netip.ParseAddr(a); err == nil {
+			addrs = append(addrs, p)
+		}
+	}
+	if p, err := netip.ParseAddr(in.r.Target.Host); err == nil {
+		addrs = append(addrs, p)
+	}
+	seen := false
+	for _, mr := range mrs {
+		facts = append(facts, stepFact(string(mr.Mode)+" control connect to "+in.r.Target.Address(), mr.Connect))
+		if !in.wire {
+			continue
+		}
+		for _, c := range connsTo(in.ev, addrs, uint16(in.r.Target.Port), mr.Connect.T0, mr.Connect.T) {
+			seen = true
+			facts = append(facts, synFacts(c)...)
+			facts = append(facts, refusalFacts(c)...)
+		}
+	}
+	return facts, !seen
+}
+
+// ruleServerBusy: the server turned a session away with 421 (too many
+// users, per-IP limits). Decision: any 421 reply to the banner, login, data
+// setup or a transfer that is not a demand for TLS (tls-required claims
+// those).
+func ruleServerBusy(in *input) []Finding {
+	var mrs []*probe.ModeResult
+	var facts []Fact
+	for _, mr := range in.modes() {
+		for _, s := range []struct {
+			what string
+			st   probe.Step
+		}{{"banner", mr.Banner}, {"login", mr.Login}, {"data setup", mr.ListData.Setup}, {"LIST", mr.List.Step}} {
+			if s.st.Reply != nil && s.st.Reply.Code == 421 && !tlsDemand(s.st.Reply) {
+				mrs = append(mrs, mr)
+				facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
+				break
+			}
+		}
+	}
+	if len(mrs) == 0 {
+		return nil
+	}
+	fixes := pick(in.sw, map[string]Fix{
+		"vsftpd":           {Text: "Raise the session limits in vsftpd.conf (ftpdiag opens four control connections at once).", Lines: []string{"max_clients=50", "max_per_ip=8"}},
+		"proftpd":          {Text: "Raise the session limits in proftpd.conf.", Lines: []string{"MaxClients 50", "MaxClientsPerHost 8"}},
+		"pure-ftpd":        {Text: "Raise the limits: -c (max clients) and -C (max per IP), or MaxClientsNumber/MaxClientsPerIP in pure-ftpd.conf.", Lines: []string{"MaxClientsNumber 50", "MaxClientsPerIP 8"}},
+		"filezilla-server": {Text: "Raise the connection limits in FileZilla Server's settings (Server > Configure > Rights management / Connection limits)."},
+		"iis":              {Text: "Raise IIS Manager > FTP site > Advanced Settings > Connections > Maximum Simultaneous Connections."},
+	})
+	fixes = append(fixes, Fix{For: "client", Text: "Retry later, or run one transfer at a time: the server limits concurrent sessions."})
+	return []Finding{{
+		ID:       "server-busy",
+		Severity: SeverityError,
+		Title:    "The server turns sessions away (421)",
+		Explanation: fmt.Sprintf("The server answered %s with 421: it has reached a connection limit (all users, or per client address). ftpdiag opens one control connection per data mode, four at once, so a per-IP limit below 4 shows up here too.",
+			joinAnd(modeNames(mrs))),
+		Action:   "raise the server's connection limits or retry later",
+		Modes:    modeNames(mrs),
+		Evidence: facts,
+		Fixes:    fixes,
+	}}
+}
+
+// ruleLoginFailed: the server rejected USER/PASS. Decision: the login step
+// ended with a negative reply that is neither a TLS demand (tls-required)
+// nor a 421 (server-busy).
+func ruleLoginFailed(in *input) []Finding {
+	var mrs []*probe.ModeResult
+	var facts []Fact
+	var rep *ftp.Reply
+	for _, mr := range in.modes() {
+		s := mr.Login
+		if s.Outcome != probe.OutcomeReply || s.Reply == nil || s.Reply.Code == 421 || tlsDemand(s.Reply) {
+			continue
+		}
+		mrs = append(mrs, mr)
+		facts = append(facts, stepFact(string(mr.Mode)+" login as "+in.r.Target.User, s))
+		rep = s.Reply
+	}
+	if len(mrs) == 0 {
+		return nil
+	}
+	user := in.r.Target.User
+	anon := user == "" || user == "anonymous" || user == "ftp"
+	fixes := []Fix{{For: "client", Text: fmt.Sprintf("Check the user name %q and the password (given by %s).", user, orDash(in.r.Target.PasswordSource))}}
+	if anon {
+		fixes = append(fixes, pick(in.sw, map[string]Fix{
+			"vsftpd":    {Text: "Anonymous login is off in vsftpd: enable it only if it is wanted.", Lines: []string{"anonymous_enable=YES"}},
+			"proftpd":   {Text: "Anonymous login needs an <Anonymous> section in proftpd.conf."},
+			"pure-ftpd": {Text: "Pure-FTPd refuses anonymous logins with -E (NoAnonymous yes); drop it only if anonymous access is wanted."},
+		})...)
+	} else {
+		fixes = append(fixes, pick(in.sw, map[string]Fix{
+			"vsftpd": {Text: "For a local user, vsftpd needs local_enable=YES, and the user must not be listed in /etc/ftpusers (or excluded by userlist_file).", Lines: []string{"local_enable=YES"}},
+		})...)
+	}
+	return []Finding{{
+		ID:          "login-failed",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("The server rejected the login for %q", user),
+		Explanation: fmt.Sprintf("The server answered the login with %q. This is not a network problem: no data mode could be tested until the credentials are accepted.", replyLine(rep)),
+		Action:      "check the user name and password",
+		Modes:       modeNames(mrs),
+		Evidence:    facts,
+		Fixes:       fixes,
+	}}
+}
+
+// pick chooses the server-specific fixes for the detected software, or all
+// of them (software named in the text) when it is unknown.
+func pick(sw string, byServer map[string]Fix) []Fix {
+	if f, ok := byServer[sw]; ok {
+		f.For = sw
+		return []Fix{f}
+	}
+	var out []Fix
+	for _, k := range softwareKeys {
+		if f, ok := byServer[k]; ok {
+			f.For = k
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// portFixes opens TCP ports lo..hi to host on the usual firewalls.
+func portFixes(host string, lo, hi int) []Fix {
+	ipt, dash := strconv.Itoa(lo), strconv.Itoa(lo)
+	if hi != lo {
+		ipt = fmt.Sprintf("%d:%d", lo, hi)
+		dash = fmt.Sprintf("%d-%d", lo, hi)
+	}
+	return []Fix{
+		{For: "iptables", Text: "On the server (INPUT) or on a gateway in front of it (FORWARD), accept the ports:",
+			Lines: []string{
+				fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -j ACCEPT", ipt),
+				fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT", ipt),
+				fmt.Sprintf("iptables -A FORWARD -p tcp -d %s --dport %s -j ACCEPT", host, ipt),
+			}},
+		{For: "nftables", Text: "With nftables (table inet filter, chain input; use the forward chain on a gateway):",
+			Lines: []string{fmt.Sprintf("nft add rule inet filter input tcp dport %s accept", dash)}},
+		{For: "firewalld", Text: "With firewalld:",
+			Lines: []string{fmt.Sprintf("firewall-cmd --permanent --add-port=%s/tcp", dash), "firewall-cmd --reload"}},
+		{For: "ufw", Text: "With ufw:",
+			Lines: []string{fmt.Sprintf("ufw allow %s/tcp", ipt)}},
+		{For: "generic-firewall", Text: fmt.Sprintf("On any other firewall or cloud security group: open TCP ports %s to host %s.", dash, host)},
+	}
+}

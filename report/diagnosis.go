@@ -1,0 +1,235 @@
+package report
+
+import (
+	"sort"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// Schema names the JSON layout; it changes only when a field changes meaning
+// or disappears (adding fields keeps it).
+const Schema = "ftpdiag/v1"
+
+// Severity grades a finding.
+type Severity string
+
+// The severities. Any error finding makes the exit code 1.
+const (
+	SeverityInfo    Severity = "info"
+	SeverityWarning Severity = "warning"
+	SeverityError   Severity = "error"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// Fact is one piece of evidence on the run's timeline: T is seconds since
+// the probe's zero time and Packet the 1-based packet number in the saved
+// pcapng (0 when the fact comes from the probe, not the wire).
+type Fact struct {
+	T      float64 `json:"t"`
+	Packet int     `json:"packet,omitempty"`
+	Text   string  `json:"text"`
+}
+
+// Fix is one way to remove the cause of a finding, for one audience: a
+// server software ("vsftpd", "proftpd", "pure-ftpd", "filezilla-server",
+// "iis"), a firewall ("iptables", "nftables", "firewalld", "ufw",
+// "generic-firewall") or the "client".
+type Fix struct {
+	For   string   `json:"for"`
+	Text  string   `json:"text"`
+	Lines []string `json:"lines,omitempty"` // configuration lines or commands, one per element
+}
+
+// Finding is one diagnosed fact about the run. ID never changes meaning.
+type Finding struct {
+	ID          string   `json:"id"`
+	Severity    Severity `json:"severity"`
+	Title       string   `json:"title"`
+	Explanation string   `json:"explanation"`
+	// Action is the one thing to do, in a few words (used by the verdict).
+	Action string   `json:"action,omitempty"`
+	Modes  []string `json:"modes,omitempty"`
+	// Inferred is true when the finding needs the wire to be certain but no
+	// capture backs it: it rests on the client's view alone.
+	Inferred bool   `json:"inferred,omitempty"`
+	Evidence []Fact `json:"evidence"`
+	Fixes    []Fix  `json:"fixes"`
+}
+
+// MatrixRow is one data mode's line in the mode matrix.
+type MatrixRow struct {
+	Mode       string `json:"mode"`
+	Applicable bool   `json:"applicable"`
+	Works      bool   `json:"works"`
+	// Reply is the server's answer to PASV/EPSV/PORT/EPRT ("" when the
+	// command was not sent); Setup its classified outcome.
+	Reply string `json:"reply,omitempty"`
+	Setup string `json:"setup"`
+	// Announced is the data endpoint in the 227/229 reply (passive) or in
+	// our PORT/EPRT (active); Endpoint the one dialled (passive) or listened
+	// on (active); EndpointKind says which ("dialled", "listened").
+	Announced     string `json:"announced,omitempty"`
+	Endpoint      string `json:"endpoint,omitempty"`
+	EndpointKind  string `json:"endpoint_kind,omitempty"`
+	AddressPolicy string `json:"address_policy,omitempty"`
+	// Connect is the outcome of the LIST data connection.
+	Connect string `json:"connect"`
+	// List and Retr are the transfer outcomes, with bytes read and the
+	// final reply.
+	List      string `json:"list"`
+	ListBytes int64  `json:"list_bytes"`
+	ListReply string `json:"list_reply,omitempty"`
+	Retr      string `json:"retr"`
+	RetrBytes int64  `json:"retr_bytes"`
+	RetrReply string `json:"retr_reply,omitempty"`
+}
+
+// LadderEvent is one arrow in a ladder diagram.
+type LadderEvent struct {
+	T float64 `json:"t"`
+	// From is "client" or "server": the side that sent it.
+	From string `json:"from"`
+	// Conn is "control" or "data".
+	Conn  string `json:"conn"`
+	Label string `json:"label"`
+	// Lost marks a packet that never got an answer: the diagram draws an X
+	// where it died.
+	Lost   bool `json:"lost,omitempty"`
+	Packet int  `json:"packet,omitempty"`
+}
+
+// Ladder is the whiteboard drawing of one mode's connections.
+type Ladder struct {
+	Mode   string        `json:"mode"`
+	Client string        `json:"client"`
+	Server string        `json:"server"`
+	Events []LadderEvent `json:"events"`
+}
+
+// ServerSummary is the detected server software and what it was detected from.
+type ServerSummary struct {
+	Software string `json:"software"`
+	Version  string `json:"version,omitempty"`
+	Banner   string `json:"banner,omitempty"`
+}
+
+// CaptureSummary says whether packets back the findings.
+type CaptureSummary struct {
+	Available bool   `json:"available"`
+	Reason    string `json:"reason,omitempty"`
+	Remedy    string `json:"remedy,omitempty"`
+	PcapFile  string `json:"pcap_file,omitempty"`
+	Packets   int    `json:"packets"`
+}
+
+// Diagnosis is the whole report: verdict, findings, matrix and ladders,
+// with the inputs it was made from.
+type Diagnosis struct {
+	Schema   string         `json:"schema"`
+	Version  string         `json:"version"`
+	Target   string         `json:"target,omitempty"`
+	Verdict  string         `json:"verdict"`
+	Server   ServerSummary  `json:"server"`
+	Capture  CaptureSummary `json:"capture"`
+	Findings []Finding      `json:"findings"`
+	Matrix   []MatrixRow    `json:"matrix"`
+	Ladders  []Ladder       `json:"ladders"`
+	// Probe and Evidence are the inputs, verbatim.
+	Probe    *probe.Result     `json:"probe,omitempty"`
+	Evidence *capture.Evidence `json:"evidence,omitempty"`
+}
+
+// rule is one diagnostic rule: a pure function of the input.
+type rule func(in *input) []Finding
+
+// rules run in this order; the order decides which finding explains a mode
+// first and so the verdict. Control problems come first (nothing else can
+// run without a control connection), then TLS, then the data modes, then
+// transfers, then the capture itself.
+var rules = []rule{
+	ruleDNSFailed,          // control.go
+	ruleControlConnect,     // control.go
+	ruleServerBusy,         // control.go
+	ruleTLSRequired,        // tls.go
+	ruleTLSUnavailable,     // tls.go
+	ruleLoginFailed,        // control.go
+	rulePassiveDisabled,    // passive.go
+	ruleEPSVUnsupported,    // passive.go
+	rulePasvAddress,        // passive.go
+	rulePassiveConnect,     // passive.go
+	ruleActiveRefused,      // active.go
+	ruleActiveCallback,     // active.go
+	ruleDataTLSFailed,      // tls.go
+	ruleTransferDenied,     // transfer.go
+	ruleTransferStalled,    // transfer.go
+	ruleCaptureUnavailable, // capture.go
+}
+
+// Diagnose turns a probe result and capture evidence (either may be nil)
+// into a Diagnosis. It is pure and deterministic.
+func Diagnose(r *probe.Result, ev *capture.Evidence) *Diagnosis {
+	in := newInput(r, ev)
+	d := &Diagnosis{
+		Schema:   Schema,
+		Probe:    r,
+		Evidence: ev,
+		Server:   in.serverSummary(),
+		Capture:  captureSummary(ev),
+		Findings: []Finding{},
+		Matrix:   []MatrixRow{},
+		Ladders:  []Ladder{},
+	}
+	if r != nil {
+		d.Target = r.Target.URL
+	}
+	for _, rl := range rules {
+		d.Findings = append(d.Findings, rl(in)...)
+	}
+	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
+	for i := range d.Findings {
+		if d.Findings[i].Evidence == nil {
+			d.Findings[i].Evidence = []Fact{}
+		}
+		if d.Findings[i].Fixes == nil {
+			d.Findings[i].Fixes = []Fix{}
+		}
+	}
+	// Errors first, then warnings, then info; rule order within a severity.
+	sort.SliceStable(d.Findings, func(i, j int) bool {
+		return d.Findings[i].Severity.rank() < d.Findings[j].Severity.rank()
+	})
+	d.Matrix = matrix(in)
+	d.Ladders = ladders(in)
+	d.Verdict = verdict(in, d.Findings)
+	return d
+}
+
+// ExitCode is 1 when any finding is an error, else 0.
+func (d *Diagnosis) ExitCode() int {
+	if d == nil {
+		return 0
+	}
+	for _, f := range d.Findings {
+		if f.Severity == SeverityError {
+			return 1
+		}
+	}
+	return 0
+}
+
+func captureSummary(ev *capture.Evidence) CaptureSummary {
+	if ev == nil {
+		return CaptureSummary{Reason: "no capture was taken"}
+	}
+	return CaptureSummary{Available: ev.Available, Reason: ev.Reason, Remedy: ev.Remedy, PcapFile: ev.PcapFile, Packets: ev.Packets}
+}

@@ -1,0 +1,281 @@
+package report
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// input is what every rule reads: the probe result, the evidence, and a few
+// things derived once.
+type input struct {
+	r  *probe.Result
+	ev *capture.Evidence
+	// wire is true when a capture ran and its facts can be trusted.
+	wire bool
+	// sw is the detected server software key ("vsftpd", ..., "unknown").
+	sw string
+}
+
+func newInput(r *probe.Result, ev *capture.Evidence) *input {
+	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown"}
+	if r != nil {
+		in.sw = detectSoftware(r.Server)
+	}
+	return in
+}
+
+// Software keys used in Fix.For.
+var softwareKeys = []string{"vsftpd", "proftpd", "pure-ftpd", "filezilla-server", "iis"}
+
+var softwareNames = map[string]string{
+	"vsftpd":           "vsftpd",
+	"proftpd":          "ProFTPD",
+	"pure-ftpd":        "Pure-FTPd",
+	"filezilla-server": "FileZilla Server",
+	"iis":              "Microsoft IIS FTP",
+	"unknown":          "unknown",
+}
+
+// detectSoftware trusts ftp's detection and falls back on the banner, SYST
+// and FEAT text when it said nothing.
+func detectSoftware(s probe.Server) string {
+	if k := strings.ToLower(string(s.Info.Software)); k != "" && k != "unknown" {
+		if _, ok := softwareNames[k]; ok {
+			return k
+		}
+	}
+	text := strings.ToLower(s.Banner + " " + s.Syst + " " + strings.Join(s.Feat, " "))
+	switch {
+	case strings.Contains(text, "vsftpd"):
+		return "vsftpd"
+	case strings.Contains(text, "proftpd"):
+		return "proftpd"
+	case strings.Contains(text, "pure-ftpd"):
+		return "pure-ftpd"
+	case strings.Contains(text, "filezilla"):
+		return "filezilla-server"
+	case strings.Contains(text, "microsoft ftp"):
+		return "iis"
+	}
+	return "unknown"
+}
+
+func (in *input) serverSummary() ServerSummary {
+	s := ServerSummary{Software: in.sw}
+	if in.r != nil {
+		s.Version = in.r.Server.Info.Version
+		s.Banner = in.r.Server.Banner
+	}
+	return s
+}
+
+// modes returns the applicable modes that were probed, in report order.
+func (in *input) modes() []*probe.ModeResult {
+	if in.r == nil {
+		return nil
+	}
+	var out []*probe.ModeResult
+	for _, m := range probe.AllModes {
+		if mr := in.r.Mode(m); mr != nil && mr.Applicable {
+			out = append(out, mr)
+		}
+	}
+	return out
+}
+
+// controlUp reports whether the mode got as far as a logged-in session.
+func controlUp(mr *probe.ModeResult) bool {
+	return mr.Connect.OK() && mr.Banner.OK() && mr.Login.OK()
+}
+
+// attempt is one data connection and the transfer that used it.
+type attempt struct {
+	mode string
+	name string // "LIST" or "RETR"
+	dc   *probe.DataConn
+	tr   *probe.Transfer
+}
+
+// attempts lists the LIST and RETR attempts of a mode that were set up.
+func attempts(mr *probe.ModeResult) []attempt {
+	out := []attempt{{mode: string(mr.Mode), name: "LIST", dc: &mr.ListData, tr: &mr.List}}
+	if mr.RetrData != nil && mr.Retr != nil {
+		out = append(out, attempt{mode: string(mr.Mode), name: "RETR", dc: mr.RetrData, tr: mr.Retr})
+	}
+	return out
+}
+
+// setupVerb is the command that sets up a mode's data connection.
+func setupVerb(m probe.Mode) string { return string(m) }
+
+// replyLine renders a reply on one line: "227 Entering Passive Mode (...)".
+// It tolerates Lines with or without the code prefix.
+func replyLine(rep *ftp.Reply) string {
+	if rep == nil {
+		return ""
+	}
+	code := strconv.Itoa(rep.Code)
+	var parts []string
+	for _, l := range rep.Lines {
+		l = strings.TrimRight(l, "\r\n")
+		if len(l) >= 4 && l[:3] == code && (l[3] == ' ' || l[3] == '-') {
+			l = l[4:]
+		}
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	if len(parts) == 0 {
+		return code
+	}
+	return code + " " + strings.Join(parts, " / ")
+}
+
+// replyHas reports whether the reply text contains any of the words
+// (case-insensitive).
+func replyHas(rep *ftp.Reply, words ...string) bool {
+	if rep == nil {
+		return false
+	}
+	t := strings.ToLower(replyLine(rep))
+	for _, w := range words {
+		if strings.Contains(t, strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// stepText describes a step's outcome: "ok", "timeout after 5.0 s",
+// "reply 550 Permission denied.".
+func stepText(s probe.Step) string {
+	switch s.Outcome {
+	case "":
+		return "-"
+	case probe.OutcomeReply:
+		if s.Reply != nil {
+			return "reply " + replyLine(s.Reply)
+		}
+		return "reply"
+	case probe.OutcomeTimeout:
+		return fmt.Sprintf("timeout after %.1f s", s.T-s.T0)
+	case probe.OutcomeError, probe.OutcomeTLS, probe.OutcomeProtocol:
+		if s.Error != "" {
+			return string(s.Outcome) + ": " + s.Error
+		}
+	}
+	return string(s.Outcome)
+}
+
+// stepFact turns a probe step into a piece of evidence.
+func stepFact(what string, s probe.Step) Fact {
+	return Fact{T: s.T, Text: what + ": " + stepText(s)}
+}
+
+// hostPort splits "host:port", "[v6]:port"; ok false when it cannot.
+func hostPort(s string) (host string, port uint16, ok bool) {
+	h, p, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0, false
+	}
+	n, err := strconv.ParseUint(p, 10, 16)
+	if err != nil {
+		return "", 0, false
+	}
+	return h, uint16(n), true
+}
+
+// addrOf parses the address part of "host:port"; invalid when not an IP.
+func addrOf(s string) netip.Addr {
+	h, _, ok := hostPort(s)
+	if !ok {
+		h = s
+	}
+	a, err := netip.ParseAddr(h)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// portOf parses the port part of "host:port" (0 when none).
+func portOf(s string) uint16 {
+	_, p, _ := hostPort(s)
+	return p
+}
+
+// unroutable reports whether an address cannot be reached across the
+// Internet: RFC 1918/4193 private, loopback, link-local, CGNAT, unspecified.
+func unroutable(a netip.Addr) bool {
+	if !a.IsValid() {
+		return false
+	}
+	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
+		cgnat.Contains(a) || a.IsMulticast()
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// controlPeer is the server address the client connected to (the public
+// address, seen from here).
+func (in *input) controlPeer() string {
+	for _, mr := range in.modes() {
+		if a := addrOf(mr.ControlRemote); a.IsValid() {
+			return a.String()
+		}
+	}
+	if in.r != nil {
+		if len(in.r.Addresses) > 0 {
+			return in.r.Addresses[0]
+		}
+		return in.r.Target.Host
+	}
+	return ""
+}
+
+// wireNote is the sentence added to explanations that need the wire when
+// no capture backs them.
+const wireNote = "This is inferred from the client's view: no packet capture backs it."
+
+// modeNames returns the mode names of the given results.
+func modeNames(mrs []*probe.ModeResult) []string {
+	var out []string
+	for _, mr := range mrs {
+		out = append(out, string(mr.Mode))
+	}
+	return out
+}
+
+func hasMode(modes []string, m string) bool {
+	for _, x := range modes {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// joinAnd joins words as "a, b and c".
+func joinAnd(w []string) string {
+	switch len(w) {
+	case 0:
+		return ""
+	case 1:
+		return w[0]
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+}

@@ -1,0 +1,182 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// renderMarkdown writes a report for GitHub, GitLab or Jira issues: tables,
+// fenced code for commands, ladders and control transcripts. Server text is
+// escaped in prose and table cells, and fences are made longer than any
+// backtick run inside them so that hostile text cannot close them.
+func renderMarkdown(w io.Writer, d *Diagnosis) error {
+	ew := &errWriter{w: w}
+	ew.printf("# ftpdiag report\n\n")
+	ew.printf("**Verdict:** %s\n\n", mdEscape(d.Verdict))
+	ew.printf("| | |\n|---|---|\n")
+	if d.Target != "" {
+		ew.printf("| Target | %s |\n", mdCell(d.Target))
+	}
+	ew.printf("| Server | %s |\n", mdCell(serverLine(d)))
+	if d.Server.Banner != "" {
+		ew.printf("| Banner | %s |\n", mdCell(d.Server.Banner))
+	}
+	ew.printf("| Capture | %s |\n", mdCell(captureLine(d)))
+	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(d.Version)), d.Schema)
+
+	if len(d.Matrix) > 0 {
+		ew.printf("## Data modes\n\n")
+		ew.printf("| Mode | Status | Reply | Data endpoint | Connect | LIST | RETR |\n")
+		ew.printf("|---|---|---|---|---|---|---|\n")
+		for _, r := range d.Matrix {
+			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.Mode, mdStatus(r), mdCell(r.cellReply()), mdCell(r.cellEndpoint()), mdCell(r.Connect), mdCell(r.cellList()), mdCell(r.cellRetr()))
+		}
+		ew.printf("\n")
+	}
+
+	ew.printf("## Findings\n\n")
+	if len(d.Findings) == 0 {
+		ew.printf("None.\n\n")
+	}
+	for _, f := range d.Findings {
+		ew.printf("### %s `%s`: %s\n\n", strings.ToUpper(string(f.Severity)), f.ID, mdEscape(f.Title))
+		ew.printf("%s\n\n", mdEscape(f.Explanation))
+		var meta []string
+		if len(f.Modes) > 0 {
+			meta = append(meta, "Modes: "+strings.Join(f.Modes, ", "))
+		}
+		if f.Inferred {
+			meta = append(meta, "inferred from the client's view (no capture)")
+		}
+		if len(meta) > 0 {
+			ew.printf("_%s_\n\n", strings.Join(meta, " · "))
+		}
+		if len(f.Evidence) > 0 {
+			ew.printf("**Evidence**\n\n")
+			for _, e := range f.Evidence {
+				ew.printf("- `%s` %s\n", factPrefix(e), mdEscape(e.Text))
+			}
+			ew.printf("\n")
+		}
+		if len(f.Fixes) > 0 {
+			ew.printf("**Fix**\n\n")
+			for _, fx := range f.Fixes {
+				ew.printf("- **%s**: %s\n", mdEscape(fx.For), mdEscape(fx.Text))
+				if len(fx.Lines) > 0 {
+					ew.printf("\n%s\n", indent(codeBlock(strings.Join(fx.Lines, "\n")), "  "))
+				}
+			}
+			ew.printf("\n")
+		}
+	}
+
+	if len(d.Ladders) > 0 {
+		ew.printf("## Ladder diagrams\n\n")
+		ew.printf("`--->` control connection, `===>` data connection, `X` no answer.\n\n")
+		for _, l := range d.Ladders {
+			ew.printf("### %s\n\n%s\n", l.Mode, codeBlock(drawLadder(l, cleanTerm)))
+		}
+	}
+	if d.Probe != nil && len(d.Probe.Modes) > 0 {
+		ew.printf("## Control transcripts\n\nPasswords are redacted.\n\n")
+		for _, mr := range d.Probe.Modes {
+			if len(mr.Transcript) == 0 {
+				continue
+			}
+			ew.printf("### %s\n\n%s\n", mr.Mode, codeBlock(transcript(mr.Transcript)))
+		}
+	}
+	return ew.err
+}
+
+// transcript renders a control dialogue: "->" commands, "<-" replies.
+func transcript(ex []probe.Exchange) string {
+	var b strings.Builder
+	for _, e := range ex {
+		if e.Command != "" {
+			fmt.Fprintf(&b, "%8.3fs -> %s\n", e.T, cleanTerm(e.Command))
+		}
+		if e.Reply != nil {
+			for _, l := range e.Reply.Lines {
+				fmt.Fprintf(&b, "%8.3fs <- %s\n", e.T, cleanTerm(l))
+			}
+		}
+	}
+	return b.String()
+}
+
+func mdStatus(r MatrixRow) string {
+	if !r.Applicable || r.Works {
+		return r.status()
+	}
+	return "**FAILS**"
+}
+
+// mdEscape escapes text for Markdown prose: HTML specials become entities
+// and Markdown punctuation is backslash-escaped, so server text can neither
+// inject HTML nor links, emphasis or headings.
+func mdEscape(s string) string {
+	s = cleanTerm(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\\', '`', '*', '_', '[', ']', '(', ')', '#', '!', '|', '~', '{', '}':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCell escapes a table cell (mdEscape covers the pipe).
+func mdCell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return mdEscape(s)
+}
+
+// codeBlock fences text with a fence longer than any backtick run in it.
+func codeBlock(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	n, run := 3, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			if run >= n {
+				n = run + 1
+			}
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", n)
+	return fence + "\n" + strings.TrimRight(s, "\n") + "\n" + fence + "\n"
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = pre + lines[i]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

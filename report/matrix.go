@@ -1,0 +1,120 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// matrix builds one row per probed mode, in report order.
+func matrix(in *input) []MatrixRow {
+	rows := []MatrixRow{}
+	if in.r == nil {
+		return rows
+	}
+	for _, m := range probe.AllModes {
+		mr := in.r.Mode(m)
+		if mr == nil {
+			continue
+		}
+		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: mr.Works}
+		if !mr.Applicable {
+			row.Setup, row.Connect, row.List, row.Retr = "not-applicable", "-", "-", "-"
+			rows = append(rows, row)
+			continue
+		}
+		dc := mr.ListData
+		row.Reply = replyLine(dc.Setup.Reply)
+		row.Setup = outcomeOr(dc.Setup, mr)
+		row.Announced = dc.Announced
+		row.AddressPolicy = dc.AddressPolicy
+		if m.Passive() {
+			row.Endpoint, row.EndpointKind = dc.Dialled, "dialled"
+		} else {
+			row.Endpoint, row.EndpointKind = dc.Listened, "listened"
+		}
+		if row.Endpoint == "" {
+			row.EndpointKind = ""
+		}
+		row.Connect = outcomeOr(dc.Connect, mr)
+		row.List, row.ListBytes, row.ListReply = transferCell(&mr.List)
+		if mr.Retr != nil {
+			row.Retr, row.RetrBytes, row.RetrReply = transferCell(mr.Retr)
+		} else {
+			row.Retr = "-"
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// outcomeOr is a step's outcome, or why it did not run.
+func outcomeOr(s probe.Step, mr *probe.ModeResult) string {
+	if s.Outcome == "" {
+		if !controlUp(mr) {
+			return "skipped"
+		}
+		return "-"
+	}
+	if s.Outcome == probe.OutcomeReply && s.Reply != nil {
+		return fmt.Sprintf("reply %d", s.Reply.Code)
+	}
+	return string(s.Outcome)
+}
+
+func transferCell(t *probe.Transfer) (string, int64, string) {
+	rep := ""
+	if t.Final != nil {
+		rep = replyLine(t.Final)
+	} else if t.Step.Reply != nil {
+		rep = replyLine(t.Step.Reply)
+	}
+	o := string(t.Step.Outcome)
+	if o == "" {
+		o = "-"
+	}
+	if t.Step.Outcome == probe.OutcomeReply && t.Step.Reply != nil {
+		o = fmt.Sprintf("reply %d", t.Step.Reply.Code)
+	}
+	return o, t.Bytes, rep
+}
+
+// cellEndpoint renders "announced -> endpoint" for the tables.
+func (r MatrixRow) cellEndpoint() string {
+	switch {
+	case r.Announced == "" && r.Endpoint == "":
+		return "-"
+	case r.Endpoint == "" || r.Endpoint == r.Announced:
+		return orDash(r.Announced)
+	case r.Announced == "":
+		return r.Endpoint
+	}
+	return r.Announced + " -> " + r.Endpoint
+}
+
+func (r MatrixRow) cellReply() string {
+	if r.Reply == "" {
+		return r.Setup
+	}
+	return r.Reply
+}
+
+func bytesCell(o string, n int64) string {
+	if o == "ok" || n > 0 {
+		return fmt.Sprintf("%s (%d B)", o, n)
+	}
+	return o
+}
+
+func (r MatrixRow) cellList() string { return bytesCell(r.List, r.ListBytes) }
+func (r MatrixRow) cellRetr() string { return bytesCell(r.Retr, r.RetrBytes) }
+
+func (r MatrixRow) status() string {
+	switch {
+	case !r.Applicable:
+		return "n/a"
+	case r.Works:
+		return "works"
+	}
+	return "FAILS"
+}

@@ -1,0 +1,148 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// textWidth is the width explanations are wrapped to.
+const textWidth = 78
+
+// renderText writes the terminal report. Every string that could come from
+// the server goes through cleanTerm.
+func renderText(w io.Writer, d *Diagnosis, opt RenderOptions) error {
+	ew := &errWriter{w: w}
+	paint := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if opt.Color {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	bold := paint(color.Bold)
+	sev := map[Severity]*color.Color{
+		SeverityError:   paint(color.FgRed, color.Bold),
+		SeverityWarning: paint(color.FgYellow, color.Bold),
+		SeverityInfo:    paint(color.FgCyan),
+	}
+	dim := paint(color.Faint)
+
+	ew.printf("%s %s\n", bold.Sprint("ftpdiag"), cleanTerm(orDash(d.Version)))
+	if d.Target != "" {
+		ew.printf("Target:  %s\n", cleanTerm(d.Target))
+	}
+	ew.printf("Server:  %s\n", cleanTerm(serverLine(d)))
+	if d.Server.Banner != "" {
+		ew.printf("Banner:  %s\n", cleanTerm(d.Server.Banner))
+	}
+	ew.printf("Capture: %s\n\n", cleanTerm(captureLine(d)))
+
+	vc := paint(color.FgGreen, color.Bold)
+	if d.ExitCode() != 0 {
+		vc = sev[SeverityError]
+	}
+	ew.printf("%s\n", bold.Sprint("VERDICT"))
+	for _, l := range wrap(cleanTerm(d.Verdict), textWidth) {
+		ew.printf("  %s\n", vc.Sprint(l))
+	}
+	ew.printf("\n")
+
+	if len(d.Matrix) > 0 {
+		ew.printf("%s\n", bold.Sprint("DATA MODES"))
+		if ew.err == nil {
+			ew.err = textTable(w, d.Matrix)
+		}
+		ew.printf("\n")
+	}
+
+	ew.printf("%s\n", bold.Sprint("FINDINGS"))
+	if len(d.Findings) == 0 {
+		ew.printf("  none\n")
+	}
+	for _, f := range d.Findings {
+		tag := strings.ToUpper(string(f.Severity))
+		ew.printf("%s %s", sev[f.Severity].Sprintf("%-7s", tag), bold.Sprint(f.ID))
+		if len(f.Modes) > 0 {
+			ew.printf("  [%s]", strings.Join(f.Modes, " "))
+		}
+		if f.Inferred {
+			ew.printf("  %s", dim.Sprint("(inferred)"))
+		}
+		ew.printf("\n")
+		for _, l := range wrap(cleanTerm(f.Title), textWidth-8) {
+			ew.printf("        %s\n", bold.Sprint(l))
+		}
+		for _, l := range wrap(cleanTerm(f.Explanation), textWidth-8) {
+			ew.printf("        %s\n", l)
+		}
+		if len(f.Evidence) > 0 {
+			ew.printf("        Evidence:\n")
+			for _, e := range f.Evidence {
+				ew.printf("          %s  %s\n", dim.Sprintf("%-12s", factPrefix(e)), cleanTerm(e.Text))
+			}
+		}
+		if len(f.Fixes) > 0 {
+			ew.printf("        Fix:\n")
+			for _, fx := range f.Fixes {
+				for i, l := range wrap(cleanTerm(fx.Text), textWidth-28) {
+					if i == 0 {
+						ew.printf("          %-18s %s\n", "["+fx.For+"]", l)
+					} else {
+						ew.printf("          %-18s %s\n", "", l)
+					}
+				}
+				for _, l := range fx.Lines {
+					ew.printf("              %s\n", bold.Sprint(cleanTerm(l)))
+				}
+			}
+		}
+		ew.printf("\n")
+	}
+
+	if len(d.Ladders) > 0 {
+		ew.printf("%s\n", bold.Sprint("LADDERS"))
+		ew.printf("  %s\n\n", dim.Sprint("---> control connection   ===> data connection   X: no answer"))
+		for _, l := range d.Ladders {
+			ew.printf("  %s\n", bold.Sprint(l.Mode))
+			ew.printf("%s\n", drawLadder(l, cleanTerm))
+		}
+	}
+	return ew.err
+}
+
+// textTable writes the mode matrix as an ASCII table.
+func textTable(w io.Writer, rows []MatrixRow) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNormal),
+		tablewriter.WithRowMaxWidth(40),
+	)
+	t.Header("MODE", "STATUS", "REPLY", "DATA ENDPOINT", "CONNECT", "LIST", "RETR")
+	for _, r := range rows {
+		if err := t.Append(r.Mode, r.status(), cleanTerm(r.cellReply()), cleanTerm(r.cellEndpoint()), r.Connect, r.cellList(), r.cellRetr()); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// errWriter keeps the first write error so the renderer reads straight.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}

@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// verdict is the one sentence that answers the ticket. Decision order:
+// no probe; nothing ran past the control connection (the first error
+// explains it); all modes work (mention a warning's action if any); passive
+// works and active fails; active works and passive fails; mixed; nothing
+// works.
+func verdict(in *input, fs []Finding) string {
+	if in.r == nil {
+		return "No probe was run: only the capture's facts are shown."
+	}
+	firstErr, firstWarn := (*Finding)(nil), (*Finding)(nil)
+	for i := range fs {
+		switch {
+		case fs[i].Severity == SeverityError && firstErr == nil:
+			firstErr = &fs[i]
+		case fs[i].Severity == SeverityWarning && firstWarn == nil:
+			firstWarn = &fs[i]
+		}
+	}
+	var work, fail, pasOK, pasFail, actOK, actFail []string
+	up := false
+	for _, mr := range in.modes() {
+		if controlUp(mr) {
+			up = true
+		}
+		m := string(mr.Mode)
+		switch {
+		case mr.Works:
+			work = append(work, m)
+			if mr.Mode.Passive() {
+				pasOK = append(pasOK, m)
+			} else {
+				actOK = append(actOK, m)
+			}
+		default:
+			fail = append(fail, m)
+			if mr.Mode.Passive() {
+				pasFail = append(pasFail, m)
+			} else {
+				actFail = append(actFail, m)
+			}
+		}
+	}
+	why := func(f *Finding) string {
+		if f == nil {
+			return "see the findings"
+		}
+		if f.Action != "" {
+			return f.Title + ": " + f.Action
+		}
+		return f.Title
+	}
+	switch {
+	case !up && firstErr != nil:
+		return sentence(why(firstErr))
+	case len(fail) == 0 && len(work) > 0:
+		all := fmt.Sprintf("All %s data modes work", numberWord(len(work)))
+		if firstErr != nil {
+			return sentence(all + ", but " + lowerFirst(why(firstErr)))
+		}
+		if firstWarn != nil {
+			return sentence(all + ", but " + lowerFirst(firstWarn.Title) + ": " + firstWarn.Action)
+		}
+		return sentence(all + ": the data connection is not the problem")
+	case len(pasOK) > 0 && len(pasFail) == 0 && len(actFail) > 0 && len(actOK) == 0:
+		return sentence("Passive mode works and active mode fails (" + lowerFirst(errTitle(firstErr, fs, actFail)) + "): tell users to use passive mode")
+	case len(actOK) > 0 && len(actFail) == 0 && len(pasFail) > 0 && len(pasOK) == 0:
+		f := errFor(fs, pasFail)
+		return sentence("Active mode works and passive mode fails (" + lowerFirst(errTitle(f, fs, pasFail)) + "): " + actionOr(f, "see the findings") + "; until then users can use active mode")
+	case len(work) > 0:
+		f := errFor(fs, fail)
+		return sentence(fmt.Sprintf("%s work and %s fail: %s", joinAnd(work), joinAnd(fail), lowerFirst(why(f))))
+	}
+	return sentence("No data mode works: " + lowerFirst(why(errFor(fs, fail))))
+}
+
+// errFor is the first error finding naming any of the modes.
+func errFor(fs []Finding, modes []string) *Finding {
+	for i := range fs {
+		if fs[i].Severity != SeverityError {
+			continue
+		}
+		for _, m := range modes {
+			if hasMode(fs[i].Modes, m) {
+				return &fs[i]
+			}
+		}
+	}
+	return nil
+}
+
+func errTitle(f *Finding, fs []Finding, modes []string) string {
+	if g := errFor(fs, modes); g != nil {
+		f = g
+	}
+	if f == nil {
+		return "see the findings"
+	}
+	return f.Title
+}
+
+func actionOr(f *Finding, def string) string {
+	if f == nil || f.Action == "" {
+		return def
+	}
+	return f.Action
+}
+
+func numberWord(n int) string {
+	if n >= 1 && n <= 4 {
+		return []string{"one", "two", "three", "four"}[n-1]
+	}
+	return fmt.Sprint(n)
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	// Keep acronyms and names (PASV, EPSV, TLS, ProFTPD) as they are.
+	w, _, _ := strings.Cut(s, " ")
+	if len(w) > 1 && strings.ToUpper(w[:2]) == w[:2] {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
