@@ -1,0 +1,172 @@
+package capture
+
+import (
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// decoder turns link-layer frames into the few facts the tracker and the
+// redactor need. Layers are preallocated and reused: one decoder serves one
+// goroutine, and a decoded view is valid until the next call.
+type decoder struct {
+	eth     layers.Ethernet
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	lo      layers.Loopback
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	tcp     layers.TCP
+	icmp4   layers.ICMPv4
+	icmp6   layers.ICMPv6
+	payload gopacket.Payload
+
+	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	types   []gopacket.LayerType
+	view    view
+}
+
+// view is one decoded packet. Slices alias the frame being decoded.
+type view struct {
+	v6       bool
+	src, dst netip.Addr
+	ipHeader []byte // the IP header bytes (for the redactor's pseudo-header)
+
+	isTCP bool
+	tcp   *layers.TCP
+	// payloadLen is the TCP payload length on the wire, which may exceed
+	// len(tcp.Payload) when the capture was cut short (snap length).
+	payloadLen int
+	// whole is true when the captured bytes hold the full TCP segment.
+	whole bool
+
+	isICMP    bool
+	icmpType  uint8
+	icmpCode  uint8
+	icmpExtra uint32 // rest of the ICMP header: the MTU for "too big" errors
+	icmpInner []byte // the quoted packet
+}
+
+func newDecoder() *decoder {
+	d := &decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
+	for _, first := range []gopacket.LayerType{
+		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
+		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
+	} {
+		p := gopacket.NewDecodingLayerParser(first,
+			&d.eth, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6,
+			&d.tcp, &d.icmp4, &d.icmp6, &d.payload)
+		p.IgnoreUnsupported = true
+		d.parsers[first] = p
+	}
+	d.types = make([]gopacket.LayerType, 0, 8)
+	return d
+}
+
+// supportedLinkType reports whether frames of this link type can be decoded.
+func supportedLinkType(lt layers.LinkType) bool {
+	return firstLayer(lt, nil) != gopacket.LayerTypeZero
+}
+
+// firstLayer names the layer a frame of link type lt starts with. Raw IP
+// link types need the frame to tell IPv4 from IPv6.
+func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return layers.LayerTypeEthernet
+	case layers.LinkTypeLinuxSLL:
+		return layers.LayerTypeLinuxSLL
+	case layers.LinkTypeLinuxSLL2:
+		return layers.LayerTypeLinuxSLL2
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return layers.LayerTypeLoopback
+	case layers.LinkTypeIPv4:
+		return layers.LayerTypeIPv4
+	case layers.LinkTypeIPv6:
+		return layers.LayerTypeIPv6
+	case layers.LinkTypeRaw, 12, 14: // DLT_RAW is 12 or 14 on some BSDs
+		if data == nil {
+			return layers.LayerTypeIPv4 // supported; the real choice is per frame
+		}
+		if len(data) > 0 && data[0]>>4 == 6 {
+			return layers.LayerTypeIPv6
+		}
+		return layers.LayerTypeIPv4
+	}
+	return gopacket.LayerTypeZero
+}
+
+// decode decodes one frame; it returns nil when the frame holds neither TCP
+// nor ICMP over IP.
+func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
+	first := firstLayer(lt, data)
+	p := d.parsers[first]
+	if p == nil {
+		return nil
+	}
+	// Errors are expected for truncated or odd frames: whatever decoded
+	// before the error is still used.
+	_ = p.DecodeLayers(data, &d.types)
+	v := &d.view
+	*v = view{}
+	for _, t := range d.types {
+		switch t {
+		case layers.LayerTypeIPv4:
+			v.src, _ = netip.AddrFromSlice(d.ip4.SrcIP.To4())
+			v.dst, _ = netip.AddrFromSlice(d.ip4.DstIP.To4())
+			v.ipHeader = d.ip4.Contents
+		case layers.LayerTypeIPv6:
+			v.v6 = true
+			v.src, _ = netip.AddrFromSlice(d.ip6.SrcIP.To16())
+			v.dst, _ = netip.AddrFromSlice(d.ip6.DstIP.To16())
+			v.ipHeader = d.ip6.Contents
+		case layers.LayerTypeTCP:
+			v.isTCP = true
+			v.tcp = &d.tcp
+		case layers.LayerTypeICMPv4:
+			v.isICMP = true
+			v.icmpType, v.icmpCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
+			v.icmpExtra = uint32(d.icmp4.Id)<<16 | uint32(d.icmp4.Seq)
+			v.icmpInner = d.icmp4.Payload
+		case layers.LayerTypeICMPv6:
+			v.isICMP = true
+			v.icmpType, v.icmpCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
+			if pl := d.icmp6.Payload; len(pl) >= 4 {
+				v.icmpExtra = uint32(pl[0])<<24 | uint32(pl[1])<<16 | uint32(pl[2])<<8 | uint32(pl[3])
+				v.icmpInner = pl[4:]
+			}
+		}
+	}
+	if !v.src.IsValid() || !v.dst.IsValid() || (!v.isTCP && !v.isICMP) {
+		return nil
+	}
+	if v.isTCP {
+		v.payloadLen, v.whole = tcpPayloadLen(v, d)
+	}
+	return v
+}
+
+// tcpPayloadLen returns the TCP payload length from the IP header, so that a
+// packet cut to its headers still counts its bytes, and whether all of them
+// were captured.
+func tcpPayloadLen(v *view, d *decoder) (int, bool) {
+	captured := len(d.tcp.Payload)
+	hdr := int(d.tcp.DataOffset) * 4
+	var onWire int
+	if v.v6 {
+		if d.ip6.Length == 0 { // jumbogram or segmentation offload
+			return captured, true
+		}
+		// Extension headers stop the decoder before TCP, so here the
+		// IPv6 payload is the TCP segment.
+		onWire = int(d.ip6.Length) - hdr
+	} else {
+		onWire = int(d.ip4.Length) - int(d.ip4.IHL)*4 - hdr
+	}
+	if onWire < captured {
+		// Offloaded segments can be longer than the length field says.
+		return captured, true
+	}
+	return onWire, onWire == captured
+}

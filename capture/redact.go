@@ -1,0 +1,222 @@
+package capture
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// maxRedactFlows bounds the per-flow state of a Redactor. A probe opens a
+// few control connections; past the bound the state is reset, and a
+// segment whose stream position is unknown is treated as starting a line
+// (the cautious choice: it redacts more, never less, of a PASS line).
+const maxRedactFlows = 4096
+
+var passVerb = [5]byte{'P', 'A', 'S', 'S', ' '}
+
+// Redactor overwrites the argument of every FTP PASS command in TCP
+// payloads to the control port with '*' bytes of the same length, and
+// recomputes the TCP checksum so the trace still verifies. It follows each
+// flow's stream so that a PASS split across segments is redacted too.
+type Redactor struct {
+	port  uint16
+	flows map[connKey]*lineState
+	dec   *decoder
+}
+
+// lineState is where a flow's stream stands in the command line grammar.
+type lineState struct {
+	next     uint32 // sequence number expected next
+	have     bool
+	match    int  // bytes of "PASS " matched at a line start; -1: mid-line
+	inArg    bool // inside a PASS argument
+	contSeq  uint32
+	haveCont bool // contSeq started a segment inside a PASS argument
+}
+
+// NewRedactor returns a Redactor for commands sent to controlPort (0: 21).
+func NewRedactor(controlPort uint16) *Redactor {
+	if controlPort == 0 {
+		controlPort = 21
+	}
+	return &Redactor{port: controlPort, flows: map[connKey]*lineState{}}
+}
+
+// Frame redacts one frame of link type lt in place and reports whether it
+// changed anything.
+func (r *Redactor) Frame(lt layers.LinkType, data []byte) bool {
+	if r.dec == nil {
+		r.dec = newDecoder()
+	}
+	v := r.dec.decode(lt, data)
+	return v != nil && r.redact(v)
+}
+
+// redact works on an already decoded view, whose slices alias the frame.
+func (r *Redactor) redact(v *view) bool {
+	if !v.isTCP || uint16(v.tcp.DstPort) != r.port {
+		return false
+	}
+	tcp := v.tcp
+	key := connKey{netip.AddrPortFrom(v.src, uint16(tcp.SrcPort)), netip.AddrPortFrom(v.dst, uint16(tcp.DstPort))}
+	st := r.flows[key]
+	if st == nil || tcp.SYN {
+		if len(r.flows) >= maxRedactFlows {
+			clear(r.flows)
+		}
+		st = &lineState{}
+		r.flows[key] = st
+	}
+	p := tcp.Payload
+	if len(p) == 0 {
+		if tcp.SYN {
+			st.next, st.have = tcp.Seq+1, true
+		}
+		return false
+	}
+	switch {
+	case st.have && tcp.Seq == st.next:
+		// In order: carry on from where the previous segment stopped.
+	case st.haveCont && tcp.Seq == st.contSeq:
+		// A resent continuation of a PASS argument.
+		st.inArg, st.match = true, -1
+	default:
+		// Unknown position (first segment seen, gap, or resent segment):
+		// assume the segment starts a line, as FTP clients send whole
+		// commands.
+		st.inArg, st.match = false, 0
+	}
+	if st.inArg {
+		st.contSeq, st.haveCont = tcp.Seq, true
+	}
+	changed := false
+	for i, b := range p {
+		switch {
+		case st.inArg:
+			if b == '\r' || b == '\n' {
+				st.inArg, st.match = false, -1
+				if b == '\n' {
+					st.match = 0
+				}
+				continue
+			}
+			if b != '*' {
+				p[i] = '*'
+				changed = true
+			}
+		case b == '\n':
+			st.match = 0
+		case st.match >= 0 && upper(b) == passVerb[st.match]:
+			st.match++
+			if st.match == len(passVerb) {
+				st.inArg, st.match = true, -1
+			}
+		default:
+			st.match = -1
+		}
+	}
+	st.next, st.have = tcp.Seq+uint32(v.payloadLen), true
+	if changed && v.whole {
+		fixTCPChecksum(v)
+	}
+	return changed
+}
+
+// fixTCPChecksum recomputes the TCP checksum of a whole segment in place.
+// The IP header is untouched (same length), so its checksum stays valid.
+func fixTCPChecksum(v *view) {
+	hdr, payload := v.tcp.Contents, v.tcp.Payload
+	if len(hdr) < 20 {
+		return
+	}
+	binary.BigEndian.PutUint16(hdr[16:18], 0)
+	binary.BigEndian.PutUint16(hdr[16:18], tcpChecksum(v.src, v.dst, hdr, payload))
+}
+
+// tcpChecksum is the RFC 793 / RFC 8200 checksum of a TCP segment (header
+// with a zero checksum field, then payload) under its pseudo-header.
+func tcpChecksum(src, dst netip.Addr, hdr, payload []byte) uint16 {
+	n := len(hdr) + len(payload)
+	var sum uint32
+	if src.Is4() {
+		s, d := src.As4(), dst.As4()
+		sum = sum16(sum, s[:])
+		sum = sum16(sum, d[:])
+		sum += 6 + uint32(n)
+	} else {
+		s, d := src.As16(), dst.As16()
+		sum = sum16(sum, s[:])
+		sum = sum16(sum, d[:])
+		sum += uint32(n>>16) + uint32(n&0xffff) + 6
+	}
+	sum = sum16(sum, hdr)
+	// The header length is a multiple of 4, so the payload starts on an
+	// even offset and can be summed on its own.
+	sum = sum16(sum, payload)
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	return ^uint16(sum)
+}
+
+// sum16 adds b to sum as big-endian 16-bit words, padding an odd byte.
+func sum16(sum uint32, b []byte) uint32 {
+	for len(b) >= 2 {
+		sum += uint32(b[0])<<8 | uint32(b[1])
+		b = b[2:]
+		if sum&0x80000000 != 0 {
+			sum = sum&0xffff + sum>>16
+		}
+	}
+	if len(b) == 1 {
+		sum += uint32(b[0]) << 8
+	}
+	return sum
+}
+
+// upper maps ASCII lower case to upper case.
+func upper(b byte) byte {
+	if 'a' <= b && b <= 'z' {
+		return b - 'a' + 'A'
+	}
+	return b
+}
+
+// writeLen is how much of a frame goes into the pcapng. TCP frames are kept
+// as captured (the kernel cut data connections to headers; control
+// segments are redacted). A frame the decoder did not understand as TCP is
+// cut to headerSnap, and an ICMP error to the end of the TCP header it
+// quotes, so that no quoted or undecoded payload (a PASS line inside an
+// ICMP "too big" error, an IPv6 extension-header packet) escapes redaction.
+func writeLen(v *view, data []byte) int {
+	switch {
+	case v != nil && v.isTCP:
+		return len(data)
+	case v != nil && v.isICMP:
+		// The quoted packet aliases the end of data's backing array.
+		off := cap(data) - cap(v.icmpInner)
+		if off < 0 || off > len(data) {
+			return min(len(data), headerSnap)
+		}
+		return min(len(data), off+quotedHeadersLen(v.icmpInner, v.v6))
+	}
+	return min(len(data), headerSnap)
+}
+
+// quotedHeadersLen is the length of the IP and TCP headers at the start of
+// an ICMP error's quoted packet (what RFC 792 guarantees if cut short).
+func quotedHeadersLen(inner []byte, v6 bool) int {
+	ip := 40
+	if !v6 {
+		if len(inner) < 1 {
+			return 0
+		}
+		ip = int(inner[0]&0x0f) * 4
+	}
+	tcp := 8
+	if len(inner) > ip+12 {
+		tcp = max(8, int(inner[ip+12]>>4)*4)
+	}
+	return ip + tcp
+}

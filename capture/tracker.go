@@ -1,0 +1,403 @@
+package capture
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Bounds that keep a tracker's memory fixed however long the capture runs.
+const (
+	// DefaultMaxConns caps the connections tracked: a probe opens tens, a
+	// trace of a busy server may hold more, and 100k conns is ~50 MB.
+	DefaultMaxConns = 100_000
+	// DefaultStallAfter is the gap without new data that counts as a stall:
+	// longer than a few RTOs on any sane path, short enough for a probe.
+	DefaultStallAfter = 2 * time.Second
+	// maxFacts caps each per-connection list (SYNs, RSTs, ICMP errors): a
+	// handful tells the story, thousands would only cost memory.
+	maxFacts = 32
+)
+
+// connKey is a 4-tuple with the lower endpoint first, so both directions
+// of a connection share a key.
+type connKey struct{ a, b netip.AddrPort }
+
+func keyOf(x, y netip.AddrPort) connKey {
+	if x.Compare(y) > 0 {
+		x, y = y, x
+	}
+	return connKey{x, y}
+}
+
+// seqState follows one direction's sequence space.
+type seqState struct {
+	next uint32 // one past the highest byte seen
+	have bool
+}
+
+// connState is the tracker's bookkeeping for one Conn; nothing in it holds
+// payload bytes.
+type connState struct {
+	c            *Conn
+	isn          uint32
+	haveISN      bool
+	dir          [2]seqState // 0: from the initiator, 1: from the responder
+	started      bool        // data has flowed
+	closed       bool        // a FIN or RST was seen
+	lastProgress float64
+}
+
+// Tracker turns decoded packets into Evidence. It is not safe for
+// concurrent use; the live capture feeds it from one goroutine.
+type Tracker struct {
+	ev          *Evidence
+	conns       map[connKey]*connState
+	dec         *decoder
+	controlPort uint16
+	stallAfter  float64
+	maxConns    int
+	activePorts map[uint16]bool
+	local       map[netip.Addr]bool
+	last        float64
+	finished    bool
+}
+
+// TrackerConfig sets up a Tracker; zero fields take the defaults.
+type TrackerConfig struct {
+	Start       time.Time // zero: the first packet's time
+	ControlPort uint16    // default 21
+	StallAfter  time.Duration
+	MaxConns    int
+	// ActivePorts and LocalAddrs define "inbound SYN to an active-mode
+	// port". With no LocalAddrs any responder address qualifies.
+	ActivePorts []uint16
+	LocalAddrs  []netip.Addr
+}
+
+// NewTracker returns a Tracker that fills a new Evidence.
+func NewTracker(cfg TrackerConfig) *Tracker {
+	t := &Tracker{
+		ev:          &Evidence{Available: true, Start: cfg.Start, Conns: []*Conn{}},
+		conns:       map[connKey]*connState{},
+		dec:         newDecoder(),
+		controlPort: cfg.ControlPort,
+		stallAfter:  cfg.StallAfter.Seconds(),
+		maxConns:    cfg.MaxConns,
+		activePorts: map[uint16]bool{},
+		local:       map[netip.Addr]bool{},
+	}
+	if t.controlPort == 0 {
+		t.controlPort = 21
+	}
+	if cfg.StallAfter <= 0 {
+		t.stallAfter = DefaultStallAfter.Seconds()
+	}
+	if t.maxConns <= 0 {
+		t.maxConns = DefaultMaxConns
+	}
+	for _, p := range cfg.ActivePorts {
+		t.WatchPort(p)
+	}
+	for _, a := range cfg.LocalAddrs {
+		t.local[a.Unmap()] = true
+	}
+	return t
+}
+
+// WatchPort marks a local port as an active-mode listening port.
+func (t *Tracker) WatchPort(port uint16) {
+	if port != 0 {
+		t.activePorts[port] = true
+	}
+}
+
+// Add feeds one frame of link type lt: when is its capture time, packet its
+// 1-based number in the written pcapng (0 if none is written). The tracker
+// keeps no reference to data.
+func (t *Tracker) Add(lt layers.LinkType, data []byte, when time.Time, packet int) {
+	t.add(lt, data, when, packet)
+}
+
+// add is Add returning the decoded view, so the live capture can redact the
+// same frame without decoding it twice.
+func (t *Tracker) add(lt layers.LinkType, data []byte, when time.Time, packet int) *view {
+	if t.ev.Start.IsZero() {
+		t.ev.Start = when
+	}
+	t.ev.Packets++
+	at := when.Sub(t.ev.Start).Seconds()
+	if at > t.last {
+		t.last = at
+	}
+	v := t.dec.decode(lt, data)
+	if v == nil {
+		return nil
+	}
+	ref := PacketRef{T: at, Packet: packet}
+	switch {
+	case v.isTCP:
+		t.tcp(v, ref)
+	case v.isICMP && icmpError(v.v6, v.icmpType):
+		t.icmp(v, ref)
+	}
+	return v
+}
+
+func (t *Tracker) tcp(v *view, ref PacketRef) {
+	tcp := v.tcp
+	src := netip.AddrPortFrom(v.src, uint16(tcp.SrcPort))
+	dst := netip.AddrPortFrom(v.dst, uint16(tcp.DstPort))
+	key := keyOf(src, dst)
+	st := t.conns[key]
+	syn := tcp.SYN && !tcp.ACK
+	if syn && st != nil && (st.c.Initiator != src || !st.haveISN || st.isn != tcp.Seq) {
+		st = nil // a new connection on a reused 4-tuple
+	}
+	if st == nil {
+		ini, res := src, dst
+		mid := !syn
+		if tcp.SYN && tcp.ACK {
+			ini, res = dst, src
+		} else if mid && src.Port() < dst.Port() {
+			// No handshake seen: guess the ephemeral (higher) port opened it.
+			ini, res = dst, src
+		}
+		st = t.newConn(key, ini, res, ref, mid)
+		if st == nil {
+			return
+		}
+	}
+	c := st.c
+	d := 0
+	if src != c.Initiator {
+		d = 1
+	}
+	switch {
+	case syn:
+		if len(c.SYNs) < maxFacts {
+			c.SYNs = append(c.SYNs, ref)
+		}
+		if !st.haveISN {
+			st.isn, st.haveISN = tcp.Seq, true
+			st.dir[0] = seqState{next: tcp.Seq + 1, have: true}
+		}
+		if m := mssOption(tcp); m > 0 {
+			c.MSSInitiator = m
+		}
+	case tcp.SYN && tcp.ACK:
+		if d == 1 && c.SYNACK == nil {
+			r := ref
+			c.SYNACK = &r
+			st.dir[1] = seqState{next: tcp.Seq + 1, have: true}
+			if m := mssOption(tcp); m > 0 {
+				c.MSSResponder = m
+			}
+		}
+	}
+	if v.payloadLen > 0 && !tcp.SYN {
+		t.data(st, d, tcp.Seq, v.payloadLen, ref)
+		if d == 0 && c.Responder.Port() == t.controlPort && v.whole {
+			t.controlCommands(c, tcp.Payload)
+		}
+	}
+	if tcp.FIN {
+		if d == 0 && c.FINInitiator == nil {
+			r := ref
+			c.FINInitiator = &r
+		} else if d == 1 && c.FINResponder == nil {
+			r := ref
+			c.FINResponder = &r
+		}
+		t.close(st, ref.T)
+	}
+	if tcp.RST {
+		side := SideInitiator
+		if d == 1 {
+			side = SideResponder
+		}
+		if len(c.RSTs) < maxFacts {
+			c.RSTs = append(c.RSTs, RSTFact{PacketRef: ref, From: side})
+		}
+		t.close(st, ref.T)
+	}
+}
+
+func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, mid bool) *connState {
+	if len(t.ev.Conns) >= t.maxConns {
+		t.ev.UntrackedPackets++
+		return nil
+	}
+	c := &Conn{Initiator: ini, Responder: res, First: ref, Midstream: mid, SYNs: []PacketRef{}}
+	st := &connState{c: c}
+	t.conns[key] = st
+	t.ev.Conns = append(t.ev.Conns, c)
+	return st
+}
+
+// data accounts a segment of n payload bytes at seq from direction d.
+func (t *Tracker) data(st *connState, d int, seq uint32, n int, ref PacketRef) {
+	c := st.c
+	if d == 0 {
+		c.MaxSegmentFromInitiator = max(c.MaxSegmentFromInitiator, n)
+	} else {
+		c.MaxSegmentFromResponder = max(c.MaxSegmentFromResponder, n)
+	}
+	s := &st.dir[d]
+	end := seq + uint32(n)
+	fresh := n
+	switch {
+	case !s.have:
+		s.next, s.have = end, true
+	case seqLEQ(end, s.next):
+		// Seen before. A one-byte segment just below next is a keepalive.
+		if !(n == 1 && seq+1 == s.next) {
+			c.Retransmits++
+		}
+		fresh = 0
+	case seqLT(seq, s.next):
+		c.Retransmits++ // overlaps old data: resent with new bytes
+		fresh = int(end - s.next)
+		s.next = end
+	default:
+		s.next = end // bytes missing before seq were lost to the capture
+	}
+	if fresh == 0 {
+		return
+	}
+	if d == 0 {
+		c.BytesFromInitiator += int64(fresh)
+	} else {
+		c.BytesFromResponder += int64(fresh)
+	}
+	if c.FirstData == nil {
+		r := ref
+		c.FirstData = &r
+	}
+	r := ref
+	c.LastData = &r
+	if st.started && !st.closed {
+		t.stall(st, ref.T)
+	}
+	st.started, st.lastProgress = true, ref.T
+}
+
+// close notes a FIN or RST: a gap before it counts as a stall, none after.
+func (t *Tracker) close(st *connState, at float64) {
+	if st.closed {
+		return
+	}
+	if st.started {
+		t.stall(st, at)
+	}
+	st.closed = true
+}
+
+// stall records the gap from the last progress to at if it is long enough
+// and the longest seen on the connection.
+func (t *Tracker) stall(st *connState, at float64) {
+	gap := at - st.lastProgress
+	if gap < t.stallAfter {
+		return
+	}
+	if st.c.Stall == nil || gap > st.c.Stall.Duration {
+		st.c.Stall = &Stall{From: st.lastProgress, Duration: gap}
+	}
+}
+
+// icmp attaches an ICMP error to the connection whose packet it quotes.
+func (t *Tracker) icmp(v *view, ref PacketRef) {
+	q, ok := parseQuoted(v.icmpInner, v.v6)
+	if !ok {
+		return
+	}
+	key := keyOf(q.src, q.dst)
+	st := t.conns[key]
+	if st == nil {
+		// The quoted packet itself was not captured: the ICMP error is the
+		// only trace of the attempt.
+		if st = t.newConn(key, q.src, q.dst, ref, true); st == nil {
+			return
+		}
+	}
+	if len(st.c.ICMP) >= maxFacts {
+		return
+	}
+	st.c.ICMP = append(st.c.ICMP, ICMPFact{
+		PacketRef: ref,
+		From:      v.src.String(),
+		V6:        v.v6,
+		Type:      int(v.icmpType),
+		Code:      int(v.icmpCode),
+		Text:      icmpText(v.v6, v.icmpType, v.icmpCode, v.icmpExtra),
+	})
+}
+
+// controlCommands learns active-mode ports and this host's address from
+// PORT and EPRT commands on a control connection, so that a trace read
+// from a file reports unanswered callbacks too. Nothing is kept of the
+// payload itself.
+func (t *Tracker) controlCommands(c *Conn, payload []byte) {
+	t.local[c.Initiator.Addr().Unmap()] = true
+	for line := range splitLines(payload) {
+		if ap, ok := parsePortCommand(line); ok {
+			t.WatchPort(ap.Port())
+			t.local[ap.Addr().Unmap()] = true
+		}
+	}
+}
+
+// Finish closes the books at end (the capture's end; zero: the last
+// packet) and returns the Evidence. Later calls return the same Evidence.
+func (t *Tracker) Finish(end time.Time) *Evidence {
+	if t.finished {
+		return t.ev
+	}
+	t.finished = true
+	at := t.last
+	if !end.IsZero() && !t.ev.Start.IsZero() {
+		at = max(at, end.Sub(t.ev.Start).Seconds())
+	}
+	for _, c := range t.ev.Conns {
+		st := t.conns[keyOf(c.Initiator, c.Responder)]
+		if st != nil && st.c == c && st.started && !st.closed {
+			t.stall(st, at)
+		}
+		if c.SYNACK == nil && len(c.SYNs) > 0 && t.activePorts[c.Responder.Port()] &&
+			(len(t.local) == 0 || t.local[c.Responder.Addr().Unmap()]) {
+			t.ev.UnansweredInboundSYNs = append(t.ev.UnansweredInboundSYNs, c)
+		}
+	}
+	t.conns = nil // the bookkeeping is no longer needed
+	return t.ev
+}
+
+// mssOption returns the MSS option of a SYN or SYN-ACK, 0 if absent.
+func mssOption(tcp *layers.TCP) int {
+	for _, o := range tcp.Options {
+		if o.OptionType == layers.TCPOptionKindMSS && len(o.OptionData) == 2 {
+			return int(o.OptionData[0])<<8 | int(o.OptionData[1])
+		}
+	}
+	return 0
+}
+
+// seqLT and seqLEQ compare sequence numbers modulo 2^32 (RFC 1982).
+func seqLT(a, b uint32) bool  { return int32(a-b) < 0 }
+func seqLEQ(a, b uint32) bool { return int32(a-b) <= 0 }
+
+// sortConns orders conns by their first SYN (or first packet).
+func sortConns(cs []*Conn) {
+	slices.SortStableFunc(cs, func(a, b *Conn) int {
+		ta, tb := a.FirstT(), b.FirstT()
+		switch {
+		case ta < tb:
+			return -1
+		case ta > tb:
+			return 1
+		}
+		return 0
+	})
+}
