@@ -32,6 +32,9 @@ type Evidence struct {
 	// UntrackedPackets counts packets of connections beyond the tracker's
 	// cap (DefaultMaxConns); they are in the pcapng but not in Conns.
 	UntrackedPackets int `json:"untracked_packets,omitempty"`
+	// Sessions are the FTP control sessions rebuilt from the trace (read
+	// from a file; see session.go), in order of their first packet.
+	Sessions []*FTPSession `json:"sessions,omitempty"`
 }
 
 // PacketRef places a fact on the timeline: T is seconds since Evidence.Start

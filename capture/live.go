@@ -69,11 +69,12 @@ type Live struct {
 	spec     filterSpec
 	attached time.Time // packets stamped earlier predate the filter
 
-	tracker *Tracker
-	red     *Redactor
-	w       *pcapWriter
-	done    chan struct{}
-	loopErr error
+	tracker  *Tracker
+	synWatch synWatch // early "filtered" signals for the probe
+	red      *Redactor
+	w        *pcapWriter
+	done     chan struct{}
+	loopErr  error
 
 	haltOnce  sync.Once
 	halting   atomic.Bool
@@ -200,6 +201,7 @@ func (l *Live) loop() {
 			packet = l.w.n + 1
 		}
 		v := l.tracker.add(l.lt, data, ci.Timestamp, packet)
+		l.synWatch.check(l.tracker, v)
 		if l.w == nil {
 			continue
 		}

@@ -4,6 +4,7 @@ package capture
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -20,7 +21,21 @@ import (
 // tracking. It fails with an error matching ErrPermission without
 // CAP_NET_RAW.
 func Start(ctx context.Context, cfg Config) (*Live, error) {
-	return start(ctx, cfg, openAFPacket)
+	return start(ctx, cfg, openPacket)
+}
+
+// openPacket opens the TPACKET_V3 ring (ring_linux.go), or, on a kernel
+// that cannot set one up, a plain AF_PACKET socket read one packet per
+// system call through pcapgo, which may drop under a fast transfer.
+func openPacket(ifname string) (source, error) {
+	r, err := openRing(ifname)
+	if err == nil {
+		return r, nil
+	}
+	if errors.Is(err, ErrPermission) {
+		return nil, err
+	}
+	return openAFPacket(ifname)
 }
 
 // afPacket adapts pcapgo.EthernetHandle to source.

@@ -1,18 +1,14 @@
 package capture
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // readBuffer is the read buffer for trace files: pcapgo's default is small,
@@ -54,104 +50,10 @@ type packetSource interface {
 	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
 
-// readTrace reads a trace from r; name is used in errors.
-func readTrace(r io.Reader, name string) (ev *Evidence, err error) {
-	br := bufio.NewReaderSize(r, readBuffer)
-	head, _ := br.Peek(4)
-	if len(head) == 0 {
-		return nil, fmt.Errorf("capture: %s is empty", name)
-	}
-	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("capture: %s: gzip: %w", name, err)
-		}
-		br = bufio.NewReaderSize(gz, readBuffer)
-		head, _ = br.Peek(4)
-	}
-
-	var (
-		src   packetSource
-		fixed layers.LinkType // pcap: one link type for the file
-		ng    *pcapgo.NgReader
-		drops uint64
-	)
-	switch {
-	case len(head) == 4 && bytes.Equal(head, magicPcapng):
-		ng, err = pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{
-			WantMixedLinkType:  true,
-			SkipUnknownVersion: true,
-			StatisticsCallback: func(_ int, s pcapgo.NgInterfaceStatistics) {
-				if s.PacketsDropped != pcapgo.NgNoValue64 {
-					drops = max(drops, s.PacketsDropped)
-				}
-			},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("capture: %s: pcapng header: %v", name, describe(err))
-		}
-		src = ng
-	case len(head) == 4 && isPcapMagic(head):
-		pr, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("capture: %s: pcap header: %v", name, describe(err))
-		}
-		src, fixed = pr, pr.LinkType()
-	default:
-		return nil, fmt.Errorf("capture: %s is not a pcap or pcapng file (it starts with %x)", name, head)
-	}
-
-	t := NewTracker(TrackerConfig{})
-	if ng != nil && ng.NInterfaces() > 0 {
-		if i, err := ng.Interface(0); err == nil {
-			t.ev.Interface, t.ev.Filter = i.Name, i.Filter
-		}
-	}
-	n, usable := 0, 0
-	var unsupported layers.LinkType
-	defer func() {
-		// A decoder panic on hostile input must not take the program down.
-		if !recoverPanics {
-			return
-		}
-		if p := recover(); p != nil {
-			ev = t.Finish(time.Time{})
-			err = fmt.Errorf("capture: %s: packet %d: cannot decode: %v", name, n, p)
-		}
-	}()
-	for {
-		data, ci, rerr := src.ZeroCopyReadPacketData()
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			ev = t.Finish(time.Time{})
-			ev.KernelDrops = drops
-			return ev, fmt.Errorf("capture: %s: packet %d (after %d good packets): %v", name, n+1, n, describe(rerr))
-		}
-		n++
-		lt := fixed
-		if ng != nil {
-			lt = ng.LinkType()
-			if len(ci.AncillaryData) > 0 {
-				if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-					lt = l
-				}
-			}
-		}
-		if supportedLinkType(lt) {
-			usable++
-		} else {
-			unsupported = lt
-		}
-		t.Add(lt, data, ci.Timestamp, n)
-	}
-	ev = t.Finish(time.Time{})
-	ev.KernelDrops = drops
-	if n > 0 && usable == 0 {
-		return ev, fmt.Errorf("capture: %s: link type %v is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP and BSD loopback are)", name, unsupported)
-	}
-	return ev, nil
+// readTrace reads a trace from r; name is used in errors. FTP sessions
+// are rebuilt too (readtraces.go).
+func readTrace(r io.Reader, name string) (*Evidence, error) {
+	return readTraces([]Trace{{Name: name, R: r}}, TrackerConfig{FTPSessions: true})
 }
 
 func isPcapMagic(b []byte) bool {

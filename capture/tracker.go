@@ -48,6 +48,8 @@ type connState struct {
 	started      bool        // data has flowed
 	closed       bool        // a FIN or RST was seen
 	lastProgress float64
+	ftp          *ftpStream // control-stream reassembly (ftpstream.go)
+	notFTP       bool       // checked: not an FTP control connection
 }
 
 // Tracker turns decoded packets into Evidence. It is not safe for
@@ -63,6 +65,7 @@ type Tracker struct {
 	local       map[netip.Addr]bool
 	last        float64
 	finished    bool
+	ftp         *ftpTracker // nil unless TrackerConfig.FTPSessions
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -75,6 +78,11 @@ type TrackerConfig struct {
 	// port". With no LocalAddrs any responder address qualifies.
 	ActivePorts []uint16
 	LocalAddrs  []netip.Addr
+	// FTPSessions turns on control-stream reassembly: Evidence.Sessions
+	// gets every FTP dialogue, on ControlPorts (default 21) or recognised
+	// by its 220 greeting on another port.
+	FTPSessions  bool
+	ControlPorts []uint16
 }
 
 // NewTracker returns a Tracker that fills a new Evidence.
@@ -103,6 +111,9 @@ func NewTracker(cfg TrackerConfig) *Tracker {
 	}
 	for _, a := range cfg.LocalAddrs {
 		t.local[a.Unmap()] = true
+	}
+	if cfg.FTPSessions {
+		t.ftp = newFTPTracker(cfg.ControlPorts)
 	}
 	return t
 }
@@ -196,6 +207,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 				c.MSSResponder = m
 			}
 		}
+	}
+	if t.ftp != nil {
+		t.ftp.segment(t, st, d, v, t.dec.ttlOf(v), ref)
 	}
 	if v.payloadLen > 0 && !tcp.SYN {
 		t.data(st, d, tcp.Seq, v.payloadLen, ref)
@@ -356,6 +370,9 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 		return t.ev
 	}
 	t.finished = true
+	if t.ftp != nil {
+		t.ftp.finish(t.ev)
+	}
 	at := t.last
 	if !end.IsZero() && !t.ev.Start.IsZero() {
 		at = max(at, end.Sub(t.ev.Start).Seconds())

@@ -206,7 +206,7 @@ func parseDOS(line string, toks []field) (ListEntry, bool) {
 		return ListEntry{}, false
 	}
 	name := strings.TrimLeft(line[toks[2].end:], " \t")
-	if name == "" {
+	if strings.TrimSpace(name) == "" { // a name of only \f, \v...: none
 		return ListEntry{}, false
 	}
 	if strings.EqualFold(toks[2].s, "<DIR>") {

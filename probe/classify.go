@@ -33,7 +33,10 @@ func classify(err error) Outcome {
 		}
 	}
 	var dnsErr *net.DNSError
+	var stall *stallError
 	switch {
+	case errors.As(err, &stall):
+		return OutcomeStalled
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsTimeout {
 			return OutcomeDNS

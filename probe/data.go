@@ -90,7 +90,14 @@ func (s *session) openPassive(mode Mode, dc *DataConn) *dataChannel {
 	st = s.clock.begin()
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.DataTimeout)
 	defer cancel()
+	stop, filtered := s.watchWire(target, cancel)
 	conn, err := s.opts.Dialer.DialContext(ctx, "tcp", target.String())
+	stop()
+	if err != nil && filtered() {
+		dc.Connect = s.clock.finish(st, OutcomeTimeout)
+		dc.Connect.Error = fmt.Sprintf("connect data %s: %s", target, wireVerdict)
+		return nil
+	}
 	if err != nil {
 		dc.Connect = s.clock.fail(st, fmt.Errorf("connect data %s: %w", target, err))
 		return nil

@@ -17,7 +17,17 @@ const (
 	DefaultConnectTimeout = 5 * time.Second  // TCP connect of the control connection
 	DefaultDataTimeout    = 5 * time.Second  // data connect/accept and each data read
 	DefaultReplyTimeout   = 10 * time.Second // each control reply (servers may do reverse DNS)
-	DefaultRetrBytes      = 64 << 10         // read at most this much of a file, then ABOR
+	// DefaultRetrBytes is how much of a file is read before ABOR: a listing
+	// is usually one small segment, 256 KiB is some 180 full-size segments,
+	// enough to meet a path-MTU black hole.
+	DefaultRetrBytes = 256 << 10
+	// DefaultStallTimeout is how long a transfer that has started may make
+	// no progress before it counts as stalled: longer than TCP's first few
+	// retransmissions (1 s, 2 s), short enough to answer in seconds.
+	DefaultStallTimeout = 3 * time.Second
+	// DefaultTransferTimeout bounds one whole LIST, RETR or STOR, so a
+	// server that trickles a byte now and then cannot hold the probe.
+	DefaultTransferTimeout = 60 * time.Second
 	// maxRetrCandidate is the size under which a listed file is small enough
 	// to download.
 	maxRetrCandidate = 1 << 20
@@ -81,14 +91,37 @@ type Options struct {
 	ActivePorts PortRange
 	// RetrBytes caps how much of the chosen file is read before ABOR.
 	RetrBytes int64
+	// StallTimeout is how long a started transfer may make no progress
+	// before it is reported as stalled (DefaultStallTimeout when 0).
+	StallTimeout time.Duration
+	// TransferTimeout bounds one whole transfer (DefaultTransferTimeout).
+	TransferTimeout time.Duration
+	// Upload runs the STOR/SIZE/DELE test (upload.go) on one working mode.
+	Upload bool
+	// PasvSamples is how many passive replies each passive mode collects
+	// to infer the passive port range (DefaultPasvSamples when 0; negative
+	// means no extra samples).
+	PasvSamples int
 	// Modes to probe; nil means AllModes.
 	Modes []Mode
+	// TLS: explicit/implicit FTPS, protection level, certificate trust.
+	TLS TLSOptions
 
 	Dialer   Dialer
 	Listener Listener
 	Resolver Resolver
 	// Now is the clock; time.Now when nil (its monotonic reading is used).
 	Now func() time.Time
+	// BeforeConnect is called once the server's address is known, before
+	// the first packet is sent to it, with the probe's zero time (a capture
+	// starts here so that it sees every SYN, on the same timeline). An
+	// error aborts the run before any connection: Run returns it.
+	BeforeConnect func(server netip.AddrPort, zero time.Time) error
+	// WatchSYN, when a capture runs beside the probe, returns a channel
+	// closed once a SYN to dst has been retransmitted without answer, and a
+	// function to stop watching. The probe then ends that data connection
+	// attempt as filtered instead of waiting for the data timeout.
+	WatchSYN func(dst netip.AddrPort) (<-chan struct{}, func())
 	// OnListen is called with each local port opened for active mode, before
 	// the PORT/EPRT command is sent (a capture uses it to watch the port).
 	OnListen func(port uint16)
@@ -110,8 +143,20 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RetrBytes == 0 {
 		o.RetrBytes = DefaultRetrBytes
 	}
+	if o.StallTimeout == 0 {
+		o.StallTimeout = DefaultStallTimeout
+	}
+	if o.TransferTimeout == 0 {
+		o.TransferTimeout = DefaultTransferTimeout
+	}
+	if o.StallTimeout < 0 || o.TransferTimeout < 0 {
+		return o, errors.New("the stall and transfer timeouts must not be negative")
+	}
 	if o.ConnectTimeout < 0 || o.DataTimeout < 0 || o.ReplyTimeout < 0 || o.RetrBytes < 0 {
 		return o, errors.New("timeouts and byte limits must not be negative")
+	}
+	if o.PasvSamples == 0 {
+		o.PasvSamples = DefaultPasvSamples
 	}
 	if len(o.Modes) == 0 {
 		o.Modes = AllModes

@@ -44,6 +44,15 @@ const (
 	OutcomeSkipped         Outcome = "skipped"        // an earlier step failed, so this one did not run
 	OutcomeRefusedByPolicy Outcome = "not-dialled"    // the probe refused to dial the address the server gave
 	OutcomeError           Outcome = "error"          // an unclassified local error; Step.Error says what
+	OutcomeStalled         Outcome = "stalled"        // a transfer started, then made no progress for the stall timeout
+)
+
+// The TLS outcomes, part of the same closed vocabulary.
+const (
+	OutcomeTLSHandshake   Outcome = "tls-handshake"   // the TLS handshake failed (alert, version, cipher, not TLS)
+	OutcomeTLSCertificate Outcome = "tls-certificate" // the server's certificate did not verify (and --insecure was not given)
+	OutcomeTLSResumption  Outcome = "tls-resumption"  // a data connection's TLS session did not resume the control session, as the server requires
+	OutcomeTLSRequired    Outcome = "tls-required"    // the server refused a plain-text step and asked for TLS
 )
 
 // Step is one timed thing the probe did, with its classified outcome.
@@ -104,6 +113,9 @@ type Transfer struct {
 	Bytes   int64  `json:"bytes"`           // bytes read from the data connection
 	Limit   int64  `json:"limit,omitempty"` // read cap; reaching it ends the read with ABOR
 	Aborted bool   `json:"aborted,omitempty"`
+	// LargestRead is the largest single read from the data connection
+	// (a hint of the segment sizes that got through).
+	LargestRead int `json:"largest_read,omitempty"`
 	// Final is the completion reply (226, 426, 451...) when one arrived.
 	Final *ftp.Reply `json:"final,omitempty"`
 }
@@ -133,6 +145,8 @@ type DataConn struct {
 	Setup Step `json:"setup"`
 	// Connect is the data connection itself: dial (passive) or accept (active).
 	Connect Step `json:"connect"`
+	// TLS is the data connection's TLS handshake (PROT P only).
+	TLS *DataTLS `json:"tls,omitempty"`
 }
 
 // ModeResult is everything one data mode's control connection did.
@@ -146,6 +160,9 @@ type ModeResult struct {
 	Connect       Step   `json:"connect"` // TCP connect of the control connection
 	Banner        Step   `json:"banner"`  // the 220 greeting
 	Login         Step   `json:"login"`   // USER/PASS
+	// TLS is the control connection's TLS (AUTH TLS, handshake, PBSZ/PROT);
+	// nil when the session ran in plain text.
+	TLS *ModeTLS `json:"tls,omitempty"`
 	// List and Retr each ran on their own data connection.
 	ListData DataConn  `json:"list_data"`
 	List     Transfer  `json:"list"`
@@ -155,6 +172,14 @@ type ModeResult struct {
 	Transcript []Exchange `json:"transcript"`
 	// Works is true when the data connection opened and LIST succeeded.
 	Works bool `json:"works"`
+	// PasvSamples are extra passive replies asked for only to sample the
+	// server's passive port range (Options.PasvSamples).
+	PasvSamples []PasvSample `json:"pasv_samples,omitempty"`
+	// RetriedSerially is set when the server turned this mode's first
+	// connection away with 421 (too many connections) and the probe ran it
+	// again after the others; FirstAttempt is that refusal.
+	RetriedSerially bool  `json:"retried_serially,omitempty"`
+	FirstAttempt    *Step `json:"first_attempt,omitempty"`
 }
 
 // Result is what one probe run did and was told. It holds no rendered text.
@@ -171,6 +196,13 @@ type Result struct {
 	RetrFile string `json:"retr_file,omitempty"`
 	// Notes are facts about the run itself (e.g. a password given in the URL).
 	Notes []string `json:"notes,omitempty"`
+	// Upload is the --upload test (nil when not asked for); see upload.go.
+	Upload *Upload `json:"upload,omitempty"`
+	// TLS is what the run learnt about TLS (nil for a plain run).
+	TLS *TLSResult `json:"tls,omitempty"`
+	// Plain holds the passive modes probed again in plain text when --tls
+	// auto ran them under TLS: the comparison that reveals an FTP ALG.
+	Plain []ModeResult `json:"plain,omitempty"`
 }
 
 // Mode returns the result for mode m, or nil.
@@ -190,4 +222,6 @@ type OptionsEcho struct {
 	TrustPasvAddress bool    `json:"trust_pasv_address"`
 	ActivePortRange  string  `json:"active_port_range,omitempty"`
 	RetrBytes        int64   `json:"retr_bytes"`
+	StallTimeout     float64 `json:"stall_timeout,omitempty"`
+	Upload           bool    `json:"upload,omitempty"`
 }

@@ -24,6 +24,9 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.TLS, err = prepareTLS(t, opts.TLS); err != nil {
+		return nil, err
+	}
 	c := &clock{now: opts.Now}
 	c.zero = c.now()
 	res := &Result{
@@ -35,7 +38,10 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 			TrustPasvAddress: opts.TrustPasvAddress,
 			ActivePortRange:  opts.ActivePorts.String(),
 			RetrBytes:        opts.RetrBytes,
+			StallTimeout:     opts.StallTimeout.Seconds(),
+			Upload:           opts.Upload,
 		},
+		TLS: newTLSResult(opts.TLS),
 	}
 	for _, m := range opts.Modes {
 		res.Modes = append(res.Modes, ModeResult{Mode: m, Applicable: true})
@@ -53,8 +59,16 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 			markNotApplicable(&res.Modes[i])
 		}
 	}
+	if opts.BeforeConnect != nil {
+		if err := opts.BeforeConnect(server, c.zero); err != nil {
+			return nil, err
+		}
+	}
 	r := &runner{ctx: ctx, target: t, server: server, opts: opts, clock: c, res: res}
-	r.run()
+	r.runTLS() // r.run, and what TLS adds (tls.go)
+	if opts.Upload {
+		r.upload() // upload.go
+	}
 	return res, nil
 }
 
@@ -140,7 +154,6 @@ func (r *runner) run() {
 		wg.Wait()
 		why := fmt.Sprintf("the first control connection (%s) did not log in; not repeated", lead.Mode)
 		for _, m := range rest {
-			skipAll([]ModeResult{*m}, why)
 			m.Connect, m.Banner, m.Login = skipped(why), skipped(why), skipped(why)
 			m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
 		}
@@ -154,6 +167,7 @@ func (r *runner) run() {
 		}()
 	}
 	wg.Wait()
+	r.retrySerially(rest)
 }
 
 // probeMode runs one mode's control connection from connect to QUIT. For
@@ -167,6 +181,7 @@ func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool) {
 		}
 	}
 	defer signal(false)
+	defer r.opts.OnProgress(m.Mode, "done")
 	r.opts.OnProgress(m.Mode, "connect")
 	s := r.connect(m)
 	if s == nil {
@@ -174,13 +189,19 @@ func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool) {
 	}
 	defer s.close()
 	defer s.quit()
-	if !r.greetAndLogin(s, m) {
+	if !r.implicitTLS(s, m) {
 		return
 	}
+	if !r.greetAndLogin(s, m) {
+		noteTLSDemand(m)
+		return
+	}
+	r.protect(s, m)
 	if loggedIn != nil {
 		r.serverInfo(s)
 	}
 	signal(true)
+	defer r.samplePassive(s, m) // runs before QUIT
 	s.command("TYPE", "I")
 	dir, file := splitTargetPath(r.target.Path)
 	r.opts.OnProgress(m.Mode, "LIST")
@@ -201,7 +222,6 @@ func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool) {
 	r.mu.Unlock()
 	r.opts.OnProgress(m.Mode, "RETR")
 	r.retr(s, m, file)
-	r.opts.OnProgress(m.Mode, "done")
 }
 
 func (r *runner) connect(m *ModeResult) *session {
@@ -250,6 +270,9 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 		r.res.Server.Banner = rep.Text()
 	}
 	r.mu.Unlock()
+	if !r.startTLS(s, m) {
+		return false
+	}
 	st = r.clock.begin()
 	rep, step := s.command("USER", r.target.User)
 	if step.OK() && rep.Code == 331 {
@@ -290,6 +313,7 @@ func (r *runner) list(s *session, m *ModeResult, dir string) []byte {
 		return nil
 	}
 	tr, data := s.transfer(ch, &m.ListData, "LIST", dir, maxListBytes, maxListKeep)
+	checkDataTLS(&m.ListData, &tr)
 	m.List = tr
 	m.Works = m.ListData.Connect.OK() && tr.Step.OK()
 	return data
@@ -305,6 +329,7 @@ func (r *runner) retr(s *session, m *ModeResult, file string) {
 		return
 	}
 	tr, _ := s.transfer(ch, m.RetrData, "RETR", file, r.opts.RetrBytes, 0)
+	checkDataTLS(m.RetrData, &tr)
 	*m.Retr = tr
 }
 

@@ -15,7 +15,8 @@ var ErrBadURL = errors.New("bad URL")
 // DefaultPort is the FTP control port.
 const DefaultPort = 21
 
-// ParseTarget parses ftp://[user[:password]@]host[:port][/path]. A bare
+// ParseTarget parses ftp://[user[:password]@]host[:port][/path] (and
+// ftpes://, explicit TLS, and ftps://, implicit TLS on port 990). A bare
 // host[:port] is accepted as ftp://. A password inside the URL is kept in
 // Target.Password (never rendered) and reported in the returned warning.
 func ParseTarget(raw string) (Target, string, error) {
@@ -29,14 +30,14 @@ func ParseTarget(raw string) (Target, string, error) {
 	if err != nil {
 		return Target{}, "", fmt.Errorf("%w: %v", ErrBadURL, stripURLError(err))
 	}
-	if u.Scheme != "ftp" {
-		return Target{}, "", fmt.Errorf("%w: unsupported scheme %q (want ftp://)", ErrBadURL, u.Scheme)
+	if !knownScheme(u.Scheme) {
+		return Target{}, "", fmt.Errorf("%w: unsupported scheme %q (want ftp://, ftpes:// or ftps://)", ErrBadURL, u.Scheme)
 	}
 	host := u.Hostname()
 	if host == "" {
 		return Target{}, "", fmt.Errorf("%w: no host in %q", ErrBadURL, redactURL(u))
 	}
-	port := DefaultPort
+	port := defaultPort(u.Scheme)
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {

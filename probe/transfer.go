@@ -1,10 +1,8 @@
 package probe
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"time"
@@ -49,7 +47,29 @@ func (s *session) transfer(ch *dataChannel, dc *DataConn, verb, arg string, limi
 		// we wait for the data connection, not longer.
 		wait = s.opts.DataTimeout
 	}
+	// In active mode the wire may show the server's SYN arriving here and
+	// never answered (a local firewall): end the wait at once.
+	var stopWire func()
+	filtered := func() bool { return false }
+	if ch.ln != nil {
+		ln := ch.ln
+		stopWire, filtered = s.watchWire(addrPortOf(ln.Addr()), func() {
+			ln.Close()
+			s.conn.SetReadDeadline(time.Now())
+		})
+	}
 	rep, err := s.readReply(wait)
+	if stopWire != nil {
+		stopWire()
+	}
+	if ch.ln != nil && filtered() {
+		dc.Connect = s.clock.finish(st, OutcomeTimeout)
+		dc.Connect.Error = fmt.Sprintf("accept data connection on %s: %s", dc.Listened, wireVerdictInbound)
+		<-accepted
+		tr.Step = s.clock.finish(st, OutcomeTimeout)
+		tr.Step.Error = "the data connection never opened"
+		return tr, nil
+	}
 	if ch.ln != nil {
 		s.finishActive(ch, dc, st, accepted, replyOrError(rep, err))
 	}
@@ -72,7 +92,10 @@ func (s *session) transfer(ch *dataChannel, dc *DataConn, verb, arg string, limi
 		tr.Step.Error = "the data connection never opened"
 		return tr, nil
 	}
-	data, n, reachedLimit, rerr := s.readData(ch.conn, limit, keep)
+	if !s.secureData(ch, dc, &tr, st) { // TLS on the data connection (tls.go)
+		return tr, nil
+	}
+	data, n, reachedLimit, rerr := s.readData(ch.conn, limit, keep, &tr)
 	tr.Bytes = n
 	if rerr != nil {
 		tr.Step = s.clock.fail(st, fmt.Errorf("read data from %s: %w", ch.conn.RemoteAddr(), rerr))
@@ -162,42 +185,6 @@ func (s *session) waitAccept(ln net.Listener, accepted chan acceptResult) accept
 		ln.Close()
 		<-accepted
 		return acceptResult{err: fmt.Errorf("no connection within %s: %w", s.opts.DataTimeout, os.ErrDeadlineExceeded)}
-	}
-}
-
-// readData reads until EOF or limit bytes, each read bounded by the data
-// timeout, keeping the first keep bytes.
-func (s *session) readData(c net.Conn, limit int64, keep int) ([]byte, int64, bool, error) {
-	var kept bytes.Buffer
-	buf := make([]byte, 32<<10)
-	var n int64
-	for {
-		if err := c.SetReadDeadline(s.clock.deadline(s.opts.DataTimeout)); err != nil {
-			return kept.Bytes(), n, false, err
-		}
-		want := int64(len(buf))
-		if rest := limit - n; rest < want {
-			want = rest
-		}
-		m, err := c.Read(buf[:want])
-		if m > 0 {
-			if room := keep - kept.Len(); room > 0 {
-				kept.Write(buf[:min(m, room)])
-			}
-			n += int64(m)
-		}
-		if n >= limit {
-			return kept.Bytes(), n, true, nil
-		}
-		if errors.Is(err, io.EOF) {
-			return kept.Bytes(), n, false, nil
-		}
-		if err != nil {
-			return kept.Bytes(), n, false, err
-		}
-		if s.ctx.Err() != nil {
-			return kept.Bytes(), n, false, s.ctx.Err()
-		}
 	}
 }
 

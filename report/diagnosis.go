@@ -64,6 +64,9 @@ type Finding struct {
 	Inferred bool   `json:"inferred,omitempty"`
 	Evidence []Fact `json:"evidence"`
 	Fixes    []Fix  `json:"fixes"`
+	// Source is "capture" when the finding was made by `ftpdiag analyze`
+	// from a capture file rather than by a probe (analyze.go).
+	Source string `json:"source,omitempty"`
 }
 
 // MatrixRow is one data mode's line in the mode matrix.
@@ -144,7 +147,12 @@ type Diagnosis struct {
 	Findings []Finding      `json:"findings"`
 	Matrix   []MatrixRow    `json:"matrix"`
 	Ladders  []Ladder       `json:"ladders"`
-	// Probe and Evidence are the inputs, verbatim.
+	// Session describes the captured FTP session this diagnosis explains
+	// (`ftpdiag analyze` only; see analyze.go).
+	Session *SessionInfo `json:"session,omitempty"`
+	// Probe and Evidence are the inputs, verbatim. For a capture, Probe is
+	// rebuilt from the captured dialogue and Evidence holds the session's
+	// connections only.
 	Probe    *probe.Result     `json:"probe,omitempty"`
 	Evidence *capture.Evidence `json:"evidence,omitempty"`
 }
@@ -157,27 +165,35 @@ type rule func(in *input) []Finding
 // run without a control connection), then TLS, then the data modes, then
 // transfers, then the capture itself.
 var rules = []rule{
-	ruleDNSFailed,          // control.go
-	ruleControlConnect,     // control.go
-	ruleServerBusy,         // control.go
-	ruleTLSRequired,        // tls.go
-	ruleTLSUnavailable,     // tls.go
-	ruleLoginFailed,        // control.go
-	rulePassiveDisabled,    // passive.go
-	ruleEPSVUnsupported,    // passive.go
-	rulePasvAddress,        // passive.go
-	rulePassiveConnect,     // passive.go
-	ruleActiveRefused,      // active.go
-	ruleActiveCallback,     // active.go
-	ruleDataTLSFailed,      // tls.go
-	ruleTransferDenied,     // transfer.go
-	ruleTransferStalled,    // transfer.go
-	ruleCaptureUnavailable, // capture.go
+	ruleDNSFailed,            // control.go
+	ruleControlConnect,       // control.go
+	ruleServerBusy,           // control.go
+	ruleTLSRequired,          // tls.go
+	ruleTLSUnavailable,       // tls.go
+	ruleTLSCertInvalid,       // tls.go
+	ruleLoginFailed,          // control.go
+	rulePassiveDisabled,      // passive.go
+	ruleEPSVUnsupported,      // passive.go
+	ruleALGFTPSConflict,      // tls.go (before the address rules: the verdict names the ALG)
+	rulePasvAddress,          // passive.go
+	rulePassiveConnect,       // passive.go
+	ruleActiveRefused,        // active.go
+	ruleActiveCallback,       // active.go
+	ruleDataTLSFailed,        // tls.go
+	ruleTransferDenied,       // transfer.go
+	ruleTransferStalled,      // transfer.go
+	ruleProtocolViolation,    // hostile.go
+	ruleActiveUnexpectedPeer, // hostile.go
+	ruleTLSSession,           // tls.go (info)
+	ruleCaptureUnavailable,   // capture.go
 }
 
 // Diagnose turns a probe result and capture evidence (either may be nil)
 // into a Diagnosis. It is pure and deterministic.
 func Diagnose(r *probe.Result, ev *capture.Evidence) *Diagnosis {
+	if r == nil && ev != nil && len(ev.Sessions) > 0 {
+		return DiagnoseCapture(ev).Combined()
+	}
 	in := newInput(r, ev)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -232,4 +248,13 @@ func captureSummary(ev *capture.Evidence) CaptureSummary {
 		return CaptureSummary{Reason: "no capture was taken"}
 	}
 	return CaptureSummary{Available: ev.Available, Reason: ev.Reason, Remedy: ev.Remedy, PcapFile: ev.PcapFile, Packets: ev.Packets}
+}
+
+// Notes are the probe's remarks on the run itself (a password given in
+// the URL, modes retried one at a time after a 421...), for the renderers.
+func (d *Diagnosis) Notes() []string {
+	if d.Probe == nil {
+		return nil
+	}
+	return d.Probe.Notes
 }

@@ -22,8 +22,14 @@ func fallback(in *input, found []Finding) []Finding {
 	}
 	ctl := Finding{ID: "control-failed", Severity: SeverityError, Title: "The control session failed"}
 	data := Finding{ID: "data-connection-failed", Severity: SeverityError, Title: "The data connection failed"}
+	anyError := len(explained) > 0
 	for _, mr := range in.modes() {
 		if mr.Works || explained[string(mr.Mode)] {
+			continue
+		}
+		// A mode that never ran because the first control session failed
+		// is explained by whatever explains that failure.
+		if anyError && mr.Connect.Outcome == probe.OutcomeSkipped {
 			continue
 		}
 		g := &data

@@ -131,7 +131,8 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 {{if .Target}}<tr><th>Target</th><td>{{.Target}}</td></tr>{{end}}
 <tr><th>Server</th><td>{{server .}}</td></tr>
 {{if .Server.Banner}}<tr><th>Banner</th><td><code>{{clean .Server.Banner}}</code></td></tr>{{end}}
-<tr><th>Capture</th><td>{{capture .}}</td></tr>
+<tr><th>Capture</th><td>{{capture .}}</td></tr>{{range .Notes}}
+<tr><th>Note</th><td>{{.}}</td></tr>{{end}}
 <tr><th>ftpdiag</th><td>{{or .Version "-"}} (schema {{.Schema}})</td></tr>
 </table>
 {{if .Matrix}}

@@ -21,6 +21,8 @@ type input struct {
 	wire bool
 	// sw is the detected server software key ("vsftpd", ..., "unknown").
 	sw string
+	// an is set when the result was rebuilt from a capture (analyze.go).
+	an *analysis
 }
 
 func newInput(r *probe.Result, ev *capture.Evidence) *input {
@@ -77,13 +79,23 @@ func (in *input) serverSummary() ServerSummary {
 }
 
 // modes returns the applicable modes that were probed, in report order.
+// A result rebuilt from a capture may hold several results per mode (one
+// per data connection set up) and control-only ones (analyze.go); they
+// all count, in mode order, control-only last.
 func (in *input) modes() []*probe.ModeResult {
 	if in.r == nil {
 		return nil
 	}
 	var out []*probe.ModeResult
 	for _, m := range probe.AllModes {
-		if mr := in.r.Mode(m); mr != nil && mr.Applicable {
+		for i := range in.r.Modes {
+			if mr := &in.r.Modes[i]; mr.Mode == m && mr.Applicable {
+				out = append(out, mr)
+			}
+		}
+	}
+	for i := range in.r.Modes {
+		if mr := &in.r.Modes[i]; mr.Mode == modeControlOnly && mr.Applicable {
 			out = append(out, mr)
 		}
 	}
@@ -166,7 +178,8 @@ func stepText(s probe.Step) string {
 		return "reply"
 	case probe.OutcomeTimeout:
 		return fmt.Sprintf("timeout after %.1f s", s.T-s.T0)
-	case probe.OutcomeError, probe.OutcomeTLS, probe.OutcomeProtocol:
+	case probe.OutcomeError, probe.OutcomeTLS, probe.OutcomeProtocol,
+		probe.OutcomeTLSHandshake, probe.OutcomeTLSCertificate, probe.OutcomeTLSResumption:
 		if s.Error != "" {
 			return string(s.Outcome) + ": " + s.Error
 		}

@@ -25,6 +25,9 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 		ew.printf("| Banner | %s |\n", mdCell(d.Server.Banner))
 	}
 	ew.printf("| Capture | %s |\n", mdCell(captureLine(d)))
+	for _, n := range d.Notes() {
+		ew.printf("| Note | %s |\n", mdCell(n))
+	}
 	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(d.Version)), d.Schema)
 
 	if len(d.Matrix) > 0 {

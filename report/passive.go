@@ -245,23 +245,26 @@ func natRangeFixes(in *input, private, public string) []Fix {
 // announced (each passive mode sets up a data connection for LIST and one
 // for RETR). n is the number of samples.
 func (in *input) passiveRange() (lo, hi uint16, n int) {
+	var ports []uint16
 	for _, mr := range in.passiveModes() {
 		for _, a := range attempts(mr) {
-			if !a.dc.Setup.OK() {
-				continue
+			if a.dc.Setup.OK() {
+				ports = append(ports, portOf(a.dc.Announced))
 			}
-			p := portOf(a.dc.Announced)
-			if p == 0 {
-				continue
-			}
-			if n == 0 || p < lo {
-				lo = p
-			}
-			if p > hi {
-				hi = p
-			}
-			n++
 		}
+		for _, sm := range mr.PasvSamples {
+			ports = append(ports, portOf(sm.Announced))
+		}
+	}
+	for _, p := range ports {
+		if p == 0 {
+			continue
+		}
+		if n == 0 || p < lo {
+			lo = p
+		}
+		hi = max(hi, p)
+		n++
 	}
 	return lo, hi, n
 }
@@ -313,7 +316,7 @@ func rulePassiveConnect(in *input) []Finding {
 				g.facts = append(g.facts, refusalFacts(c)...)
 			}
 			if len(cs) == 0 && g == filtered {
-				g.facts = append(g.facts, Fact{T: a.dc.Connect.T0, Text: fmt.Sprintf("no SYN to %s seen on the wire: it was dropped on this host before it left (a local OUTPUT rule)", ep)})
+				g.facts = append(g.facts, Fact{T: a.dc.Connect.T0, Text: in.noSYNText(ep)})
 				g.wire = true
 			}
 			if t := icmpText(cs); t != "" && g.icmp == "" {

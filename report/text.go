@@ -43,7 +43,11 @@ func renderText(w io.Writer, d *Diagnosis, opt RenderOptions) error {
 	if d.Server.Banner != "" {
 		ew.printf("Banner:  %s\n", cleanTerm(d.Server.Banner))
 	}
-	ew.printf("Capture: %s\n\n", cleanTerm(captureLine(d)))
+	ew.printf("Capture: %s\n", cleanTerm(captureLine(d)))
+	for _, n := range d.Notes() {
+		ew.printf("Note:    %s\n", cleanTerm(n))
+	}
+	ew.printf("\n")
 
 	vc := paint(color.FgGreen, color.Bold)
 	if d.ExitCode() != 0 {

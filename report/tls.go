@@ -19,17 +19,36 @@ func tlsDemand(rep *ftp.Reply) bool {
 	return rep.Code == 534 || replyHas(rep, "tls", "ssl", "encrypt", "cleartext", "auth tls", "secure connection")
 }
 
-// secure reports whether the run asked for TLS on the control connection.
+// secure reports whether the run asked for TLS on the control connection
+// (ftpes://, ftps://, --tls explicit or implicit; not --tls auto).
 func (in *input) secure() bool {
+	if t := in.r.TLS; t != nil {
+		return t.Requested == probe.TLSExplicit || t.Requested == probe.TLSImplicit
+	}
 	s := strings.ToLower(in.r.Target.Scheme)
 	return s == "ftps" || s == "ftpes"
 }
 
+// usedTLS reports whether the control connections ran under TLS.
+func (in *input) usedTLS() bool {
+	return in.r != nil && in.r.TLS != nil && (in.r.TLS.Mode == probe.TLSExplicit || in.r.TLS.Mode == probe.TLSImplicit)
+}
+
+// tlsOutcome reports whether an outcome is a TLS failure.
+func tlsOutcome(o probe.Outcome) bool {
+	switch o {
+	case probe.OutcomeTLS, probe.OutcomeTLSHandshake, probe.OutcomeTLSCertificate, probe.OutcomeTLSResumption:
+		return true
+	}
+	return false
+}
+
 // ruleTLSRequired: a plain-text run met a server that demands TLS.
-// Decision: the run was plain ftp:// and a banner, login or data-setup reply
-// asks for encryption (tlsDemand).
+// Decision: the run was plain (ftp:// with --tls off, or auto when the
+// server refused AUTH TLS) and a banner, login or data-setup reply asks for
+// encryption (tlsDemand; the probe marks such a login tls-required).
 func ruleTLSRequired(in *input) []Finding {
-	if in.r == nil || in.secure() {
+	if in.r == nil || in.secure() || in.usedTLS() {
 		return nil
 	}
 	var mrs []*probe.ModeResult
@@ -39,7 +58,7 @@ func ruleTLSRequired(in *input) []Finding {
 			what string
 			st   probe.Step
 		}{{"banner", mr.Banner}, {"login", mr.Login}, {"data setup", mr.ListData.Setup}} {
-			if s.st.Outcome == probe.OutcomeReply && tlsDemand(s.st.Reply) {
+			if (s.st.Outcome == probe.OutcomeReply || s.st.Outcome == probe.OutcomeTLSRequired) && tlsDemand(s.st.Reply) {
 				mrs = append(mrs, mr)
 				facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
 				break
@@ -66,10 +85,12 @@ func ruleTLSRequired(in *input) []Finding {
 }
 
 // ruleTLSUnavailable: TLS was asked for and could not be had. Decision: the
-// run asked for TLS and either AUTH TLS got a negative reply (transcript) or
-// a control step failed with outcome tls (handshake).
+// run asked for TLS (not auto, which falls back to plain text) and either
+// AUTH TLS got a negative reply (transcript) or a control handshake failed
+// (outcome tls or tls-handshake; a refused certificate is
+// tls-certificate-invalid).
 func ruleTLSUnavailable(in *input) []Finding {
-	if in.r == nil {
+	if in.r == nil || !in.secure() {
 		return nil
 	}
 	var mrs []*probe.ModeResult
@@ -84,11 +105,15 @@ func ruleTLSUnavailable(in *input) []Finding {
 			}
 		}
 		if !hit {
+			var hs probe.Step
+			if mr.TLS != nil {
+				hs = mr.TLS.Handshake
+			}
 			for _, s := range []struct {
 				what string
 				st   probe.Step
-			}{{"connect", mr.Connect}, {"banner", mr.Banner}, {"login", mr.Login}} {
-				if s.st.Outcome == probe.OutcomeTLS {
+			}{{"connect", mr.Connect}, {"TLS handshake", hs}, {"banner", mr.Banner}, {"login", mr.Login}} {
+				if s.st.Outcome == probe.OutcomeTLS || s.st.Outcome == probe.OutcomeTLSHandshake {
 					facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
 					hit = true
 					break
@@ -123,9 +148,10 @@ func ruleTLSUnavailable(in *input) []Finding {
 }
 
 // ruleDataTLSFailed: the data connection opened but TLS on it failed.
-// Decision: a data connect or transfer step with outcome tls, or a transfer
-// reply that names TLS/SSL (vsftpd "522 SSL connection failed: session reuse
-// required").
+// Decision: a data TLS handshake, data connect or transfer step with a TLS
+// outcome (tls, tls-handshake, tls-certificate, tls-resumption), or a
+// transfer reply that names TLS/SSL (vsftpd "522 SSL connection failed:
+// session reuse required").
 func ruleDataTLSFailed(in *input) []Finding {
 	var mrs []*probe.ModeResult
 	var facts []Fact
@@ -133,8 +159,13 @@ func ruleDataTLSFailed(in *input) []Finding {
 	for _, mr := range in.modes() {
 		hit := false
 		for _, a := range attempts(mr) {
-			for _, s := range []probe.Step{a.dc.Connect, a.tr.Step} {
-				if s.Outcome == probe.OutcomeTLS || (s.Outcome == probe.OutcomeReply && tlsDemand(s.Reply)) {
+			steps := []probe.Step{a.dc.Connect, a.tr.Step}
+			if a.dc.TLS != nil {
+				steps = []probe.Step{a.dc.Connect, a.dc.TLS.Handshake}
+			}
+			for _, s := range steps {
+				if tlsOutcome(s.Outcome) || (s.Outcome == probe.OutcomeReply && tlsDemand(s.Reply)) {
+					reuse = reuse || s.Outcome == probe.OutcomeTLSResumption
 					facts = append(facts, stepFact(fmt.Sprintf("%s %s data connection", mr.Mode, a.name), s))
 					reuse = reuse || replyHas(s.Reply, "reuse")
 					hit = true
@@ -172,5 +203,209 @@ func ruleDataTLSFailed(in *input) []Finding {
 		Modes:       modeNames(mrs),
 		Evidence:    facts,
 		Fixes:       fixes,
+	}}
+}
+
+// ruleTLSCertInvalid: the server's certificate is expired, not yet
+// valid, issued for another name, or not signed by a trusted CA.
+// Decision: the probe's certificate facts (Result.TLS.Certificate) fail a
+// check. Severity is error when the probe stopped because of it (a control
+// handshake with outcome tls-certificate: strict explicit/implicit run),
+// warning when it went on (--insecure, or --tls auto, which would otherwise
+// have run in plain text).
+func ruleTLSCertInvalid(in *input) []Finding {
+	if in.r == nil || in.r.TLS == nil || in.r.TLS.Certificate == nil || in.r.TLS.Certificate.Valid() {
+		return nil
+	}
+	c := in.r.TLS.Certificate
+	var mrs []*probe.ModeResult
+	var facts []Fact
+	for _, mr := range in.modes() {
+		if mr.TLS != nil && mr.TLS.Handshake.Outcome == probe.OutcomeTLSCertificate {
+			mrs = append(mrs, mr)
+			if len(facts) == 0 {
+				facts = append(facts, stepFact(string(mr.Mode)+" TLS handshake", mr.TLS.Handshake))
+			}
+		}
+	}
+	var problems []string
+	if c.Expired {
+		problems = append(problems, "it expired on "+c.NotAfter.Format("2006-01-02"))
+	}
+	if c.NotYetValid {
+		problems = append(problems, "it is not valid before "+c.NotBefore.Format("2006-01-02"))
+	}
+	if !c.NameMatches {
+		names := append(append([]string{}, c.DNSNames...), c.IPAddresses...)
+		problems = append(problems, fmt.Sprintf("it names %s, not %s", orDash(strings.Join(names, ", ")), c.ServerName))
+	}
+	if !c.Trusted {
+		issuer := "its issuer " + c.Issuer
+		if c.SelfSigned {
+			issuer = "it is self-signed"
+		}
+		problems = append(problems, fmt.Sprintf("%s is not trusted (roots: %s)", issuer, c.Roots))
+	}
+	facts = append(facts, Fact{Text: fmt.Sprintf("certificate: subject %s, issuer %s, SANs %s, valid %s to %s, sha256 %s",
+		c.Subject, c.Issuer, orDash(strings.Join(append(append([]string{}, c.DNSNames...), c.IPAddresses...), ", ")),
+		c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02"), c.SHA256)})
+	if c.VerifyError != "" {
+		facts = append(facts, Fact{Text: "verification: " + c.VerifyError})
+	}
+	sev := SeverityWarning
+	expl := "The server's TLS certificate does not verify: " + joinAnd(problems) + ". The probe went on (--insecure, or --tls auto), but clients that verify certificates will refuse to connect."
+	if len(mrs) > 0 {
+		sev = SeverityError
+		expl = "The server's TLS certificate does not verify: " + joinAnd(problems) + ". The probe stopped before logging in, as a verifying client does; --insecure goes on."
+	}
+	fixes := pick(in.sw, map[string]Fix{
+		"vsftpd":           {Text: "Install a certificate issued for " + c.ServerName + " by a trusted CA (e.g. Let's Encrypt), then restart vsftpd.", Lines: []string{"rsa_cert_file=/etc/ssl/certs/ftp.pem", "rsa_private_key_file=/etc/ssl/private/ftp.key"}},
+		"proftpd":          {Text: "Install a certificate issued for " + c.ServerName + " by a trusted CA.", Lines: []string{"TLSRSACertificateFile /etc/ssl/certs/ftp.pem", "TLSRSACertificateKeyFile /etc/ssl/private/ftp.key"}},
+		"pure-ftpd":        {Text: "Put a certificate for " + c.ServerName + " and its key in /etc/ssl/private/pure-ftpd.pem and restart Pure-FTPd."},
+		"filezilla-server": {Text: "Server > Configure > FTP and FTP over TLS: install a certificate for " + c.ServerName + " (FileZilla Server can get one from Let's Encrypt)."},
+		"iis":              {Text: "Bind a certificate for " + c.ServerName + " in IIS Manager > FTP SSL Settings."},
+	})
+	fixes = append(fixes, Fix{For: "client", Text: "Connect with the name the certificate was issued for, or trust the server's CA explicitly (ftpdiag --ca-file, curl --cacert); --insecure only to diagnose."})
+	return []Finding{{
+		ID:          "tls-certificate-invalid",
+		Severity:    sev,
+		Title:       "The server's TLS certificate does not verify",
+		Explanation: expl,
+		Action:      "install a valid certificate for " + c.ServerName,
+		Modes:       modeNames(mrs),
+		Evidence:    facts,
+		Fixes:       fixes,
+	}}
+}
+
+// ruleALGFTPSConflict: passive mode works in plain text only because a
+// middlebox (an FTP ALG: the Linux conntrack FTP helper, Cisco "inspect
+// ftp", SOHO routers) rewrites the 227 reply and opens the data port; under
+// TLS it cannot read the control channel. Decision: a TLS run with a plain
+// comparison (Result.Plain, --tls auto) where, for PASV or EPSV, the plain
+// 227 address is routable while the TLS one is unroutable, or the mode
+// works in plain text and its data connection fails under TLS.
+func ruleALGFTPSConflict(in *input) []Finding {
+	if in.r == nil || !in.usedTLS() || len(in.r.Plain) == 0 {
+		return nil
+	}
+	var mrs []*probe.ModeResult
+	var facts []Fact
+	var private, public string
+	for i := range in.r.Plain {
+		p := &in.r.Plain[i]
+		mr := in.r.Mode(p.Mode)
+		if mr == nil || !mr.Applicable || !controlUp(mr) || !controlUp(p) {
+			continue
+		}
+		pa, ta := addrOf(p.ListData.Announced), addrOf(mr.ListData.Announced)
+		rewritten := p.Mode == probe.ModePASV && pa.IsValid() && ta.IsValid() && pa != ta && !unroutable(pa) && unroutable(ta)
+		lost := p.Works && !mr.Works && !mr.ListData.Connect.OK()
+		if !rewritten && !lost {
+			continue
+		}
+		mrs = append(mrs, mr)
+		if rewritten {
+			private, public = ta.String(), pa.String()
+		}
+		facts = append(facts,
+			Fact{T: p.ListData.Setup.T, Text: fmt.Sprintf("%s in plain text: %s; data connection to %s: %s", p.Mode, replyLine(p.ListData.Setup.Reply), orDash(p.ListData.Dialled), stepText(p.ListData.Connect))},
+			Fact{T: mr.ListData.Setup.T, Text: fmt.Sprintf("%s under TLS: %s; data connection to %s: %s", mr.Mode, replyLine(mr.ListData.Setup.Reply), orDash(mr.ListData.Dialled), stepText(mr.ListData.Connect))})
+	}
+	if len(mrs) == 0 {
+		return nil
+	}
+	peer := in.controlPeer()
+	if public == "" {
+		public = peer
+	}
+	expl := "Passive mode works in plain text but not under TLS. "
+	if private != "" {
+		expl = fmt.Sprintf("In plain text the 227 reply announces %s, under TLS %s: the server announces its private address and a middlebox between here and the server (an FTP ALG such as the Linux conntrack FTP helper or a router's \"FTP inspection\") rewrites it, and opens the data port, only when it can read the control channel. ", public, private)
+	}
+	expl += "Once the control channel is encrypted (FTPS) the ALG is blind: it neither rewrites the address nor opens the passive port, so every FTPS client fails while plain FTP \"has always worked\"."
+	lo, hi, n := in.passiveRange()
+	for _, p := range in.r.Plain { // the plain run's ports widen the inferred range
+		for _, a := range attempts(&p) {
+			if pt := portOf(a.dc.Announced); a.dc.Setup.OK() && pt != 0 {
+				if n == 0 || pt < lo {
+					lo = pt
+				}
+				hi = max(hi, pt)
+				n++
+			}
+		}
+	}
+	lines := []string{"pasv_address=" + public}
+	if n > 0 {
+		lines = append(lines, fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi))
+	}
+	fixes := pick(in.sw, map[string]Fix{
+		"vsftpd":           {Text: "Stop relying on the ALG: announce the public address and a fixed passive range in vsftpd.conf, then restart vsftpd.", Lines: lines},
+		"proftpd":          {Text: "Stop relying on the ALG: announce the public address and a fixed passive range.", Lines: []string{"MasqueradeAddress " + public, fmt.Sprintf("PassivePorts %d %d", lo, hi)}},
+		"pure-ftpd":        {Text: "Stop relying on the ALG: announce the public address and a fixed passive range.", Lines: []string{"ForcePassiveIP " + public, fmt.Sprintf("PassivePortRange %d %d", lo, hi)}},
+		"filezilla-server": {Text: "Server > Configure > Passive mode settings: set the public IP " + public + " and a custom port range."},
+		"iis":              {Text: "IIS Manager > FTP Firewall Support: set the external IP " + public + " and the data channel port range."},
+	})
+	if private != "" {
+		fixes = append(fixes, natRangeFixes(in, private, public)...)
+	}
+	if n > 0 {
+		fixes = append(fixes, Fix{For: "generic-firewall", Text: fmt.Sprintf("Open (or forward, on a NAT gateway) TCP ports %d-%d to the server as well as the control port, and turn the FTP ALG off for FTPS traffic.", lo, hi)})
+	}
+	fixes = append(fixes, Fix{For: "client", Text: "Use EPSV (it carries no address, so nothing needs rewriting) once the passive range is open; plain FTP works only while the ALG can read the session."})
+	return []Finding{{
+		ID:          "alg-ftps-conflict",
+		Severity:    SeverityError,
+		Title:       "Passive mode works in plain text only because an FTP ALG rewrites it; under TLS it fails",
+		Explanation: expl,
+		Action:      "configure the server's external address and open its passive range instead of relying on the ALG",
+		Modes:       modeNames(mrs),
+		Evidence:    facts,
+		Fixes:       fixes,
+	}}
+}
+
+// ruleTLSSession: what the TLS session was, for the ticket: version, data
+// protection, certificate subject, issuer, SANs, expiry and name match.
+// Decision: the control connections ran under TLS (info; the problems are
+// the other TLS findings).
+func ruleTLSSession(in *input) []Finding {
+	if !in.usedTLS() {
+		return nil
+	}
+	t := in.r.TLS
+	facts := []Fact{{Text: fmt.Sprintf("%s TLS, %s %s, data protection PROT %s", t.Mode, orDash(t.Version), orDash(t.CipherSuite), orDash(t.Prot))}}
+	if c := t.Certificate; c != nil {
+		names := append(append([]string{}, c.DNSNames...), c.IPAddresses...)
+		facts = append(facts,
+			Fact{Text: fmt.Sprintf("certificate: subject %s, issuer %s", c.Subject, c.Issuer)},
+			Fact{Text: fmt.Sprintf("certificate names: %s; %s %s", orDash(strings.Join(names, ", ")), c.ServerName, map[bool]string{true: "matches", false: "does not match"}[c.NameMatches])},
+			Fact{Text: fmt.Sprintf("certificate valid %s to %s; trusted by %s roots: %v", c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02"), c.Roots, c.Trusted)})
+	}
+	resumed, data := 0, 0
+	for _, mr := range in.modes() {
+		for _, a := range attempts(mr) {
+			if a.dc.TLS != nil && a.dc.TLS.Handshake.Ran() {
+				data++
+				if a.dc.TLS.Resumed {
+					resumed++
+				}
+			}
+		}
+	}
+	if data > 0 {
+		facts = append(facts, Fact{Text: fmt.Sprintf("%d of %d TLS data connections resumed the control session", resumed, data)})
+	}
+	if t.Fallback != "" {
+		facts = append(facts, Fact{Text: t.Fallback})
+	}
+	return []Finding{{
+		ID:          "tls-session",
+		Severity:    SeverityInfo,
+		Title:       fmt.Sprintf("The probe ran over FTPS (%s TLS, %s)", t.Mode, orDash(t.Version)),
+		Explanation: "The control connections were encrypted; the facts below describe the TLS session and the server's certificate.",
+		Evidence:    facts,
+		Fixes:       []Fix{},
 	}}
 }

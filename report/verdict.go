@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // verdict is the one sentence that answers the ticket. Decision order:
@@ -25,7 +27,7 @@ func verdict(in *input, fs []Finding) string {
 	}
 	var work, fail, pasOK, pasFail, actOK, actFail []string
 	up := false
-	for _, mr := range in.modes() {
+	for _, mr := range distinctModes(in.modes()) {
 		if controlUp(mr) {
 			up = true
 		}
@@ -137,4 +139,23 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
+}
+
+// distinctModes keeps one result per mode, a failing one when any fails:
+// a result rebuilt from a capture holds one per data connection set up
+// (analyze.go); a probe's holds one per mode already.
+func distinctModes(mrs []*probe.ModeResult) []*probe.ModeResult {
+	var out []*probe.ModeResult
+	at := map[probe.Mode]int{}
+	for _, mr := range mrs {
+		i, ok := at[mr.Mode]
+		switch {
+		case !ok:
+			at[mr.Mode] = len(out)
+			out = append(out, mr)
+		case out[i].Works && !mr.Works:
+			out[i] = mr
+		}
+	}
+	return out
 }

@@ -86,13 +86,16 @@ EXIT STATUS
   0  every probed data mode works
   1  at least one problem (error finding) was found
   2  ftpdiag could not run (bad flags, bad URL, internal failure)`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// "completion" is ours (completion.go): cobra's default is not added.
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: err}
 	})
 	root.AddCommand(newProbeCommand(e), newVersionCommand(e))
+	root.AddCommand(newAnalyzeCommand(e))
+	root.AddCommand(newCompletionCommand(e), newManCommand(e))
+	registerFlagCompletions(root)
 	return root
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/internal/lab"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -53,8 +54,11 @@ type labReport struct {
 			Lines []string `json:"lines"`
 		} `json:"fixes"`
 	} `json:"findings"`
-	Probe *probe.Result `json:"probe"`
+	Probe    *probe.Result     `json:"probe"`
+	Evidence *capture.Evidence `json:"evidence"`
 }
+
+type captureConn = capture.Conn
 
 func (r *labReport) has(id string) bool {
 	for _, f := range r.Findings {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -26,6 +27,12 @@ type probeFlags struct {
 	modes            string
 	noColor          bool
 	retrBytes        int64
+	pasvSamples      int
+	capture          string
+	iface            string
+	pcap             string
+	tls              tlsFlags      // tls_flags.go
+	xfer             transferFlags // transfer_flags.go
 }
 
 func newProbeCommand(e *env) *cobra.Command {
@@ -42,6 +49,11 @@ URL
   ftp://host                      anonymous login, home directory
   ftp://user@host:2121/pub/       list pub/ (a trailing / names a directory)
   ftp://user@host/pub/file.bin    list pub/ and download file.bin
+  ftpes://user@host/              explicit FTPS (AUTH TLS on port 21)
+  ftps://user@host/               implicit FTPS (TLS from the start, port 990)
+  With ftp:// and --tls auto (the default) the probe tries AUTH TLS and uses
+  TLS when the server offers it; it then probes the passive modes in plain
+  text too, to catch an FTP ALG that only works without TLS.
 
 PASSWORD (never printed, never written to a report)
   FTPDIAG_PASSWORD                environment variable
@@ -78,7 +90,13 @@ SAFETY
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fl.StringVar(&f.modes, "modes", "EPSV,PASV,EPRT,PORT", "comma-separated data modes to probe")
 	fl.Int64Var(&f.retrBytes, "retr-bytes", probe.DefaultRetrBytes, "read at most this many bytes of the downloaded file, then ABOR")
+	fl.StringVar(&f.capture, "capture", captureAuto, "capture packets beside the probe: auto (when permitted), on (fail if not permitted), off")
+	fl.StringVar(&f.iface, "interface", "", "capture on `IFACE` (default: the one the route to the server uses)")
+	fl.StringVar(&f.pcap, "pcap", "", "save the capture as a pcapng `FILE` (PASS arguments redacted); implies --capture on")
+	fl.IntVar(&f.pasvSamples, "pasv-samples", probe.DefaultPasvSamples, "passive replies per passive mode used to infer the server's passive port range (0: none beyond the transfers)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
+	f.tls.register(fl)
+	f.xfer.register(fl)
 	return cmd
 }
 
@@ -101,11 +119,35 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err := probe.ResolvePassword(&target, credentialSources(e, f.passwordStdin)); err != nil {
 		return usageError("%v", err)
 	}
-	res, err := probe.Run(cmd.Context(), target, opts)
+	captureMode, err := validateCaptureFlags(f.capture, f.pcap)
 	if err != nil {
+		return err
+	}
+	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap, activePorts: opts.ActivePorts}
+	opts.BeforeConnect = func(server netip.AddrPort, zero time.Time) error {
+		return cr.start(cmd.Context(), server, zero)
+	}
+	opts.OnListen = cr.watch
+	opts.WatchSYN = cr.watchSYN
+	var prog *progress
+	if isTerminal(e.stderr) {
+		prog = newProgress(e.stderr, opts.Modes)
+		opts.OnProgress = prog.update
+	}
+	res, err := probe.Run(cmd.Context(), target, opts)
+	if prog != nil {
+		prog.finish()
+	}
+	f.xfer.printTranscripts(e.stderr, res)
+	if err != nil {
+		cr.stop()
 		return &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
 	}
-	d := report.Diagnose(res, nil)
+	ev, err := cr.stop()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "ftpdiag: warning: capture: %s\n", oneLine(err.Error()))
+	}
+	d := report.Diagnose(res, ev)
 	if err := writeReport(e, f.output, d, format, !f.noColor); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -125,6 +167,13 @@ func probeOptions(f probeFlags) (probe.Options, error) {
 		ReplyTimeout:     f.replyTimeout,
 		TrustPasvAddress: f.trustPasvAddress,
 		RetrBytes:        f.retrBytes,
+		PasvSamples:      f.pasvSamples,
+	}
+	if f.pasvSamples < 0 || f.pasvSamples > 50 {
+		return o, usageError("--pasv-samples must be between 0 and 50, got %d", f.pasvSamples)
+	}
+	if f.pasvSamples == 0 {
+		o.PasvSamples = -1
 	}
 	if f.retrBytes <= 0 {
 		return o, usageError("--retr-bytes must be positive, got %d", f.retrBytes)
@@ -146,6 +195,12 @@ func probeOptions(f probeFlags) (probe.Options, error) {
 		return o, err
 	}
 	o.Modes = modes
+	if o.TLS, err = f.tls.options(); err != nil {
+		return o, err
+	}
+	if err := f.xfer.apply(&o); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 

@@ -26,21 +26,28 @@ func buildVersion() (v, c, d string) {
 	if v == "" {
 		v = info.Main.Version
 	}
+	// The commit and date set by -ldflags win; vcs.* fill what is unset
+	// (go build and go install from a checkout record them).
+	var vcsRev, vcsTime string
+	var vcsDirty bool
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			if c == "" {
-				c = s.Value
-			}
+			vcsRev = s.Value
 		case "vcs.time":
-			if d == "" {
-				d = s.Value
-			}
+			vcsTime = s.Value
 		case "vcs.modified":
-			if s.Value == "true" && c != "" && len(c) <= 40 {
-				c += "+dirty"
-			}
+			vcsDirty = s.Value == "true"
 		}
+	}
+	if c == "" && vcsRev != "" {
+		c = vcsRev
+		if vcsDirty {
+			c += "+dirty"
+		}
+	}
+	if d == "" {
+		d = vcsTime
 	}
 	return orUnknown(v, "devel"), orUnknown(c, "unknown"), orUnknown(d, "unknown")
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +38,16 @@ type Server struct {
 	NoDataListen bool
 	// SkipActiveConnect accepts PORT/EPRT but never connects back.
 	SkipActiveConnect bool
+	// ListenAddr is the loopback address to serve on (default 127.0.0.1);
+	// passive data listeners use it too.
+	ListenAddr netip.Addr
+	// Hostile faults (hostile.go); the zero value behaves.
+	Hostile Hostile
+	// Writable accepts STOR and DELE (store.go); otherwise they get 550.
+	Writable bool
+	// Stored and Deleted record the names STOR wrote and DELE removed;
+	// read them with StoredAndDeleted.
+	Stored, Deleted []string
 
 	rt *runtime
 }
@@ -51,12 +60,14 @@ type runtime struct {
 	mu    sync.Mutex
 	conns map[net.Conn]bool
 	done  chan struct{}
+	// filesMu guards Server.Files, Stored and Deleted (STOR writes them).
+	filesMu sync.Mutex
 }
 
 // Start serves s on 127.0.0.1 until the test ends.
 func Start(t testing.TB, s *Server) netip.AddrPort {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", netip.AddrPortFrom(s.listenAddr(), 0).String())
 	if err != nil {
 		t.Fatalf("ftptest: listen: %v", err)
 	}
@@ -127,20 +138,23 @@ type conn struct {
 	loggedIn bool
 	pasv     net.Listener
 	port     netip.AddrPort
+	held     []net.Conn // data connections a hostile fault keeps open
 }
 
 func (k *conn) reply(line string) {
-	k.w.WriteString(line + "\r\n")
-	k.w.Flush()
+	k.writeReply(line)
 }
 
 func (k *conn) run() {
 	defer k.closePasv()
+	defer k.closeHeld()
 	banner := k.srv.Banner
 	if banner == "" {
 		banner = "220 ftptest ready"
 	}
-	k.reply(banner)
+	if !k.greet(banner) {
+		return
+	}
 	r := bufio.NewReaderSize(k.c, 4096)
 	for {
 		k.c.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -150,8 +164,17 @@ func (k *conn) run() {
 		}
 		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
 		verb = strings.ToUpper(verb)
+		if handled, keep := k.hostileVerb(verb); handled {
+			if !keep {
+				return
+			}
+			continue
+		}
 		if rep, ok := k.srv.Replies[verb]; ok {
 			k.reply(rep)
+			if strings.HasPrefix(rep, "421") {
+				return // 421 closes the control connection
+			}
 			continue
 		}
 		if !k.handle(verb, arg) {
@@ -184,8 +207,14 @@ func (k *conn) handle(verb, arg string) bool {
 		k.active(verb, arg)
 	case "LIST":
 		k.transfer(k.listing())
+	case "SIZE":
+		k.size(arg)
+	case "STOR":
+		k.store(arg)
+	case "DELE":
+		k.dele(arg)
 	case "RETR":
-		data, ok := k.srv.Files[arg]
+		data, ok := k.file(arg)
 		if !ok {
 			k.reply("550 Failed to open file.")
 			return true
@@ -211,7 +240,7 @@ func (k *conn) closePasv() {
 
 func (k *conn) passive(verb string) {
 	k.closePasv()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", netip.AddrPortFrom(k.srv.listenAddr(), 0).String())
 	if err != nil {
 		k.reply("425 Cannot listen.")
 		return
@@ -221,6 +250,10 @@ func (k *conn) passive(verb string) {
 		ln.Close()
 	} else {
 		k.pasv = ln
+	}
+	if rep, ok := k.pasvReply(verb, ap); ok {
+		k.reply(rep)
+		return
 	}
 	port := ap.Port()
 	if k.srv.PasvPort != 0 {
@@ -270,7 +303,7 @@ func (k *conn) dataConn() (net.Conn, error) {
 	if k.port.IsValid() && !k.srv.SkipActiveConnect {
 		ap := k.port
 		k.port = netip.AddrPort{}
-		return net.DialTimeout("tcp", ap.String(), 10*time.Second)
+		return k.dialActive(ap)
 	}
 	if k.port.IsValid() {
 		time.Sleep(200 * time.Millisecond)
@@ -279,6 +312,9 @@ func (k *conn) dataConn() (net.Conn, error) {
 }
 
 func (k *conn) transfer(data []byte) {
+	if k.hostileTransfer(data) {
+		return
+	}
 	dc, err := k.dataConn()
 	if err != nil {
 		k.reply("425 Use PORT or PASV first.")
@@ -296,14 +332,17 @@ func (k *conn) transfer(data []byte) {
 }
 
 func (k *conn) listing() []byte {
-	names := make([]string, 0, len(k.srv.Files))
-	for n := range k.srv.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	sizes := k.names()
 	var b strings.Builder
-	for _, n := range names {
-		fmt.Fprintf(&b, "-rw-r--r--    1 0        0        %8d Nov 25 17:00 %s\r\n", len(k.srv.Files[n]), n)
+	for _, n := range sortedNames(sizes) {
+		fmt.Fprintf(&b, "-rw-r--r--    1 0        0        %8d Nov 25 17:00 %s\r\n", sizes[n], n)
 	}
 	return []byte(b.String())
+}
+
+func (s *Server) listenAddr() netip.Addr {
+	if s.ListenAddr.IsValid() {
+		return s.ListenAddr
+	}
+	return netip.MustParseAddr("127.0.0.1")
 }

@@ -66,6 +66,15 @@ type Vsftpd struct {
 	PasvAddress              string
 	ConnectFromPort20        bool
 	Extra                    []string // raw "key=value" lines appended (later lines win)
+	// Writable sets write_enable=YES and gives the lab user a writable
+	// UploadDir (anonymous uploads stay off: anon_upload_enable=NO).
+	Writable bool
+	// ExtraFiles are more files served beside SmallFile and BigFile, name →
+	// size in bytes, created sparse (all zero bytes, no disk used), e.g. for
+	// a 100 MiB transfer in the capture bench (scenario "bulk").
+	ExtraFiles map[string]int64
+	// TLS, when set, turns on FTPS with a lab-issued certificate (tls.go).
+	TLS *VsftpdTLS
 }
 
 // Config describes one lab.
@@ -102,6 +111,9 @@ type Lab struct {
 	ClientGatewayAddr6      netip.Addr // 2001:db8:113::2
 	Target, Target6         netip.Addr // what the client dials for this config
 	Dir                     string     // served directory (root-owned, 0755)
+	// CAFile is the PEM file of the CA that issued the server certificate
+	// (Vsftpd.TLS only).
+	CAFile string
 
 	cfg     Config
 	id      string

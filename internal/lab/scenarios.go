@@ -32,8 +32,9 @@ var Scenarios = []Scenario{
 	{"server-nat", "server behind NAT, port 21 and the passive range forwarded, no pasv_address", Config{
 		ServerNAT: true, ForwardPassiveRange: true,
 	}},
-	{"server-nat-control-only", "server behind NAT, only port 21 forwarded, no pasv_address", Config{
-		ServerNAT: true,
+	{"server-nat-control-only", "server behind a NAT firewall that forwards only port 21 (and drops other inbound SYNs), no pasv_address", Config{
+		ServerNAT:          true,
+		ServerGatewayRules: [][]string{{"-A", "INPUT", "-i", "wan0", "-p", "tcp", "--syn", "-j", "DROP"}},
 	}},
 	{"client-nat", "client behind a NAT gateway without an FTP helper: active mode rejected", Config{
 		ClientNAT: true,
@@ -47,6 +48,38 @@ var Scenarios = []Scenario{
 			{"-A", "INPUT", "-p", "tcp", "--syn", "-j", "DROP"},
 		},
 	}},
+	{"ftps-explicit", "vsftpd with explicit FTPS, TLS forced for local logins and data, require_ssl_reuse=YES (CA in the lab dir)", Config{
+		Vsftpd: Vsftpd{TLS: &VsftpdTLS{ForceLogins: true, ForceData: true}},
+	}},
+	{"ftps-implicit", "vsftpd with implicit FTPS on port 990", Config{
+		Vsftpd: Vsftpd{TLS: &VsftpdTLS{Implicit: true}},
+	}},
+	{"ftps-alg", "server behind NAT with the FTP conntrack helper and no pasv_address, FTPS optional: the ALG rewrites 227 only in plain text", Config{
+		ServerNAT: true, FTPHelper: true, Vsftpd: Vsftpd{TLS: &VsftpdTLS{}},
+	}},
+	{"bulk", "healthy, plus " + BulkFile + " (100 MiB) to download at full veth speed (scripts/bench-capture)", Config{
+		Vsftpd: Vsftpd{ExtraFiles: map[string]int64{BulkFile: BulkFileSize}},
+	}},
+}
+
+// mtuBlackhole drops, on the server gateway, every TCP packet longer than
+// 1000 bytes sent from the passive range, and any ICMP fragmentation-needed:
+// a path-MTU black hole on the data connections only. A listing (one small
+// segment) passes, a file download stalls.
+var mtuBlackhole = [][]string{
+	{"-A", "FORWARD", "-p", "tcp", "--sport", passiveRange, "-m", "length", "--length", "1001:65535", "-j", "DROP"},
+	{"-A", "FORWARD", "-p", "icmp", "--icmp-type", "fragmentation-needed", "-j", "DROP"},
+}
+
+func init() {
+	Scenarios = append(Scenarios,
+		Scenario{"mtu-blackhole", "the server gateway drops passive-range packets over 1000 bytes and ICMP frag-needed: LIST passes, RETR of " + BigFile + " stalls (transfer-stalled)", Config{
+			ServerGatewayRules: mtuBlackhole,
+		}},
+		Scenario{"upload-writable", "write_enable=YES and a directory " + UploadDir + "/ the lab user may write: --upload stores, checks and deletes", Config{
+			Vsftpd: Vsftpd{Writable: true},
+		}},
+	)
 }
 
 // ScenarioByName returns the named scenario.

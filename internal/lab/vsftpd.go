@@ -141,7 +141,7 @@ func (l *Lab) vsftpdConf() string {
 		"no_anon_password=YES",
 		"local_enable=YES",
 		"local_root=" + l.Dir,
-		"write_enable=NO",
+		"write_enable=" + yesNo(v.Writable),
 		"pam_service_name=" + pamService,
 		"userlist_enable=NO",
 		"tcp_wrappers=NO",
@@ -162,6 +162,7 @@ func (l *Lab) vsftpdConf() string {
 	if v.PasvAddress != "" {
 		lines = append(lines, "pasv_address="+v.PasvAddress)
 	}
+	lines = append(lines, l.tlsConfLines()...)
 	lines = append(lines, v.Extra...)
 	return strings.Join(lines, "\n") + "\n"
 }
@@ -174,6 +175,9 @@ func (l *Lab) writeFiles() error {
 		return err
 	}
 	l.base = base
+	if err := l.writeTLSFiles(); err != nil {
+		return err
+	}
 	l.Dir = filepath.Join(base, "srv")
 	for _, d := range []string{l.Dir, filepath.Join(base, "empty")} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -190,6 +194,9 @@ func (l *Lab) writeFiles() error {
 			return err
 		}
 	}
+	if err := writeSparseFiles(l.Dir, l.cfg.Vsftpd.ExtraFiles); err != nil {
+		return err
+	}
 	// MkdirTemp makes 0700 dirs; vsftpd's unprivileged users must traverse.
 	// All root-owned and not writable by the ftp user, as vsftpd requires.
 	for _, d := range []string{base, l.Dir, filepath.Join(base, "empty")} {
@@ -200,7 +207,7 @@ func (l *Lab) writeFiles() error {
 			return err
 		}
 	}
-	return nil
+	return l.writeUploadDir() // upload.go
 }
 
 // startVsftpd runs vsftpd in the foreground in the server namespace and
@@ -238,9 +245,9 @@ func (l *Lab) startVsftpd() error {
 	}()
 	deadline := time.Now().Add(5 * time.Second)
 	for _, a := range []netip.Addr{serverAddr, serverAddr6} {
-		addr := netip.AddrPortFrom(a, 21).String()
+		addr := netip.AddrPortFrom(a, uint16(l.ControlPort())).String()
 		for {
-			banner, err := l.banner(l.ServerNS, addr, time.Second)
+			banner, err := l.startupBanner(addr)
 			if err == nil && strings.HasPrefix(banner, "220") {
 				break
 			}

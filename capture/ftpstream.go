@@ -1,0 +1,579 @@
+package capture
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// Reassembly bounds. Control streams carry a few hundred bytes per command,
+// so these are generous and still keep a trace of thousands of concurrent
+// sessions within a few tens of MiB.
+const (
+	// maxPendingBytes caps out-of-order bytes buffered per direction; past
+	// it the hole is given up as lost to the capture (GapBytes).
+	maxPendingBytes = 64 << 10
+	// maxCommandLine bounds one command line (as the reply reader bounds
+	// replies): a longer line is counted malformed and skipped.
+	maxCommandLine = ftp.MaxLineBytes
+	// idleFlush is how long (capture time, seconds) a control stream may go
+	// without a packet before its buffers are released: a session idle for
+	// ten minutes has been dropped by every server's idle timeout.
+	idleFlush = 600
+	// sweepEvery is how many packets pass between idle sweeps.
+	sweepEvery = 1 << 14
+)
+
+// errMore tells the reply reader that the stream has no more bytes yet; it
+// keeps its partial reply and resumes on the next call.
+var errMore = errors.New("capture: need more bytes")
+
+// feeder hands the reply reader the bytes of one segment at a time. It
+// never holds them past the call: the reader's bufio copies them.
+type feeder struct{ b []byte }
+
+func (f *feeder) Read(p []byte) (int, error) {
+	if len(f.b) == 0 {
+		return 0, errMore
+	}
+	n := copy(p, f.b)
+	f.b = f.b[n:]
+	return n, nil
+}
+
+// pendSeg is an out-of-order segment held until the hole before it fills.
+type pendSeg struct {
+	seq uint32
+	b   []byte
+	ref PacketRef
+}
+
+// reasm follows one direction of a control stream.
+type reasm struct {
+	next      uint32
+	have      bool
+	pend      []pendSeg // sorted by seq
+	pendBytes int
+}
+
+// ftpStream is the reassembly and parse state of one control connection.
+// Its buffers are released when the connection closes or goes idle; the
+// FTPSession it fills stays.
+type ftpStream struct {
+	s      *FTPSession
+	client int // direction index (0: from the initiator) of the client
+	dir    [2]reasm
+	line   []byte // partial command line
+	skip   bool   // discarding an over-long command line
+	rr     *ftp.Reader
+	feed   feeder
+	// awaiting are the exchanges still waiting for their final reply, in
+	// command order.
+	awaiting []*FTPExchange
+	setup    *DataSetup // announced, not yet used by a transfer command
+	auth     *FTPExchange
+	tls      bool // AUTH accepted: the rest is TLS
+	done     bool // buffers released
+	fins     int
+	lastT    float64
+	gotReply bool
+	gotCmd   bool
+}
+
+// ftpTracker rebuilds FTP sessions beside a Tracker.
+type ftpTracker struct {
+	ports    map[uint16]bool
+	sessions []*FTPSession
+	open     []*connState
+	packets  int
+}
+
+func newFTPTracker(ports []uint16) *ftpTracker {
+	f := &ftpTracker{ports: map[uint16]bool{}}
+	for _, p := range ports {
+		if p != 0 {
+			f.ports[p] = true
+		}
+	}
+	if len(f.ports) == 0 {
+		f.ports[21] = true
+	}
+	return f
+}
+
+// segment looks at one TCP segment of connection st from direction d
+// (0: from the initiator). It runs before the tracker accounts the
+// segment, so c.FirstData tells whether data flowed before. ttl is the
+// packet's IP TTL or hop limit.
+func (f *ftpTracker) segment(t *Tracker, st *connState, d int, v *view, ttl int, ref PacketRef) {
+	tcp := v.tcp
+	fs := st.ftp
+	if fs == nil {
+		if st.notFTP {
+			return
+		}
+		c := st.c
+		switch {
+		case f.ports[c.Responder.Port()] && !f.ports[c.Initiator.Port()]:
+			fs = f.newStream(st, 0, "port")
+		case f.ports[c.Initiator.Port()] && !f.ports[c.Responder.Port()] && c.Midstream:
+			fs = f.newStream(st, 1, "port")
+		case f.ports[c.Responder.Port()]:
+			fs = f.newStream(st, 0, "port")
+		case v.payloadLen > 0 && !tcp.SYN:
+			// FTP on another port: the server speaks first, with 220.
+			if c.FirstData == nil && isGreeting(tcp.Payload) {
+				fs = f.newStream(st, 1-d, "banner")
+			} else {
+				st.notFTP = true
+				return
+			}
+		default:
+			return
+		}
+	}
+	if fs.done {
+		return
+	}
+	fs.lastT = ref.T
+	s := fs.s
+	isClient := d == fs.client
+	if isClient && s.ClientTTL == 0 {
+		s.ClientTTL = ttl
+	} else if !isClient && s.ServerTTL == 0 {
+		s.ServerTTL = ttl
+	}
+	r := &fs.dir[d]
+	if tcp.SYN {
+		r.next, r.have = tcp.Seq+1, true
+	}
+	if p := tcp.Payload; v.payloadLen > 0 && !tcp.SYN {
+		missing := v.payloadLen - len(p)
+		if missing < 0 {
+			missing = 0
+		}
+		fs.receive(r, isClient, tcp.Seq, p, missing, ref)
+	}
+	if tcp.FIN {
+		fs.fins++
+	}
+	if tcp.RST || fs.fins >= 2 {
+		fs.release()
+	}
+	f.packets++
+	if f.packets%sweepEvery == 0 {
+		f.sweep(ref.T)
+	}
+}
+
+// isGreeting reports whether a first server payload is an FTP 220 greeting
+// line ("220 " or "220-", ending in a line break within the segment).
+func isGreeting(p []byte) bool {
+	return len(p) >= 6 && p[0] == '2' && p[1] == '2' && p[2] == '0' && (p[3] == ' ' || p[3] == '-') &&
+		bytes.IndexByte(p, '\n') > 0
+}
+
+func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStream {
+	c := st.c
+	client, server := c.Initiator, c.Responder
+	if clientDir == 1 {
+		client, server = server, client
+	}
+	s := &FTPSession{Client: client, Server: server, Control: c, DetectedBy: how, Exchanges: []*FTPExchange{}, Data: []*DataSetup{}}
+	fs := &ftpStream{s: s, client: clientDir}
+	st.ftp = fs
+	f.sessions = append(f.sessions, s)
+	f.open = append(f.open, st)
+	return fs
+}
+
+// receive places a segment's bytes in its direction's stream. missing is
+// how many bytes of the segment the capture did not keep (snap length).
+func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, missing int, ref PacketRef) {
+	if !r.have {
+		r.next, r.have = seq, true
+	}
+	if seqLT(seq, r.next) {
+		off := r.next - seq
+		if int(off) >= len(p)+missing {
+			return // all seen before
+		}
+		if int(off) >= len(p) {
+			missing -= int(off) - len(p)
+			p = nil
+		} else {
+			p = p[off:]
+		}
+		seq = r.next
+	}
+	if seq != r.next {
+		// A hole before this segment: keep it until the hole fills.
+		if missing == 0 && r.pendBytes+len(p) <= maxPendingBytes && len(r.pend) < 256 {
+			i, found := slices.BinarySearchFunc(r.pend, seq, func(x pendSeg, s uint32) int {
+				switch {
+				case seqLT(x.seq, s):
+					return -1
+				case x.seq == s:
+					return 0
+				}
+				return 1
+			})
+			if !found {
+				r.pend = slices.Insert(r.pend, i, pendSeg{seq: seq, b: bytes.Clone(p), ref: ref})
+				r.pendBytes += len(p)
+			}
+			return
+		}
+		// Give the hole up: the bytes are lost to the capture.
+		fs.skipTo(r, isClient, seq)
+	}
+	fs.deliver(r, isClient, p, missing, ref)
+	fs.drain(r, isClient)
+}
+
+// deliver passes in-order bytes to the parser and advances the stream.
+func (fs *ftpStream) deliver(r *reasm, isClient bool, p []byte, missing int, ref PacketRef) {
+	r.next += uint32(len(p) + missing)
+	if isClient {
+		fs.clientBytes(p, ref)
+	} else {
+		fs.serverBytes(p, ref)
+	}
+	if missing > 0 {
+		fs.gap(isClient, int64(missing))
+	}
+}
+
+// drain delivers buffered segments that have become in order.
+func (fs *ftpStream) drain(r *reasm, isClient bool) {
+	for len(r.pend) > 0 && !fs.done {
+		ps := r.pend[0]
+		if seqLT(r.next, ps.seq) {
+			return
+		}
+		r.pend = r.pend[1:]
+		r.pendBytes -= len(ps.b)
+		b := ps.b
+		if off := r.next - ps.seq; int(off) < len(b) {
+			fs.deliver(r, isClient, b[off:], 0, ps.ref)
+		}
+	}
+	if len(r.pend) == 0 {
+		r.pend = nil
+	}
+}
+
+// skipTo gives up the bytes before seq as lost.
+func (fs *ftpStream) skipTo(r *reasm, isClient bool, seq uint32) {
+	if n := int64(seq - r.next); n > 0 && n < 1<<30 {
+		fs.gap(isClient, n)
+	}
+	r.next = seq
+}
+
+// gap notes lost bytes: the parser of that direction starts afresh at the
+// next line.
+func (fs *ftpStream) gap(isClient bool, n int64) {
+	fs.s.GapBytes += n
+	if isClient {
+		fs.line, fs.skip = fs.line[:0], true
+	} else if fs.rr != nil {
+		fs.rr = nil // the reply in progress is lost
+	}
+}
+
+// flush gives up every hole and delivers what is buffered.
+func (fs *ftpStream) flush() {
+	for d := range fs.dir {
+		r := &fs.dir[d]
+		isClient := d == fs.client
+		for len(r.pend) > 0 && !fs.done {
+			fs.skipTo(r, isClient, r.pend[0].seq)
+			fs.drain(r, isClient)
+		}
+	}
+}
+
+// release flushes the stream and frees its buffers.
+func (fs *ftpStream) release() {
+	if fs.done {
+		return
+	}
+	fs.flush()
+	fs.done = true
+	fs.dir = [2]reasm{}
+	fs.line, fs.rr, fs.feed.b = nil, nil, nil
+	fs.awaiting = nil
+}
+
+// sweep releases streams idle for idleFlush seconds and forgets released
+// ones, so the open list stays as short as the live sessions.
+func (f *ftpTracker) sweep(now float64) {
+	keep := f.open[:0]
+	for _, st := range f.open {
+		fs := st.ftp
+		if !fs.done && now-fs.lastT > idleFlush {
+			fs.release()
+		}
+		if !fs.done {
+			keep = append(keep, st)
+		}
+	}
+	clear(f.open[len(keep):])
+	f.open = keep
+}
+
+// isTLSRecord reports whether p starts with a TLS record header
+// (handshake, alert, change cipher spec or application data; version 3.x).
+func isTLSRecord(p []byte) bool {
+	return len(p) >= 3 && p[0] >= 0x14 && p[0] <= 0x17 && p[1] == 3 && p[2] <= 4
+}
+
+// clientBytes parses the client's command lines.
+func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
+	if len(p) == 0 {
+		return
+	}
+	if fs.tls || (!fs.gotCmd && !fs.gotReply && isTLSRecord(p)) {
+		fs.tlsRecord(p, true)
+		return
+	}
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk, p = p[:i], p[i+1:]
+		} else {
+			p = nil
+		}
+		if !fs.skip {
+			if len(fs.line)+len(chunk) > maxCommandLine {
+				fs.skip, fs.line = true, fs.line[:0]
+				fs.s.Malformed++
+			} else {
+				fs.line = append(fs.line, chunk...)
+			}
+		}
+		if i < 0 {
+			return
+		}
+		if !fs.skip {
+			fs.command(string(bytes.TrimSuffix(fs.line, []byte("\r"))), ref)
+		}
+		fs.line, fs.skip = fs.line[:0], false
+		if fs.tls || fs.done {
+			return
+		}
+	}
+}
+
+// serverBytes parses the server's replies.
+func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
+	if len(p) == 0 {
+		return
+	}
+	if fs.tls || (!fs.gotCmd && !fs.gotReply && isTLSRecord(p)) {
+		fs.tlsRecord(p, false)
+		return
+	}
+	if fs.rr == nil {
+		fs.rr = ftp.NewReader(&fs.feed)
+	}
+	fs.feed.b = p
+	for {
+		rep, err := fs.rr.ReadReply()
+		switch {
+		case err == nil:
+			fs.reply(rep, ref)
+			if fs.tls {
+				// Whatever follows the 234 in this segment is TLS.
+				if len(fs.feed.b) > 0 {
+					fs.tlsRecord(fs.feed.b, false)
+				}
+				fs.feed.b = nil
+				return
+			}
+			continue
+		case errors.Is(err, errMore):
+			return
+		case errors.Is(err, ftp.ErrMalformedReply):
+			fs.s.Malformed++
+			continue
+		case errors.Is(err, ftp.ErrLineTooLong), errors.Is(err, ftp.ErrReplyTooLong):
+			fs.s.Malformed++
+			fs.rr = ftp.NewReader(&fs.feed)
+			continue
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return
+		}
+		return
+	}
+}
+
+// tlsRecord notes TLS on the control connection.
+func (fs *ftpStream) tlsRecord(p []byte, _ bool) {
+	s := fs.s
+	if s.TLS == nil {
+		s.TLS = &SessionTLS{Implicit: !fs.gotCmd && !fs.gotReply}
+		fs.tls = true
+	}
+	if isTLSRecord(p) {
+		s.TLS.Encrypted = true
+		s.TLS.Records++
+	}
+}
+
+// transferVerbs use the data connection set up before them.
+var transferVerbs = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RETR": true, "STOR": true, "STOU": true, "APPE": true}
+
+// command records one client command line.
+func (fs *ftpStream) command(line string, ref PacketRef) {
+	s := fs.s
+	verb, arg, err := ftp.ParseCommand(line)
+	if err != nil {
+		if strings.TrimSpace(line) != "" {
+			s.Malformed++
+		}
+		return
+	}
+	fs.gotCmd = true
+	text := verb
+	switch {
+	case verb == "PASS" && arg != "":
+		text += " " + strings.Repeat("*", len(arg))
+	case arg != "":
+		text += " " + arg
+	}
+	x := &FTPExchange{PacketRef: ref, Command: text}
+	if len(s.Exchanges) < maxExchanges {
+		s.Exchanges = append(s.Exchanges, x)
+	} else {
+		s.Truncated = true
+	}
+	if len(fs.awaiting) < 64 {
+		fs.awaiting = append(fs.awaiting, x)
+	}
+	switch verb {
+	case "USER":
+		if s.User == "" {
+			s.User = arg
+		}
+	case "AUTH":
+		if a := strings.ToUpper(strings.TrimSpace(arg)); a == "TLS" || a == "SSL" || a == "TLS-C" || a == "TLS-P" {
+			fs.auth = x
+		}
+	case "PASV", "EPSV", "PORT", "EPRT":
+		if verb == "EPSV" && strings.EqualFold(strings.TrimSpace(arg), "ALL") {
+			return
+		}
+		ds := &DataSetup{Mode: verb, Setup: x, Passive: verb == "PASV" || verb == "EPSV"}
+		switch verb {
+		case "PORT":
+			ds.Announced, _ = ftp.ParsePORT(arg)
+		case "EPRT":
+			ds.Announced, _ = ftp.ParseEPRT(arg)
+		}
+		if len(s.Data) < maxSetups {
+			s.Data = append(s.Data, ds)
+			fs.setup = ds
+		} else {
+			s.Truncated = true
+			fs.setup = nil
+		}
+	default:
+		if transferVerbs[verb] && fs.setup != nil {
+			fs.setup.Transfer = x
+			fs.setup = nil
+		}
+	}
+}
+
+// reply attaches a reply to the oldest command still waiting for one.
+func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
+	fs.gotReply = true
+	var x *FTPExchange
+	if len(fs.awaiting) > 0 {
+		x = fs.awaiting[0]
+		if !rep.Preliminary() {
+			fs.awaiting = fs.awaiting[1:]
+		}
+	} else {
+		// The greeting, or an unsolicited reply (421 idle timeout).
+		x = &FTPExchange{PacketRef: ref}
+		if len(fs.s.Exchanges) < maxExchanges {
+			fs.s.Exchanges = append(fs.s.Exchanges, x)
+		}
+	}
+	if len(x.Replies) < maxRepliesPerCmd {
+		x.Replies = append(x.Replies, FTPReply{PacketRef: ref, Reply: rep})
+	}
+	if rep.Preliminary() {
+		return
+	}
+	if ds := fs.lastSetup(x); ds != nil && rep.Completion() {
+		switch ds.Mode {
+		case "PASV":
+			ds.Announced, _ = ftp.ParsePASV(rep.Text())
+		case "EPSV":
+			if p, err := ftp.ParseEPSV(rep.Text()); err == nil {
+				ds.Announced = netip.AddrPortFrom(fs.s.Server.Addr(), p)
+			}
+		}
+	}
+	if x == fs.auth {
+		fs.auth = nil
+		if rep.Code == 234 {
+			r := ref
+			fs.s.TLS = &SessionTLS{Auth: &r}
+			fs.tls = true
+		}
+	}
+}
+
+// lastSetup returns the data setup whose exchange is x (the most recent
+// ones are the likely ones).
+func (fs *ftpStream) lastSetup(x *FTPExchange) *DataSetup {
+	d := fs.s.Data
+	for i := len(d) - 1; i >= 0 && i >= len(d)-4; i-- {
+		if d[i].Setup == x {
+			return d[i]
+		}
+	}
+	return nil
+}
+
+// ttlOf returns the TTL or hop limit of the packet the decoder holds.
+func (d *decoder) ttlOf(v *view) int {
+	if v.v6 {
+		return int(d.ip6.HopLimit)
+	}
+	return int(d.ip4.TTL)
+}
+
+// finish flushes every stream and links data connections to their setups.
+func (f *ftpTracker) finish(ev *Evidence) {
+	for _, st := range f.open {
+		st.ftp.release()
+	}
+	f.open = nil
+	slices.SortStableFunc(f.sessions, func(a, b *FTPSession) int {
+		ta, tb := a.Control.FirstT(), b.Control.FirstT()
+		switch {
+		case ta < tb:
+			return -1
+		case ta > tb:
+			return 1
+		}
+		return 0
+	})
+	for i, s := range f.sessions {
+		s.ID = i + 1
+	}
+	ev.Sessions = f.sessions
+	linkData(ev)
+}

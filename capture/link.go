@@ -1,0 +1,175 @@
+package capture
+
+import (
+	"net/netip"
+	"slices"
+)
+
+// linkWindow is how long after its setup (seconds) a data connection may
+// appear when no later setup bounds it: clients connect at once, but a
+// slow client or a server's callback retry can take a while.
+const linkWindow = 300
+
+// linkData links each data setup of ev.Sessions to the connection that
+// carried it, the way Wireshark's FTP dissector does but tolerant of NAT:
+// by the announced port, in time order, accepting the announced address,
+// the control connection's address on that side, or (last) any address
+// between the session's two hosts; DataSetup.Match says which. A
+// connection carries at most one setup. Encrypted sessions get their
+// data connections by time and hosts alone (Inferred).
+func linkData(ev *Evidence) {
+	if len(ev.Sessions) == 0 {
+		return
+	}
+	control := make(map[*Conn]bool, len(ev.Sessions))
+	for _, s := range ev.Sessions {
+		control[s.Control] = true
+	}
+	byPort := map[uint16][]*Conn{}
+	for _, c := range ev.Conns {
+		if !control[c] {
+			byPort[c.Responder.Port()] = append(byPort[c.Responder.Port()], c)
+		}
+	}
+	for _, cs := range byPort {
+		sortConns(cs)
+	}
+	used := map[*Conn]bool{}
+	for _, s := range ev.Sessions {
+		for i, ds := range s.Data {
+			if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
+				continue
+			}
+			if f := ds.Setup.Final(); f == nil || !f.Completion() {
+				continue
+			}
+			from := ds.Setup.T - lookupSlack
+			until := ds.Setup.T + linkWindow
+			if i+1 < len(s.Data) && s.Data[i+1].Setup != nil {
+				until = s.Data[i+1].Setup.T + lookupSlack
+			}
+			listener, dialler := s.Server, s.Client
+			if !ds.Passive {
+				listener, dialler = s.Client, s.Server
+			}
+			var best *Conn
+			bestRank := 4
+			for _, c := range byPort[ds.Announced.Port()] {
+				t := c.FirstT()
+				if t < from {
+					continue
+				}
+				if t > until {
+					break
+				}
+				if used[c] {
+					continue
+				}
+				ra := c.Responder.Addr().Unmap()
+				ia := c.Initiator.Addr().Unmap()
+				rank := 4
+				switch {
+				case ra == ds.Announced.Addr().Unmap():
+					rank = 1
+				case ra == listener.Addr().Unmap():
+					rank = 2
+				case ia == dialler.Addr().Unmap() || ia == listener.Addr().Unmap():
+					rank = 3
+				}
+				if rank < bestRank {
+					best, bestRank = c, rank
+					if rank == 1 {
+						break
+					}
+				}
+			}
+			if best != nil {
+				used[best] = true
+				ds.Conn = best
+				ds.Match = []string{"", "announced", "control-address", "port-only"}[bestRank]
+			}
+		}
+	}
+	linkEncrypted(ev, control, used)
+}
+
+// linkEncrypted gives encrypted sessions the connections between their two
+// hosts that started while the session lasted and that no readable setup
+// claimed: the ports and handshakes are all that can be said.
+func linkEncrypted(ev *Evidence, control, used map[*Conn]bool) {
+	type pair struct{ a, b netip.Addr }
+	key := func(x, y netip.Addr) pair {
+		x, y = x.Unmap(), y.Unmap()
+		if x.Compare(y) > 0 {
+			x, y = y, x
+		}
+		return pair{x, y}
+	}
+	var enc []*FTPSession
+	for _, s := range ev.Sessions {
+		if s.TLS != nil && s.TLS.Encrypted {
+			enc = append(enc, s)
+		}
+	}
+	if len(enc) == 0 {
+		return
+	}
+	byPair := map[pair][]*Conn{}
+	for _, c := range ev.Conns {
+		if !control[c] && !used[c] {
+			k := key(c.Initiator.Addr(), c.Responder.Addr())
+			byPair[k] = append(byPair[k], c)
+		}
+	}
+	for _, s := range enc {
+		from := s.Control.FirstT()
+		if s.TLS.Auth != nil {
+			from = s.TLS.Auth.T
+		}
+		until := lastT(s.Control) + lookupSlack
+		for _, c := range byPair[key(s.Client.Addr(), s.Server.Addr())] {
+			t := c.FirstT()
+			if used[c] || t < from || t > until {
+				continue
+			}
+			used[c] = true
+			passive := c.Initiator.Addr().Unmap() == s.Client.Addr().Unmap()
+			ann := c.Responder
+			s.Data = append(s.Data, &DataSetup{Announced: ann, Conn: c, Match: "encrypted", Inferred: true, Passive: passive})
+			if len(s.Data) >= maxSetups {
+				s.Truncated = true
+				break
+			}
+		}
+	}
+}
+
+// lastT is the time of the last fact known about a connection.
+func lastT(c *Conn) float64 {
+	t := c.FirstT()
+	for _, r := range []*PacketRef{c.SYNACK, c.LastData, c.FINInitiator, c.FINResponder} {
+		if r != nil && r.T > t {
+			t = r.T
+		}
+	}
+	for _, r := range c.RSTs {
+		t = max(t, r.T)
+	}
+	if c.Stall != nil {
+		t = max(t, c.Stall.From+c.Stall.Duration)
+	}
+	return t
+}
+
+// SessionConns returns the connections of one session: its control
+// connection and every linked data connection, in time order.
+func (s *FTPSession) SessionConns() []*Conn {
+	out := []*Conn{s.Control}
+	for _, ds := range s.Data {
+		if ds.Conn != nil && !slices.Contains(out, ds.Conn) {
+			out = append(out, ds.Conn)
+		}
+	}
+	sortConns(out)
+	return out
+}

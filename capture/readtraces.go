@@ -1,0 +1,245 @@
+package capture
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// ReadOptions tune ReadFiles.
+type ReadOptions struct {
+	// ControlPorts are the ports FTP control connections use (default 21);
+	// FTP on other ports is also found by its 220 greeting.
+	ControlPorts []uint16
+}
+
+// Trace is one named input of ReadTraces.
+type Trace struct {
+	Name string
+	R    io.Reader
+}
+
+// ReadFiles reads one or more pcap/pcapng files (each optionally gzipped;
+// "-" is standard input) as one timeline, packets merged by timestamp, and
+// rebuilds the FTP sessions in them (Evidence.Sessions). Packet numbers
+// count across the inputs in the merged order. On damaged input it
+// returns the Evidence of every packet that could be read together with an
+// error naming the file and the packet where the damage is; several
+// damaged inputs give one error each, joined.
+func ReadFiles(paths []string, opt ReadOptions) (*Evidence, error) {
+	var traces []Trace
+	for _, p := range paths {
+		if p == "-" {
+			traces = append(traces, Trace{Name: "standard input", R: os.Stdin})
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("capture: %w", err)
+		}
+		defer f.Close()
+		traces = append(traces, Trace{Name: p, R: f})
+	}
+	ev, err := ReadTraces(traces, opt)
+	if ev != nil && len(paths) == 1 && paths[0] != "-" {
+		ev.PcapFile = paths[0]
+	}
+	return ev, err
+}
+
+// ReadTraces is ReadFiles over readers.
+func ReadTraces(traces []Trace, opt ReadOptions) (ev *Evidence, err error) {
+	return readTraces(traces, TrackerConfig{FTPSessions: true, ControlPorts: opt.ControlPorts})
+}
+
+// traceSource is one open input of the merge.
+type traceSource struct {
+	name  string
+	src   packetSource
+	fixed layers.LinkType // pcap: one link type for the file
+	ng    *pcapgo.NgReader
+	drops uint64
+	// The packet read ahead, valid until the next read from src.
+	data []byte
+	ci   gopacket.CaptureInfo
+	ok   bool
+	n    int // packets read from this input
+	// Timestamps going back in time within this input.
+	backwards   int
+	firstBack   int
+	prev        time.Time
+	usable      int
+	unsupported layers.LinkType
+	err         error
+}
+
+// openTrace reads an input's headers; it returns nil and an error when the
+// input is not a trace at all.
+func openTrace(r io.Reader, name string) (*traceSource, error) {
+	br := bufio.NewReaderSize(r, readBuffer)
+	head, _ := br.Peek(4)
+	if len(head) == 0 {
+		return nil, fmt.Errorf("capture: %s is empty", name)
+	}
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("capture: %s: gzip: %w", name, err)
+		}
+		br = bufio.NewReaderSize(gz, readBuffer)
+		head, _ = br.Peek(4)
+	}
+	ts := &traceSource{name: name}
+	switch {
+	case len(head) == 4 && bytes.Equal(head, magicPcapng):
+		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{
+			WantMixedLinkType:  true,
+			SkipUnknownVersion: true,
+			StatisticsCallback: func(_ int, s pcapgo.NgInterfaceStatistics) {
+				if s.PacketsDropped != pcapgo.NgNoValue64 {
+					ts.drops = max(ts.drops, s.PacketsDropped)
+				}
+			},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("capture: %s: pcapng header: %v", name, describe(err))
+		}
+		ts.src, ts.ng = ng, ng
+	case len(head) == 4 && isPcapMagic(head):
+		pr, err := pcapgo.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("capture: %s: pcap header: %v", name, describe(err))
+		}
+		ts.src, ts.fixed = pr, pr.LinkType()
+	default:
+		return nil, fmt.Errorf("capture: %s is not a pcap or pcapng file (it starts with %x)", name, head)
+	}
+	return ts, nil
+}
+
+// advance reads the next packet of the input; ok is false at its end or
+// at damage (err set).
+func (ts *traceSource) advance() {
+	ts.ok = false
+	if ts.err != nil || ts.src == nil {
+		return
+	}
+	data, ci, err := ts.src.ZeroCopyReadPacketData()
+	if err == io.EOF {
+		return
+	}
+	if err != nil {
+		ts.err = fmt.Errorf("capture: %s: packet %d (after %d good packets): %v", ts.name, ts.n+1, ts.n, describe(err))
+		return
+	}
+	ts.n++
+	if !ts.prev.IsZero() && ci.Timestamp.Before(ts.prev) {
+		if ts.backwards == 0 {
+			ts.firstBack = ts.n
+		}
+		ts.backwards++
+	}
+	ts.prev = ci.Timestamp
+	ts.data, ts.ci, ts.ok = data, ci, true
+}
+
+// linkType is the link type of the packet read ahead.
+func (ts *traceSource) linkType() layers.LinkType {
+	if ts.ng == nil {
+		return ts.fixed
+	}
+	lt := ts.ng.LinkType()
+	if len(ts.ci.AncillaryData) > 0 {
+		if l, ok := ts.ci.AncillaryData[0].(layers.LinkType); ok {
+			lt = l
+		}
+	}
+	return lt
+}
+
+// readTraces merges the inputs by timestamp into one tracker.
+func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
+	var errs []error
+	var srcs []*traceSource
+	for _, tr := range traces {
+		ts, err := openTrace(tr.R, tr.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		srcs = append(srcs, ts)
+	}
+	if len(srcs) == 0 {
+		return nil, errors.Join(errs...)
+	}
+	t := NewTracker(cfg)
+	if ng := srcs[0].ng; ng != nil && ng.NInterfaces() > 0 {
+		if i, err := ng.Interface(0); err == nil {
+			t.ev.Interface, t.ev.Filter = i.Name, i.Filter
+		}
+	}
+	n := 0
+	finish := func() *Evidence {
+		ev := t.Finish(time.Time{})
+		for _, ts := range srcs {
+			ev.KernelDrops += ts.drops
+		}
+		return ev
+	}
+	defer func() {
+		// A decoder panic on hostile input must not take the program down.
+		if !recoverPanics {
+			return
+		}
+		if p := recover(); p != nil {
+			ev = finish()
+			err = errors.Join(append(errs, fmt.Errorf("capture: packet %d: cannot decode: %v", n, p))...)
+		}
+	}()
+	for _, ts := range srcs {
+		ts.advance()
+	}
+	for {
+		// The inputs are few: a linear scan for the earliest is cheapest.
+		var next *traceSource
+		for _, ts := range srcs {
+			if ts.ok && (next == nil || ts.ci.Timestamp.Before(next.ci.Timestamp)) {
+				next = ts
+			}
+		}
+		if next == nil {
+			break
+		}
+		n++
+		lt := next.linkType()
+		if supportedLinkType(lt) {
+			next.usable++
+		} else {
+			next.unsupported = lt
+		}
+		t.Add(lt, next.data, next.ci.Timestamp, n)
+		next.advance()
+	}
+	ev = finish()
+	for _, ts := range srcs {
+		if ts.err != nil {
+			errs = append(errs, ts.err)
+		}
+		if ts.n > 0 && ts.usable == 0 {
+			errs = append(errs, fmt.Errorf("capture: %s: link type %v is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP and BSD loopback are)", ts.name, ts.unsupported))
+		}
+		if ts.backwards > 0 {
+			errs = append(errs, fmt.Errorf("capture: %s: timestamps go back in time at packet %d (%d packets out of order): the file was merged or rewritten; read in file order", ts.name, ts.firstBack, ts.backwards))
+		}
+	}
+	return ev, errors.Join(errs...)
+}

@@ -1,0 +1,136 @@
+package capture
+
+import (
+	"net/netip"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// FTPSession is one FTP control connection rebuilt from a capture: both
+// directions reassembled, the commands (PASS redacted) and the replies, and
+// every data connection the dialogue announced, linked to the connection
+// that carried it when the capture holds one. Facts only: what a missing
+// data connection means is for the report package to say.
+type FTPSession struct {
+	// ID numbers the sessions of a capture from 1, in order of their
+	// control connection's first packet.
+	ID     int            `json:"id"`
+	Client netip.AddrPort `json:"client"`
+	Server netip.AddrPort `json:"server"`
+	// Control is the control connection (also in Evidence.Conns).
+	Control *Conn `json:"-"`
+	// DetectedBy says how the control connection was recognised: "port"
+	// (a control port, 21 unless configured) or "banner" (the server's
+	// first payload was a 220 greeting on another port).
+	DetectedBy string `json:"detected_by"`
+	// ClientTTL and ServerTTL are the IP TTL (hop limit) of the first
+	// packet seen from each side, 0 when none was seen: with the usual
+	// initial values (64, 128, 255) they tell where the capture was taken.
+	ClientTTL int `json:"client_ttl,omitempty"`
+	ServerTTL int `json:"server_ttl,omitempty"`
+	// User is the argument of the first USER command.
+	User string `json:"user,omitempty"`
+	// Exchanges is the dialogue in order: each command with the replies
+	// that answered it; the greeting and unsolicited replies have no
+	// command.
+	Exchanges []*FTPExchange `json:"exchanges"`
+	// Data lists each data connection the dialogue set up, in order.
+	Data []*DataSetup `json:"data"`
+	// TLS is set when the session switched to TLS (AUTH TLS accepted, or
+	// TLS from the first byte: implicit FTPS). The dialogue stops there.
+	TLS *SessionTLS `json:"tls,omitempty"`
+	// Truncated is true when the dialogue exceeded the per-session caps
+	// (maxExchanges, maxSetups): the rest was not kept.
+	Truncated bool `json:"truncated,omitempty"`
+	// GapBytes counts control-stream bytes missing from the capture (lost
+	// by the capture, cut by the snap length, or past the reassembly cap).
+	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// Malformed counts lines that were neither a command nor a reply.
+	Malformed int `json:"malformed,omitempty"`
+}
+
+// FTPExchange is one command and the replies that answered it (a 1xx
+// preliminary reply, then the final one).
+type FTPExchange struct {
+	PacketRef
+	// Command is the command line as sent, PASS arguments redacted; ""
+	// for the greeting and for unsolicited replies.
+	Command string     `json:"command,omitempty"`
+	Replies []FTPReply `json:"replies,omitempty"`
+}
+
+// FTPReply is a server reply with its place on the timeline (the segment
+// that completed it).
+type FTPReply struct {
+	PacketRef
+	ftp.Reply
+}
+
+// Final returns the exchange's last non-1xx reply, nil when none came.
+func (x *FTPExchange) Final() *FTPReply {
+	for i := len(x.Replies) - 1; i >= 0; i-- {
+		if !x.Replies[i].Preliminary() {
+			return &x.Replies[i]
+		}
+	}
+	return nil
+}
+
+// Verb returns the command's verb ("" for none).
+func (x *FTPExchange) Verb() string {
+	v, _, _ := ftp.ParseCommand(x.Command)
+	return v
+}
+
+// DataSetup is one data connection as the control dialogue set it up
+// (PASV, EPSV, PORT or EPRT and its reply), the transfer command that used
+// it, and the connection seen on the wire.
+type DataSetup struct {
+	// Mode is "EPSV", "PASV", "EPRT" or "PORT"; "" when the setup was not
+	// seen (an encrypted control session: see Inferred).
+	Mode string `json:"mode"`
+	// Setup is the PASV/EPSV/PORT/EPRT exchange.
+	Setup *FTPExchange `json:"setup,omitempty"`
+	// Announced is the endpoint in the 227/229 reply (passive) or in the
+	// PORT/EPRT argument (active); invalid when none could be parsed. A
+	// 229 reply carries a port only: the server's control address is used.
+	Announced netip.AddrPort `json:"announced"`
+	// Transfer is the command that used the data connection (LIST, NLST,
+	// MLSD, RETR, STOR, STOU, APPE), nil when none followed.
+	Transfer *FTPExchange `json:"transfer,omitempty"`
+	// Conn is the data connection seen on the wire, nil when none was.
+	Conn *Conn `json:"conn,omitempty"`
+	// Match says how Conn was linked: "announced" (the announced address
+	// and port), "control-address" (the announced port on the control
+	// connection's address: NAT rewrote the other), "port-only" (the
+	// port, between the session's hosts, under another address) or
+	// "encrypted" (an encrypted session's connection between the same
+	// hosts during the session, linked by time alone).
+	Match string `json:"match,omitempty"`
+	// Inferred is true for data connections of an encrypted session: the
+	// setup was not readable, only the connection seen.
+	Inferred bool `json:"inferred,omitempty"`
+	// Passive is true when the client opens the connection (EPSV, PASV).
+	Passive bool `json:"passive"`
+}
+
+// SessionTLS is what can still be said of an encrypted control session.
+type SessionTLS struct {
+	// Implicit is true when TLS started with the first byte (FTPS on 990).
+	Implicit bool `json:"implicit,omitempty"`
+	// Auth is the time of the AUTH exchange's 234 reply.
+	Auth *PacketRef `json:"auth,omitempty"`
+	// Encrypted is true once TLS records were seen after AUTH (or from
+	// the start): the rest of the dialogue is unreadable.
+	Encrypted bool `json:"encrypted"`
+	// Records counts control segments that start with a TLS record header.
+	Records int `json:"records"`
+}
+
+// Per-session caps: enough for any interactive session and for long
+// mirror jobs' first hours, and they bound memory for hostile captures.
+const (
+	maxExchanges     = 4096
+	maxSetups        = 2048
+	maxRepliesPerCmd = 8
+)

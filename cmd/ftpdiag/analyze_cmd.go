@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/report"
+)
+
+// analyzeFlags are the analyze command's flags.
+type analyzeFlags struct {
+	format       string
+	output       string
+	controlPorts []string
+	session      int
+	noColor      bool
+}
+
+func newAnalyzeCommand(e *env) *cobra.Command {
+	var f analyzeFlags
+	cmd := &cobra.Command{
+		Use:   "analyze [flags] FILE...",
+		Short: "Explain the FTP sessions in a capture file someone else took",
+		Long: `Analyze reads pcap or pcapng files (gzip-compressed too; - is standard input;
+several files are merged into one timeline by timestamp), rebuilds every FTP
+control session in them (port 21, the --control-port ports, and FTP found on
+other ports by its 220 greeting), links each data connection to the
+PASV/EPSV/PORT/EPRT exchange that announced it, and gives the same diagnosis
+as probe: one per session, plus a summary table. PASS arguments never appear
+in the output.
+
+A session is one client's FTP activity against one server: control
+connections from one client address to one server that overlap in time.
+The report says where the capture seems to have been taken (at the client,
+at the server, or in the middle) and adapts its explanations.
+
+EXIT STATUS
+  0  no error finding in any session
+  1  at least one error finding
+  2  the input could not be read, in whole or in part (the sessions that
+     could be read are still reported)`,
+		Example: `  ftpdiag analyze ticket-4711.pcapng
+  ftpdiag analyze --format html -o report.html client.pcap.gz server.pcap
+  tcpdump -w - port 21 or portrange 30000-31000 | ftpdiag analyze -
+  ftpdiag analyze --control-port 2121 --session 3 trace.pcapng`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("analyze needs at least one capture file (- for standard input)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAnalyze(e, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, markdown, html")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fl.StringSliceVar(&f.controlPorts, "control-port", nil, "FTP control `PORT`s besides 21 (repeatable, or a comma list)")
+	fl.IntVar(&f.session, "session", 0, "show only session `N` of the summary")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
+	return cmd
+}
+
+func runAnalyze(e *env, f analyzeFlags, files []string) error {
+	format, err := report.ParseFormat(f.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	opt := capture.ReadOptions{ControlPorts: []uint16{21}}
+	for _, p := range f.controlPorts {
+		n, err := strconv.ParseUint(strings.TrimSpace(p), 10, 16)
+		if err != nil || n == 0 {
+			return usageError("--control-port: %q is not a port 1-65535", p)
+		}
+		opt.ControlPorts = append(opt.ControlPorts, uint16(n))
+	}
+	if f.session < 0 {
+		return usageError("--session must be positive, got %d", f.session)
+	}
+	stdin := 0
+	for _, p := range files {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usageError("standard input (-) can be read only once")
+	}
+	traces := make([]capture.Trace, 0, len(files))
+	for _, p := range files {
+		if p == "-" {
+			traces = append(traces, capture.Trace{Name: "standard input", R: e.stdin})
+			continue
+		}
+		fh, err := os.Open(p)
+		if err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %w", err)}
+		}
+		defer fh.Close()
+		traces = append(traces, capture.Trace{Name: p, R: fh})
+	}
+	ev, readErr := capture.ReadTraces(traces, opt)
+	if ev == nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
+	}
+	cd := report.DiagnoseCapture(ev)
+	cd.Files = files
+	if readErr != nil {
+		cd.ReadError = oneLine(errText(readErr))
+	}
+	if f.session > 0 && !cd.Select(f.session) {
+		return usageError("--session %d: the capture has %d sessions", f.session, len(cd.Sessions))
+	}
+	if err := writeCaptureReport(e, f.output, cd, format, !f.noColor); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if readErr != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s (the report covers the packets read before the damage)", cd.ReadError)}
+	}
+	if code := cd.ExitCode(); code != exitOK {
+		return &exitError{code: code, err: fmt.Errorf("problems found")}
+	}
+	return nil
+}
+
+// errText is an error's text with the package prefix dropped, each joined
+// error separated by "; ".
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	parts := strings.Split(err.Error(), "\n")
+	for i, p := range parts {
+		parts[i] = strings.TrimPrefix(p, "capture: ")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// writeCaptureReport renders cd to -o FILE or stdout.
+func writeCaptureReport(e *env, output string, cd *report.CaptureDiagnosis, format report.Format, allowColor bool) error {
+	opt := report.RenderOptions{Version: versionString()}
+	if output == "" || output == "-" {
+		opt.Color = allowColor && wantColor(e.stdout, e.getenv)
+		return report.RenderCapture(e.stdout, cd, format, opt)
+	}
+	file, err := os.Create(output)
+	if err != nil {
+		return fmt.Errorf("create report %s: %w", output, err)
+	}
+	defer file.Close()
+	var w io.Writer = file
+	if err := report.RenderCapture(w, cd, format, opt); err != nil {
+		return fmt.Errorf("write report %s: %w", output, err)
+	}
+	return file.Close()
+}

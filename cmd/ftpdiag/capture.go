@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// Capture modes for --capture.
+const (
+	captureAuto = "auto"
+	captureOn   = "on"
+	captureOff  = "off"
+)
+
+// maxWatchedRange bounds how many --active-port-range ports go into the
+// kernel filter up front (the rest are added as they are used).
+const maxWatchedRange = 64
+
+// captureRun runs a live capture beside a probe: it starts when the probe
+// knows the server's address and stops after the probe ends.
+type captureRun struct {
+	mode, iface, pcap string
+	activePorts       probe.PortRange
+
+	mu     sync.Mutex
+	live   *capture.Live
+	reason string // why there is no capture (auto mode)
+	remedy string
+}
+
+// validateCaptureFlags checks --capture and --pcap together.
+func validateCaptureFlags(mode, pcap string) (string, error) {
+	switch mode {
+	case captureAuto, captureOn, captureOff:
+	default:
+		return "", usageError("--capture: unknown mode %q (want auto, on or off)", mode)
+	}
+	if pcap != "" {
+		if mode == captureOff {
+			return "", usageError("--pcap needs a capture; it cannot be used with --capture off")
+		}
+		// Asking for a file is asking for a capture: fail rather than
+		// silently writing nothing.
+		mode = captureOn
+	}
+	return mode, nil
+}
+
+// start is the probe's BeforeConnect hook.
+func (c *captureRun) start(ctx context.Context, server netip.AddrPort, zero time.Time) error {
+	if c.mode == captureOff {
+		c.reason = "capture turned off (--capture off)"
+		return nil
+	}
+	cfg := capture.Config{
+		Interface:   c.iface,
+		Servers:     []netip.Addr{server.Addr()},
+		ControlPort: server.Port(),
+		Start:       zero,
+		PcapPath:    c.pcap,
+	}
+	if r := c.activePorts; r.Min != 0 {
+		for p := int(r.Min); p <= int(r.Max) && len(cfg.ActivePorts) < maxWatchedRange; p++ {
+			cfg.ActivePorts = append(cfg.ActivePorts, uint16(p))
+		}
+	}
+	live, err := capture.Start(ctx, cfg)
+	if err != nil {
+		if c.mode == captureOn {
+			if errors.Is(err, capture.ErrPermission) {
+				return fmt.Errorf("%w (run as root, or: %s)", err, capture.Remedy)
+			}
+			return err
+		}
+		c.reason = err.Error()
+		if errors.Is(err, capture.ErrPermission) {
+			c.remedy = capture.Remedy
+		}
+		return nil
+	}
+	c.mu.Lock()
+	c.live = live
+	c.mu.Unlock()
+	return nil
+}
+
+// watch is the probe's OnListen hook: an active-mode port joins the filter.
+func (c *captureRun) watch(port uint16) {
+	c.mu.Lock()
+	live := c.live
+	c.mu.Unlock()
+	if live != nil {
+		live.WatchPort(port)
+	}
+}
+
+// watchSYN is the probe's WatchSYN hook: without a live capture the
+// channel never fires and the probe waits for its timeouts.
+func (c *captureRun) watchSYN(dst netip.AddrPort) (<-chan struct{}, func()) {
+	c.mu.Lock()
+	live := c.live
+	c.mu.Unlock()
+	if live == nil {
+		return nil, func() {}
+	}
+	return live.SYNRetransmitted(dst)
+}
+
+// stop ends the capture and returns its evidence; a capture that never
+// started gives "unavailable" evidence with the reason.
+func (c *captureRun) stop() (*capture.Evidence, error) {
+	c.mu.Lock()
+	live := c.live
+	c.mu.Unlock()
+	if live == nil {
+		reason := c.reason
+		if reason == "" {
+			reason = "no connection was attempted"
+		}
+		return capture.Unavailable(reason, c.remedy), nil
+	}
+	return live.Stop()
+}

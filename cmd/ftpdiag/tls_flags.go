@@ -1,0 +1,62 @@
+package main
+
+import (
+	"crypto/tls"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// tlsFlags are the probe command's FTPS flags.
+type tlsFlags struct {
+	mode     string
+	prot     string
+	insecure bool
+	caFile   string
+	max      string
+}
+
+func (t *tlsFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&t.mode, "tls", string(probe.TLSAuto), "TLS on the control connection: auto (AUTH TLS when offered), off, explicit, implicit; ftpes:// and ftps:// imply explicit and implicit")
+	fl.StringVar(&t.prot, "prot", probe.ProtPrivate, "data protection level under TLS: P (data connections in TLS) or C (clear)")
+	fl.BoolVar(&t.insecure, "insecure", false, "go on when the server certificate does not verify (it is still reported)")
+	fl.StringVar(&t.max, "tls-max", "", "highest TLS version to offer: 1.2 or 1.3 (default: 1.3, with a retry at 1.2 when the server refuses TLS 1.3 data sessions)")
+	fl.StringVar(&t.caFile, "ca-file", "", "verify the server certificate against the PEM certificates in `FILE` instead of the system roots")
+}
+
+// options turns the flags into probe.TLSOptions.
+func (t *tlsFlags) options() (probe.TLSOptions, error) {
+	var o probe.TLSOptions
+	m, err := probe.ParseTLSMode(t.mode)
+	if err != nil {
+		return o, usageError("--tls: %v", err)
+	}
+	o.Mode = m
+	switch t.prot {
+	case "P", "p":
+		o.Prot = probe.ProtPrivate
+	case "C", "c":
+		o.Prot = probe.ProtClear
+	default:
+		return o, usageError("--prot: unknown protection level %q (want C or P)", t.prot)
+	}
+	o.Insecure = t.insecure
+	switch t.max {
+	case "":
+	case "1.2":
+		o.MaxVersion = tls.VersionTLS12
+	case "1.3":
+		o.MaxVersion = tls.VersionTLS13
+	default:
+		return o, usageError("--tls-max: unknown TLS version %q (want 1.2 or 1.3)", t.max)
+	}
+	if t.caFile != "" {
+		pool, err := probe.LoadCAFile(t.caFile)
+		if err != nil {
+			return o, usageError("--ca-file: %v", err)
+		}
+		o.RootCAs, o.RootsName = pool, t.caFile
+	}
+	return o, nil
+}

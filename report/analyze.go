@@ -1,0 +1,936 @@
+package report
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// Analysis of a capture someone else took (`ftpdiag analyze`).
+//
+// The route is the probe's own: every FTP session in the capture becomes a
+// probe.Result rebuilt from the wire (each data-connection setup seen, with
+// its reply, announced endpoint, the connection's fate on the wire and the
+// transfer's replies), and the same rules run on it, so that analyze and
+// probe give the same finding ids for the same network. Findings are marked
+// Source "capture" and their explanations say where the capture was taken.
+//
+// A "session" of the report is one client's FTP activity against one
+// server: control connections from the same client address to the same
+// server endpoint whose lifetimes overlap (a client that opens several at
+// once, as ftpdiag's probe and FileZilla do, is one session). Sequential
+// sessions are separate.
+
+// modeControlOnly names the rebuilt result of a control connection whose
+// session failed before any data connection was set up.
+const modeControlOnly probe.Mode = "control"
+
+// Caps on what one session's rebuilt result holds, so that a mirror job
+// of thousands of transfers stays readable: every failed data connection
+// up to maxFailedPerMode, and the first maxOKPerMode that worked.
+const (
+	maxFailedPerMode = 16
+	maxOKPerMode     = 4
+	// maxTranscript bounds the dialogue copied into one rebuilt mode.
+	maxTranscript = 64
+	// groupSlack joins control connections that start within this many
+	// seconds of another's end into one session.
+	groupSlack = 1.0
+)
+
+// SessionInfo is what a capture diagnosis says about the session itself.
+type SessionInfo struct {
+	ID     int    `json:"id"`
+	Client string `json:"client"`
+	Server string `json:"server"`
+	// Controls are the session's control connections ("client -> server"
+	// endpoints) and their capture session ids.
+	Controls []string `json:"controls"`
+	Start    float64  `json:"start"`
+	End      float64  `json:"end"`
+	// Vantage is where the capture seems to have been taken: "client",
+	// "server", "middle" or "unknown"; VantageWhy says from what.
+	Vantage    string `json:"vantage"`
+	VantageWhy string `json:"vantage_why"`
+	// DataConns counts data connections set up; Linked those seen on the
+	// wire, and how each was linked.
+	DataConns int            `json:"data_conns"`
+	Linked    int            `json:"linked"`
+	Matches   map[string]int `json:"matches,omitempty"`
+	// Encrypted is true when a control connection ran under TLS.
+	Encrypted bool   `json:"encrypted,omitempty"`
+	User      string `json:"user,omitempty"`
+	Truncated bool   `json:"truncated,omitempty"`
+	GapBytes  int64  `json:"gap_bytes,omitempty"`
+}
+
+// SessionSummary is one line of a capture's summary table.
+type SessionSummary struct {
+	Session  int      `json:"session"`
+	Client   string   `json:"client"`
+	Server   string   `json:"server"`
+	Start    float64  `json:"start"`
+	Controls int      `json:"controls"`
+	Modes    string   `json:"modes"` // e.g. "EPSV fails, PASV works"
+	Vantage  string   `json:"vantage"`
+	Errors   []string `json:"errors"`
+	Warnings []string `json:"warnings"`
+	Verdict  string   `json:"verdict"`
+}
+
+// CaptureDiagnosis is the report of `ftpdiag analyze`: one Diagnosis per
+// session and a summary table.
+type CaptureDiagnosis struct {
+	Schema  string `json:"schema"`
+	Version string `json:"version"`
+	Kind    string `json:"kind"` // "capture"
+	// Files are the capture files read (as one timeline); ReadError the
+	// damage met while reading them, "" when none.
+	Files     []string         `json:"files,omitempty"`
+	ReadError string           `json:"read_error,omitempty"`
+	Packets   int              `json:"packets"`
+	Conns     int              `json:"conns"`
+	Summary   []SessionSummary `json:"summary"`
+	Sessions  []*Diagnosis     `json:"sessions"`
+}
+
+// ExitCode is 1 when any session has an error finding, else 0.
+func (c *CaptureDiagnosis) ExitCode() int {
+	for _, d := range c.Sessions {
+		if d.ExitCode() != 0 {
+			return 1
+		}
+	}
+	return 0
+}
+
+// Select keeps only session n (1-based); false when there is none.
+func (c *CaptureDiagnosis) Select(n int) bool {
+	for i, d := range c.Sessions {
+		if d.Session != nil && d.Session.ID == n {
+			c.Sessions = c.Sessions[i : i+1]
+			c.Summary = c.Summary[i : i+1]
+			return true
+		}
+	}
+	return false
+}
+
+// Combined folds the sessions into one Diagnosis (what Diagnose(nil, ev)
+// returns): the only session as it is, or every session's findings, each
+// explanation prefixed with its session.
+func (c *CaptureDiagnosis) Combined() *Diagnosis {
+	if len(c.Sessions) == 1 {
+		return c.Sessions[0]
+	}
+	d := &Diagnosis{Schema: Schema, Findings: []Finding{}, Matrix: []MatrixRow{}, Ladders: []Ladder{}, Server: ServerSummary{Software: "unknown"}}
+	var lines []string
+	for _, s := range c.Sessions {
+		for _, f := range s.Findings {
+			f.Explanation = fmt.Sprintf("Session %d (%s -> %s): %s", s.Session.ID, s.Session.Client, s.Session.Server, f.Explanation)
+			d.Findings = append(d.Findings, f)
+		}
+		lines = append(lines, fmt.Sprintf("session %d: %s", s.Session.ID, strings.TrimSuffix(s.Verdict, ".")))
+	}
+	sort.SliceStable(d.Findings, func(i, j int) bool { return d.Findings[i].Severity.rank() < d.Findings[j].Severity.rank() })
+	d.Verdict = sentence(fmt.Sprintf("%d FTP sessions in the capture: %s", len(c.Sessions), strings.Join(lines, "; ")))
+	if len(c.Sessions) == 0 {
+		d.Verdict = "The capture holds no FTP session."
+	}
+	d.Capture = CaptureSummary{Available: true, Packets: c.Packets}
+	return d
+}
+
+// analysis is what the rules may ask of a session rebuilt from a capture.
+type analysis struct {
+	vantage string
+}
+
+// noSYNText explains a passive data connection with no SYN on the wire.
+func (in *input) noSYNText(ep string) string {
+	if in.an == nil {
+		return fmt.Sprintf("no SYN to %s seen on the wire: it was dropped on this host before it left (a local OUTPUT rule)", ep)
+	}
+	switch in.an.vantage {
+	case "server":
+		return fmt.Sprintf("no SYN to %s is in the capture, taken at the server: none reached it (dropped on the way, or the client never dialled)", ep)
+	case "client":
+		return fmt.Sprintf("no SYN to %s is in the capture, taken at the client: the client never dialled it, or a firewall on the client dropped it before the capture point", ep)
+	}
+	return fmt.Sprintf("no SYN to %s is in the capture: it never passed the capture point", ep)
+}
+
+// DiagnoseCapture diagnoses every FTP session of a capture read by
+// capture.ReadFiles. It is pure and deterministic.
+func DiagnoseCapture(ev *capture.Evidence) *CaptureDiagnosis {
+	cd := &CaptureDiagnosis{Schema: Schema, Kind: "capture", Summary: []SessionSummary{}, Sessions: []*Diagnosis{}}
+	if ev == nil {
+		return cd
+	}
+	cd.Packets, cd.Conns = ev.Packets, len(ev.Conns)
+	if ev.PcapFile != "" {
+		cd.Files = []string{ev.PcapFile}
+	}
+	for i, g := range groupSessions(ev.Sessions) {
+		d := diagnoseGroup(ev, g, i+1)
+		cd.Sessions = append(cd.Sessions, d)
+		cd.Summary = append(cd.Summary, summarize(d, len(g)))
+	}
+	return cd
+}
+
+// groupSessions joins overlapping control connections of one client
+// address to one server endpoint.
+func groupSessions(ss []*capture.FTPSession) [][]*capture.FTPSession {
+	type key struct {
+		client netip.Addr
+		server netip.AddrPort
+	}
+	var groups [][]*capture.FTPSession
+	open := map[key]int{} // group index
+	ends := map[int]float64{}
+	for _, s := range ss {
+		k := key{s.Client.Addr().Unmap(), s.Server}
+		start, end := s.Control.FirstT(), sessionEnd(s)
+		if gi, ok := open[k]; ok && start <= ends[gi]+groupSlack {
+			groups[gi] = append(groups[gi], s)
+			ends[gi] = max(ends[gi], end)
+			continue
+		}
+		groups = append(groups, []*capture.FTPSession{s})
+		open[k] = len(groups) - 1
+		ends[len(groups)-1] = end
+	}
+	return groups
+}
+
+// sessionEnd is the time of the last thing seen of a session.
+func sessionEnd(s *capture.FTPSession) float64 {
+	t := s.Control.FirstT()
+	for _, r := range []*capture.PacketRef{s.Control.LastData, s.Control.FINInitiator, s.Control.FINResponder, s.Control.SYNACK} {
+		if r != nil {
+			t = max(t, r.T)
+		}
+	}
+	for _, r := range s.Control.RSTs {
+		t = max(t, r.T)
+	}
+	if n := len(s.Exchanges); n > 0 {
+		t = max(t, s.Exchanges[n-1].T)
+	}
+	return t
+}
+
+// diagnoseGroup rebuilds one session's probe.Result and runs the rules.
+func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagnosis {
+	sub := subEvidence(ev, g)
+	info := sessionInfo(g, id)
+	r := rebuildResult(ev, g)
+	in := newInput(r, sub)
+	in.an = &analysis{vantage: info.Vantage}
+	d := &Diagnosis{
+		Schema:   Schema,
+		Target:   r.Target.URL,
+		Session:  info,
+		Probe:    r,
+		Evidence: sub,
+		Server:   in.serverSummary(),
+		Capture:  captureSummary(sub),
+		Findings: []Finding{},
+	}
+	for _, rl := range rules {
+		d.Findings = append(d.Findings, rl(in)...)
+	}
+	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
+	d.Findings = append(d.Findings, encryptedFindings(g)...)
+	adaptToVantage(d, in, g)
+	for i := range d.Findings {
+		d.Findings[i].Source = "capture"
+		if d.Findings[i].Evidence == nil {
+			d.Findings[i].Evidence = []Fact{}
+		}
+		if d.Findings[i].Fixes == nil {
+			d.Findings[i].Fixes = []Fix{}
+		}
+	}
+	sort.SliceStable(d.Findings, func(i, j int) bool {
+		return d.Findings[i].Severity.rank() < d.Findings[j].Severity.rank()
+	})
+	d.Matrix = matrix(in)
+	d.Ladders = ladders(in)
+	d.Verdict = verdict(in, d.Findings)
+	if len(in.modes()) == 0 {
+		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
+		if info.Encrypted {
+			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
+		}
+	}
+	return d
+}
+
+// subEvidence keeps the connections of a group's sessions, so that the
+// rules' lookups see only them (and stay fast on a capture of thousands).
+func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidence {
+	sub := &capture.Evidence{
+		Available: true, Interface: ev.Interface, Filter: ev.Filter, PcapFile: ev.PcapFile,
+		Start: ev.Start, Packets: ev.Packets, KernelDrops: ev.KernelDrops, Conns: []*capture.Conn{},
+		Sessions: g,
+	}
+	for _, s := range g {
+		for _, c := range s.SessionConns() {
+			if !slices.Contains(sub.Conns, c) {
+				sub.Conns = append(sub.Conns, c)
+			}
+		}
+	}
+	for _, c := range ev.UnansweredInboundSYNs {
+		if slices.Contains(sub.Conns, c) {
+			sub.UnansweredInboundSYNs = append(sub.UnansweredInboundSYNs, c)
+		}
+	}
+	return sub
+}
+
+// sessionInfo describes a group and guesses the capture's vantage point.
+func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
+	s0 := g[0]
+	info := &SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: s0.Server.String(), Start: s0.Control.FirstT(), Matches: map[string]int{}}
+	cHops, sHops := -1, -1
+	for _, s := range g {
+		info.Controls = append(info.Controls, fmt.Sprintf("%s -> %s (capture session %d)", s.Client, s.Server, s.ID))
+		info.End = max(info.End, sessionEnd(s))
+		if s.TLS != nil && s.TLS.Encrypted {
+			info.Encrypted = true
+		}
+		if info.User == "" {
+			info.User = s.User
+		}
+		info.Truncated = info.Truncated || s.Truncated
+		info.GapBytes += s.GapBytes
+		for _, ds := range s.Data {
+			info.DataConns++
+			if ds.Conn != nil {
+				info.Linked++
+				info.Matches[ds.Match]++
+			}
+		}
+		if cHops < 0 && s.ClientTTL > 0 {
+			cHops = hops(s.ClientTTL)
+		}
+		if sHops < 0 && s.ServerTTL > 0 {
+			sHops = hops(s.ServerTTL)
+		}
+	}
+	if len(info.Matches) == 0 {
+		info.Matches = nil
+	}
+	info.Vantage, info.VantageWhy = vantage(g, cHops, sHops)
+	return info
+}
+
+// hops is how far a packet has come, from its TTL and the usual initial
+// values (64 Linux/macOS, 128 Windows, 255 network gear, 32 old stacks).
+func hops(ttl int) int {
+	for _, init := range []int{32, 64, 128, 255} {
+		if ttl <= init {
+			return init - ttl
+		}
+	}
+	return 0
+}
+
+// vantage says where the capture was taken. Decision order: TTLs (a side
+// whose packets show their initial TTL is where the capture ran: 0 hops);
+// then, when one side was never seen, the side that was.
+func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
+	switch {
+	case cHops == 0 && sHops > 0:
+		return "client", fmt.Sprintf("the client's packets carry their initial TTL (0 hops) and the server's arrive %d hops away", sHops)
+	case sHops == 0 && cHops > 0:
+		return "server", fmt.Sprintf("the server's packets carry their initial TTL (0 hops) and the client's arrive %d hops away", cHops)
+	case cHops > 0 && sHops > 0:
+		return "middle", fmt.Sprintf("both sides' packets have lost TTL (client %d hops, server %d hops away): a router or firewall between them", cHops, sHops)
+	case cHops == 0 && sHops == 0:
+		return "unknown", "both sides' packets carry their initial TTL: the capture ran on the same network segment as both (or on one host)"
+	case cHops >= 0 && sHops < 0:
+		return "client", "only the client's packets were captured"
+	case sHops >= 0 && cHops < 0:
+		return "server", "only the server's packets were captured"
+	}
+	_ = g
+	return "unknown", "no packet of either side carried a usable TTL"
+}
+
+// rebuildResult turns a group of captured sessions into the probe's
+// result: one ModeResult per data connection set up (failed ones first,
+// capped), one control-only result per control connection that failed
+// before any.
+func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) *probe.Result {
+	s0 := g[0]
+	host := s0.Server.Addr().String()
+	port := int(s0.Server.Port())
+	url := "ftp://" + s0.Server.String() + "/"
+	if u := firstUser(g); u != "" && u != "anonymous" && u != "ftp" {
+		url = "ftp://" + u + "@" + s0.Server.String() + "/"
+	}
+	r := &probe.Result{
+		Target:    probe.Target{URL: url, Scheme: "ftp", Host: host, Port: port, User: firstUser(g), PasswordSource: "capture"},
+		StartedAt: ev.Start,
+		Resolve:   probe.Step{Outcome: probe.OutcomeOK},
+		Addresses: []string{host},
+		Modes:     []probe.ModeResult{},
+		Notes:     []string{"rebuilt from a capture file by ftpdiag analyze: what the client did and was told, as the wire showed it"},
+	}
+	r.Server = serverFromDialogue(g)
+	type counts struct{ ok, failed int }
+	per := map[probe.Mode]*counts{}
+	var failed, worked []probe.ModeResult
+	for _, s := range g {
+		base := controlSteps(s)
+		if len(s.Data) == 0 && !controlUp(&base) {
+			base.Mode = modeControlOnly
+			base.Transcript = transcript0(s, nil)
+			failed = append(failed, base)
+			continue
+		}
+		for _, pair := range pairSetups(s) {
+			mr := base
+			mr.Mode = modeOf(pair[0])
+			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0])
+			xs := dataExchanges(pair[0])
+			if len(pair) > 1 {
+				mr.RetrData, mr.Retr = &probe.DataConn{}, &probe.Transfer{}
+				mr.Works = fillData(mr.RetrData, mr.Retr, s, pair[1]) && mr.Works
+				xs = append(xs, dataExchanges(pair[1])...)
+			}
+			mr.Transcript = transcript0(s, xs)
+			c := per[mr.Mode]
+			if c == nil {
+				c = &counts{}
+				per[mr.Mode] = c
+			}
+			if mr.Works {
+				if c.ok < maxOKPerMode {
+					c.ok++
+					worked = append(worked, mr)
+				}
+			} else if c.failed < maxFailedPerMode {
+				c.failed++
+				failed = append(failed, mr)
+			}
+		}
+	}
+	// Failures first, so the matrix row of a mode shows one when any.
+	r.Modes = append(failed, worked...)
+	if n := len(g); n > 0 {
+		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
+	}
+	return r
+}
+
+func firstUser(g []*capture.FTPSession) string {
+	for _, s := range g {
+		if s.User != "" {
+			return s.User
+		}
+	}
+	return ""
+}
+
+// modeOf is a data setup's mode; an encrypted session's inferred
+// connections are named by who opened them.
+func modeOf(ds *capture.DataSetup) probe.Mode {
+	if ds.Mode != "" {
+		return probe.Mode(ds.Mode)
+	}
+	if ds.Passive {
+		return probe.ModePASV
+	}
+	return probe.ModePORT
+}
+
+// serverFromDialogue reads the greeting, SYST and FEAT replies.
+func serverFromDialogue(g []*capture.FTPSession) probe.Server {
+	var sv probe.Server
+	for _, s := range g {
+		for _, x := range s.Exchanges {
+			f := x.Final()
+			if f == nil {
+				continue
+			}
+			switch {
+			case x.Command == "" && f.Code == 220 && sv.Banner == "":
+				sv.Banner = f.Message()
+			case x.Verb() == "SYST" && f.Completion() && sv.Syst == "":
+				sv.Syst = f.Message()
+			case x.Verb() == "FEAT" && f.Completion() && sv.Feat == nil:
+				sv.Feat = ftp.ParseFeat(f.Reply)
+			}
+		}
+	}
+	sv.Info = ftp.DetectServer(sv.Banner, sv.Syst, sv.Feat)
+	return sv
+}
+
+// controlSteps fills a ModeResult's control connection, greeting and login
+// from the wire.
+func controlSteps(s *capture.FTPSession) probe.ModeResult {
+	c := s.Control
+	mr := probe.ModeResult{Applicable: true, ControlLocal: s.Client.String(), ControlRemote: s.Server.String()}
+	mr.Connect = connStep(c, len(s.Exchanges) > 0)
+	if !mr.Connect.OK() {
+		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
+		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
+		return mr
+	}
+	// The greeting.
+	var greet *capture.FTPExchange
+	if len(s.Exchanges) > 0 && s.Exchanges[0].Command == "" {
+		greet = s.Exchanges[0]
+	}
+	switch {
+	case greet != nil && greet.Final() != nil:
+		f := greet.Final()
+		mr.Banner = replyStep(greet.T, f, f.Completion())
+	case s.TLS != nil && s.TLS.Implicit:
+		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+	case len(s.Exchanges) > 0 || c.Midstream:
+		// The capture started after the greeting.
+		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+	default:
+		mr.Banner = endStep(c)
+	}
+	if !mr.Banner.OK() {
+		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
+		return mr
+	}
+	// The login: the last USER/PASS/ACCT exchange's final reply decides.
+	var login *capture.FTPExchange
+	for _, x := range s.Exchanges {
+		switch x.Verb() {
+		case "USER", "PASS", "ACCT":
+			login = x
+		}
+		if f := x.Final(); f != nil && f.Code == 230 {
+			login = x
+			break
+		}
+	}
+	switch {
+	case login == nil:
+		// Logged in before the capture started, or under TLS.
+		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+	case login.Final() == nil:
+		st := endStep(c)
+		st.T0 = login.T
+		mr.Login = st
+	default:
+		f := login.Final()
+		mr.Login = replyStep(login.T, f, f.Code == 230 || f.Code == 202 || (f.Intermediate() && s.TLS != nil))
+	}
+	if s.TLS != nil && s.TLS.Encrypted && login != nil && login.Final() == nil {
+		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
+	}
+	return mr
+}
+
+// connStep classifies a TCP connection's handshake from the wire:
+// SYN-ACK ok, RST or ICMP port unreachable refused, other ICMP
+// unreachable, SYNs alone timeout. A connection seen only mid-stream (or
+// only from its data) counts as ok.
+func connStep(c *capture.Conn, talked bool) probe.Step {
+	t0 := c.FirstT()
+	st := probe.Step{T0: t0, T: t0}
+	switch {
+	case c.SYNACK != nil:
+		st.Outcome, st.T = probe.OutcomeOK, c.SYNACK.T
+	case c.Midstream && (talked || c.FirstData != nil):
+		st.Outcome = probe.OutcomeOK
+	case len(c.ICMP) > 0:
+		st.Outcome, st.T = probe.OutcomeUnreachable, c.ICMP[0].T
+		if ic := c.ICMP[0]; (!ic.V6 && ic.Type == 3 && ic.Code == 3) || (ic.V6 && ic.Type == 1 && ic.Code == 4) {
+			st.Outcome = probe.OutcomeRefused
+		}
+	case len(c.RSTs) > 0:
+		st.Outcome, st.T = probe.OutcomeRefused, c.RSTs[0].T
+	case len(c.SYNs) > 0:
+		st.Outcome, st.T = probe.OutcomeTimeout, c.SYNs[len(c.SYNs)-1].T
+	default:
+		st.Outcome = probe.OutcomeOK
+	}
+	return st
+}
+
+// replyStep is a step ended by a reply: ok, or a negative reply.
+func replyStep(t0 float64, f *capture.FTPReply, ok bool) probe.Step {
+	rep := f.Reply
+	st := probe.Step{T0: t0, T: f.T, Reply: &rep}
+	if ok {
+		st.Outcome = probe.OutcomeOK
+	} else {
+		st.Outcome = probe.OutcomeReply
+	}
+	return st
+}
+
+// endStep is a step that got no reply: the connection was reset, closed,
+// or the capture ended.
+func endStep(c *capture.Conn) probe.Step {
+	st := probe.Step{T0: c.FirstT(), T: lastSeen(c)}
+	switch {
+	case len(c.RSTs) > 0:
+		st.Outcome = probe.OutcomeReset
+	case c.FINResponder != nil || c.FINInitiator != nil:
+		st.Outcome = probe.OutcomeClosed
+	default:
+		st.Outcome = probe.OutcomeTimeout
+	}
+	return st
+}
+
+func lastSeen(c *capture.Conn) float64 {
+	t := c.FirstT()
+	for _, r := range []*capture.PacketRef{c.SYNACK, c.LastData, c.FINInitiator, c.FINResponder} {
+		if r != nil {
+			t = max(t, r.T)
+		}
+	}
+	for _, r := range c.RSTs {
+		t = max(t, r.T)
+	}
+	return t
+}
+
+// pairSetups groups a control connection's data setups by mode, two at a
+// time, as the probe does (a LIST and a RETR per mode).
+func pairSetups(s *capture.FTPSession) [][]*capture.DataSetup {
+	var out [][]*capture.DataSetup
+	open := map[probe.Mode]int{}
+	for _, ds := range s.Data {
+		m := modeOf(ds)
+		if i, ok := open[m]; ok {
+			out[i] = append(out[i], ds)
+			delete(open, m)
+			continue
+		}
+		open[m] = len(out)
+		out = append(out, []*capture.DataSetup{ds})
+	}
+	return out
+}
+
+// fillData sets a data connection and its transfer from one captured data
+// setup and reports whether all of it worked.
+func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup) bool {
+	if ds.Announced.IsValid() {
+		dc.Announced = ds.Announced.String()
+	}
+	// The setup exchange.
+	switch {
+	case ds.Inferred:
+		t := ds.Conn.FirstT()
+		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
+	case ds.Setup.Final() == nil:
+		st := endStep(s.Control)
+		st.T0 = ds.Setup.T
+		dc.Setup = st
+	default:
+		f := ds.Setup.Final()
+		dc.Setup = replyStep(ds.Setup.T, f, f.Completion())
+		if f.Completion() && !ds.Announced.IsValid() {
+			dc.Setup.Outcome = probe.OutcomeProtocol
+			dc.Setup.Error = "the reply carries no address this tool can read"
+		}
+	}
+	tr.Command = "(no transfer command)"
+	if ds.Transfer != nil {
+		tr.Command = ds.Transfer.Command
+	}
+	if !dc.Setup.OK() {
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped}
+		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
+		return false
+	}
+	// The data connection on the wire.
+	var final, prelim *capture.FTPReply
+	if ds.Transfer != nil {
+		final = ds.Transfer.Final()
+		if len(ds.Transfer.Replies) > 0 && ds.Transfer.Replies[0].Preliminary() {
+			prelim = &ds.Transfer.Replies[0]
+		}
+	}
+	c := ds.Conn
+	switch {
+	case c != nil:
+		dc.Connect = connStep(c, c.FirstData != nil)
+		if ds.Passive {
+			dc.Dialled = c.Responder.String()
+			dc.Local, dc.Peer = c.Initiator.String(), c.Responder.String()
+		} else {
+			dc.Listened = dc.Announced
+			if dc.Listened == "" {
+				dc.Listened = c.Responder.String()
+			}
+			dc.Local, dc.Peer = c.Responder.String(), c.Initiator.String()
+		}
+		if !dc.Connect.OK() {
+			dc.Local, dc.Peer = "", ""
+		}
+	case prelim != nil || (final != nil && final.Completion()):
+		// Not in the capture (a filter kept port 21 only), but the
+		// server's replies say the data connection opened.
+		t := dc.Setup.T
+		if prelim != nil {
+			t = prelim.T
+		}
+		dc.Connect = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Setup.T, T: t}
+		if !ds.Passive {
+			dc.Listened = dc.Announced
+		}
+	default:
+		// Announced, and no connection ever appeared.
+		t := dc.Setup.T
+		if final != nil {
+			t = final.T
+		}
+		dc.Connect = probe.Step{Outcome: probe.OutcomeTimeout, T0: dc.Setup.T, T: t}
+		if ds.Passive {
+			dc.Dialled = dc.Announced
+		} else {
+			dc.Listened = dc.Announced
+		}
+	}
+	if ds.Passive && ds.Announced.IsValid() && dc.Dialled != "" {
+		a, d := ds.Announced.Addr().Unmap(), addrOf(dc.Dialled)
+		switch {
+		case a == d:
+			dc.AddressPolicy = "same"
+			if a != s.Server.Addr().Unmap() {
+				dc.AddressPolicy = "trusted"
+			}
+		case d == s.Server.Addr().Unmap():
+			dc.AddressPolicy = "control-peer"
+		default:
+			dc.AddressPolicy = "other"
+		}
+	}
+	// The transfer.
+	if c != nil {
+		tr.Bytes = max(c.BytesFromInitiator, c.BytesFromResponder)
+		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
+	}
+	switch {
+	case ds.Transfer == nil:
+		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
+		if !dc.Connect.OK() {
+			tr.Step.Outcome = probe.OutcomeSkipped
+		}
+	case final != nil:
+		tr.Step = replyStep(ds.Transfer.T, final, final.Completion())
+		rep := final.Reply
+		tr.Final = &rep
+	case c != nil && c.Stall != nil:
+		tr.Step = probe.Step{Outcome: probe.OutcomeStalled, T0: ds.Transfer.T, T: c.Stall.From + c.Stall.Duration}
+	default:
+		st := endStep(s.Control)
+		st.T0 = ds.Transfer.T
+		tr.Step = st
+	}
+	if !dc.Connect.OK() && tr.Step.Outcome == probe.OutcomeOK {
+		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
+	}
+	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
+}
+
+// dataExchanges are the exchanges of a setup and its transfer.
+func dataExchanges(ds *capture.DataSetup) []*capture.FTPExchange {
+	var out []*capture.FTPExchange
+	if ds.Setup != nil {
+		out = append(out, ds.Setup)
+	}
+	if ds.Transfer != nil {
+		out = append(out, ds.Transfer)
+	}
+	return out
+}
+
+// transcript0 copies a session's dialogue into the probe's transcript
+// form: the login part (up to the first data setup) and then the given
+// exchanges, at most maxTranscript entries.
+func transcript0(s *capture.FTPSession, extra []*capture.FTPExchange) []probe.Exchange {
+	out := []probe.Exchange{}
+	add := func(x *capture.FTPExchange) {
+		if len(out) >= maxTranscript {
+			return
+		}
+		if len(x.Replies) == 0 {
+			out = append(out, probe.Exchange{T: x.T, Command: x.Command})
+			return
+		}
+		for i, r := range x.Replies {
+			rep := r.Reply
+			e := probe.Exchange{T: r.T, Reply: &rep}
+			if i == 0 {
+				e.Command = x.Command
+				e.T = x.T
+			}
+			out = append(out, e)
+		}
+	}
+	for _, x := range s.Exchanges {
+		switch x.Verb() {
+		case "PASV", "EPSV", "PORT", "EPRT":
+			for _, y := range extra {
+				add(y)
+			}
+			return out
+		}
+		add(x)
+	}
+	for _, y := range extra {
+		if !slices.Contains(s.Exchanges, y) {
+			add(y)
+		}
+	}
+	return out
+}
+
+// encryptedFindings: the control connection ran under TLS, so the
+// dialogue (and with it the data setups) is unreadable; the data
+// connections between the two hosts are still reported.
+func encryptedFindings(g []*capture.FTPSession) []Finding {
+	var facts []Fact
+	var modes []string
+	for _, s := range g {
+		if s.TLS == nil || !s.TLS.Encrypted {
+			continue
+		}
+		how := "AUTH TLS accepted"
+		t := s.Control.FirstT()
+		pk := 0
+		if s.TLS.Auth != nil {
+			t, pk = s.TLS.Auth.T, s.TLS.Auth.Packet
+		}
+		if s.TLS.Implicit {
+			how = "TLS from the first byte (implicit FTPS)"
+		}
+		facts = append(facts, Fact{T: t, Packet: pk, Text: fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)})
+		for _, ds := range s.Data {
+			if !ds.Inferred || ds.Conn == nil {
+				continue
+			}
+			c := ds.Conn
+			st := connStep(c, c.FirstData != nil)
+			facts = append(facts, Fact{T: c.FirstT(), Text: fmt.Sprintf("data connection %s -> %s: %s, %d bytes", c.Initiator, c.Responder, st.Outcome, max(c.BytesFromInitiator, c.BytesFromResponder))})
+			if m := string(modeOf(ds)); !slices.Contains(modes, m) {
+				modes = append(modes, m)
+			}
+		}
+	}
+	if len(facts) == 0 {
+		return nil
+	}
+	return []Finding{{
+		ID:          "control-encrypted",
+		Severity:    SeverityInfo,
+		Title:       "The control connection is encrypted (FTPS): commands and replies cannot be read",
+		Explanation: "The session switched to TLS, so the capture cannot show the commands, the passive replies or the announced ports. What the wire still tells is below: every connection between the two hosts while the session lasted, which side opened it (client: passive, named PASV here; server: active, named PORT) and whether its handshake completed. An FTP ALG or firewall helper cannot read an encrypted control connection either, so it cannot open the passive ports for it.",
+		Modes:       modes,
+		Evidence:    facts,
+		Fixes: []Fix{{For: "client", Text: "For a readable capture, reproduce with plain FTP, or have the client log its control dialogue (FileZilla: Debug > Logging, curl -v)."},
+			{For: "generic-firewall", Text: "With FTPS, open the server's passive range explicitly: helpers cannot track encrypted control connections."}},
+	}}
+}
+
+// adaptToVantage makes explanations say where the capture was taken, and
+// keeps "dropped locally" for captures taken at the client: only there does
+// an unanswered SYN mean this host's firewall.
+func adaptToVantage(d *Diagnosis, in *input, g []*capture.FTPSession) {
+	v := in.an.vantage
+	where := map[string]string{
+		"client": "This capture was taken at the client (" + d.Session.VantageWhy + ").",
+		"server": "This capture was taken at the server (" + d.Session.VantageWhy + ").",
+		"middle": "This capture was taken between client and server (" + d.Session.VantageWhy + ").",
+	}[v]
+	for i := range d.Findings {
+		f := &d.Findings[i]
+		switch f.ID {
+		case "active-callback-dropped-locally":
+			if v == "client" || v == "unknown" {
+				break
+			}
+			f.ID = "active-callback-blocked"
+			f.Title = "The server's active-mode connection back to the client got no answer"
+			if v == "server" {
+				f.Explanation = "The server accepted PORT/EPRT and its SYNs to the client's announced port left the server (they are in this capture, taken at the server) without any answer: the client's NAT gateway without an FTP helper, or a firewall in front of the client or on it, drops the callback."
+			} else {
+				f.Explanation = "The server accepted PORT/EPRT and its SYNs to the client's announced port passed the capture point without any answer: something between here and the client (its NAT gateway or firewall) drops the callback."
+			}
+			f.Action = "use passive mode"
+		case "active-callback-blocked":
+			if v == "server" {
+				f.Explanation += " The capture was taken at the server and shows no SYN from it to the client: the server did not call back (its own outbound rules, or it gave up at once)."
+			}
+		case "passive-port-filtered":
+			if v == "server" {
+				f.Explanation += " Taken at the server, the capture shows whether the SYNs arrived: if they are in the evidence with no SYN-ACK, the server itself (its INPUT firewall, or nothing listening) did not answer; if none is, they were dropped before reaching it."
+			}
+		case "pasv-private-address":
+			// With no probe to dial the control address instead, a client
+			// that dialled the private address and failed is the failure.
+			for _, mr := range in.passiveModes() {
+				dc := mr.ListData
+				if dc.AddressPolicy == "same" && !dc.Connect.OK() && unroutable(addrOf(dc.Announced)) {
+					f.Severity = SeverityError
+					f.Explanation += fmt.Sprintf(" The client trusted the reply and dialled %s, which failed.", dc.Announced)
+				}
+				if f.Severity == SeverityError {
+					break
+				}
+			}
+			f.Explanation = strings.Replace(f.Explanation, "ftpdiag dialled", "The client dialled", 1)
+		}
+		if where != "" && (strings.HasPrefix(f.ID, "passive-port") || strings.HasPrefix(f.ID, "active-callback") || f.ID == "transfer-stalled") {
+			f.Explanation += " " + where
+		}
+		f.Explanation = strings.ReplaceAll(f.Explanation, "ftpdiag opens one control connection per data mode, four at once, so a per-IP limit below 4 shows up here too.", "")
+	}
+	_ = g
+}
+
+// summarize makes a session's line of the summary table.
+func summarize(d *Diagnosis, controls int) SessionSummary {
+	s := SessionSummary{Session: d.Session.ID, Client: d.Session.Client, Server: d.Session.Server, Start: d.Session.Start,
+		Controls: controls, Vantage: d.Session.Vantage, Verdict: d.Verdict, Errors: []string{}, Warnings: []string{}}
+	var parts []string
+	for _, row := range d.Matrix {
+		st := "works"
+		if !row.Works {
+			st = "fails"
+		}
+		parts = append(parts, row.Mode+" "+st)
+	}
+	s.Modes = strings.Join(parts, ", ")
+	if s.Modes == "" {
+		s.Modes = "-"
+	}
+	for _, f := range d.Findings {
+		switch f.Severity {
+		case SeverityError:
+			if !slices.Contains(s.Errors, f.ID) {
+				s.Errors = append(s.Errors, f.ID)
+			}
+		case SeverityWarning:
+			if !slices.Contains(s.Warnings, f.ID) {
+				s.Warnings = append(s.Warnings, f.ID)
+			}
+		}
+	}
+	return s
+}

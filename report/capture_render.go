@@ -1,0 +1,263 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// RenderCapture writes the report of `ftpdiag analyze`: a summary table of
+// the capture's sessions, then each session's diagnosis as Render would
+// write it, with where the capture was taken.
+func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOptions) error {
+	if cd == nil {
+		return fmt.Errorf("render: no diagnosis")
+	}
+	c := *cd
+	if opt.Version != "" {
+		c.Version = opt.Version
+	}
+	sessions := make([]*Diagnosis, len(c.Sessions))
+	for i, d := range c.Sessions {
+		dd := *d
+		dd.Version = c.Version
+		sessions[i] = &dd
+	}
+	c.Sessions = sessions
+	switch f {
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(&c)
+	case FormatText:
+		return renderCaptureText(w, &c, opt)
+	case FormatMarkdown:
+		return renderCaptureMarkdown(w, &c)
+	case FormatHTML:
+		return renderCaptureHTML(w, &c)
+	}
+	_, err := ParseFormat(string(f))
+	return err
+}
+
+// sessionHeading is "Session 2: 192.0.2.10 -> 203.0.113.10:21".
+func sessionHeading(d *Diagnosis) string {
+	if d.Session == nil {
+		return "Session"
+	}
+	return fmt.Sprintf("Session %d: %s -> %s", d.Session.ID, d.Session.Client, d.Session.Server)
+}
+
+// sessionFacts are the lines describing a session before its diagnosis.
+func sessionFacts(d *Diagnosis) [][2]string {
+	s := d.Session
+	if s == nil {
+		return nil
+	}
+	out := [][2]string{
+		{"Vantage", fmt.Sprintf("%s: %s", s.Vantage, s.VantageWhy)},
+		{"Time", fmt.Sprintf("%.3f s to %.3f s", s.Start, s.End)},
+		{"Control", strings.Join(s.Controls, "; ")},
+	}
+	dc := fmt.Sprintf("%d set up, %d seen on the wire", s.DataConns, s.Linked)
+	if len(s.Matches) > 0 {
+		var m []string
+		for _, k := range []string{"announced", "control-address", "port-only", "encrypted"} {
+			if n := s.Matches[k]; n > 0 {
+				m = append(m, fmt.Sprintf("%d by %s", n, k))
+			}
+		}
+		dc += " (" + strings.Join(m, ", ") + ")"
+	}
+	out = append(out, [2]string{"Data", dc})
+	if s.User != "" {
+		out = append(out, [2]string{"User", s.User})
+	}
+	if s.Encrypted {
+		out = append(out, [2]string{"TLS", "the control connection is encrypted (FTPS)"})
+	}
+	if s.GapBytes > 0 || s.Truncated {
+		note := fmt.Sprintf("%d control bytes missing from the capture", s.GapBytes)
+		if s.Truncated {
+			note += "; dialogue truncated at the per-session cap"
+		}
+		out = append(out, [2]string{"Gaps", note})
+	}
+	return out
+}
+
+func modesCell(s SessionSummary) string { return s.Modes }
+
+func idsCell(s SessionSummary) string {
+	ids := append(append([]string{}, s.Errors...), s.Warnings...)
+	if len(ids) == 0 {
+		return "-"
+	}
+	return strings.Join(ids, " ")
+}
+
+func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) error {
+	ew := &errWriter{w: w}
+	ew.printf("ftpdiag %s: capture analysis\n", cleanTerm(orDash(c.Version)))
+	if len(c.Files) > 0 {
+		ew.printf("Files:    %s\n", cleanTerm(strings.Join(c.Files, ", ")))
+	}
+	ew.printf("Packets:  %d, %d TCP connections, %d FTP sessions\n", c.Packets, c.Conns, len(c.Sessions))
+	if c.ReadError != "" {
+		ew.printf("Damage:   %s\n", cleanTerm(c.ReadError))
+	}
+	ew.printf("\n")
+	if len(c.Summary) > 0 && ew.err == nil {
+		ew.printf("SESSIONS\n")
+		t := tablewriter.NewTable(w,
+			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+			tablewriter.WithHeaderAutoFormat(tw.Off),
+			tablewriter.WithRowAutoWrap(tw.WrapNormal),
+			tablewriter.WithRowMaxWidth(40),
+		)
+		t.Header("#", "CLIENT", "SERVER", "START", "VANTAGE", "MODES", "FINDINGS")
+		for _, s := range c.Summary {
+			if err := t.Append(fmt.Sprint(s.Session), cleanTerm(s.Client), cleanTerm(s.Server), fmt.Sprintf("%.3fs", s.Start), s.Vantage, modesCell(s), idsCell(s)); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		ew.printf("\n")
+	}
+	if len(c.Sessions) == 0 {
+		ew.printf("No FTP control session found (control ports are 21 unless --control-port says otherwise; FTP on other ports is found by its 220 greeting).\n")
+	}
+	for _, d := range c.Sessions {
+		ew.printf("==== %s ====\n", cleanTerm(sessionHeading(d)))
+		for _, kv := range sessionFacts(d) {
+			ew.printf("%-9s%s\n", kv[0]+":", cleanTerm(kv[1]))
+		}
+		if ew.err == nil {
+			ew.err = renderText(w, d, opt)
+		}
+		ew.printf("\n")
+	}
+	return ew.err
+}
+
+func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
+	ew := &errWriter{w: w}
+	ew.printf("# ftpdiag capture analysis\n\n")
+	ew.printf("| | |\n|---|---|\n")
+	if len(c.Files) > 0 {
+		ew.printf("| Files | %s |\n", mdCell(strings.Join(c.Files, ", ")))
+	}
+	ew.printf("| Packets | %d, %d TCP connections, %d FTP sessions |\n", c.Packets, c.Conns, len(c.Sessions))
+	if c.ReadError != "" {
+		ew.printf("| Damage | %s |\n", mdCell(c.ReadError))
+	}
+	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(c.Version)), c.Schema)
+	if len(c.Summary) > 0 {
+		ew.printf("## Sessions\n\n| # | Client | Server | Start | Vantage | Modes | Findings |\n|---|---|---|---|---|---|---|\n")
+		for _, s := range c.Summary {
+			ew.printf("| %d | %s | %s | %.3fs | %s | %s | %s |\n", s.Session, mdCell(s.Client), mdCell(s.Server), s.Start, s.Vantage, mdCell(modesCell(s)), mdCell(idsCell(s)))
+		}
+		ew.printf("\n")
+	}
+	for _, d := range c.Sessions {
+		ew.printf("---\n\n## %s\n\n| | |\n|---|---|\n", mdEscape(sessionHeading(d)))
+		for _, kv := range sessionFacts(d) {
+			ew.printf("| %s | %s |\n", kv[0], mdCell(kv[1]))
+		}
+		ew.printf("\n")
+		if ew.err == nil {
+			ew.err = renderMarkdown(w, d)
+		}
+		ew.printf("\n")
+	}
+	return ew.err
+}
+
+// renderCaptureHTML writes one page: the summary, then each session's
+// report body (the single-session page's body, under a session heading).
+func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
+	var head string
+	var bodies []string
+	for _, d := range c.Sessions {
+		var b bytes.Buffer
+		if err := renderHTML(&b, d); err != nil {
+			return err
+		}
+		page := b.String()
+		i, j := strings.Index(page, "<body>"), strings.LastIndex(page, "</body>")
+		if i < 0 || j < i {
+			return fmt.Errorf("render: unexpected html page layout")
+		}
+		if head == "" {
+			head = page[:i]
+		}
+		body := strings.Replace(page[i+len("<body>"):j], "<h1>ftpdiag report</h1>", "", 1)
+		var h bytes.Buffer
+		h.WriteString(`<section class="session"><h1>`)
+		template.HTMLEscape(&h, []byte(sessionHeading(d)))
+		h.WriteString("</h1>\n<table>\n")
+		for _, kv := range sessionFacts(d) {
+			h.WriteString("<tr><th>")
+			template.HTMLEscape(&h, []byte(kv[0]))
+			h.WriteString("</th><td>")
+			template.HTMLEscape(&h, []byte(cleanTerm(kv[1])))
+			h.WriteString("</td></tr>\n")
+		}
+		h.WriteString("</table>\n")
+		bodies = append(bodies, h.String()+body+"</section>\n")
+	}
+	if head == "" {
+		head = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ftpdiag capture analysis</title>\n</head>\n"
+	} else if i := strings.Index(head, "<title>"); i >= 0 {
+		if j := strings.Index(head[i:], "</title>"); j >= 0 {
+			head = head[:i] + "<title>ftpdiag capture analysis</title>" + head[i+j+len("</title>"):]
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(head)
+	b.WriteString("<body>\n<h1>ftpdiag capture analysis</h1>\n<table>\n")
+	row := func(k, v string) {
+		b.WriteString("<tr><th>")
+		template.HTMLEscape(&b, []byte(k))
+		b.WriteString("</th><td>")
+		template.HTMLEscape(&b, []byte(cleanTerm(v)))
+		b.WriteString("</td></tr>\n")
+	}
+	if len(c.Files) > 0 {
+		row("Files", strings.Join(c.Files, ", "))
+	}
+	row("Packets", fmt.Sprintf("%d, %d TCP connections, %d FTP sessions", c.Packets, c.Conns, len(c.Sessions)))
+	if c.ReadError != "" {
+		row("Damage", c.ReadError)
+	}
+	row("ftpdiag", fmt.Sprintf("%s (schema %s)", orDash(c.Version), c.Schema))
+	b.WriteString("</table>\n")
+	if len(c.Summary) > 0 {
+		b.WriteString("<h2>Sessions</h2>\n<table>\n<tr><th>#</th><th>Client</th><th>Server</th><th>Start</th><th>Vantage</th><th>Modes</th><th>Findings</th></tr>\n")
+		for _, s := range c.Summary {
+			b.WriteString("<tr>")
+			for _, v := range []string{fmt.Sprint(s.Session), s.Client, s.Server, fmt.Sprintf("%.3fs", s.Start), s.Vantage, modesCell(s), idsCell(s)} {
+				b.WriteString("<td>")
+				template.HTMLEscape(&b, []byte(cleanTerm(v)))
+				b.WriteString("</td>")
+			}
+			b.WriteString("</tr>\n")
+		}
+		b.WriteString("</table>\n")
+	}
+	for _, s := range bodies {
+		b.WriteString(s)
+	}
+	b.WriteString("</body>\n</html>\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}

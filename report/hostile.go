@@ -1,0 +1,113 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// ruleProtocolViolation: the server (or something on the control path)
+// sent what FTP does not allow. Decision, per applicable mode, first match
+// wins: a banner, login, data-setup or transfer step classified
+// protocol-error (a line over 8 KiB, a reply over 256 KiB, a reply without
+// a valid code, a 227/229 that does not parse, a 2xx without 1xx), or a
+// passive reply announcing port 0 (not dialled). Each is the server's
+// fault, not the network's: the probe stopped reading there, by design.
+func ruleProtocolViolation(in *input) []Finding {
+	var modes []string
+	var facts []Fact
+	for _, mr := range in.modes() {
+		steps := []struct {
+			what string
+			st   probe.Step
+		}{{"banner", mr.Banner}, {"login", mr.Login}}
+		for _, a := range attempts(mr) {
+			steps = append(steps,
+				struct {
+					what string
+					st   probe.Step
+				}{string(mr.Mode) + " (" + a.name + ")", a.dc.Setup},
+				struct {
+					what string
+					st   probe.Step
+				}{a.tr.Command, a.tr.Step})
+			if a.dc.Connect.Outcome == probe.OutcomeRefusedByPolicy && a.dc.AddressPolicy == "invalid-port" {
+				steps = append(steps, struct {
+					what string
+					st   probe.Step
+				}{"data endpoint " + a.dc.Announced, a.dc.Connect})
+			}
+		}
+		for _, s := range steps {
+			bad := s.st.Outcome == probe.OutcomeProtocol ||
+				(s.st.Outcome == probe.OutcomeRefusedByPolicy && s.what != "" && s.st.Error != "")
+			if !bad {
+				continue
+			}
+			if !slices.Contains(modes, string(mr.Mode)) {
+				modes = append(modes, string(mr.Mode))
+			}
+			facts = append(facts, Fact{T: s.st.T, Text: fmt.Sprintf("%s %s: %s", mr.Mode, s.what, orDash(s.st.Error))})
+			break
+		}
+	}
+	if len(modes) == 0 {
+		return nil
+	}
+	return []Finding{{
+		ID:       "protocol-violation",
+		Severity: SeverityError,
+		Title:    "The server sent something FTP does not allow",
+		Explanation: fmt.Sprintf("On %s the server's answer broke the FTP protocol (the evidence quotes it: an over-long line or reply, a reply without a valid code, a passive reply that does not parse or names port 0). ftpdiag stops reading at such a point, on purpose: a client that trusted it could hang or be misled. The port may not be an FTP server at all (SSH, HTTP, an implicit-TLS port), or a proxy or ALG on the path may be rewriting the control connection.",
+			joinAnd(modes)),
+		Action:   "check that the port serves FTP and nothing rewrites the control connection",
+		Modes:    modes,
+		Evidence: facts,
+		Fixes: []Fix{
+			{For: "client", Text: "Check what answers on the port (it should greet with \"220 \"); for an implicit-TLS server use ftps://. Compare with curl -v.", Lines: []string{"curl -v " + in.r.Target.URL}},
+			{For: "generic-firewall", Text: "If a proxy or FTP ALG sits in front of the server, bypass it to compare: the replies must reach the client unchanged."},
+		},
+	}}
+}
+
+// ruleActiveUnexpectedPeer: the server accepted PORT/EPRT and a data
+// connection arrived, but from an address other than the server's. Decision,
+// per active attempt with an accepted connection: the peer address differs
+// from the control connection's remote address. A server behind a NAT that
+// maps its outbound connections to another address does this; so could a
+// third party racing for the announced port (FTP port theft). Clients that
+// check the peer (a defence against that theft) will refuse the connection.
+func ruleActiveUnexpectedPeer(in *input) []Finding {
+	var modes []string
+	var facts []Fact
+	for _, mr := range in.activeModes() {
+		cp := addrOf(mr.ControlRemote)
+		for _, a := range attempts(mr) {
+			p := addrOf(a.dc.Peer)
+			if !a.dc.Connect.OK() || !p.IsValid() || !cp.IsValid() || p == cp {
+				continue
+			}
+			if !slices.Contains(modes, string(mr.Mode)) {
+				modes = append(modes, string(mr.Mode))
+			}
+			facts = append(facts, Fact{T: a.dc.Connect.T, Text: fmt.Sprintf("%s %s: the data connection to %s came from %s; the control connection goes to %s", mr.Mode, a.name, a.dc.Listened, a.dc.Peer, mr.ControlRemote)})
+		}
+	}
+	if len(modes) == 0 {
+		return nil
+	}
+	return []Finding{{
+		ID:          "active-callback-unexpected-peer",
+		Severity:    SeverityWarning,
+		Title:       "Active-mode data connections come from another address than the server's",
+		Explanation: fmt.Sprintf("In %s the server's data connection arrived from an address other than the one the control connection goes to. A NAT in front of the server that maps outbound connections to a different address does this (or something else raced the server to the announced port). Clients that insist the data connection comes from the server will refuse it.", joinAnd(modes)),
+		Action:      "make the server's outbound connections use its public address, or use passive mode",
+		Modes:       modes,
+		Evidence:    facts,
+		Fixes: []Fix{
+			{For: "generic-firewall", Text: "Source-NAT the server's outbound data connections (port 20 or ephemeral) to the same public address that port 21 is published on."},
+			{For: "client", Text: "Use passive mode (EPSV/PASV), where the client opens the data connection."},
+		},
+	}}
+}
