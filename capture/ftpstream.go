@@ -186,6 +186,13 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 	}
 	s := &FTPSession{Client: client, Server: server, Control: c, DetectedBy: how, Exchanges: []*FTPExchange{}, Data: []*DataSetup{}}
 	fs := &ftpStream{s: s, client: clientDir}
+	// Start where the tracker stands: a stream found by its greeting was
+	// not followed from its SYN.
+	for i := range fs.dir {
+		if st.dir[i].have {
+			fs.dir[i].next, fs.dir[i].have = st.dir[i].next, true
+		}
+	}
 	st.ftp = fs
 	f.sessions = append(f.sessions, s)
 	f.open = append(f.open, st)

@@ -97,27 +97,63 @@ type CaptureDiagnosis struct {
 	Packets   int              `json:"packets"`
 	Conns     int              `json:"conns"`
 	Summary   []SessionSummary `json:"summary"`
-	Sessions  []*Diagnosis     `json:"sessions"`
+	// Sessions are the diagnoses, in Summary's order. A streaming
+	// diagnosis (DiagnoseCaptureStream) leaves it nil and makes each one
+	// while it is rendered; Each works on both.
+	Sessions []*Diagnosis `json:"sessions"`
+
+	ev     *capture.Evidence
+	groups [][]*capture.FTPSession
+	// each is set by RenderCapture on its copy: Each with the version set.
+	each func(func(*Diagnosis) error) error
 }
 
 // ExitCode is 1 when any session has an error finding, else 0.
 func (c *CaptureDiagnosis) ExitCode() int {
-	for _, d := range c.Sessions {
-		if d.ExitCode() != 0 {
+	for _, s := range c.Summary {
+		if len(s.Errors) > 0 {
 			return 1
 		}
 	}
 	return 0
 }
 
+// Len is the number of sessions.
+func (c *CaptureDiagnosis) Len() int { return len(c.Summary) }
+
+// Each calls fn with each session's diagnosis in order, making it first
+// when the diagnosis streams, so that no more than one is held at once.
+func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
+	if c.Sessions != nil || c.groups == nil {
+		for _, d := range c.Sessions {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i, g := range c.groups {
+		if err := fn(diagnoseGroup(c.ev, g, c.Summary[i].Session)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Select keeps only session n (1-based); false when there is none.
 func (c *CaptureDiagnosis) Select(n int) bool {
-	for i, d := range c.Sessions {
-		if d.Session != nil && d.Session.ID == n {
-			c.Sessions = c.Sessions[i : i+1]
-			c.Summary = c.Summary[i : i+1]
-			return true
+	for i, s := range c.Summary {
+		if s.Session != n {
+			continue
 		}
+		c.Summary = c.Summary[i : i+1]
+		if c.Sessions != nil {
+			c.Sessions = c.Sessions[i : i+1]
+		}
+		if c.groups != nil {
+			c.groups = c.groups[i : i+1]
+		}
+		return true
 	}
 	return false
 }
@@ -126,6 +162,9 @@ func (c *CaptureDiagnosis) Select(n int) bool {
 // returns): the only session as it is, or every session's findings, each
 // explanation prefixed with its session.
 func (c *CaptureDiagnosis) Combined() *Diagnosis {
+	if c.Sessions == nil && c.groups != nil {
+		_ = c.Each(func(d *Diagnosis) error { c.Sessions = append(c.Sessions, d); return nil })
+	}
 	if len(c.Sessions) == 1 {
 		return c.Sessions[0]
 	}
@@ -169,7 +208,22 @@ func (in *input) noSYNText(ep string) string {
 // DiagnoseCapture diagnoses every FTP session of a capture read by
 // capture.ReadFiles. It is pure and deterministic.
 func DiagnoseCapture(ev *capture.Evidence) *CaptureDiagnosis {
-	cd := &CaptureDiagnosis{Schema: Schema, Kind: "capture", Summary: []SessionSummary{}, Sessions: []*Diagnosis{}}
+	return diagnoseCapture(ev, false)
+}
+
+// DiagnoseCaptureStream is DiagnoseCapture for large captures: it keeps
+// the summary only and makes each session's diagnosis again, one at a
+// time, while it is rendered (Each, RenderCapture), so memory stays that
+// of the capture's facts whatever the number of sessions.
+func DiagnoseCaptureStream(ev *capture.Evidence) *CaptureDiagnosis {
+	return diagnoseCapture(ev, true)
+}
+
+func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
+	cd := &CaptureDiagnosis{Schema: Schema, Kind: "capture", Summary: []SessionSummary{}}
+	if !stream {
+		cd.Sessions = []*Diagnosis{}
+	}
 	if ev == nil {
 		return cd
 	}
@@ -177,9 +231,15 @@ func DiagnoseCapture(ev *capture.Evidence) *CaptureDiagnosis {
 	if ev.PcapFile != "" {
 		cd.Files = []string{ev.PcapFile}
 	}
-	for i, g := range groupSessions(ev.Sessions) {
+	groups := groupSessions(ev.Sessions)
+	if stream {
+		cd.ev, cd.groups = ev, groups
+	}
+	for i, g := range groups {
 		d := diagnoseGroup(ev, g, i+1)
-		cd.Sessions = append(cd.Sessions, d)
+		if !stream {
+			cd.Sessions = append(cd.Sessions, d)
+		}
 		cd.Summary = append(cd.Summary, summarize(d, len(g)))
 	}
 	return cd

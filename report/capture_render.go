@@ -24,18 +24,18 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	if opt.Version != "" {
 		c.Version = opt.Version
 	}
-	sessions := make([]*Diagnosis, len(c.Sessions))
-	for i, d := range c.Sessions {
-		dd := *d
-		dd.Version = c.Version
-		sessions[i] = &dd
+	// each hands the renderers a copy of each diagnosis with the version.
+	each := func(fn func(*Diagnosis) error) error {
+		return cd.Each(func(d *Diagnosis) error {
+			dd := *d
+			dd.Version = c.Version
+			return fn(&dd)
+		})
 	}
-	c.Sessions = sessions
+	c.each = each
 	switch f {
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(&c)
+		return renderCaptureJSON(w, &c)
 	case FormatText:
 		return renderCaptureText(w, &c, opt)
 	case FormatMarkdown:
@@ -48,6 +48,46 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 }
 
 // sessionHeading is "Session 2: 192.0.2.10 -> 203.0.113.10:21".
+// renderCaptureJSON streams the JSON: the envelope, then one session at a
+// time, byte for byte what encoding the whole CaptureDiagnosis with
+// two-space indentation gives.
+func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
+	head := *c
+	head.Sessions = nil
+	b, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	const tail = `"sessions": null`
+	i := bytes.LastIndex(b, []byte(tail))
+	if i < 0 {
+		return fmt.Errorf("render: unexpected json layout")
+	}
+	ew := &errWriter{w: w}
+	ew.printf("%s\"sessions\": [", b[:i])
+	n := 0
+	err = c.each(func(d *Diagnosis) error {
+		sb, err := json.MarshalIndent(d, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			ew.printf(",")
+		}
+		n++
+		ew.printf("\n    %s", sb)
+		return ew.err
+	})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		ew.printf("\n  ")
+	}
+	ew.printf("]\n}\n")
+	return ew.err
+}
+
 func sessionHeading(d *Diagnosis) string {
 	if d.Session == nil {
 		return "Session"
@@ -109,7 +149,7 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 	if len(c.Files) > 0 {
 		ew.printf("Files:    %s\n", cleanTerm(strings.Join(c.Files, ", ")))
 	}
-	ew.printf("Packets:  %d, %d TCP connections, %d FTP sessions\n", c.Packets, c.Conns, len(c.Sessions))
+	ew.printf("Packets:  %d, %d TCP connections, %d FTP sessions\n", c.Packets, c.Conns, c.Len())
 	if c.ReadError != "" {
 		ew.printf("Damage:   %s\n", cleanTerm(c.ReadError))
 	}
@@ -133,10 +173,10 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 		}
 		ew.printf("\n")
 	}
-	if len(c.Sessions) == 0 {
+	if c.Len() == 0 {
 		ew.printf("No FTP control session found (control ports are 21 unless --control-port says otherwise; FTP on other ports is found by its 220 greeting).\n")
 	}
-	for _, d := range c.Sessions {
+	err := c.each(func(d *Diagnosis) error {
 		ew.printf("==== %s ====\n", cleanTerm(sessionHeading(d)))
 		for _, kv := range sessionFacts(d) {
 			ew.printf("%-9s%s\n", kv[0]+":", cleanTerm(kv[1]))
@@ -145,6 +185,10 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 			ew.err = renderText(w, d, opt)
 		}
 		ew.printf("\n")
+		return ew.err
+	})
+	if err != nil {
+		return err
 	}
 	return ew.err
 }
@@ -156,7 +200,7 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 	if len(c.Files) > 0 {
 		ew.printf("| Files | %s |\n", mdCell(strings.Join(c.Files, ", ")))
 	}
-	ew.printf("| Packets | %d, %d TCP connections, %d FTP sessions |\n", c.Packets, c.Conns, len(c.Sessions))
+	ew.printf("| Packets | %d, %d TCP connections, %d FTP sessions |\n", c.Packets, c.Conns, c.Len())
 	if c.ReadError != "" {
 		ew.printf("| Damage | %s |\n", mdCell(c.ReadError))
 	}
@@ -168,7 +212,7 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 		}
 		ew.printf("\n")
 	}
-	for _, d := range c.Sessions {
+	err := c.each(func(d *Diagnosis) error {
 		ew.printf("---\n\n## %s\n\n| | |\n|---|---|\n", mdEscape(sessionHeading(d)))
 		for _, kv := range sessionFacts(d) {
 			ew.printf("| %s | %s |\n", kv[0], mdCell(kv[1]))
@@ -178,6 +222,10 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 			ew.err = renderMarkdown(w, d)
 		}
 		ew.printf("\n")
+		return ew.err
+	})
+	if err != nil {
+		return err
 	}
 	return ew.err
 }
@@ -187,7 +235,7 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 	var head string
 	var bodies []string
-	for _, d := range c.Sessions {
+	err := c.each(func(d *Diagnosis) error {
 		var b bytes.Buffer
 		if err := renderHTML(&b, d); err != nil {
 			return err
@@ -214,6 +262,10 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 		}
 		h.WriteString("</table>\n")
 		bodies = append(bodies, h.String()+body+"</section>\n")
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if head == "" {
 		head = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ftpdiag capture analysis</title>\n</head>\n"
@@ -235,7 +287,7 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 	if len(c.Files) > 0 {
 		row("Files", strings.Join(c.Files, ", "))
 	}
-	row("Packets", fmt.Sprintf("%d, %d TCP connections, %d FTP sessions", c.Packets, c.Conns, len(c.Sessions)))
+	row("Packets", fmt.Sprintf("%d, %d TCP connections, %d FTP sessions", c.Packets, c.Conns, c.Len()))
 	if c.ReadError != "" {
 		row("Damage", c.ReadError)
 	}
@@ -258,6 +310,6 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 		b.WriteString(s)
 	}
 	b.WriteString("</body>\n</html>\n")
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b.Bytes())
 	return err
 }

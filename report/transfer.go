@@ -15,8 +15,9 @@ var deniedCodes = []int{450, 530, 532, 550, 553}
 
 // ruleTransferDenied: the server refused LIST or RETR itself. Decision, per
 // attempt of a logged-in mode: the transfer step ended with a reply in
-// deniedCodes that is no TLS demand. Severity is error when LIST was refused
-// (the mode fails), warning when only RETR was.
+// deniedCodes that is no TLS demand; or the --upload STOR was so refused.
+// Severity is error when LIST was refused (the mode fails), warning when
+// only RETR or the upload was.
 func ruleTransferDenied(in *input) []Finding {
 	var modes []string
 	var facts []Fact
@@ -55,6 +56,18 @@ func ruleTransferDenied(in *input) []Finding {
 	if len(modes) == 0 {
 		return nil
 	}
+	fixes := []Fix{
+		{For: "client", Text: "Check the path in the URL and that the user may read it; probe with a path to a file you know is readable."},
+	}
+	if uploadDenied(in) != nil {
+		fixes = append(fixes, pick(in.sw, map[string]Fix{
+			"vsftpd":           {Text: "vsftpd refuses every write unless write_enable=YES (anonymous uploads also need anon_upload_enable=YES and a directory the ftp user owns).", Lines: []string{"write_enable=YES"}},
+			"proftpd":          {Text: "Check the <Limit WRITE> / <Limit STOR> sections and the directory's ownership."},
+			"pure-ftpd":        {Text: "Check the user's write permission on the directory (and that -i / NoAnonymousUpload is not in force for anonymous)."},
+			"filezilla-server": {Text: "Give the user Write permission on the mount point (Users > Mount points)."},
+			"iis":              {Text: "Grant Write in the FTP Authorization Rules of the site, and NTFS write on the folder."},
+		})...)
+	}
 	return []Finding{{
 		ID:          "transfer-denied",
 		Severity:    sev,
@@ -63,9 +76,7 @@ func ruleTransferDenied(in *input) []Finding {
 		Action:      "check the path and the user's permissions on the server",
 		Modes:       modes,
 		Evidence:    facts,
-		Fixes: []Fix{
-			{For: "client", Text: "Check the path in the URL and that the user may read it; probe with a path to a file you know is readable."},
-		},
+		Fixes:       fixes,
 	}}
 }
 
@@ -151,6 +162,10 @@ func ruleTransferStalled(in *input) []Finding {
 	}}
 }
 
+// maxTCPOptions is the most TCP options take from a segment's payload: a
+// segment within this of the MSS is full-size (timestamps alone take 12).
+const maxTCPOptions = 40
+
 // segmentFacts says whether full-size segments ever arrived on a stalled
 // data connection: the server sends the data (responder for passive,
 // initiator for active) and the client's announced MSS is the full size.
@@ -168,7 +183,7 @@ func segmentFacts(c *capture.Conn, passive bool) []Fact {
 	case mss <= 0:
 	case largest == 0:
 		out = append(out, Fact{T: t, Text: fmt.Sprintf("not one data segment arrived from the server on %s -> %s (MSS %d): the full-size segments it sends die on the path (path-MTU black hole)", c.Initiator, c.Responder, mss)})
-	case largest < mss:
+	case largest < mss-maxTCPOptions:
 		out = append(out, Fact{T: t, Text: fmt.Sprintf("no full-size segment ever arrived from the server: the largest was %d bytes, the MSS %d; full-size packets die on the path (path-MTU black hole)", largest, mss)})
 	default:
 		out = append(out, Fact{T: t, Text: fmt.Sprintf("full-size segments (%d bytes, MSS %d) did arrive: the path carries them; something else froze the connection", largest, mss)})

@@ -110,13 +110,13 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if ev == nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
 	}
-	cd := report.DiagnoseCapture(ev)
+	cd := report.DiagnoseCaptureStream(ev)
 	cd.Files = files
 	if readErr != nil {
 		cd.ReadError = oneLine(errText(readErr))
 	}
 	if f.session > 0 && !cd.Select(f.session) {
-		return usageError("--session %d: the capture has %d sessions", f.session, len(cd.Sessions))
+		return usageError("--session %d: the capture has %d sessions", f.session, cd.Len())
 	}
 	if err := writeCaptureReport(e, f.output, cd, format, !f.noColor); err != nil {
 		return &exitError{code: exitUsage, err: err}
