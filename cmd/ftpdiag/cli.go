@@ -93,7 +93,7 @@ EXIT STATUS
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: err}
 	})
-	root.AddCommand(newProbeCommand(e), newVersionCommand(e))
+	root.AddCommand(newProbeCommand(e), newRenderCommand(e), newVersionCommand(e))
 	root.AddCommand(newAnalyzeCommand(e))
 	root.AddCommand(newCompletionCommand(e), newManCommand(e))
 	registerFlagCompletions(root)
