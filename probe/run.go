@@ -65,9 +65,9 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 		}
 	}
 	r := &runner{ctx: ctx, target: t, server: server, opts: opts, clock: c, res: res}
-	r.runTLS() // r.run, and what TLS adds (tls.go)
+	r = r.runTLS() // r.run, and what TLS adds (tls.go)
 	if opts.Upload {
-		r.upload() // upload.go
+		r.upload() // upload.go, with the TLS options that worked
 	}
 	return res, nil
 }
@@ -241,6 +241,9 @@ func (r *runner) connect(m *ModeResult) *session {
 	return newSession(r.ctx, conn, r.clock, r.opts, m)
 }
 
+// maxGreetingDelays is how many 120 replies may come before the 220.
+const maxGreetingDelays = 3
+
 // greetAndLogin reads the banner and logs in.
 func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 	why := "not logged in"
@@ -251,7 +254,10 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 	}()
 	st := r.clock.begin()
 	rep, err := s.readReply(r.opts.ReplyTimeout)
-	for err == nil && rep.Code == 120 { // "service ready in nnn minutes"
+	// "120 service ready in nnn minutes" precedes the 220; a server that
+	// sends nothing but 120s must not hold the probe (nor grow the
+	// transcript) for ever.
+	for i := 0; err == nil && rep.Code == 120 && i < maxGreetingDelays; i++ {
 		rep, err = s.readReply(r.opts.ReplyTimeout)
 	}
 	if err != nil {

@@ -40,18 +40,34 @@ func (s *session) close() {
 
 // readReply reads one reply with the reply timeout and records it.
 func (s *session) readReply(timeout time.Duration) (ftp.Reply, error) {
+	rep, err := s.readReplyUnrecorded(timeout)
+	if err != nil {
+		return rep, err
+	}
+	s.appendExchange("", &rep)
+	return rep, nil
+}
+
+// readReplyUnrecorded is readReply without the transcript entry, for a
+// caller that knows better which command the reply answers.
+func (s *session) readReplyUnrecorded(timeout time.Duration) (ftp.Reply, error) {
 	if s.broken {
 		return ftp.Reply{}, errSessionBroken
 	}
 	if err := s.conn.SetReadDeadline(s.clock.deadline(timeout)); err != nil {
 		return ftp.Reply{}, fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
 	}
+	// The new deadline replaced the one cancellation set: look again, after
+	// setting it, so that a cancellation is never lost.
+	if err := s.ctx.Err(); err != nil {
+		s.broken = true
+		return ftp.Reply{}, fmt.Errorf("read reply from %s: %w", s.conn.RemoteAddr(), err)
+	}
 	rep, err := s.r.ReadReply()
 	if err != nil {
 		s.broken = true
 		return rep, fmt.Errorf("read reply from %s: %w", s.conn.RemoteAddr(), err)
 	}
-	s.appendExchange("", &rep)
 	return rep, nil
 }
 
@@ -64,6 +80,10 @@ func (s *session) send(verb, arg string) error {
 	}
 	if err := s.conn.SetWriteDeadline(s.clock.deadline(s.opts.ReplyTimeout)); err != nil {
 		return fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
+	}
+	if err := s.ctx.Err(); err != nil { // as in readReply
+		s.broken = true
+		return fmt.Errorf("send %s to %s: %w", verb, s.conn.RemoteAddr(), err)
 	}
 	shown := verb
 	if arg != "" {

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,10 @@ func (s *session) readData(c net.Conn, limit int64, keep int, tr *Transfer) ([]b
 	buf := make([]byte, readBuffer)
 	var n int64
 	end := s.clock.deadline(s.opts.TransferTimeout)
+	// Cancellation interrupts a blocked read at once; the deadline set
+	// below each turn is checked against it right after being set.
+	stop := context.AfterFunc(s.ctx, func() { c.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
 	for {
 		wait := s.opts.DataTimeout
 		if n > 0 {
@@ -48,6 +53,9 @@ func (s *session) readData(c net.Conn, limit int64, keep int, tr *Transfer) ([]b
 			dl = end
 		}
 		if err := c.SetReadDeadline(dl); err != nil {
+			return kept.Bytes(), n, false, err
+		}
+		if err := s.ctx.Err(); err != nil {
 			return kept.Bytes(), n, false, err
 		}
 		want := int64(len(buf))

@@ -20,15 +20,16 @@ const DefaultPort = 21
 // host[:port] is accepted as ftp://. A password inside the URL is kept in
 // Target.Password (never rendered) and reported in the returned warning.
 func ParseTarget(raw string) (Target, string, error) {
+	// The raw URL may hold a password: no error below quotes it.
 	if strings.ContainsAny(raw, "\r\n\x00") {
-		return Target{}, "", fmt.Errorf("%w: control characters in %q", ErrBadURL, raw)
+		return Target{}, "", fmt.Errorf("%w: control characters (CR, LF or NUL) in the URL", ErrBadURL)
 	}
 	if !strings.Contains(raw, "://") {
 		raw = "ftp://" + raw
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Target{}, "", fmt.Errorf("%w: %v", ErrBadURL, stripURLError(err))
+		return Target{}, "", fmt.Errorf("%w: %v", ErrBadURL, stripURLError(err, strings.Contains(raw, "@")))
 	}
 	if !knownScheme(u.Scheme) {
 		return Target{}, "", fmt.Errorf("%w: unsupported scheme %q (want ftp://, ftpes:// or ftps://)", ErrBadURL, u.Scheme)
@@ -48,6 +49,16 @@ func ParseTarget(raw string) (Target, string, error) {
 	t := Target{Scheme: u.Scheme, Host: host, Port: port, Path: u.Path}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return Target{}, "", fmt.Errorf("%w: query or fragment not allowed in an FTP URL", ErrBadURL)
+	}
+	// Percent-escapes decode to anything: a CR or LF would end the FTP
+	// command early (the probe refuses to send it, and every mode fails).
+	decoded := t.Path
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		decoded += u.User.Username() + pw
+	}
+	if strings.ContainsAny(decoded, "\r\n\x00") {
+		return Target{}, "", fmt.Errorf("%w: control characters (CR, LF or NUL) in the user, password or path", ErrBadURL)
 	}
 	var warning string
 	if u.User != nil {
@@ -81,8 +92,14 @@ func redactURL(u *url.URL) string {
 }
 
 // stripURLError returns the parse error's cause without the URL, which may
-// hold a password.
-func stripURLError(err error) string {
+// hold a password. The cause itself quotes a piece of the URL ("invalid
+// URL escape "%zz"", "invalid port ":abc" after host"); when the URL has
+// user info that piece may be a piece of the password (a password with a
+// "/", "#", "?" or "%" cut the URL short), so then only a hint is given.
+func stripURLError(err error, userinfo bool) string {
+	if userinfo {
+		return "cannot parse the URL; a password holding / ? # or % must be percent-encoded (%2F %3F %23 %25), or given in FTPDIAG_PASSWORD instead"
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err.Error()

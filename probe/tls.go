@@ -632,15 +632,16 @@ func noteTLSDemand(m *ModeResult) {
 
 // runTLS runs every mode and then what TLS adds: a retry capped at TLS 1.2
 // when the server refused Go's TLS 1.3 data sessions for want of reuse,
-// and, in auto mode, the passive modes again in plain text.
-func (r *runner) runTLS() {
+// and, in auto mode, the passive modes again in plain text. It returns the
+// runner whose options held in the end (the retry's), for what runs next.
+func (r *runner) runTLS() *runner {
 	r.run()
 	if r.res.TLS == nil {
-		return
+		return r
 	}
 	finishTLS(r.res, r.opts.TLS)
 	sh := r.opts.TLS.shared
-	if r.opts.TLS.MaxVersion == 0 && sh.version == tls.VersionTLS13 && resumptionFailed(r.res) {
+	if r.opts.TLS.MaxVersion == 0 && sh.version == tls.VersionTLS13 && resumptionFailed(r.res) && r.ctx.Err() == nil {
 		note := "the server refused data connections whose TLS 1.3 session did not resume the control session; the run was repeated with TLS 1.2 at most"
 		o := r.opts.TLS
 		o.MaxVersion = tls.VersionTLS12
@@ -665,6 +666,7 @@ func (r *runner) runTLS() {
 		r = r2
 	}
 	r.comparePlain()
+	return r
 }
 
 // comparePlain probes the passive modes again in plain text after an auto

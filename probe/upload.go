@@ -183,47 +183,11 @@ func (s *session) store(ch *dataChannel, dc *DataConn, name string, content []by
 	tr = Transfer{Command: "STOR " + name}
 	defer ch.close()
 	st := s.clock.begin()
-	conns := make(chan acceptResult, 1)
-	if ch.ln != nil {
-		if dl, ok := ch.ln.(deadliner); ok {
-			dl.SetDeadline(s.clock.deadline(s.opts.DataTimeout))
-		}
-		go func() { c, err := ch.ln.Accept(); conns <- acceptResult{c, err} }()
-	}
-	if err := s.send("STOR", name); err != nil {
-		tr.Step = s.clock.fail(st, err)
-		s.finishActive(ch, dc, st, conns, err)
-		return tr, accepted
-	}
-	wait := s.opts.ReplyTimeout
-	if ch.ln != nil {
-		wait = s.opts.DataTimeout
-	}
-	rep, err := s.readReply(wait)
-	if ch.ln != nil {
-		s.finishActive(ch, dc, st, conns, replyOrError(rep, err))
-	}
-	if err != nil {
-		tr.Step = s.clock.fail(st, err)
-		return tr, accepted
-	}
-	if !rep.Preliminary() {
-		tr.Step = s.clock.replied(st, rep)
-		tr.Final = tr.Step.Reply
-		if rep.Completion() {
-			accepted = true // a 226 without 150: something may have been stored
-			tr.Step.Outcome = OutcomeProtocol
-			tr.Step.Error = "completion reply without a preliminary 1xx reply"
-		}
-		return tr, accepted
-	}
-	accepted = true
-	if ch.conn == nil {
-		tr.Step = s.clock.finish(st, dc.Connect.Outcome)
-		tr.Step.Error = "the data connection never opened"
-		return tr, accepted
-	}
-	if !s.secureData(ch, dc, &tr, st) {
+	rep, ok := s.startData(ch, dc, &tr, "STOR", name, st)
+	// From a 1xx on a file of ours may exist; a 2xx without 1xx may have
+	// stored something too.
+	accepted = rep.Preliminary() || rep.Completion()
+	if !ok {
 		return tr, accepted
 	}
 	ch.conn.SetWriteDeadline(s.clock.deadline(s.opts.DataTimeout))
