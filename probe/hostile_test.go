@@ -130,6 +130,8 @@ func hostileCases(t *testing.T) []hostileCase {
 			check: lead(probe.OutcomeProtocol, "banner"), finding: "protocol-violation"},
 		{name: "slowloris, a byte every 300 ms: the reply deadline holds", srv: h(ftptest.Hostile{ByteInterval: 300 * time.Millisecond}),
 			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-failed"},
+		{name: "120 replies forever instead of 220: the wait for the banner ends", srv: h(ftptest.Hostile{Greeting: []byte("120 ready in 1 minute\r\n"), Flood: []byte("120 ready in 1 minute\r\n")}),
+			check: lead(probe.OutcomeReply, "banner"), finding: "control-failed"},
 		{name: "banner then silence: login times out", srv: h(ftptest.Hostile{SilentAfterBanner: true}),
 			check: lead(probe.OutcomeTimeout, "login"), finding: "control-failed"},
 		{name: "RST in the middle of the banner: reset", srv: h(ftptest.Hostile{ResetOn: "BANNER"}),

@@ -209,3 +209,105 @@ func TestRunBannerThenSilence(t *testing.T) {
 		t.Fatalf("login outcome = %s, want timeout", o)
 	}
 }
+
+// TestAbortKeepsControlInStep: after the probe closes a data connection
+// early and sends ABOR, every later reply still answers its own command,
+// whichever shape the replies to ABOR take; when that cannot be known the
+// control connection is given up rather than misread.
+func TestAbortKeepsControlInStep(t *testing.T) {
+	tests := []struct {
+		name string
+		srv  ftptest.Server
+		// samples is how many extra passive samples follow on the same
+		// control connection (3 minus the LIST and RETR setups).
+		samples int
+	}{
+		// The fixture has written the whole file and sent 226 before it
+		// reads ABOR, which it then answers "225 No transfer to ABOR.".
+		{"the file ended before ABOR: 226 then 225", ftptest.Server{Files: map[string][]byte{"f.bin": make([]byte, 4000)}}, 1},
+		// Data that never ends is cut at the cap: 426, then 225.
+		{"the data was still coming: 426 then 225", ftptest.Server{Files: files(), Hostile: ftptest.Hostile{DataForever: true}}, 1},
+		// NOOP refused: whether 502 answers NOOP or ABOR is unknown, so
+		// nothing more is sent (and nothing misread).
+		{"NOOP refused after 226 then 225: the session is given up", ftptest.Server{Files: map[string][]byte{"f.bin": make([]byte, 4000)},
+			Replies: map[string]string{"NOOP": "502 Command not implemented."}}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.srv
+			res, _ := runAgainst(t, &srv, "", func(o *probe.Options) {
+				o.RetrBytes = 1000
+				o.Modes = []probe.Mode{probe.ModeEPSV, probe.ModePASV}
+			})
+			for _, m := range res.Modes {
+				tr := m.Retr
+				if tr == nil {
+					tr = &m.List
+				}
+				if !tr.Step.OK() || !tr.Aborted || tr.Final == nil {
+					t.Errorf("%s: %s = %+v", m.Mode, tr.Command, tr)
+				}
+				if len(m.PasvSamples) != tc.samples {
+					t.Errorf("%s: %d passive samples after ABOR, want %d", m.Mode, len(m.PasvSamples), tc.samples)
+				}
+				for _, ex := range m.Transcript {
+					want := map[string]int{"EPSV": 229, "PASV": 227, "NOOP": 200, "QUIT": 221}[ex.Command]
+					if want != 0 && ex.Reply != nil && ex.Reply.Code != want {
+						t.Errorf("%s: %s answered by %q, want %d", m.Mode, ex.Command, ex.Reply.Text(), want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRunCancelIsPrompt: cancelling the run (Ctrl-C) ends it at once, even
+// while a step waits on a long data or reply timeout.
+func TestRunCancelIsPrompt(t *testing.T) {
+	tests := []struct {
+		name  string
+		srv   ftptest.Server
+		modes []probe.Mode
+	}{
+		{"passive: 150, then no data", ftptest.Server{Files: files(), Hostile: ftptest.Hostile{NoDataConn: true}}, []probe.Mode{probe.ModeEPSV}},
+		{"active: 150, then no connection", ftptest.Server{Files: files(), Hostile: ftptest.Hostile{NoDataConn: true}}, []probe.Mode{probe.ModeEPRT}},
+		{"active: the server never connects nor answers", ftptest.Server{Files: files(), Hostile: ftptest.Hostile{NoDataConn: true}, Replies: map[string]string{"LIST": "150 Here comes the data."}}, []probe.Mode{probe.ModePORT}},
+		{"a data connection that trickles", ftptest.Server{Files: files(), Hostile: ftptest.Hostile{DataTrickle: 2 * time.Second}}, []probe.Mode{probe.ModePASV}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.srv
+			ap := ftptest.Start(t, &srv)
+			tg, _, err := probe.ParseTarget("ftp://" + ap.String() + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg.User, tg.Password = "anonymous", "x"
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			listing := make(chan struct{})
+			var once sync.Once
+			opts := probe.Options{
+				DataTimeout: 20 * time.Second, ReplyTimeout: 20 * time.Second, StallTimeout: 20 * time.Second,
+				Modes: tc.modes, PasvSamples: -1,
+				OnProgress: func(_ probe.Mode, stage string) {
+					if stage == "LIST" {
+						once.Do(func() { close(listing) })
+					}
+				},
+			}
+			go func() {
+				<-listing
+				time.Sleep(300 * time.Millisecond) // well inside the LIST
+				cancel()
+			}()
+			start := time.Now()
+			if _, err := probe.Run(ctx, tg, opts); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("the probe took %s to stop after cancellation", d.Round(100*time.Millisecond))
+			}
+		})
+	}
+}

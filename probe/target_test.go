@@ -21,6 +21,9 @@ func TestParseTarget(t *testing.T) {
 		port                  int
 		warn                  bool
 		err                   string
+		// secret must not appear in the error (a password, or a piece of
+		// one that url.Parse would quote).
+		secret string
 	}{
 		{in: "ftp://203.0.113.10/", host: "203.0.113.10", port: 21, path: "/", url: "ftp://203.0.113.10/"},
 		{in: "ftp://alice@ftp.example.com:2121/pub/file.bin", host: "ftp.example.com", user: "alice", port: 2121, path: "/pub/file.bin", url: "ftp://alice@ftp.example.com:2121/pub/file.bin"},
@@ -34,6 +37,13 @@ func TestParseTarget(t *testing.T) {
 		{in: "ftp://host/a?b=c", err: "query"},
 		{in: "ftp://host/\r\nDELE x", err: "control characters"},
 		{in: "ftp://user:pw@host:99999/", err: "out of range"},
+		{in: "ftp://user:Hunter2@host/\r\n", err: "control characters", secret: "Hunter2"},
+		{in: "ftp://user:Hun%zzter2@host/", err: "percent-encoded", secret: "%zz"},
+		{in: "ftp://user:Hun7/er2@host/", err: "percent-encoded", secret: "Hun7"},
+		{in: "ftp://user:Hun7#er2@host/", err: "percent-encoded", secret: "Hun7"},
+		{in: "ftp://host/pub%0d%0aDELE%20x", err: "control characters"},
+		{in: "ftp://us%0aer:pw@host/", err: "control characters"},
+		{in: "ftp://user:p%00w@host/", err: "control characters"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -44,6 +54,9 @@ func TestParseTarget(t *testing.T) {
 				}
 				if strings.Contains(err.Error(), "pw") && strings.Contains(tc.in, ":pw@") {
 					t.Errorf("error shows the password: %v", err)
+				}
+				if tc.secret != "" && strings.Contains(err.Error(), tc.secret) {
+					t.Errorf("error shows (part of) the password %q: %v", tc.secret, err)
 				}
 				return
 			}

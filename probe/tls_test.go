@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"strings"
@@ -125,6 +126,45 @@ func (s *ftpsServer) serve(c net.Conn) {
 		}
 	}()
 	prot := "C"
+	stored := map[string]int{} // STOR name -> size
+	// openData accepts the passive data connection, answers 150 and, under
+	// PROT P, runs TLS with the reuse check; nil when it failed (replied).
+	openData := func() net.Conn {
+		if pasv == nil {
+			reply("425 Use PORT or PASV first.")
+			return nil
+		}
+		pasv.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
+		dc, err := pasv.Accept()
+		pasv.Close()
+		pasv = nil
+		if err != nil {
+			reply("425 Failed to establish connection.")
+			return nil
+		}
+		reply("150 Here comes the data.")
+		if prot != "P" {
+			return dc
+		}
+		tc := tls.Server(dc, s.cfg)
+		dc.SetDeadline(time.Now().Add(5 * time.Second))
+		if err := tc.Handshake(); err != nil {
+			dc.Close()
+			reply("522 SSL connection failed")
+			return nil
+		}
+		st := tc.ConnectionState()
+		reused := st.DidResume && !(s.noTLS13Reuse && st.Version == tls.VersionTLS13)
+		s.mu.Lock()
+		s.log = append(s.log, fmt.Sprintf("%s reused=%v", tls.VersionName(st.Version), reused))
+		s.mu.Unlock()
+		if s.requireReuse && !reused {
+			dc.Close()
+			reply("522 SSL connection failed: session reuse required")
+			return nil
+		}
+		return tc
+	}
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -167,48 +207,31 @@ func (s *ftpsServer) serve(c net.Conn) {
 			} else {
 				reply(fmt.Sprintf("227 Entering Passive Mode (127,0,0,1,%d,%d).", p>>8, p&255))
 			}
-		case "LIST", "RETR":
-			if pasv == nil {
-				reply("425 Use PORT or PASV first.")
+		case "LIST", "RETR", "STOR":
+			data := openData()
+			if data == nil {
 				continue
 			}
-			pasv.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
-			dc, err := pasv.Accept()
-			pasv.Close()
-			pasv = nil
-			if err != nil {
-				reply("425 Failed to establish connection.")
-				continue
-			}
-			reply("150 Here comes the data.")
-			var data net.Conn = dc
-			if prot == "P" {
-				tc := tls.Server(dc, s.cfg)
-				dc.SetDeadline(time.Now().Add(5 * time.Second))
-				if err := tc.Handshake(); err != nil {
-					dc.Close()
-					reply("522 SSL connection failed")
-					continue
-				}
-				st := tc.ConnectionState()
-				reused := st.DidResume && !(s.noTLS13Reuse && st.Version == tls.VersionTLS13)
-				s.mu.Lock()
-				s.log = append(s.log, fmt.Sprintf("%s reused=%v", tls.VersionName(st.Version), reused))
-				s.mu.Unlock()
-				if s.requireReuse && !reused {
-					dc.Close()
-					reply("522 SSL connection failed: session reuse required")
-					continue
-				}
-				data = tc
-			}
-			if strings.EqualFold(verb, "LIST") {
+			switch strings.ToUpper(verb) {
+			case "LIST":
 				fmt.Fprintf(data, "-rw-r--r--    1 0        0              19 Jan 01  2024 small.txt\r\n")
-			} else {
+			case "RETR":
 				fmt.Fprintf(data, "hello from ftpstest\n")
+			case "STOR":
+				b, _ := io.ReadAll(io.LimitReader(data, 1<<20))
+				stored[arg] = len(b)
 			}
 			data.Close()
 			reply("226 Transfer complete.")
+		case "SIZE":
+			if n, ok := stored[arg]; ok {
+				reply(fmt.Sprintf("213 %d", n))
+			} else {
+				reply("550 Could not get file size.")
+			}
+		case "DELE":
+			delete(stored, arg)
+			reply("250 Delete operation successful.")
 		case "QUIT":
 			reply("221 Goodbye.")
 			return
@@ -292,6 +315,34 @@ func TestTLS13WithoutReuseFallsBackToTLS12(t *testing.T) {
 	wantTLSWorks(t, res, "TLS 1.2")
 	if res.TLS.Fallback == "" || res.TLS.Version != "TLS 1.2" || len(res.Notes) == 0 {
 		t.Errorf("TLS = %+v, notes %q: want a TLS 1.2 fallback with a note", res.TLS, res.Notes)
+	}
+}
+
+// TestTLS13FallbackUploadUsesTLS12: the upload runs after the TLS 1.2
+// retry and must use what the retry learnt, not TLS 1.3 again (which the
+// server refuses on data connections).
+func TestTLS13FallbackUploadUsesTLS12(t *testing.T) {
+	pki := newPKI(t, time.Now().Add(24*time.Hour))
+	s := &ftpsServer{requireReuse: true, noTLS13Reuse: true}
+	addr := s.start(t, pki)
+	tg, _, err := probe.ParseTarget("ftpes://alice@" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg.Password, tg.PasswordSource = "s3cret-pw", "env"
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := probe.Run(ctx, tg, probe.Options{ConnectTimeout: 2 * time.Second, DataTimeout: 2 * time.Second, ReplyTimeout: 3 * time.Second,
+		Modes: []probe.Mode{probe.ModeEPSV}, Upload: true, TLS: probe.TLSOptions{RootCAs: pki.roots}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TLS.Fallback == "" {
+		t.Fatalf("no TLS 1.2 fallback: %+v", res.TLS)
+	}
+	u := res.Upload
+	if u == nil || !u.OK() || u.Data.TLS == nil || u.Data.TLS.Version != "TLS 1.2" {
+		t.Fatalf("upload = %+v (data TLS %+v)", u, u.Data.TLS)
 	}
 }
 

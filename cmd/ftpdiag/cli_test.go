@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ftpdiag/ftpdiag/internal/ftptest"
 )
 
 // runCLI runs the CLI in-process with empty stdin.
@@ -168,16 +170,21 @@ func TestUsageErrorsExit2(t *testing.T) {
 		name string
 		args []string
 		want string
+		// hide must not appear in the output (a password in the URL).
+		hide string
 	}{
-		{"wrong flag", []string{"probe", "--no-such-flag", "ftp://192.0.2.1/"}, "unknown flag"},
-		{"unknown format", []string{"probe", "--format", "yaml", "ftp://192.0.2.1/"}, "yaml"},
-		{"bad scheme", []string{"probe", "http://192.0.2.1/"}, "scheme"},
-		{"no host", []string{"probe", "ftp:///pub/"}, "host"},
-		{"bad port", []string{"probe", "ftp://192.0.2.1:70000/"}, "port"},
-		{"no args", []string{"probe"}, "exactly one URL"},
-		{"two URLs", []string{"probe", "ftp://192.0.2.1/", "ftp://192.0.2.2/"}, "exactly one URL"},
-		{"unknown command", []string{"prob", "ftp://192.0.2.1/"}, "unknown command"},
-		{"version with args", []string{"version", "now"}, "version"},
+		{"wrong flag", []string{"probe", "--no-such-flag", "ftp://192.0.2.1/"}, "unknown flag", ""},
+		{"unknown format", []string{"probe", "--format", "yaml", "ftp://192.0.2.1/"}, "yaml", ""},
+		{"bad scheme", []string{"probe", "http://192.0.2.1/"}, "scheme", ""},
+		{"no host", []string{"probe", "ftp:///pub/"}, "host", ""},
+		{"bad port", []string{"probe", "ftp://192.0.2.1:70000/"}, "port", ""},
+		{"no args", []string{"probe"}, "exactly one URL", ""},
+		{"two URLs", []string{"probe", "ftp://192.0.2.1/", "ftp://192.0.2.2/"}, "exactly one URL", ""},
+		{"unknown command", []string{"prob", "ftp://192.0.2.1/"}, "unknown command", ""},
+		{"version with args", []string{"version", "now"}, "version", ""},
+		{"URL with a password and a CR", []string{"probe", "ftp://u:Hunter2@192.0.2.1/\r"}, "control characters", "Hunter2"},
+		{"URL with a password holding a slash", []string{"probe", "ftp://u:Hun7/x@192.0.2.1/"}, "percent-encoded", "Hun7"},
+		{"URL with an encoded LF in the path", []string{"probe", "ftp://192.0.2.1/a%0aDELE%20b"}, "control characters", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, tc.args...)
@@ -187,10 +194,34 @@ func TestUsageErrorsExit2(t *testing.T) {
 			if out != "" {
 				t.Errorf("stdout %q, want nothing", out)
 			}
+			if tc.hide != "" && strings.Contains(errs, tc.hide) {
+				t.Errorf("stderr %q shows the password", errs)
+			}
 			lines := strings.Split(strings.TrimRight(errs, "\n"), "\n")
 			if len(lines) != 2 || !strings.HasPrefix(lines[0], "ftpdiag: ") || !strings.Contains(lines[0], tc.want) || !strings.Contains(lines[1], "--help") {
 				t.Errorf("stderr %q: want one error line naming %q and one line of help", errs, tc.want)
 			}
 		})
 	}
+}
+
+// TestVerboseTranscriptIsTerminalSafe: -v writes what the server sent to
+// stderr, usually a terminal; a server's escape sequences must not reach it.
+func TestVerboseTranscriptIsTerminalSafe(t *testing.T) {
+	srv := &ftptest.Server{Banner: "220 hi \x1b]0;owned\x07\x1b[2J\u202e", Files: map[string][]byte{"a.txt": []byte("x\n")}}
+	ap := ftptest.Start(t, srv)
+	_, _, errs := runCLIEnv(t, "probe", "-v", "--capture", "off", "--modes", "EPSV", "ftp://"+ap.String()+"/")
+	if !strings.Contains(errs, "< 220 hi ") {
+		t.Fatalf("no banner in the -v transcript:\n%s", errs)
+	}
+	if strings.ContainsAny(errs, "\x1b\x07\u202e") {
+		t.Errorf("-v passed control characters to the terminal: %q", errs)
+	}
+}
+
+// runCLIEnv is runCLI with the password variable unset (an anonymous login).
+func runCLIEnv(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("FTPDIAG_PASSWORD", "")
+	return runCLI(t, args...)
 }

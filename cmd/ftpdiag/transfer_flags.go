@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -52,7 +54,7 @@ func (t *transferFlags) printTranscripts(w io.Writer, res *probe.Result) {
 func printTranscript(w io.Writer, name string, tr []probe.Exchange) {
 	for _, ex := range tr {
 		if ex.Command != "" {
-			fmt.Fprintf(w, "%s %7.3f > %s\n", name, ex.T, oneLine(redactCommand(ex.Command)))
+			fmt.Fprintf(w, "%s %7.3f > %s\n", name, ex.T, termSafe(redactCommand(ex.Command)))
 		}
 		if ex.Reply != nil {
 			for _, l := range ex.Reply.Lines {
@@ -69,4 +71,20 @@ func redactCommand(c string) string {
 		return "PASS ****"
 	}
 	return c
+}
+
+// termSafe makes server-controlled text one safe terminal line: line
+// breaks become spaces and every other control or format character (ESC
+// starting a terminal escape sequence, bidirectional overrides) becomes
+// '?', so a hostile server cannot drive the terminal -v writes to.
+func termSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError:
+			return '?'
+		}
+		return r
+	}, s)
 }

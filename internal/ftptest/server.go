@@ -1,6 +1,6 @@
 // Package ftptest is an FTP server on loopback for tests. By default it
 // behaves like a small healthy server (anonymous login, PASV, EPSV, PORT,
-// EPRT, LIST, RETR, ABOR); fields of Server make it misbehave one way at a
+// EPRT, LIST, RETR, ABOR, NOOP); fields of Server make it misbehave one way at a
 // time, so tests can drive the probe and the report through failures
 // without a network.
 package ftptest
@@ -222,6 +222,8 @@ func (k *conn) handle(verb, arg string) bool {
 		k.transfer(data)
 	case "ABOR":
 		k.reply("225 No transfer to ABOR.")
+	case "NOOP":
+		k.reply("200 NOOP ok.")
 	case "QUIT":
 		k.reply("221 Goodbye.")
 		return false
