@@ -81,6 +81,7 @@ type Live struct {
 	dropCount uint64
 	dropErr   error
 
+	grace    atomic.Int64 // nanoseconds Stop waits for late packets
 	stopOnce sync.Once
 	ev       *Evidence
 	stopErr  error
@@ -120,6 +121,7 @@ func start(ctx context.Context, cfg Config, open func(ifname string) (source, er
 		red:  NewRedactor(cfg.ControlPort),
 		done: make(chan struct{}),
 	}
+	l.grace.Store(int64(cfg.Grace))
 	if err := l.attach(); err != nil {
 		src.close()
 		return nil, err
@@ -162,6 +164,14 @@ func (l *Live) attach() error {
 		l.attached = time.Now()
 	}
 	return nil
+}
+
+// SetGrace changes how long Stop waits for late packets, e.g. to a few
+// round-trip times once the caller has measured one.
+func (l *Live) SetGrace(d time.Duration) {
+	if d > 0 {
+		l.grace.Store(int64(d))
+	}
 }
 
 // WatchPort adds an active-mode listening port: the kernel filter is
@@ -230,7 +240,7 @@ func (l *Live) halt() {
 func (l *Live) Stop() (*Evidence, error) {
 	l.stopOnce.Do(func() {
 		if !l.halting.Load() {
-			time.Sleep(l.cfg.Grace)
+			time.Sleep(time.Duration(l.grace.Load()))
 		}
 		l.halt()
 		<-l.done

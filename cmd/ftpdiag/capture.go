@@ -113,12 +113,38 @@ func (c *captureRun) watchSYN(dst netip.AddrPort) (<-chan struct{}, func()) {
 	return live.SYNRetransmitted(dst)
 }
 
+// Late packets (the peer's last ACK, a RST after close, an ICMP error)
+// come within a round trip or two of the last FIN: the capture waits
+// graceRTTs round trips of the control connection, within these bounds.
+const (
+	graceRTTs = 3
+	minGrace  = 100 * time.Millisecond
+	maxGrace  = time.Second
+)
+
+// graceFor returns how long to keep capturing after the probe ended, from
+// the control connection's measured connect time (about one RTT).
+func graceFor(res *probe.Result) time.Duration {
+	rtt := time.Duration(0)
+	for _, m := range res.Modes {
+		if m.Connect.OK() {
+			d := time.Duration((m.Connect.T - m.Connect.T0) * float64(time.Second))
+			rtt = max(rtt, d)
+		}
+	}
+	return min(max(graceRTTs*rtt, minGrace), maxGrace)
+}
+
 // stop ends the capture and returns its evidence; a capture that never
-// started gives "unavailable" evidence with the reason.
-func (c *captureRun) stop() (*capture.Evidence, error) {
+// started gives "unavailable" evidence with the reason. res, when known,
+// sets how long to wait for late packets.
+func (c *captureRun) stop(res *probe.Result) (*capture.Evidence, error) {
 	c.mu.Lock()
 	live := c.live
 	c.mu.Unlock()
+	if live != nil && res != nil {
+		live.SetGrace(graceFor(res))
+	}
 	if live == nil {
 		reason := c.reason
 		if reason == "" {

@@ -140,10 +140,10 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	}
 	f.xfer.printTranscripts(e.stderr, res)
 	if err != nil {
-		cr.stop()
+		cr.stop(nil)
 		return &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
 	}
-	ev, err := cr.stop()
+	ev, err := cr.stop(res)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: capture: %s\n", oneLine(err.Error()))
 	}

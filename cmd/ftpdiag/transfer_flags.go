@@ -58,7 +58,7 @@ func printTranscript(w io.Writer, name string, tr []probe.Exchange) {
 		}
 		if ex.Reply != nil {
 			for _, l := range ex.Reply.Lines {
-				fmt.Fprintf(w, "%s %7.3f < %s\n", name, ex.T, oneLine(l))
+				fmt.Fprintf(w, "%s %7.3f < %s\n", name, ex.T, termSafe(l))
 			}
 		}
 	}
