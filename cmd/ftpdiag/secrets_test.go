@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ftpdiag/ftpdiag/internal/ftptest"
-	"github.com/ftpdiag/ftpdiag/internal/lab"
 )
 
 // The password must appear in nothing ftpdiag writes: stdout, stderr, every
@@ -113,33 +112,4 @@ func TestSecretsFixture(t *testing.T) {
 	if stored, deleted := srv.StoredAndDeleted(); len(stored) == 0 || len(stored) != len(deleted) {
 		t.Errorf("upload: stored %v deleted %v", stored, deleted)
 	}
-}
-
-// TestSecretsLab: the lab's real vsftpd, the lab user's password, every
-// format, -v and the saved pcapng (raw bytes: the capture redacts PASS).
-func TestSecretsLab(t *testing.T) {
-	l := lab.Start(t, lab.Config{})
-	dir := t.TempDir()
-	arts := secretArtifacts{}
-	url := "ftp://" + lab.User + "@" + l.Target.String() + "/"
-	for _, format := range reportFormats {
-		pcap := filepath.Join(dir, format+".pcapng")
-		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-		cmd := l.Command(ctx, l.ClientNS, binaryPath, "probe", "-v", "--data-timeout", "2s", "--format", format, "--pcap", pcap, url)
-		cmd.Env = append(os.Environ(), "FTPDIAG_PASSWORD="+lab.Password)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		cancel()
-		if err != nil {
-			t.Errorf("%s: %v\n%s", format, err, stderr.String())
-		}
-		if !strings.Contains(stderr.String(), "> PASS ****") {
-			t.Errorf("%s: -v does not show PASS ****", format)
-		}
-		arts[format+" stdout"] = stdout.Bytes()
-		arts[format+" stderr (-v transcript)"] = stderr.Bytes()
-		arts.addFile(t, format+" pcapng", pcap)
-	}
-	assertNoSecret(t, lab.Password, arts)
 }

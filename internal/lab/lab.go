@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package lab builds a throw-away FTP network out of Linux network
 // namespaces for the integration tests of ftpdiag.
 //

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command labctl brings up one of the lab's named scenarios by hand, so a
 // person can run ftpdiag (or curl, tcpdump...) inside it, and tears it down
 // on Ctrl-C or when the given command exits. Run as root:
