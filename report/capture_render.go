@@ -287,7 +287,7 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 	if len(c.Files) > 0 {
 		row("Files", strings.Join(c.Files, ", "))
 	}
-	row("Packets", fmt.Sprintf("%d, %d TCP connections, %d FTP sessions", c.Packets, c.Conns, c.Len()))
+	row("Packets", fmt.Sprintf("%d, %s, %s", c.Packets, plural(c.Conns, "TCP connection", "TCP connections"), plural(c.Len(), "FTP session", "FTP sessions")))
 	if c.ReadError != "" {
 		row("Damage", c.ReadError)
 	}

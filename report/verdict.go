@@ -63,6 +63,11 @@ func verdict(in *input, fs []Finding) string {
 		return sentence(why(firstErr))
 	case len(fail) == 0 && len(work) > 0:
 		all := fmt.Sprintf("All %s data modes work", numberWord(len(work)))
+		if len(work) == 2 {
+			all = "Both data modes probed work"
+		} else if len(work) == 1 {
+			all = "The one data mode probed works"
+		}
 		if firstErr != nil {
 			return sentence(all + ", but " + lowerFirst(why(firstErr)))
 		}
