@@ -310,21 +310,7 @@ func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagn
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
 	d.Findings = append(d.Findings, encryptedFindings(g)...)
 	adaptToVantage(d, in, g)
-	for i := range d.Findings {
-		d.Findings[i].Source = "capture"
-		if d.Findings[i].Evidence == nil {
-			d.Findings[i].Evidence = []Fact{}
-		}
-		if d.Findings[i].Fixes == nil {
-			d.Findings[i].Fixes = []Fix{}
-		}
-	}
-	sort.SliceStable(d.Findings, func(i, j int) bool {
-		return d.Findings[i].Severity.rank() < d.Findings[j].Severity.rank()
-	})
-	d.Matrix = matrix(in)
-	d.Ladders = ladders(in)
-	d.Verdict = verdict(in, d.Findings)
+	finishDiagnosis(d, in, "capture")
 	if len(in.modes()) == 0 {
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
 		if info.Encrypted {

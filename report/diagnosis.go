@@ -212,22 +212,33 @@ func Diagnose(r *probe.Result, ev *capture.Evidence) *Diagnosis {
 		d.Findings = append(d.Findings, rl(in)...)
 	}
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
+	finishDiagnosis(d, in, "")
+	return d
+}
+
+// finishDiagnosis normalises the findings (empty lists, not null; source
+// set when given), orders them (errors first, then warnings, then info;
+// rule order within a severity), and derives the matrix, the ladders and
+// the verdict. Diagnose and the capture diagnosis share it.
+func finishDiagnosis(d *Diagnosis, in *input, source string) {
 	for i := range d.Findings {
-		if d.Findings[i].Evidence == nil {
-			d.Findings[i].Evidence = []Fact{}
+		f := &d.Findings[i]
+		if source != "" {
+			f.Source = source
 		}
-		if d.Findings[i].Fixes == nil {
-			d.Findings[i].Fixes = []Fix{}
+		if f.Evidence == nil {
+			f.Evidence = []Fact{}
+		}
+		if f.Fixes == nil {
+			f.Fixes = []Fix{}
 		}
 	}
-	// Errors first, then warnings, then info; rule order within a severity.
 	sort.SliceStable(d.Findings, func(i, j int) bool {
 		return d.Findings[i].Severity.rank() < d.Findings[j].Severity.rank()
 	})
 	d.Matrix = matrix(in)
 	d.Ladders = ladders(in)
 	d.Verdict = verdict(in, d.Findings)
-	return d
 }
 
 // ExitCode is 1 when any finding is an error, else 0.
