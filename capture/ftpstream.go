@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"io"
 	"net/netip"
@@ -569,14 +570,7 @@ func (f *ftpTracker) finish(ev *Evidence) {
 	}
 	f.open = nil
 	slices.SortStableFunc(f.sessions, func(a, b *FTPSession) int {
-		ta, tb := a.Control.FirstT(), b.Control.FirstT()
-		switch {
-		case ta < tb:
-			return -1
-		case ta > tb:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.Control.FirstT(), b.Control.FirstT())
 	})
 	for i, s := range f.sessions {
 		s.ID = i + 1

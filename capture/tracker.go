@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"time"
@@ -407,14 +408,5 @@ func seqLEQ(a, b uint32) bool { return int32(a-b) <= 0 }
 
 // sortConns orders conns by their first SYN (or first packet).
 func sortConns(cs []*Conn) {
-	slices.SortStableFunc(cs, func(a, b *Conn) int {
-		ta, tb := a.FirstT(), b.FirstT()
-		switch {
-		case ta < tb:
-			return -1
-		case ta > tb:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(cs, func(a, b *Conn) int { return cmp.Compare(a.FirstT(), b.FirstT()) })
 }

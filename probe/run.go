@@ -100,19 +100,42 @@ func resolve(ctx context.Context, t Target, opts Options, c *clock, res *Result)
 	return addrs[0].Unmap(), true
 }
 
+// stage is a point in a mode's sequence of steps: connect, banner, login,
+// then the data steps.
+type stage int
+
+const (
+	stageConnect stage = iota
+	stageBanner
+	stageLogin
+	stageData
+)
+
+// markFrom gives every step of m from stage from onward the step st (a
+// skipped or not-applicable marker), so a mode that stopped early still
+// says why for each step it never ran.
+func (m *ModeResult) markFrom(from stage, st Step) {
+	if from <= stageConnect {
+		m.Connect = st
+	}
+	if from <= stageBanner {
+		m.Banner = st
+	}
+	if from <= stageLogin {
+		m.Login = st
+	}
+	m.ListData.Setup, m.ListData.Connect, m.List.Step = st, st, st
+}
+
 func skipAll(modes []ModeResult, why string) {
 	for i := range modes {
-		m := &modes[i]
-		m.Connect, m.Banner, m.Login = skipped(why), skipped(why), skipped(why)
-		m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+		modes[i].markFrom(stageConnect, skipped(why))
 	}
 }
 
 func markNotApplicable(m *ModeResult) {
-	why := string(m.Mode) + " carries only IPv4 addresses; the control connection is IPv6"
 	m.Applicable = false
-	m.Connect, m.Banner, m.Login = notApplicable(why), notApplicable(why), notApplicable(why)
-	m.ListData.Setup, m.ListData.Connect, m.List.Step = notApplicable(why), notApplicable(why), notApplicable(why)
+	m.markFrom(stageConnect, notApplicable(string(m.Mode)+" carries only IPv4 addresses; the control connection is IPv6"))
 }
 
 // runner holds what the per-mode sessions share.
@@ -154,8 +177,7 @@ func (r *runner) run() {
 		wg.Wait()
 		why := fmt.Sprintf("the first control connection (%s) did not log in; not repeated", lead.Mode)
 		for _, m := range rest {
-			m.Connect, m.Banner, m.Login = skipped(why), skipped(why), skipped(why)
-			m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+			m.markFrom(stageConnect, skipped(why))
 		}
 		return
 	}
@@ -230,9 +252,8 @@ func (r *runner) connect(m *ModeResult) *session {
 	defer cancel()
 	conn, err := r.opts.Dialer.DialContext(ctx, "tcp", r.server.String())
 	if err != nil {
+		m.markFrom(stageBanner, skipped("no control connection"))
 		m.Connect = r.clock.fail(st, fmt.Errorf("connect control %s: %w", r.server, err))
-		m.Banner, m.Login = skipped("no control connection"), skipped("no control connection")
-		m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped("no control connection"), skipped("no control connection"), skipped("no control connection")
 		return nil
 	}
 	m.Connect = r.clock.ok(st)
@@ -246,10 +267,9 @@ const maxGreetingDelays = 3
 
 // greetAndLogin reads the banner and logs in.
 func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
-	why := "not logged in"
 	defer func() {
 		if !m.Login.OK() {
-			m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+			m.markFrom(stageData, skipped("not logged in"))
 		}
 	}()
 	st := r.clock.begin()

@@ -475,9 +475,7 @@ func (r *runner) implicitTLS(s *session, m *ModeResult) bool {
 	if s.upgrade(m.TLS, r.clock.begin()) {
 		return true
 	}
-	why := "TLS was not established"
-	m.Banner, m.Login = skipped(why), skipped(why)
-	m.ListData.Setup, m.ListData.Connect, m.List.Step = skipped(why), skipped(why), skipped(why)
+	m.markFrom(stageBanner, skipped("TLS was not established"))
 	return false
 }
 

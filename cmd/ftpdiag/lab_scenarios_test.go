@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/internal/lab"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -198,7 +199,8 @@ func TestLabPcapRedactsPassword(t *testing.T) {
 	}
 }
 
+// probeConn is a captured connection and the mode that opened it.
 type probeConn struct {
 	mode probe.Mode
-	conn *captureConn
+	conn *capture.Conn
 }

@@ -60,8 +60,6 @@ type labReport struct {
 	Evidence *capture.Evidence `json:"evidence"`
 }
 
-type captureConn = capture.Conn
-
 func (r *labReport) has(id string) bool {
 	for _, f := range r.Findings {
 		if f.ID == id {

@@ -313,17 +313,27 @@ func (k *conn) dataConn() (net.Conn, error) {
 	return nil, fmt.Errorf("no data connection")
 }
 
+// openData opens the data connection the last PASV/PORT set up and sends
+// the preliminary reply, or answers 425 when there is none.
+func (k *conn) openData(preliminary string) (net.Conn, bool) {
+	dc, err := k.dataConn()
+	if err != nil {
+		k.reply("425 Use PORT or PASV first.")
+		return nil, false
+	}
+	k.reply(preliminary)
+	return dc, true
+}
+
 func (k *conn) transfer(data []byte) {
 	if k.hostileTransfer(data) {
 		return
 	}
-	dc, err := k.dataConn()
-	if err != nil {
-		k.reply("425 Use PORT or PASV first.")
+	dc, ok := k.openData("150 Here comes the data.")
+	if !ok {
 		return
 	}
 	defer dc.Close()
-	k.reply("150 Here comes the data.")
 	dc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	if _, err := dc.Write(data); err != nil {
 		k.reply("426 Failure writing network stream.")

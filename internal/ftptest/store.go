@@ -56,13 +56,11 @@ func (k *conn) store(name string) {
 		k.reply("550 Permission denied.")
 		return
 	}
-	dc, err := k.dataConn()
-	if err != nil {
-		k.reply("425 Use PORT or PASV first.")
+	dc, ok := k.openData("150 Ok to send data.")
+	if !ok {
 		return
 	}
 	defer dc.Close()
-	k.reply("150 Ok to send data.")
 	dc.SetReadDeadline(time.Now().Add(10 * time.Second))
 	data, err := io.ReadAll(io.LimitReader(dc, maxStore))
 	if err != nil {
