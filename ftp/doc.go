@@ -1,5 +1,8 @@
 // Package ftp holds the FTP protocol as data: it reads and classifies server
-// replies, formats client commands, parses and formats the addresses carried
+// replies and decides, once for the whole program, what a reply means as
+// the answer to its command (Interpret: its step in the RFC 959 sequence
+// and a meaning from a closed set, from a table of server wordings),
+// formats client commands, parses and formats the addresses carried
 // by 227/229 replies and PORT/EPRT commands, parses LIST lines and FEAT
 // replies, and recognises server software from its banner, SYST and FEAT.
 //
