@@ -129,7 +129,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "a code outside 1xx-5xx: protocol error", srv: ftptest.Server{Banner: "999 hello"},
 			check: lead(probe.OutcomeProtocol, "banner"), finding: "protocol-violation"},
 		{name: "slowloris, a byte every 300 ms: the reply deadline holds", srv: h(ftptest.Hostile{ByteInterval: 300 * time.Millisecond}),
-			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-failed"},
+			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-no-greeting"},
 		{name: "120 replies forever instead of 220: the wait for the banner ends", srv: h(ftptest.Hostile{Greeting: []byte("120 ready in 1 minute\r\n"), Flood: []byte("120 ready in 1 minute\r\n")}),
 			check: lead(probe.OutcomeReply, "banner"), finding: "control-failed"},
 		{name: "banner then silence: login times out", srv: h(ftptest.Hostile{SilentAfterBanner: true}),
@@ -140,9 +140,9 @@ func hostileCases(t *testing.T) []hostileCase {
 				if m := r.Modes[0]; m.Banner.Outcome != probe.OutcomeReset && m.Connect.Outcome != probe.OutcomeReset {
 					t.Errorf("connect %+v banner %+v, want a reset", m.Connect, m.Banner)
 				}
-			}, finding: "control-failed"},
+			}, finding: "control-closed"},
 		{name: "RST in the middle of the PASV reply: reset", srv: h(ftptest.Hostile{ResetOn: "PASV"}), modes: onlyPASV,
-			check: pasvSetup(probe.ModePASV, probe.OutcomeReset), finding: "data-connection-failed"},
+			check: pasvSetup(probe.ModePASV, probe.OutcomeReset), finding: "control-closed"},
 		{name: "227 points at 127.0.0.1 port 22 of another host: not dialled there", srv: ftptest.Server{Files: files(), ListenAddr: lo2, Hostile: ftptest.Hostile{
 			PasvReply: func(netip.AddrPort, netip.Addr) string { return "227 Entering Passive Mode (127,0,0,1,0,22)." }}}, modes: onlyPASV,
 			check: func(t *testing.T, r *probe.Result) {
