@@ -7,13 +7,18 @@ import (
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
-// interpret is where a rule gets the meaning of a step's reply: ftp.Interpret
-// on the reply and the command it answered. Rules never read reply codes or
+// interpret is where a rule gets the meaning of a step's reply: the one
+// the probe recorded (probe.Step.Meaning, from ftp.Interpret), else
+// ftp.Interpret on the reply and the command it answered (a result rebuilt
+// from a capture, an older saved result). Rules never read reply codes or
 // text to decide; they read the Interpretation. A step without a reply has
 // the zero Interpretation.
 func interpret(verb string, st probe.Step) ftp.Interpretation {
 	if st.Reply == nil {
 		return ftp.Interpretation{}
+	}
+	if st.Meaning != nil {
+		return *st.Meaning
 	}
 	return ftp.Interpret(verb, *st.Reply, false)
 }
