@@ -53,7 +53,11 @@ URL
   ftps://user@host/               implicit FTPS (TLS from the start, port 990)
   With ftp:// and --tls auto (the default) the probe tries AUTH TLS and uses
   TLS when the server offers it; it then probes the passive modes in plain
-  text too, to catch an FTP ALG that only works without TLS.
+  text too, to catch an FTP ALG that only works without TLS. That plain-text
+  comparison logs in anonymously: a named user's password is never sent in
+  clear text. When the server refuses anonymous logins the comparison is
+  skipped (the report says so); --allow-plain-login runs it with your own
+  login, in clear.
 
 PASSWORD (never printed, never written to a report)
   FTPDIAG_PASSWORD                environment variable
