@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -87,9 +86,10 @@ type TLSOptions struct {
 	shared *tlsShared
 }
 
-// LoadCAFile reads PEM certificates to verify the server against.
-func LoadCAFile(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+// LoadCAFile reads PEM certificates to verify the server against: a
+// regular file of at most MaxCAFileBytes (ReadSmallFile).
+func LoadCAFile(ctx context.Context, path string) (*x509.CertPool, error) {
+	b, err := ReadSmallFile(ctx, path, MaxCAFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read CA file %s: %w", path, err)
 	}

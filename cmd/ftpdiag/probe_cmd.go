@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/netip"
@@ -109,7 +110,7 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	opts, err := probeOptions(f)
+	opts, err := probeOptions(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if warning != "" {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: %s\n", warning)
 	}
-	if err := probe.ResolvePassword(&target, credentialSources(e, f.passwordStdin)); err != nil {
+	if err := probe.ResolvePassword(&target, credentialSources(cmd.Context(), e, f.passwordStdin)); err != nil {
 		return usageError("%v", err)
 	}
 	captureMode, err := validateCaptureFlags(f.capture, f.pcap)
@@ -164,7 +165,7 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	return nil
 }
 
-func probeOptions(f probeFlags) (probe.Options, error) {
+func probeOptions(ctx context.Context, f probeFlags) (probe.Options, error) {
 	o := probe.Options{
 		ConnectTimeout:   f.connectTimeout,
 		DataTimeout:      f.dataTimeout,
@@ -199,7 +200,7 @@ func probeOptions(f probeFlags) (probe.Options, error) {
 		return o, err
 	}
 	o.Modes = modes
-	if o.TLS, err = f.tls.options(); err != nil {
+	if o.TLS, err = f.tls.options(ctx); err != nil {
 		return o, err
 	}
 	if err := f.xfer.apply(&o); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 
 	"github.com/spf13/pflag"
@@ -30,7 +31,7 @@ func (t *tlsFlags) register(fl *pflag.FlagSet) {
 }
 
 // options turns the flags into probe.TLSOptions.
-func (t *tlsFlags) options() (probe.TLSOptions, error) {
+func (t *tlsFlags) options(ctx context.Context) (probe.TLSOptions, error) {
 	var o probe.TLSOptions
 	m, err := probe.ParseTLSMode(t.mode)
 	if err != nil {
@@ -57,7 +58,7 @@ func (t *tlsFlags) options() (probe.TLSOptions, error) {
 		return o, usageError("--tls-max: unknown TLS version %q (want 1.2 or 1.3)", t.max)
 	}
 	if t.caFile != "" {
-		pool, err := probe.LoadCAFile(t.caFile)
+		pool, err := probe.LoadCAFile(ctx, t.caFile)
 		if err != nil {
 			return o, usageError("--ca-file: %v", err)
 		}
