@@ -198,7 +198,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "425 instead of 150", srv: ftptest.Server{Files: files(), Replies: map[string]string{"LIST": "425 Can't open data connection."}}, modes: onlyPASV,
 			check: list(probe.ModePASV, probe.OutcomeReply), finding: "data-connection-failed"},
 		{name: "421 instead of 150, then the server hangs up", srv: ftptest.Server{Files: files(), Replies: map[string]string{"LIST": "421 Too many connections."}}, modes: onlyPASV,
-			check: list(probe.ModePASV, probe.OutcomeReply), finding: "server-busy"},
+			check: list(probe.ModePASV, probe.OutcomeReply), finding: "server-closing"},
 		{name: "a LIST that never ends: stalled after the listing", srv: h(ftptest.Hostile{DataHold: true}), modes: onlyPASV,
 			check: func(t *testing.T, r *probe.Result) {
 				l := r.Mode(probe.ModePASV).List

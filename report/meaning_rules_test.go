@@ -86,7 +86,9 @@ func busyStill() *probe.Result {
 	return r
 }
 
-// busyOnList: the 421 answered LIST, not the greeting.
+// busyOnList: a 421 answered LIST, not the greeting. The limit wordings
+// of the table are for the greeting and the login, so this 421 is a
+// closing session.
 func busyOnList() *probe.Result {
 	r := scenarioHealthy()
 	mr := &r.Modes[1]
@@ -260,9 +262,9 @@ func TestMeaningRules(t *testing.T) {
 		{name: "421 limit on the serial retry too: server-busy error", r: busyStill(),
 			want: []string{"server-busy"}, notWant: []string{"control-failed"}, exit: 1,
 			text: map[string][]string{"server-busy": {"still applied"}}},
-		{name: "421 limit answering LIST: server-busy names LIST", r: busyOnList(),
-			want: []string{"server-busy"}, notWant: []string{"data-connection-failed"}, exit: 1,
-			text: map[string][]string{"server-busy": {"answered LIST with"}}, textNot: map[string][]string{"server-busy": {"EPSV with"}}},
+		{name: "421 answering LIST (the limit wordings are the greeting's): server-closing names LIST", r: busyOnList(),
+			want: []string{"server-closing"}, notWant: []string{"data-connection-failed", "server-busy"}, exit: 1,
+			text: map[string][]string{"server-closing": {"answered LIST with"}}, textNot: map[string][]string{"server-closing": {"EPSV with"}}},
 		{name: "pyftpdlib 421 per-IP limit: server-busy with pyftpdlib's setting", r: busyPyftpdlib(),
 			want: []string{"server-busy"}, notWant: []string{"server-closing", "control-failed"}, exit: 1,
 			text: map[string][]string{"server-busy": {"the greeting", "421 Too many connections from the same IP address."}}},
