@@ -75,7 +75,7 @@ var mtuBlackhole = [][]string{
 
 func init() {
 	Scenarios = append(Scenarios,
-		Scenario{"mtu-blackhole", "the server gateway drops passive-range packets over 1000 bytes and ICMP frag-needed: LIST passes, RETR of " + BigFile + " stalls (transfer-stalled)", Config{
+		Scenario{"mtu-blackhole", "the server gateway drops passive-range packets over 1000 bytes and ICMP frag-needed: LIST passes, RETR of " + BigFile + " gets nothing or stalls (transfer-no-data, transfer-stalled)", Config{
 			ServerGatewayRules: mtuBlackhole,
 		}},
 		Scenario{"upload-writable", "write_enable=YES and a directory " + UploadDir + "/ the lab user may write: --upload stores, checks and deletes", Config{
