@@ -42,7 +42,8 @@ type Fact struct {
 
 // Fix is one way to remove the cause of a finding, for one audience: a
 // server software ("vsftpd", "proftpd", "pure-ftpd", "filezilla-server",
-// "iis"), a firewall ("iptables", "nftables", "firewalld", "ufw",
+// "iis", "pyftpdlib", "twisted"), "server" (in general terms, for a server
+// no key names), a firewall ("iptables", "nftables", "firewalld", "ufw",
 // "generic-firewall") or the "client".
 type Fix struct {
 	For   string   `json:"for"`
@@ -174,7 +175,7 @@ var rules = []rule{
 	ruleDNSFailed,            // control.go
 	ruleControlConnect,       // control.go
 	ruleControlNoGreeting,    // greeting.go
-	ruleControlClosed,        // greeting.go
+	ruleControlClosed,        // closed.go
 	ruleServerBusy,           // serverstate.go (a 421 or 530 naming a limit)
 	ruleServerClosing,        // serverstate.go (a 421 naming none)
 	ruleServerError,          // serverstate.go ("500 OOPS", 451 local error)
@@ -193,7 +194,11 @@ var rules = []rule{
 	ruleActiveCallback,       // active.go
 	ruleDataTLSFailed,        // tls.go
 	ruleTransferDenied,       // transfer.go
+	ruleTransferNoReply,      // transfer.go (the split: stall.go)
+	ruleTransferNoData,       // transfer.go
 	ruleTransferStalled,      // transfer.go
+	ruleDataNotClosed,        // transfer.go
+	ruleTransferTooSlow,      // transfer.go
 	ruleActiveUnexpectedPeer, // hostile.go
 	ruleTLSSession,           // tls.go (info)
 	ruleCaptureUnavailable,   // capture.go

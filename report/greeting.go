@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -76,59 +75,6 @@ func ruleControlNoGreeting(in *input) []Finding {
 		Evidence:    facts,
 		Fixes:       fixes,
 	}}
-}
-
-// ruleControlClosed: the server closed (FIN) or reset the control
-// connection instead of replying. Decision: a mode's first failure is the
-// greeting, the login or a data set-up command, with outcome closed or
-// reset (no reply); or the control connect itself was reset (accepted,
-// then reset: not refused). Closed before any greeting is told apart: an access
-// rule or a front end turning the client away.
-func ruleControlClosed(in *input) []Finding {
-	var modes, where []string
-	var facts []Fact
-	early := true
-	for _, mr := range in.modes() {
-		s, ok := firstFailure(mr)
-		if !ok || (s.st.Outcome != probe.OutcomeClosed && s.st.Outcome != probe.OutcomeReset) {
-			continue
-		}
-		// A reset while connecting (not a refusal) is the server
-		// accepting, then resetting: on loopback its RST can beat the end
-		// of connect().
-		if s.what != "control connect" && s.what != "greeting" && s.what != "login" && !(s.data && s.verb == setupVerb(mr.Mode)) {
-			continue
-		}
-		modes = append(modes, string(mr.Mode))
-		if d := s.describe(); !slices.Contains(where, d) {
-			where = append(where, d)
-		}
-		if s.what != "greeting" && s.what != "control connect" {
-			early = false
-		}
-		facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
-	}
-	if len(modes) == 0 {
-		return nil
-	}
-	f := Finding{
-		ID:       "control-closed",
-		Severity: SeverityError,
-		Modes:    modes,
-		Evidence: facts,
-	}
-	if early {
-		f.Title = "The server closed the control connection without a greeting"
-		f.Explanation = fmt.Sprintf("The TCP connection to %s was accepted and then closed (or reset) before any greeting, on the %s control %s. The server, or something in front of it, turned this client away without a word: an access rule on the client's address (TCP wrappers /etc/hosts.deny, a deny list), a limit enforced by closing, or a load balancer with no healthy backend.",
-			in.r.Target.Address(), joinAnd(modes), word(len(modes), "connection", "connections"))
-		f.Action = "check the server's access rules and what fronts the port"
-	} else {
-		f.Title = fmt.Sprintf("The server closed the control connection in answer to %s", joinAnd(where))
-		f.Explanation = fmt.Sprintf("The server closed (or reset) the control connection instead of answering %s: its session process ended (crashed, killed, or refused the session), or a firewall or IDS on the path cut the connection. The server's log tells which.", joinAnd(where))
-		f.Action = "check the server's log for the session's end"
-	}
-	f.Fixes = append(serverLogFixes(in.sw), Fix{For: "client", Text: "Compare with curl -v: the same close at the same step confirms it.", Lines: []string{"curl -v " + in.r.Target.URL}})
-	return []Finding{f}
 }
 
 // controlPort is the server's control port: the one connected to, else the

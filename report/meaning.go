@@ -36,8 +36,10 @@ type modeStep struct {
 	st   probe.Step
 	// data is true for the steps after login.
 	data bool
-	// dc is the data connection a data step belongs to.
+	// dc and tr are the data connection and the transfer a data step
+	// belongs to.
 	dc *probe.DataConn
+	tr *probe.Transfer
 }
 
 // interp is the step's reply's meaning.
@@ -83,7 +85,7 @@ func stepsOf(mr *probe.ModeResult) []modeStep {
 			// In active mode the server may answer the transfer command
 			// (425) instead of connecting: the connect step holds that reply.
 			modeStep{what: cmd + " data connection", verb: v, st: a.dc.Connect, data: true, dc: a.dc},
-			modeStep{what: cmd, verb: v, st: a.tr.Step, data: true, dc: a.dc},
+			modeStep{what: cmd, verb: v, st: a.tr.Step, data: true, dc: a.dc, tr: a.tr},
 		)
 	}
 	return out

@@ -340,6 +340,10 @@ func TestMeaningRules(t *testing.T) {
 			for id, ss := range tt.textNot {
 				checkText(t, d, id, ss, false)
 			}
+			// render accepts what the rules made (new ids, "server" fixes).
+			if err := d.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
 			// Exit-code contract: every failing mode is named by an error.
 			for i := range tt.r.Modes {
 				mr := &tt.r.Modes[i]

@@ -189,12 +189,26 @@ func passiveDisabledFixes(sw string) []Fix {
 	}, Fix{Text: "Enable passive mode in the server's configuration and pin a port range to open in the firewall."})
 }
 
-// serverLogFixes point at the server's own log, where a server-side error
-// is explained.
+// serverLogFixes point at the server's own log, where why it ended or
+// refused a session is written.
 func serverLogFixes(sw string) []Fix {
 	return pickOr(sw, map[string]Fix{
+		"vsftpd":           {Text: "Read vsftpd's log for the session (vsftpd_log_file, or syslog with syslog_enable=YES): why it ended is written there."},
+		"proftpd":          {Text: "Read ProFTPD's SystemLog for the session: why it ended is written there."},
+		"pure-ftpd":        {Text: "Read syslog (the ftp facility) for the session: why it ended is written there."},
+		"filezilla-server": {Text: "Read the server's log for the session (Server > Logs)."},
+		"iis":              {Text: "Read the FTP site's log for the session (inetpub\\logs\\LogFiles\\FTPSVC*)."},
+		"pyftpdlib":        {Text: "Read pyftpdlib's log (the Python logging output) for the session."},
+		"twisted":          {Text: "Read the Twisted log for the session."},
+	}, Fix{Text: "Read the FTP server's log for the session: why it ended is written there."})
+}
+
+// serverErrorFixes: the server reported a failure on its side; its log
+// (and for vsftpd the "500 OOPS" text itself) names the cause.
+func serverErrorFixes(sw string) []Fix {
+	return pickOr(sw, map[string]Fix{
 		"vsftpd":    {Text: "vsftpd's \"500 OOPS\" names the failing step: a missing or unreadable home or chroot directory (\"cannot change directory\"), a chroot root writable by the user (\"refusing to run with writable root inside chroot()\": make it read-only, or allow_writeable_chroot=YES), a missing secure_chroot_dir, a bad setting. Fix what it names, then restart vsftpd."},
-		"proftpd":   {Text: "Read ProFTPD's log (/var/log/proftpd/proftpd.log, or SystemLog) for the error behind the reply; check with proftpd -t.", Lines: []string{"proftpd -t"}},
+		"proftpd":   {Text: "Read ProFTPD's log (/var/log/proftpd/proftpd.log, or SystemLog) for the error behind the reply; check the configuration with proftpd -t.", Lines: []string{"proftpd -t"}},
 		"pure-ftpd": {Text: "Read Pure-FTPd's syslog messages (facility ftp) for the error behind the reply."},
 		"pyftpdlib": {Text: "Read the Python traceback pyftpdlib logged for this command: the handler raised an exception."},
 		"twisted":   {Text: "Read the Twisted log: the FTP shell or realm raised an error for this command."},

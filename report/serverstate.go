@@ -157,7 +157,7 @@ func ruleServerError(in *input) []Finding {
 		Action:      "fix the server's configuration (see its log)",
 		Modes:       g.modes,
 		Evidence:    g.facts,
-		Fixes:       serverLogFixes(in.sw),
+		Fixes:       serverErrorFixes(in.sw),
 	}}
 }
 
