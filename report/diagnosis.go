@@ -177,6 +177,7 @@ var rules = []rule{
 	ruleEPSVUnsupported,      // passive.go
 	ruleALGFTPSConflict,      // tls.go (before the address rules: the verdict names the ALG)
 	rulePasvAddress,          // passive.go
+	rulePasvPortSuspicious,   // passiverange.go
 	rulePassiveConnect,       // passive.go
 	ruleActiveRefused,        // active.go
 	ruleActiveCallback,       // active.go

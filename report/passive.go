@@ -241,34 +241,6 @@ func natRangeFixes(in *input, private, public string) []Fix {
 		Lines: []string{fmt.Sprintf("iptables -t nat -A PREROUTING -p tcp -d %s --dport %s -j DNAT --to-destination %s", public, rng, private)}}}
 }
 
-// passiveRange infers the server's passive port range from every port it
-// announced (each passive mode sets up a data connection for LIST and one
-// for RETR). n is the number of samples.
-func (in *input) passiveRange() (lo, hi uint16, n int) {
-	var ports []uint16
-	for _, mr := range in.passiveModes() {
-		for _, a := range attempts(mr) {
-			if a.dc.Setup.OK() {
-				ports = append(ports, portOf(a.dc.Announced))
-			}
-		}
-		for _, sm := range mr.PasvSamples {
-			ports = append(ports, portOf(sm.Announced))
-		}
-	}
-	for _, p := range ports {
-		if p == 0 {
-			continue
-		}
-		if n == 0 || p < lo {
-			lo = p
-		}
-		hi = max(hi, p)
-		n++
-	}
-	return lo, hi, n
-}
-
 // rulePassiveConnect: the data connection to the announced passive port
 // failed. Decision, per passive attempt whose setup succeeded: connect
 // timeout -> passive-port-filtered (no SYN-ACK: a firewall drops the range);
@@ -333,16 +305,16 @@ func rulePassiveConnect(in *input) []Finding {
 	}
 	fixes := func() []Fix {
 		var fx []Fix
-		if n > 0 {
+		if n > 0 { // no sample, no range: nothing to open or pin
 			fx = append(fx, portFixes(host, int(lo), int(hi))...)
+			fx = append(fx, pick(in.sw, map[string]Fix{
+				"vsftpd":           {Text: "Pin the passive range in vsftpd.conf so that the firewall rule can match it exactly.", Lines: []string{fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi)}},
+				"proftpd":          {Text: "Pin the passive range in proftpd.conf.", Lines: []string{fmt.Sprintf("PassivePorts %d %d", lo, hi)}},
+				"pure-ftpd":        {Text: "Pin the passive range (-p A:B or PassivePortRange).", Lines: []string{fmt.Sprintf("PassivePortRange %d %d", lo, hi)}},
+				"filezilla-server": {Text: "Pin the range under Server > Configure > Passive mode settings > Use custom port range."},
+				"iis":              {Text: "Pin the range in IIS Manager > FTP Firewall Support > Data Channel Port Range."},
+			})...)
 		}
-		fx = append(fx, pick(in.sw, map[string]Fix{
-			"vsftpd":           {Text: "Pin the passive range in vsftpd.conf so that the firewall rule can match it exactly.", Lines: []string{fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi)}},
-			"proftpd":          {Text: "Pin the passive range in proftpd.conf.", Lines: []string{fmt.Sprintf("PassivePorts %d %d", lo, hi)}},
-			"pure-ftpd":        {Text: "Pin the passive range (-p A:B or PassivePortRange).", Lines: []string{fmt.Sprintf("PassivePortRange %d %d", lo, hi)}},
-			"filezilla-server": {Text: "Pin the range under Server > Configure > Passive mode settings > Use custom port range."},
-			"iis":              {Text: "Pin the range in IIS Manager > FTP Firewall Support > Data Channel Port Range."},
-		})...)
 		return append(fx, in.clientUseActive()...)
 	}
 	var out []Finding
