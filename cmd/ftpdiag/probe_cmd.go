@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
@@ -123,6 +122,9 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(f.output, f.pcap); err != nil {
+		return err
+	}
 	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap, activePorts: opts.ActivePorts}
 	opts.BeforeConnect = func(server netip.AddrPort, zero time.Time) error {
 		return cr.start(cmd.Context(), server, zero)
@@ -226,21 +228,13 @@ func parseModes(s string) ([]probe.Mode, error) {
 
 // writeReport renders d to -o FILE or stdout.
 func writeReport(e *env, output string, d *report.Diagnosis, format report.Format, allowColor bool) error {
-	var w io.Writer = e.stdout
-	color := allowColor && wantColor(e.stdout, e.getenv)
 	if output != "" && output != "-" {
-		file, err := os.Create(output)
-		if err != nil {
-			return fmt.Errorf("create report %s: %w", output, err)
-		}
-		defer file.Close()
-		w, color = file, false
-		if err := report.Render(w, d, format, report.RenderOptions{Color: color, Version: versionString()}); err != nil {
-			return fmt.Errorf("write report %s: %w", output, err)
-		}
-		return file.Close()
+		return writeOutput(output, func(w io.Writer) error {
+			return report.Render(w, d, format, report.RenderOptions{Version: versionString()})
+		})
 	}
-	return report.Render(w, d, format, report.RenderOptions{Color: color, Version: versionString()})
+	color := allowColor && wantColor(e.stdout, e.getenv)
+	return report.Render(e.stdout, d, format, report.RenderOptions{Color: color, Version: versionString()})
 }
 
 func versionString() string {
