@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -142,15 +141,9 @@ func ruleActiveCallback(in *input) []Finding {
 			}
 			g := blocked
 			if in.wire {
-				addrs := []netip.Addr{addrOf(ep), addrOf(a.dc.Announced), addrOf(mr.ControlLocal)}
 				var dropped []*capture.Conn
-				for _, c := range connsTo(in.ev, addrs, port, a.dc.Connect.T0, a.dc.Connect.T) {
+				for _, c := range in.obs.dataOf(a.dc).conns {
 					if c.SYNACK == nil && len(c.SYNs) > 0 {
-						dropped = append(dropped, c)
-					}
-				}
-				for _, c := range unansweredTo(in.ev, port, a.dc.Connect.T0, a.dc.Connect.T) {
-					if !slices.Contains(dropped, c) {
 						dropped = append(dropped, c)
 					}
 				}

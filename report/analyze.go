@@ -291,9 +291,10 @@ func sessionEnd(s *capture.FTPSession) float64 {
 func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagnosis {
 	sub := subEvidence(ev, g)
 	info := sessionInfo(g, id)
-	r := rebuildResult(ev, g)
+	r, links := rebuildResult(ev, g)
 	in := newInput(r, sub)
 	in.an = &analysis{vantage: info.Vantage}
+	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
 		Target:   r.Target.URL,
@@ -416,8 +417,9 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // rebuildResult turns a group of captured sessions into the probe's
 // result: one ModeResult per data connection set up (failed ones first,
 // capped), one control-only result per control connection that failed
-// before any.
-func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) *probe.Result {
+// before any; links[i] are the connections of r.Modes[i] as the capture
+// linked them.
+func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks) {
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
@@ -437,12 +439,14 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) *probe.Result 
 	type counts struct{ ok, failed int }
 	per := map[probe.Mode]*counts{}
 	var failed, worked []probe.ModeResult
+	var failedL, workedL []modeLinks
 	for _, s := range g {
 		base := controlSteps(s)
 		if len(s.Data) == 0 && !controlUp(&base) {
 			base.Mode = modeControlOnly
 			base.Transcript = transcript0(s, nil)
 			failed = append(failed, base)
+			failedL = append(failedL, modeLinks{control: s.Control})
 			continue
 		}
 		for _, pair := range pairSetups(s) {
@@ -450,10 +454,12 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) *probe.Result 
 			mr.Mode = modeOf(pair[0])
 			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0])
 			xs := dataExchanges(pair[0])
+			ln := modeLinks{control: s.Control, list: pair[0].Conn}
 			if len(pair) > 1 {
 				mr.RetrData, mr.Retr = &probe.DataConn{}, &probe.Transfer{}
 				mr.Works = fillData(mr.RetrData, mr.Retr, s, pair[1]) && mr.Works
 				xs = append(xs, dataExchanges(pair[1])...)
+				ln.retr = pair[1].Conn
 			}
 			mr.Transcript = transcript0(s, xs)
 			c := per[mr.Mode]
@@ -465,10 +471,12 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) *probe.Result 
 				if c.ok < maxOKPerMode {
 					c.ok++
 					worked = append(worked, mr)
+					workedL = append(workedL, ln)
 				}
 			} else if c.failed < maxFailedPerMode {
 				c.failed++
 				failed = append(failed, mr)
+				failedL = append(failedL, ln)
 			}
 		}
 	}
@@ -477,7 +485,35 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) *probe.Result 
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
 	}
-	return r
+	return r, append(failedL, workedL...)
+}
+
+// modeLinks are the connections of one rebuilt mode, as the capture linked
+// them to the dialogue (nil: none in the capture).
+type modeLinks struct {
+	control, list, retr *capture.Conn
+}
+
+// observeLinks makes the observations of a result rebuilt from a capture:
+// the capture already joined each data setup to its connection
+// (capture/link.go), so the join is that link.
+func observeLinks(r *probe.Result, links []modeLinks) *observations {
+	o := &observations{ctl: map[*probe.ModeResult]*wireObs{}, data: map[*probe.DataConn]*wireObs{}}
+	one := func(c *capture.Conn) *wireObs {
+		if c == nil {
+			return emptyObs
+		}
+		return &wireObs{conns: []*capture.Conn{c}, by: joinedCapture}
+	}
+	for i := range r.Modes {
+		mr, ln := &r.Modes[i], links[i]
+		o.ctl[mr] = one(ln.control)
+		o.data[&mr.ListData] = one(ln.list)
+		if mr.RetrData != nil {
+			o.data[mr.RetrData] = one(ln.retr)
+		}
+	}
+	return o
 }
 
 func firstUser(g []*capture.FTPSession) string {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"net/netip"
 	"strconv"
 
 	"github.com/ftpdiag/ftpdiag/ftp"
@@ -94,22 +93,10 @@ func ruleControlConnect(in *input) []Finding {
 // steps and, with a capture, the SYNs, RSTs and ICMP errors. inferred is
 // true when no capture backs it.
 func (in *input) controlWire(mrs []*probe.ModeResult, _ string) (facts []Fact, inferred bool) {
-	var addrs []netip.Addr
-	for _, a := range in.r.Addresses {
-		if p, err := netip.ParseAddr(a); err == nil {
-			addrs = append(addrs, p)
-		}
-	}
-	if p, err := netip.ParseAddr(in.r.Target.Host); err == nil {
-		addrs = append(addrs, p)
-	}
 	seen := false
 	for _, mr := range mrs {
 		facts = append(facts, stepFact(string(mr.Mode)+" control connect to "+in.r.Target.Address(), mr.Connect))
-		if !in.wire {
-			continue
-		}
-		for _, c := range connsTo(in.ev, addrs, uint16(in.r.Target.Port), mr.Connect.T0, mr.Connect.T) {
+		for _, c := range in.obs.controlOf(mr).conns {
 			seen = true
 			facts = append(facts, synFacts(c)...)
 			facts = append(facts, refusalFacts(c)...)

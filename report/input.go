@@ -23,10 +23,12 @@ type input struct {
 	sw string
 	// an is set when the result was rebuilt from a capture (analyze.go).
 	an *analysis
+	// obs joins each attempt to its own wire connections (observe.go).
+	obs *observations
 }
 
 func newInput(r *probe.Result, ev *capture.Evidence) *input {
-	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown"}
+	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: observe(r, ev)}
 	if r != nil {
 		in.sw = detectSoftware(r.Server)
 	}

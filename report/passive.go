@@ -309,7 +309,7 @@ func rulePassiveConnect(in *input) []Finding {
 			if !in.wire {
 				continue
 			}
-			cs := connsTo(in.ev, []netip.Addr{addrOf(ep), addrOf(a.dc.Announced)}, portOf(ep), a.dc.Connect.T0, a.dc.Connect.T)
+			cs := in.obs.dataOf(a.dc).conns
 			for _, c := range cs {
 				g.wire = true
 				g.facts = append(g.facts, synFacts(c)...)

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 
 	"github.com/ftpdiag/ftpdiag/capture"
@@ -102,11 +101,7 @@ func ruleTransferStalled(in *input) []Finding {
 				((s.Outcome == probe.OutcomeReset || s.Outcome == probe.OutcomeClosed) && a.tr.Bytes > 0)
 			var wf []Fact
 			if in.wire {
-				port := portOf(a.dc.Dialled)
-				if !mr.Mode.Passive() {
-					port = portOf(a.dc.Listened)
-				}
-				for _, c := range connsTo(in.ev, []netip.Addr{addrOf(a.dc.Peer), addrOf(a.dc.Local), addrOf(a.dc.Dialled), addrOf(a.dc.Listened)}, port, a.dc.Connect.T0, a.dc.Connect.T) {
+				for _, c := range in.obs.dataOf(a.dc).conns {
 					if stalled && c.Stall == nil {
 						if sf := segmentFacts(c, mr.Mode.Passive()); len(sf) > 0 {
 							wf = append(wf, sf...)

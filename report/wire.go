@@ -2,78 +2,10 @@ package report
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/ftpdiag/ftpdiag/capture"
 )
-
-// matchSlack widens a step's time window when matching packets to it: the
-// probe's clock and the capture's timestamps differ by scheduling delays,
-// well under half a second.
-const matchSlack = 0.5
-
-// connsTo finds the captured connections to a responder port, accepting any
-// of addrs (the announced and the control address: NAT may rewrite either),
-// whose first SYN falls within [from-slack, until+slack], in time order. It
-// matches by port, not by Wireshark's port-20 or announced-address
-// heuristics, which NAT breaks.
-func connsTo(ev *capture.Evidence, addrs []netip.Addr, port uint16, from, until float64) []*capture.Conn {
-	if ev == nil || port == 0 {
-		return nil
-	}
-	var out []*capture.Conn
-	for _, c := range ev.Conns {
-		if c.Responder.Port() != port || !addrIn(c.Responder.Addr().Unmap(), addrs) {
-			continue
-		}
-		t, ok := firstT(c)
-		if !ok || t < from-matchSlack || t > until+matchSlack {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// unansweredTo finds SYNs that reached this host's port and got no answer.
-func unansweredTo(ev *capture.Evidence, port uint16, from, until float64) []*capture.Conn {
-	if ev == nil {
-		return nil
-	}
-	var out []*capture.Conn
-	for _, c := range ev.UnansweredInboundSYNs {
-		if c.Responder.Port() != port {
-			continue
-		}
-		if t, ok := firstT(c); ok && t >= from-matchSlack && t <= until+matchSlack {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func addrIn(a netip.Addr, addrs []netip.Addr) bool {
-	if len(addrs) == 0 {
-		return true
-	}
-	for _, b := range addrs {
-		if b.IsValid() && b.Unmap() == a {
-			return true
-		}
-	}
-	return false
-}
-
-func firstT(c *capture.Conn) (float64, bool) {
-	if len(c.SYNs) > 0 {
-		return c.SYNs[0].T, true
-	}
-	if c.SYNACK != nil {
-		return c.SYNACK.T, true
-	}
-	return 0, false
-}
 
 // synFacts describes the SYNs of a connection that got no answer:
 // "SYN to H:P sent 3 times, no SYN-ACK (packets #12, #15, #21)".
