@@ -105,7 +105,7 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 	ts := &traceSource{name: name}
 	switch {
 	case len(head) == 4 && bytes.Equal(head, magicPcapng):
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{
+		ng, err := pcapgo.NewNgReader(newNgFramer(br), pcapgo.NgReaderOptions{
 			WantMixedLinkType:  true,
 			SkipUnknownVersion: true,
 			StatisticsCallback: func(_ int, s pcapgo.NgInterfaceStatistics) {
@@ -122,6 +122,10 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 		pr, err := pcapgo.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: pcap header: %v", name, describe(err))
+		}
+		if pr.Snaplen() > maxRecord {
+			// Records up to the declared snap length would be taken.
+			pr.SetSnaplen(maxRecord)
 		}
 		ts.src, ts.fixed = pr, pr.LinkType()
 	default:
