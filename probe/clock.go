@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ftpdiag/ftpdiag/ftp"
@@ -36,15 +38,37 @@ func (c *clock) fail(s Step, err error) Step {
 	return s
 }
 
-// replied ends a step with the server's reply: ok when positive, "reply"
-// when 4xx or 5xx.
-func (c *clock) replied(s Step, rep ftp.Reply) Step {
+// replied ends a step with the server's reply to verb, read through
+// ftp.Interpret (afterPreliminary: the reply follows the command's 1xx): ok
+// for a preliminary, intermediate or success step, "reply" for a transient
+// or permanent failure, protocol-error for a code the command's sequence
+// does not allow (a 3xx to RETR or PORT). The caller decides whether an
+// allowed intermediate reply is what it wanted.
+func (c *clock) replied(s Step, verb string, rep ftp.Reply, afterPreliminary bool) Step {
 	r := rep
-	s.Reply = &r
-	if rep.Code >= 400 {
+	in := ftp.Interpret(verb, rep, afterPreliminary)
+	s.Reply, s.Meaning = &r, &in
+	switch in.Step {
+	case ftp.StepTransient, ftp.StepPermanent:
 		return c.finish(s, OutcomeReply)
+	case ftp.StepViolation:
+		s = c.finish(s, OutcomeProtocol)
+		s.Error = violationText(verb, rep, afterPreliminary)
+		return s
 	}
 	return c.finish(s, OutcomeOK)
+}
+
+// violationText says which command a reply broke the sequence of.
+func violationText(verb string, rep ftp.Reply, afterPreliminary bool) string {
+	what := "reply to " + strings.ToUpper(verb)
+	if verb == ftp.Greeting {
+		what = "greeting"
+	}
+	if afterPreliminary {
+		what = "final " + what + " (after its 1xx)"
+	}
+	return fmt.Sprintf("%d is not a %s that FTP allows: %s", rep.Code, what, rep.Message())
 }
 
 // skipped marks a step that did not run because an earlier one failed.

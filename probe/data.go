@@ -91,8 +91,18 @@ func (s *session) openPassive(mode Mode, dc *DataConn) *dataChannel {
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.DataTimeout)
 	defer cancel()
 	stop, filtered := s.watchWire(target, cancel)
-	conn, err := s.opts.Dialer.DialContext(ctx, "tcp", target.String())
+	// Dialling the control peer, the route (and so the source address) is
+	// the control connection's: bind it, so that even a failed dial names
+	// its whole 4-tuple.
+	var bindIP netip.Addr
+	if target.Addr() == peer.Addr() {
+		bindIP = s.controlLocal().Addr()
+	}
+	conn, local, err := dialBound(ctx, s.opts.Dialer, bindIP, target.String())
 	stop()
+	if local.IsValid() {
+		dc.Local = local.String()
+	}
 	if err != nil && filtered() {
 		dc.Connect = s.clock.finish(st, OutcomeTimeout)
 		dc.Connect.Error = fmt.Sprintf("connect data %s: %s", target, wireVerdict)
@@ -103,7 +113,6 @@ func (s *session) openPassive(mode Mode, dc *DataConn) *dataChannel {
 		return nil
 	}
 	dc.Connect = s.clock.ok(st)
-	dc.Local = addrPortOf(conn.LocalAddr()).String()
 	dc.Peer = addrPortOf(conn.RemoteAddr()).String()
 	return &dataChannel{conn: conn}
 }

@@ -63,7 +63,10 @@ type Step struct {
 	T0      float64    `json:"t0"`
 	T       float64    `json:"t"`
 	Reply   *ftp.Reply `json:"reply,omitempty"`
-	Error   string     `json:"error,omitempty"`
+	// Meaning is ftp.Interpret's reading of Reply as the answer to the
+	// step's command: report rules read it instead of the code.
+	Meaning *ftp.Interpretation `json:"meaning,omitempty"`
+	Error   string              `json:"error,omitempty"`
 }
 
 // OK reports whether the step succeeded.
@@ -79,6 +82,11 @@ type Exchange struct {
 	T       float64    `json:"t"`
 	Command string     `json:"command"` // as sent; PASS arguments are redacted
 	Reply   *ftp.Reply `json:"reply,omitempty"`
+	// Meaning is ftp.Interpret's reading of Reply as the answer to Command
+	// (to the greeting when Command is empty, to the transfer command when
+	// it follows its 1xx); nil for a reply the probe could not tie to a
+	// command (a late reply after ABOR).
+	Meaning *ftp.Interpretation `json:"meaning,omitempty"`
 }
 
 // Target is what the probe was pointed at. The password is never stored here.
@@ -118,6 +126,30 @@ type Transfer struct {
 	LargestRead int `json:"largest_read,omitempty"`
 	// Final is the completion reply (226, 426, 451...) when one arrived.
 	Final *ftp.Reply `json:"final,omitempty"`
+	// Preliminary is the 1xx reply that opened the transfer (nil when none
+	// came).
+	Preliminary *ftp.Reply `json:"preliminary,omitempty"`
+	// Times are the moments of the transfer, so that a rule (and the join
+	// with the capture) can tell a server that never answered from one
+	// that sent everything and never closed the data connection.
+	Times TransferTimes `json:"times"`
+}
+
+// TransferTimes are the moments of one transfer, in seconds since the
+// probe's zero time; each is nil when it did not happen.
+type TransferTimes struct {
+	// Preliminary: the 1xx reply arrived.
+	Preliminary *float64 `json:"preliminary,omitempty"`
+	// FirstByte and LastByte: the first and the last read that returned
+	// data on the data connection.
+	FirstByte *float64 `json:"first_byte,omitempty"`
+	LastByte  *float64 `json:"last_byte,omitempty"`
+	// ServerClosed: the server closed the data connection (end of file
+	// read); nil when the probe closed it first (read cap, timeout, stall,
+	// a final reply that never came with the close).
+	ServerClosed *float64 `json:"server_closed,omitempty"`
+	// Final: the completion (or failure) reply to the transfer command.
+	Final *float64 `json:"final,omitempty"`
 }
 
 // DataConn is one data connection attempt: which endpoint the server

@@ -250,20 +250,21 @@ func (r *runner) connect(m *ModeResult) *session {
 	st := r.clock.begin()
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.ConnectTimeout)
 	defer cancel()
-	conn, err := r.opts.Dialer.DialContext(ctx, "tcp", r.server.String())
+	// The source address is the route's choice: bound to any address,
+	// only the port is known should the connection fail.
+	conn, local, err := dialBound(ctx, r.opts.Dialer, netip.Addr{}, r.server.String())
+	if local.IsValid() {
+		m.ControlLocal = local.String()
+	}
 	if err != nil {
 		m.markFrom(stageBanner, skipped("no control connection"))
 		m.Connect = r.clock.fail(st, fmt.Errorf("connect control %s: %w", r.server, err))
 		return nil
 	}
 	m.Connect = r.clock.ok(st)
-	m.ControlLocal = addrPortOf(conn.LocalAddr()).String()
 	m.ControlRemote = addrPortOf(conn.RemoteAddr()).String()
 	return newSession(r.ctx, conn, r.clock, r.opts, m)
 }
-
-// maxGreetingDelays is how many 120 replies may come before the 220.
-const maxGreetingDelays = 3
 
 // greetAndLogin reads the banner and logs in.
 func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
@@ -272,12 +273,29 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 			m.markFrom(stageData, skipped("not logged in"))
 		}
 	}()
+	if !r.greet(s, m) {
+		return false
+	}
+	r.mu.Lock()
+	if r.res.Server.Banner == "" {
+		r.res.Server.Banner = m.Banner.Reply.Text()
+	}
+	r.mu.Unlock()
+	if !r.startTLS(s, m) {
+		return false
+	}
+	m.Login = r.login(s)
+	return m.Login.OK()
+}
+
+// greet reads the greeting: a 220, or a 120 ("service ready in nnn
+// minutes") and then the 220. Anything else ends the session.
+func (r *runner) greet(s *session, m *ModeResult) bool {
 	st := r.clock.begin()
 	rep, err := s.readReply(r.opts.ReplyTimeout)
-	// "120 service ready in nnn minutes" precedes the 220; a server that
-	// sends nothing but 120s must not hold the probe (nor grow the
-	// transcript) for ever.
-	for i := 0; err == nil && rep.Code == 120 && i < maxGreetingDelays; i++ {
+	afterPreliminary := false
+	if err == nil && isStep(ftp.Interpret(ftp.Greeting, rep, false), ftp.StepPreliminary) {
+		afterPreliminary = true
 		rep, err = s.readReply(r.opts.ReplyTimeout)
 	}
 	if err != nil {
@@ -285,33 +303,40 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 		m.Login = skipped("no banner")
 		return false
 	}
-	m.Banner = r.clock.replied(st, rep)
-	if rep.Code != 220 {
-		m.Banner.Outcome = OutcomeReply
+	m.Banner = r.clock.replied(st, ftp.Greeting, rep, afterPreliminary)
+	if !m.Banner.OK() || !isStep(*m.Banner.Meaning, ftp.StepSuccess) {
+		if m.Banner.OK() {
+			m.Banner.Outcome = OutcomeProtocol
+			m.Banner.Error = "the greeting never completed"
+		}
 		m.Login = skipped("the server did not greet with 220")
 		return false
 	}
-	r.mu.Lock()
-	if r.res.Server.Banner == "" {
-		r.res.Server.Banner = rep.Text()
-	}
-	r.mu.Unlock()
-	if !r.startTLS(s, m) {
-		return false
-	}
-	st = r.clock.begin()
-	rep, step := s.command("USER", r.target.User)
-	if step.OK() && rep.Code == 331 {
-		rep, step = s.command("PASS", r.target.Password)
+	return true
+}
+
+// login sends USER, then PASS when the server asks for a password. A
+// success reply to either is logged in (a 230 to USER needs no password);
+// a request for an account (332) ends the login: the probe has none to
+// send, and says so.
+func (r *runner) login(s *session) Step {
+	st := r.clock.begin()
+	_, step := s.command("USER", r.target.User)
+	if step.OK() && step.Meaning.Step == ftp.StepIntermediate && step.Meaning.Meaning != ftp.MeaningAccountNeeded {
+		_, step = s.command("PASS", r.target.Password)
 	}
 	step.T0 = st.T0
-	if step.OK() && rep.Code != 230 && rep.Code != 202 {
+	if step.OK() && step.Meaning.Step != ftp.StepSuccess {
 		step.Outcome = OutcomeReply
-		step.Error = "login did not complete (expected 230)"
+		step.Error = "login did not complete"
+		if step.Meaning.Meaning == ftp.MeaningAccountNeeded {
+			step.Error = "the server asks for an account (ACCT), which ftpdiag does not send"
+		}
 	}
-	m.Login = step
-	return step.OK()
+	return step
 }
+
+func isStep(in ftp.Interpretation, want ftp.Step) bool { return in.Step == want }
 
 // serverInfo asks SYST and FEAT once, on the lead connection.
 func (r *runner) serverInfo(s *session) {

@@ -112,13 +112,41 @@ func (s *session) appendExchange(command string, rep *ftp.Reply) {
 	}
 	if n := len(*tr); n > 0 && (*tr)[n-1].Reply == nil && (*tr)[n-1].Command != "" {
 		(*tr)[n-1].Reply = rep
+		(*tr)[n-1].Meaning = interpretAs(commandVerb((*tr)[n-1].Command), *rep, false)
 		return
 	}
-	*tr = append(*tr, Exchange{T: t, Reply: rep})
+	*tr = append(*tr, Exchange{T: t, Reply: rep, Meaning: unsolicitedMeaning(*tr, *rep)})
 }
 
-// command sends a command and reads its reply; the step is ok for a
-// positive (1xx-3xx) reply and "reply" for a negative one.
+// unsolicitedMeaning interprets a reply that follows no pending command:
+// the greeting (after any 120), or the final reply of a command whose last
+// reply was a 1xx. Anything else is left uninterpreted (nil).
+func unsolicitedMeaning(tr []Exchange, rep ftp.Reply) *ftp.Interpretation {
+	if len(tr) == 0 {
+		return interpretAs(ftp.Greeting, rep, false)
+	}
+	last := tr[len(tr)-1]
+	if last.Meaning == nil || last.Meaning.Step != ftp.StepPreliminary {
+		return nil
+	}
+	return interpretAs(commandVerb(last.Command), rep, true)
+}
+
+func interpretAs(verb string, rep ftp.Reply, afterPreliminary bool) *ftp.Interpretation {
+	in := ftp.Interpret(verb, rep, afterPreliminary)
+	return &in
+}
+
+// commandVerb is the verb of a command as shown in the transcript.
+func commandVerb(shown string) string {
+	verb, _, _ := strings.Cut(shown, " ")
+	return verb
+}
+
+// command sends a command and reads its reply; the step carries the
+// reply's interpretation (clock.replied): ok for a reply the command's
+// sequence allows that is not a failure, "reply" for a failure,
+// protocol-error for a code the sequence does not allow.
 func (s *session) command(verb, arg string) (ftp.Reply, Step) {
 	st := s.clock.begin()
 	if err := s.send(verb, arg); err != nil {
@@ -128,7 +156,7 @@ func (s *session) command(verb, arg string) (ftp.Reply, Step) {
 	if err != nil {
 		return rep, s.clock.fail(st, err)
 	}
-	return rep, s.clock.replied(st, rep)
+	return rep, s.clock.replied(st, verb, rep, false)
 }
 
 // quit ends the session politely without waiting long.

@@ -64,6 +64,11 @@ func (s *session) readData(c net.Conn, limit int64, keep int, tr *Transfer) ([]b
 		}
 		m, err := c.Read(buf[:want])
 		if m > 0 {
+			t := s.clock.offset()
+			if tr.Times.FirstByte == nil {
+				tr.Times.FirstByte = ptr(t)
+			}
+			tr.Times.LastByte = ptr(t)
 			if room := keep - kept.Len(); room > 0 {
 				kept.Write(buf[:min(m, room)])
 			}
@@ -74,6 +79,7 @@ func (s *session) readData(c net.Conn, limit int64, keep int, tr *Transfer) ([]b
 			return kept.Bytes(), n, true, nil
 		}
 		if errors.Is(err, io.EOF) {
+			tr.Times.ServerClosed = ptr(s.clock.offset())
 			return kept.Bytes(), n, false, nil
 		}
 		if err != nil {

@@ -48,15 +48,25 @@ func (s *session) transfer(ch *dataChannel, dc *DataConn, verb, arg string, limi
 		return tr, data
 	}
 	ch.conn.Close()
+	s.finalReply(&tr, verb, st)
+	return tr, data
+}
+
+// finalReply reads the reply that ends a transfer after its 1xx and
+// completes tr with it.
+func (s *session) finalReply(tr *Transfer, verb string, st Step) {
 	fin, err := s.readReply(s.opts.ReplyTimeout)
 	if err != nil {
 		tr.Step = s.clock.fail(st, err)
-		return tr, data
+		return
 	}
 	tr.Final = &fin
-	tr.Step = s.clock.replied(st, fin)
-	return tr, data
+	tr.Step = s.clock.replied(st, verb, fin, true)
+	tr.Times.Final = ptr(tr.Step.T)
 }
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
 
 // startData sends verb (LIST, RETR, STOR) on an open data channel and
 // waits for the server's answer: for active mode it completes dc.Connect
@@ -112,22 +122,26 @@ func (s *session) startData(ch *dataChannel, dc *DataConn, tr *Transfer, verb, a
 		return rep, false
 	}
 	if ch.ln != nil {
-		s.finishActive(ch, dc, st, accepted, replyOrError(rep, err))
+		s.finishActive(ch, dc, st, accepted, replyOrError(verb, rep, err))
 	}
 	if err != nil {
 		tr.Step = s.clock.fail(st, err)
 		return ftp.Reply{}, false
 	}
-	if !rep.Preliminary() {
-		tr.Step = s.clock.replied(st, rep)
+	first := s.clock.replied(st, verb, rep, false)
+	if first.Meaning.Step != ftp.StepPreliminary {
+		tr.Step = first
 		tr.Final = tr.Step.Reply
-		if rep.Completion() {
+		tr.Times.Final = ptr(first.T)
+		if first.OK() {
 			// 2xx without 1xx: nothing was transferred; not a success.
 			tr.Step.Outcome = OutcomeProtocol
 			tr.Step.Error = "completion reply without a preliminary 1xx reply"
 		}
 		return rep, false
 	}
+	tr.Preliminary = first.Reply
+	tr.Times.Preliminary = ptr(first.T)
 	if ch.conn == nil {
 		tr.Step = s.clock.finish(st, dc.Connect.Outcome)
 		tr.Step.Error = "the data connection never opened"
@@ -156,17 +170,20 @@ type acceptResult struct {
 	err  error
 }
 
-func replyOrError(rep ftp.Reply, err error) error {
+func replyOrError(verb string, rep ftp.Reply, err error) error {
 	if err != nil {
 		return err
 	}
-	if rep.Code >= 400 {
-		return replyError{rep}
+	if ftp.Interpret(verb, rep, false).Step.Failed() {
+		return replyError{verb, rep}
 	}
 	return nil
 }
 
-type replyError struct{ rep ftp.Reply }
+type replyError struct {
+	verb string
+	rep  ftp.Reply
+}
 
 func (e replyError) Error() string { return e.rep.Text() }
 
@@ -181,7 +198,7 @@ func (s *session) finishActive(ch *dataChannel, dc *DataConn, st Step, accepted 
 	if errors.As(replyErr, &re) {
 		// The server answered (425 and kin) instead of connecting.
 		drainAccept(ch.ln, accepted)
-		dc.Connect = s.clock.replied(st, re.rep)
+		dc.Connect = s.clock.replied(st, re.verb, re.rep, false)
 		return
 	}
 	res := s.waitAccept(ch.ln, accepted)
@@ -241,8 +258,11 @@ func (s *session) abort() *ftp.Reply {
 		if err != nil {
 			return &first
 		}
+		// NOOP's own reply is the 200; a late 226 or 225 belongs to the
+		// transfer or to ABOR.
 		if rep.Code == 200 {
 			s.mr.Transcript[noop].Reply = &rep
+			s.mr.Transcript[noop].Meaning = interpretAs("NOOP", rep, false)
 			return &first
 		}
 		// A late reply to the transfer or to ABOR: shown before NOOP.

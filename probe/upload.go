@@ -139,7 +139,7 @@ func (r *runner) upload() {
 // file does not exist.
 func (r *runner) remoteSize(s *session, mode Mode, name string) (Step, int64) {
 	rep, st := s.command("SIZE", name)
-	if st.OK() && rep.Code == 213 {
+	if st.OK() {
 		n, err := strconv.ParseInt(strings.TrimSpace(rep.Message()), 10, 64)
 		if err != nil {
 			st.Outcome, st.Error = OutcomeProtocol, fmt.Sprintf("cannot parse SIZE reply %q", rep.Message())
@@ -147,11 +147,12 @@ func (r *runner) remoteSize(s *session, mode Mode, name string) (Step, int64) {
 		}
 		return st, n
 	}
-	if st.Outcome == OutcomeReply && rep.Code == 550 {
+	if meaningOf(st) == ftp.MeaningFileRefused {
 		st.Outcome = OutcomeOK // "no such file": the name is free
 		return st, -1
 	}
-	if st.Outcome != OutcomeReply || (rep.Code != 500 && rep.Code != 502 && rep.Code != 504) {
+	// SIZE refused otherwise (not implemented: 500, 502, 504): LIST tells.
+	if st.Outcome != OutcomeReply || st.Meaning.Step != ftp.StepPermanent {
 		return st, -1
 	}
 	// No SIZE: list the name itself on a data connection.
@@ -161,7 +162,7 @@ func (r *runner) remoteSize(s *session, mode Mode, name string) (Step, int64) {
 		return dc.Setup, -1
 	}
 	tr, listing := s.transfer(ch, dc, "LIST", name, maxListKeep, maxListKeep)
-	if tr.Step.Outcome == OutcomeReply && tr.Step.Reply != nil && tr.Step.Reply.Code == 550 {
+	if meaningOf(tr.Step) == ftp.MeaningFileRefused {
 		tr.Step.Outcome = OutcomeOK
 		return tr.Step, -1
 	}
@@ -177,6 +178,14 @@ func (r *runner) remoteSize(s *session, mode Mode, name string) (Step, int64) {
 	return tr.Step, -1
 }
 
+// meaningOf is the meaning of a step's reply (none when it had no reply).
+func meaningOf(st Step) ftp.Meaning {
+	if st.Meaning == nil {
+		return ftp.MeaningNone
+	}
+	return st.Meaning.Meaning
+}
+
 // store runs STOR on an open data channel and writes content. accepted is
 // true once the server answered 1xx: from then on a file of ours may exist.
 func (s *session) store(ch *dataChannel, dc *DataConn, name string, content []byte) (tr Transfer, accepted bool) {
@@ -186,7 +195,8 @@ func (s *session) store(ch *dataChannel, dc *DataConn, name string, content []by
 	rep, ok := s.startData(ch, dc, &tr, "STOR", name, st)
 	// From a 1xx on a file of ours may exist; a 2xx without 1xx may have
 	// stored something too.
-	accepted = rep.Preliminary() || rep.Completion()
+	in := ftp.Interpret("STOR", rep, false)
+	accepted = in.Step == ftp.StepPreliminary || in.Step == ftp.StepSuccess
 	if !ok {
 		return tr, accepted
 	}
@@ -199,12 +209,6 @@ func (s *session) store(ch *dataChannel, dc *DataConn, name string, content []by
 		s.abort()
 		return tr, accepted
 	}
-	fin, err := s.readReply(s.opts.ReplyTimeout)
-	if err != nil {
-		tr.Step = s.clock.fail(st, err)
-		return tr, accepted
-	}
-	tr.Final = &fin
-	tr.Step = s.clock.replied(st, fin)
+	s.finalReply(&tr, "STOR", st)
 	return tr, accepted
 }
