@@ -75,7 +75,7 @@ func (f *ngFramer) Read(p []byte) (int, error) {
 			f.left -= n
 			f.off += int64(n)
 			if err == io.EOF {
-				err = io.ErrUnexpectedEOF // inside a block
+				err = f.cut()
 			}
 			if f.left == 0 && err == nil {
 				err = f.readTrailer()
@@ -96,7 +96,14 @@ func (f *ngFramer) Read(p []byte) (int, error) {
 
 // errorf is an error about the block that starts at f.start.
 func (f *ngFramer) errorf(format string, a ...any) error {
-	return fmt.Errorf("pcapng block at offset %d: %s", f.start, fmt.Sprintf(format, a...))
+	return fmt.Errorf("pcapng block at offset %d: "+format, append([]any{f.start}, a...)...)
+}
+
+// cut is the error of a block cut short by the end of the data. It wraps
+// io.ErrUnexpectedEOF without being it: pcapgo takes a bare one at a
+// block's start for the file's clean end.
+func (f *ngFramer) cut() error {
+	return f.errorf("cut short: %w", io.ErrUnexpectedEOF)
 }
 
 // readTrailer reads and checks the current block's trailing length.
@@ -104,7 +111,7 @@ func (f *ngFramer) readTrailer() error {
 	n, err := io.ReadFull(f.r, f.tbuf[:])
 	f.off += int64(n)
 	if err != nil {
-		return io.ErrUnexpectedEOF
+		return f.cut()
 	}
 	if got := f.order.Uint32(f.tbuf[:]); got != f.total {
 		return f.errorf("trailing length %d differs from the leading length %d", got, f.total)
@@ -123,14 +130,14 @@ func (f *ngFramer) next() error {
 		case len(head) == 0 && err == io.EOF:
 			return io.EOF
 		case len(head) < 8:
-			return io.ErrUnexpectedEOF
+			return f.cut()
 		}
 		if err := f.header(head); err != nil {
 			return err
 		}
 		fixed, err := f.r.Peek(min(int(f.total), 28))
 		if err != nil {
-			return io.ErrUnexpectedEOF
+			return f.cut()
 		}
 		pass, err := f.check(fixed)
 		if err != nil {
@@ -143,7 +150,7 @@ func (f *ngFramer) next() error {
 		n, err := f.r.Discard(int(f.total) - 4)
 		f.off += int64(n)
 		if err != nil {
-			return io.ErrUnexpectedEOF
+			return f.cut()
 		}
 		if err := f.readTrailer(); err != nil {
 			return err
@@ -157,7 +164,7 @@ func (f *ngFramer) next() error {
 func (f *ngFramer) header(head []byte) error {
 	if binary.BigEndian.Uint32(head) == ngSHB {
 		if len(head) < 12 {
-			return io.ErrUnexpectedEOF
+			return f.cut()
 		}
 		switch binary.BigEndian.Uint32(head[8:12]) {
 		case 0x1A2B3C4D:

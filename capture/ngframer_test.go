@@ -181,3 +181,19 @@ func FuzzNgFramer(f *testing.F) {
 		}
 	})
 }
+
+// TestNgFramerEveryCut: a pcapng cut anywhere but between two blocks
+// reads as truncated, never as a shorter good file.
+func TestNgFramerEveryCut(t *testing.T) {
+	ng := traceBytes(t, layers.LinkTypeEthernet, true, sampleRecs(t))
+	bounds := map[int]bool{}
+	for off := 0; off < len(ng); off += int(binary.LittleEndian.Uint32(ng[off+4:])) {
+		bounds[off] = true
+	}
+	for n := 4; n < len(ng); n++ {
+		_, err := readTrace(bytes.NewReader(ng[:n]), "t")
+		if got := err != nil && (strings.Contains(err.Error(), "truncated") || strings.Contains(err.Error(), "cut short")); got == bounds[n] {
+			t.Errorf("cut at %d (block boundary: %v): error %v", n, bounds[n], err)
+		}
+	}
+}
