@@ -37,7 +37,7 @@ func newPcapWriter(path string, lt layers.LinkType, ifname, filter string) (*pca
 		SnapLength:          wholeSnap,
 		OS:                  runtime.GOOS,
 		Filter:              filter,
-		Comment:             "ftpdiag capture; PASS arguments redacted",
+		Comment:             "ftpdiag capture; PASS and ACCT arguments and the password masked",
 		TimestampResolution: 9, // nanoseconds, as time.Time has them
 	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "ftpdiag"}})
 	if err != nil {

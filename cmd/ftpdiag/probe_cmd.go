@@ -91,7 +91,7 @@ SAFETY
 	fl.Int64Var(&f.retrBytes, "retr-bytes", probe.DefaultRetrBytes, "read at most this many bytes of the downloaded file, then ABOR")
 	fl.StringVar(&f.capture, "capture", captureAuto, "capture packets beside the probe: auto (when permitted), on (fail if not permitted), off")
 	fl.StringVar(&f.iface, "interface", "", "capture on `IFACE` (default: the one the route to the server uses)")
-	fl.StringVar(&f.pcap, "pcap", "", "save the capture as a pcapng `FILE` (PASS arguments redacted); implies --capture on")
+	fl.StringVar(&f.pcap, "pcap", "", "save the capture as a pcapng `FILE` (PASS and ACCT arguments and the password masked); implies --capture on")
 	fl.IntVar(&f.pasvSamples, "pasv-samples", probe.DefaultPasvSamples, "passive replies per passive mode used to infer the server's passive port range (0: none beyond the transfers)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
 	f.tls.register(fl)
@@ -126,6 +126,9 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 		return err
 	}
 	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap, activePorts: opts.ActivePorts}
+	if target.Password != "" {
+		cr.secrets = []string{target.Password}
+	}
 	opts.BeforeConnect = func(server netip.AddrPort, zero time.Time) error {
 		return cr.start(cmd.Context(), server, zero)
 	}
