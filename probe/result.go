@@ -179,6 +179,9 @@ type DataConn struct {
 	Connect Step `json:"connect"`
 	// TLS is the data connection's TLS handshake (PROT P only).
 	TLS *DataTLS `json:"tls,omitempty"`
+	// CallbackWait is how long an active attempt waited for the server's
+	// connection, and why (active.go); nil for passive modes.
+	CallbackWait *CallbackWait `json:"callback_wait,omitempty"`
 }
 
 // ModeResult is everything one data mode's control connection did.

@@ -24,6 +24,9 @@ type session struct {
 	// out mid-reply); no further commands are sent.
 	broken bool
 	stop   func() bool
+	// pending is a reply being read in the background (watch.go); the
+	// next read collects it.
+	pending *replyWatch
 }
 
 func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *ModeResult) *session {
@@ -36,6 +39,10 @@ func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *
 func (s *session) close() {
 	s.stop()
 	s.conn.Close()
+	if s.pending != nil {
+		<-s.pending.done
+		s.pending = nil
+	}
 }
 
 // readReply reads one reply with the reply timeout and records it.
@@ -51,6 +58,9 @@ func (s *session) readReply(timeout time.Duration) (ftp.Reply, error) {
 // readReplyUnrecorded is readReply without the transcript entry, for a
 // caller that knows better which command the reply answers.
 func (s *session) readReplyUnrecorded(timeout time.Duration) (ftp.Reply, error) {
+	if rep, err, ok := s.collectPending(timeout); ok {
+		return rep, err
+	}
 	if s.broken {
 		return ftp.Reply{}, errSessionBroken
 	}
