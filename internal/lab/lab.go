@@ -13,7 +13,7 @@
 //	server gateway ns    203.0.113.10/24     2001:db8:113::10/64  (public, wan0)
 //	                     10.77.0.1/24        2001:db8:77::1/64    (server LAN, lan0)
 //	  | lan0 — eth0
-//	server ns            10.77.0.2/24        2001:db8:77::2/64    (runs vsftpd)
+//	server ns            10.77.0.2/24        2001:db8:77::2/64    (runs the FTP server)
 //
 // Without NAT the path is routed end to end and the client dials the
 // server's own address. With Config.ServerNAT the server gateway forwards
@@ -28,9 +28,16 @@
 // and teardown runs on t.Cleanup, on Close, on SIGINT/SIGTERM, and for labs
 // left behind by dead processes, at the next Start.
 //
-// The lab needs root, iproute2, iptables/ip6tables, ethtool, bash and
-// vsftpd. When any is missing Start skips the test, unless the environment
-// variable FTPDIAG_LAB=required, in which case it fails it.
+// The server namespace runs one FTP server (Config.Server): vsftpd by
+// default, or ProFTPD, Pure-FTPd (unpacked by install-servers under
+// ServersDir), pyftpdlib or Twisted (Debian's python3 modules, scripts in
+// servers/), each generated from the same settings with the same user,
+// password, files and passive range. A Scenario says which servers it
+// applies to; Scenario.For gives its Config for one of them.
+//
+// The lab needs root, iproute2, iptables/ip6tables, ethtool, bash and the
+// chosen server. When any is missing Start skips the test, unless the
+// environment variable FTPDIAG_LAB=required, in which case it fails it.
 package lab
 
 import (
@@ -43,10 +50,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
-// Credentials and files served by every lab's vsftpd.
+// Credentials and files served by every lab server.
 const (
 	User      = "ftpdiaglab"
 	Password  = "lab-Secret-42"
@@ -57,17 +63,32 @@ const (
 // BigFileSize is the exact size of BigFile (1 MiB).
 const BigFileSize = 1 << 20
 
-// Default passive port range of the lab's vsftpd.
+// Default passive port range of the lab's servers.
 const PasvMin, PasvMax = 30000, 30009
 
-// Vsftpd tunes the generated vsftpd configuration.
+// Vsftpd tunes the generated server configuration. The name is historical:
+// every lab server translates these settings (servers.go); Extra and TLS
+// are vsftpd's alone.
 type Vsftpd struct {
 	PasvMinPort, PasvMaxPort int // 0 = PasvMin / PasvMax
 	DisablePasv              bool
 	DisablePort              bool
-	PasvAddress              string
-	ConnectFromPort20        bool
-	Extra                    []string // raw "key=value" lines appended (later lines win)
+	// PasvAddress is the address to announce in 227 replies (vsftpd
+	// pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P, pyftpdlib
+	// masquerade_address). vsftpd then listens on IPv4 only.
+	PasvAddress       string
+	ConnectFromPort20 bool
+	// MaxPerHost admits at most this many sessions from one client address
+	// (0: no limit).
+	MaxPerHost int
+	// MissingRoot points the served root of every login at a directory
+	// that does not exist: a server-side configuration error.
+	MissingRoot bool
+	// PureFTPdDefaultHashing (Pure-FTPd only) hashes the lab password with
+	// pure-pw's default, argon2id: each login then takes seconds on 2
+	// cores. Otherwise the lab user's crypt(3) hash is used.
+	PureFTPdDefaultHashing bool
+	Extra                  []string // raw vsftpd.conf "key=value" lines appended (later lines win)
 	// Writable sets write_enable=YES and gives the lab user a writable
 	// UploadDir (anonymous uploads stay off: anon_upload_enable=NO).
 	Writable bool
@@ -92,6 +113,13 @@ type Config struct {
 	// gateways doing NAT (on both gateways when neither NATs).
 	FTPHelper bool
 
+	// Server is the FTP server program run in the server namespace, one
+	// of Servers; "" is vsftpd.
+	Server string
+	// Vsftpd holds the server's settings. Despite the name it applies to
+	// every server: each translates what it can express (Scenario.For
+	// tells which scenarios a server cannot express); Extra and TLS are
+	// vsftpd's own.
 	Vsftpd Vsftpd
 
 	// Extra iptables argument vectors per namespace, applied after the base
@@ -113,16 +141,17 @@ type Lab struct {
 	ClientGatewayAddr6      netip.Addr // 2001:db8:113::2
 	Target, Target6         netip.Addr // what the client dials for this config
 	Dir                     string     // served directory (root-owned, 0755)
+	Server                  string     // the server program running, one of Servers
 	// CAFile is the PEM file of the CA that issued the server certificate
 	// (Vsftpd.TLS only).
 	CAFile string
 
-	cfg     Config
-	id      string
-	base    string // temp dir holding config, logs, served dir
-	created []string
-	vsftpd  *exec.Cmd
-	vsPID   int
+	cfg       Config
+	id        string
+	base      string // temp dir holding config, logs, served dir
+	created   []string
+	server    *exec.Cmd
+	serverPID int
 
 	mu        sync.Mutex // held while building, so Close (e.g. from a signal) waits for it
 	closeOnce sync.Once
@@ -147,7 +176,7 @@ var (
 	clientLAN6   = "2001:db8:10::/64"
 	serverLAN    = "10.77.0.0/24"
 	serverLAN6   = "2001:db8:77::/64"
-	requiredTool = []string{"ip", "iptables", "ip6tables", "ethtool", "vsftpd", "bash", "useradd", "usermod", "chpasswd"}
+	requiredTool = []string{"ip", "iptables", "ip6tables", "ethtool", "bash", "useradd", "usermod", "chpasswd"}
 )
 
 // unavailableError marks reasons that make the lab impossible on this host
@@ -217,6 +246,12 @@ func start(cfg Config) (*Lab, error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
+	if err := ServerAvailable(cfg.serverName()); err != nil {
+		return nil, err
+	}
+	if why := cfg.Unsupported(cfg.serverName()); why != "" {
+		return nil, fmt.Errorf("lab: %s cannot run this configuration: %s", cfg.serverName(), why)
+	}
 	if cfg.ForwardPassiveRange && !cfg.ServerNAT {
 		return nil, errors.New("ForwardPassiveRange needs ServerNAT")
 	}
@@ -237,6 +272,7 @@ func start(cfg Config) (*Lab, error) {
 		ClientGatewayAddr6: cgwWAN6,
 		Target:             serverAddr,
 		Target6:            serverAddr6,
+		Server:             cfg.serverName(),
 		cfg:                cfg,
 		id:                 id,
 	}
@@ -269,7 +305,7 @@ func (l *Lab) build() error {
 		return err
 	}
 	warm := l.warmNeighbors()
-	err := l.startVsftpd()
+	err := l.startServer()
 	<-warm
 	return err
 }
@@ -290,22 +326,6 @@ func (l *Lab) Namespaces() []string {
 	return []string{l.ClientNS, l.ClientGatewayNS, l.ServerGatewayNS, l.ServerNS}
 }
 
-// VsftpdPID is the PID of the vsftpd listener (0 before it started).
-func (l *Lab) VsftpdPID() int { return l.vsPID }
-
-// VsftpdConfig returns the generated vsftpd.conf text.
-func (l *Lab) VsftpdConfig() string {
-	b, _ := os.ReadFile(l.base + "/vsftpd.conf")
-	return string(b)
-}
-
-// VsftpdOutput returns what vsftpd wrote to stdout/stderr (startup
-// errors such as "500 OOPS" lines).
-func (l *Lab) VsftpdOutput() string {
-	b, _ := os.ReadFile(l.base + "/vsftpd.out")
-	return string(b)
-}
-
 // Close tears the lab down: it kills every process it started (and any
 // left in its namespaces), deletes the namespaces (and with them the veth
 // links and rules) and removes the temp directory. It is idempotent.
@@ -323,15 +343,8 @@ func (l *Lab) close() error {
 	defer l.mu.Unlock()
 	l.closeOnce.Do(func() {
 		var errs []error
-		if l.vsftpd != nil {
-			killTree(l.vsftpd.Process.Pid)
-			done := make(chan struct{})
-			go func() { _ = l.vsftpd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				errs = append(errs, fmt.Errorf("vsftpd pid %d did not exit", l.vsPID))
-			}
+		if err := l.stopServer(); err != nil {
+			errs = append(errs, err)
 		}
 		for _, ns := range l.Namespaces() {
 			if err := deleteNamespace(ns); err != nil {

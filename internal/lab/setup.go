@@ -27,6 +27,16 @@ func run(name string, args ...string) (string, error) {
 	return stdout.String(), nil
 }
 
+// runStdin executes a setup command with input on its standard input.
+func runStdin(input, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(input)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("setup step failed: `%s %s`: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
 // step is one setup command: name and args.
 type step []string
 

@@ -7,6 +7,11 @@
 //	go run ./internal/lab/labctl -list
 //	go run ./internal/lab/labctl passive-dropped
 //	go run ./internal/lab/labctl healthy -- go run ./cmd/ftpdiag probe ftp://10.77.0.2/
+//	go run ./internal/lab/labctl -server proftpd port-disabled
+//
+// -server picks the FTP server the scenario runs (vsftpd by default; the
+// others need internal/lab/install-servers); -list shows which servers each
+// scenario applies to.
 //
 // With a command after "--", it runs inside the client namespace and labctl
 // exits with its exit code.
@@ -20,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ftpdiag/ftpdiag/internal/lab"
@@ -30,14 +36,15 @@ func main() {
 }
 
 func run() int {
-	list := flag.Bool("list", false, "list the scenarios")
+	list := flag.Bool("list", false, "list the scenarios and the servers each applies to")
+	server := flag.String("server", lab.ServerVsftpd, "FTP server to run: "+strings.Join(lab.Servers, ", "))
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: labctl [-list] SCENARIO [-- COMMAND ARGS...]\n")
+		fmt.Fprintf(os.Stderr, "usage: labctl [-list] [-server NAME] SCENARIO [-- COMMAND ARGS...]\n")
 	}
 	flag.Parse()
 	if *list {
 		for _, s := range lab.Scenarios {
-			fmt.Printf("%-24s %s\n", s.Name, s.Description)
+			fmt.Printf("%-24s %s\n%-24s servers: %s\n", s.Name, s.Description, "", strings.Join(s.Servers, ", "))
 		}
 		return 0
 	}
@@ -50,13 +57,19 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "labctl: %v\n", err)
 		return 2
 	}
-	l, err := lab.New(sc.Config)
+	cfg, err := sc.For(*server)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labctl: %v\n", err)
+		return 2
+	}
+	l, err := lab.New(cfg)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "labctl: %v\n", err)
 		return 2
 	}
 	defer l.Close()
-	fmt.Fprintf(os.Stderr, "lab %q up: client namespace %s, target %s / [%s]\n", sc.Name, l.ClientNS, l.Target, l.Target6)
+	fmt.Fprintf(os.Stderr, "lab %q up with %s: client namespace %s, target %s / [%s], user %s\n",
+		sc.Name, l.Server, l.ClientNS, l.Target, l.Target6, lab.User)
 	if rest := flag.Args()[1:]; len(rest) > 0 {
 		if rest[0] == "--" {
 			rest = rest[1:]
