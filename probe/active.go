@@ -15,7 +15,7 @@ import (
 // never came" from "it came late" without spending the whole data timeout;
 // a reply on the control connection (425, 421...) ends the wait sooner.
 const (
-	synRetransmission = time.Second
+	synRetransmission  = time.Second
 	callbackRoundTrips = 4
 	minCallbackWait    = 2 * time.Second
 )
