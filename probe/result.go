@@ -235,6 +235,10 @@ type Result struct {
 	Upload *Upload `json:"upload,omitempty"`
 	// TLS is what the run learnt about TLS (nil for a plain run).
 	TLS *TLSResult `json:"tls,omitempty"`
+	// Pacing says whether the modes ran at once or one after another, and
+	// what the probe saw of the server's speed (pacing.go); nil when the
+	// first mode did not log in.
+	Pacing *Pacing `json:"pacing,omitempty"`
 	// Plain holds the passive modes probed again in plain text when --tls
 	// auto ran them under TLS: the comparison that reveals an FTP ALG.
 	Plain []ModeResult `json:"plain,omitempty"`

@@ -27,6 +27,9 @@ type session struct {
 	// pending is a reply being read in the background (watch.go); the
 	// next read collects it.
 	pending *replyWatch
+	// onGreeting, when set, is called once the greeting has been read
+	// (pacing.go watches a second session's greeting).
+	onGreeting func()
 }
 
 func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *ModeResult) *session {

@@ -103,8 +103,11 @@ func (s *session) readData(c net.Conn, limit int64, keep int, tr *Transfer, fin 
 				return kept.Bytes(), n, false, s.ctx.Err()
 			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				if fin.arrived() && finDL.IsZero() {
-					continue // the final reply came during the read: decide above
+				// The final reply's arrival interrupts the read (its nudge
+				// may land after the loop has already seen it): decide
+				// again unless the grace it left has run out.
+				if fin.arrived() && (finDL.IsZero() || s.clock.now().Before(finDL)) {
+					continue
 				}
 				if fin.arrived() {
 					return kept.Bytes(), n, false, errNotClosed
