@@ -63,6 +63,11 @@ const (
 	// (a healthy server greets in about one round trip, while the rest of
 	// the first session takes several).
 	queuedGreetings = 2
+	// minQueued: a shorter wait is not called queueing, whatever the
+	// ratio: on a fast path a busy client (scheduling, a loaded machine)
+	// can delay reading a greeting past a whole short session, and a
+	// queue that short costs nothing when the modes run at once anyway.
+	minQueued = 250 * time.Millisecond
 )
 
 // slowLogin decides whether the remaining n sessions must log in one at a
@@ -166,7 +171,7 @@ func (r *runner) queued(p *Pacing, lead, first *ModeResult) bool {
 	wait := max(0, first.Banner.T-first.Banner.T0)
 	own := max(0, lead.Banner.T-lead.Banner.T0) + p.RTTSeconds
 	at, ok := r.closedWithin(first.Banner.T0, first.Banner.T)
-	if !ok || wait < queuedGreetings*own {
+	if !ok || wait < queuedGreetings*own || wait < minQueued.Seconds() {
 		return false
 	}
 	p.QueuedSeconds = wait

@@ -27,9 +27,9 @@ func TestPacingSlowAndSerialServers(t *testing.T) {
 		// Three logins at once would take 3 x 400 ms > the 1 s reply timeout.
 		{name: "logins take 400 ms, one at a time server-wide: slow-login", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{LoginCost: 400 * time.Millisecond}},
 			reply: time.Second, serial: true, trigger: probe.PacingSlowLogin},
-		// The first session outlasts a greeting by far (TYPE takes 50 ms),
+		// The first session outlasts a greeting by far (TYPE takes 300 ms),
 		// as it does on a real network, where it takes several round trips.
-		{name: "one session at a time: queued", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{OneAtATime: true, Delay: map[string]time.Duration{"TYPE": 50 * time.Millisecond}}},
+		{name: "one session at a time: queued", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{OneAtATime: true, Delay: map[string]time.Duration{"TYPE": 300 * time.Millisecond}}},
 			reply: 2 * time.Second, serial: true, trigger: probe.PacingQueued},
 		{name: "two sessions per host, 421 at the greeting: connection-limit", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 2}},
 			reply: 2 * time.Second, serial: true, trigger: probe.PacingConnectionLimit},

@@ -28,7 +28,7 @@ func (s *session) watchReply(timeout time.Duration) *replyWatch {
 	w := &replyWatch{done: make(chan struct{})}
 	s.pending = w
 	if s.broken {
-		w.err = errSessionBroken
+		w.err = s.brokenErr()
 		close(w.done)
 		return w
 	}
@@ -66,10 +66,10 @@ func (w *replyWatch) arrived() bool {
 // collectPending waits for the background read with a new timeout (the
 // pending read honours the new deadline) and returns what it got; ok is
 // false when no read was pending.
-func (s *session) collectPending(timeout time.Duration) (rep ftp.Reply, err error, ok bool) {
+func (s *session) collectPending(timeout time.Duration) (rep ftp.Reply, ok bool, err error) {
 	w := s.pending
 	if w == nil {
-		return ftp.Reply{}, nil, false
+		return ftp.Reply{}, false, nil
 	}
 	if !w.arrived() {
 		s.conn.SetReadDeadline(s.clock.deadline(timeout))
@@ -78,8 +78,9 @@ func (s *session) collectPending(timeout time.Duration) (rep ftp.Reply, err erro
 	s.pending = nil
 	if w.err != nil {
 		s.broken = true
+		s.noteLost(w.err)
 	}
-	return w.rep, w.err, true
+	return w.rep, true, w.err
 }
 
 // stopPending ends a background read that is no longer wanted (the session

@@ -66,6 +66,8 @@ type Hostile struct {
 	// DataHold sends the data and then holds the data connection open,
 	// silent, without 226: a LIST that never ends.
 	DataHold bool
+	// DataHoldOn is DataHold for one verb only ("RETR", "LIST").
+	DataHoldOn string
 	// DataTrickle sends the data one byte this long apart, forever.
 	DataTrickle time.Duration
 	// DataNotClosed sends the whole data and 226, and then holds the data
@@ -76,6 +78,11 @@ type Hostile struct {
 	// then closes the control connection): a server that gave up on the
 	// data connection after announcing it.
 	AfterPreliminary string
+	// CloseAfterLogin answers PASS with 230 and closes the control
+	// connection.
+	CloseAfterLogin bool
+	// SilentOn names a verb that is never answered (the server reads on).
+	SilentOn string
 
 	// NoGreeting accepts the connection, reads commands and never sends a
 	// byte, not even the greeting.
@@ -186,7 +193,7 @@ func (k *conn) hostileVerb(verb string) (handled, keep bool) {
 	case h.ResetOn != "" && strings.EqualFold(h.ResetOn, verb):
 		k.reset("2")
 		return true, false
-	case h.SilentAfterBanner, h.NoGreeting:
+	case h.SilentAfterBanner, h.NoGreeting, h.SilentOn != "" && strings.EqualFold(h.SilentOn, verb):
 		return true, true
 	}
 	return false, true
@@ -225,16 +232,17 @@ func (k *conn) dialActive(ap netip.AddrPort) (net.Conn, error) {
 
 // hostileTransfer runs LIST/RETR with a data-connection fault. It returns
 // false when no data fault is configured.
-func (k *conn) hostileTransfer(data []byte) bool {
+func (k *conn) hostileTransfer(verb string, data []byte, preliminary string) bool {
 	h := &k.srv.Hostile
+	hold := h.DataHold || strings.EqualFold(h.DataHoldOn, verb)
 	if h.NoDataConn {
-		k.reply("150 Here comes the data.")
+		k.reply(preliminary)
 		// Keep the passive listener (and any connection the kernel queued
 		// on it) open until the control connection ends: nothing moves.
 		return true
 	}
 	if h.AfterPreliminary != "" {
-		k.reply("150 Here comes the data.")
+		k.reply(preliminary)
 		k.reply(h.AfterPreliminary)
 		if strings.HasPrefix(h.AfterPreliminary, "421") {
 			k.c.Close() // 421 closes the control connection
@@ -242,7 +250,7 @@ func (k *conn) hostileTransfer(data []byte) bool {
 		return true
 	}
 	stall := h.DataStallAfter > 0 && len(data) > h.DataStallAfter
-	if !h.DataForever && !stall && !h.DataHold && h.DataTrickle <= 0 && !h.DataNotClosed {
+	if !h.DataForever && !stall && !hold && h.DataTrickle <= 0 && !h.DataNotClosed {
 		return false
 	}
 	dc, err := k.dataConn()
@@ -251,7 +259,7 @@ func (k *conn) hostileTransfer(data []byte) bool {
 		return true
 	}
 	k.held = append(k.held, dc)
-	k.reply("150 Here comes the data.")
+	k.reply(preliminary)
 	if len(data) == 0 {
 		data = []byte("x")
 	}

@@ -7,6 +7,7 @@ package ftptest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/netip"
@@ -24,6 +25,10 @@ type Server struct {
 	Banner string
 	// User and Password, when set, are required; otherwise any login works.
 	User, Password string
+	// Anonymous, with User set, accepts anonymous (and ftp) logins too.
+	Anonymous bool
+	// TLS, when set, offers explicit FTPS (AUTH TLS, PBSZ, PROT; tls.go).
+	TLS *tls.Config
 	// Files served by LIST and RETR (name -> content).
 	Files map[string][]byte
 	// Replies overrides the reply to a verb, e.g. {"PORT": "500 Illegal PORT command."}.
@@ -66,6 +71,8 @@ type runtime struct {
 	// filesMu guards Server.Files, Stored and Deleted (STOR writes them).
 	filesMu sync.Mutex
 	pace    *paceState
+	// wire is what the control connections received (tls.go).
+	wire wire
 }
 
 // Start serves s on 127.0.0.1 until the test ends.
@@ -143,6 +150,8 @@ type conn struct {
 	pasv     net.Listener
 	port     netip.AddrPort
 	held     []net.Conn // data connections a hostile fault keeps open
+	secure   bool       // the control connection runs TLS (tls.go)
+	prot     string     // the PROT level in force ("" or "C": clear)
 	// overLimit: this session is beyond Pace.MaxSessions.
 	overLimit bool
 }
@@ -169,7 +178,7 @@ func (k *conn) run() {
 	if !k.greet(banner) {
 		return
 	}
-	r := bufio.NewReaderSize(k.c, 4096)
+	r := bufio.NewReaderSize(recordingConn{Conn: k.c, w: &k.srv.rt.wire}, 4096)
 	for {
 		k.c.SetReadDeadline(time.Now().Add(30 * time.Second))
 		line, err := r.ReadString('\n')
@@ -183,6 +192,13 @@ func (k *conn) run() {
 		}
 		if handled, keep := k.limitReply(verb); handled {
 			if !keep {
+				return
+			}
+			continue
+		}
+		if verb == "AUTH" {
+			var keep bool
+			if r, keep = k.startTLS(arg, r); !keep {
 				return
 			}
 			continue
@@ -215,16 +231,21 @@ func (k *conn) handle(verb, arg string) bool {
 		if !k.loginCost() {
 			return false
 		}
-		if k.srv.User != "" && (k.user != k.srv.User || arg != k.srv.Password) {
+		if k.srv.User != "" && !k.anonymousOK() && (k.user != k.srv.User || arg != k.srv.Password) {
 			k.reply("530 Login incorrect.")
 			return true
 		}
 		k.loggedIn = true
 		k.reply("230 Login successful.")
+		if k.srv.Hostile.CloseAfterLogin {
+			return false
+		}
 	case "SYST":
 		k.reply("215 UNIX Type: L8")
 	case "FEAT":
 		k.reply("211-Features:\r\n EPRT\r\n EPSV\r\n PASV\r\n SIZE\r\n211 End")
+	case "PBSZ", "PROT":
+		k.protect(verb, arg)
 	case "TYPE":
 		k.reply("200 Switching to Binary mode.")
 	case "PASV", "EPSV":
@@ -232,7 +253,7 @@ func (k *conn) handle(verb, arg string) bool {
 	case "PORT", "EPRT":
 		k.active(verb, arg)
 	case "LIST":
-		k.transfer(k.listing())
+		k.transfer(verb, k.listing(), "150 Here comes the directory listing.")
 	case "SIZE":
 		k.size(arg)
 	case "STOR":
@@ -245,7 +266,7 @@ func (k *conn) handle(verb, arg string) bool {
 			k.reply("550 Failed to open file.")
 			return true
 		}
-		k.transfer(data)
+		k.transfer(verb, data, fmt.Sprintf("150 Opening BINARY mode data connection for %s (%d bytes).", arg, len(data)))
 	case "ABOR":
 		k.reply("225 No transfer to ABOR.")
 	case "NOOP":
@@ -348,14 +369,20 @@ func (k *conn) openData(preliminary string) (net.Conn, bool) {
 		return nil, false
 	}
 	k.reply(preliminary)
+	if dc = k.secureData(dc); dc == nil {
+		k.reply("522 SSL connection failed.")
+		return nil, false
+	}
 	return dc, true
 }
 
-func (k *conn) transfer(data []byte) {
-	if k.hostileTransfer(data) {
+// transfer sends data on the data connection after the preliminary reply
+// (vsftpd's wording: RETR names the size).
+func (k *conn) transfer(verb string, data []byte, preliminary string) {
+	if k.hostileTransfer(verb, data, preliminary) {
 		return
 	}
-	dc, ok := k.openData("150 Here comes the data.")
+	dc, ok := k.openData(preliminary)
 	if !ok {
 		return
 	}
@@ -376,6 +403,12 @@ func (k *conn) listing() []byte {
 		fmt.Fprintf(&b, "-rw-r--r--    1 0        0        %8d Nov 25 17:00 %s\r\n", sizes[n], n)
 	}
 	return []byte(b.String())
+}
+
+// anonymousOK reports whether the USER given is an anonymous login the
+// server accepts.
+func (k *conn) anonymousOK() bool {
+	return k.srv.Anonymous && (strings.EqualFold(k.user, "anonymous") || strings.EqualFold(k.user, "ftp"))
 }
 
 func (s *Server) listenAddr() netip.Addr {
