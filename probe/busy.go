@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ftpdiag/ftpdiag/ftp"
 )
@@ -45,8 +46,7 @@ func (r *runner) retrySerially(modes []*ModeResult) {
 	for i, m := range busy {
 		first := firsts[i]
 		names = append(names, string(m.Mode))
-		*m = ModeResult{Mode: m.Mode, Applicable: true, RetriedSerially: true, FirstAttempt: &first}
-		r.probeMode(m, nil, nil)
+		r.retryBusy(m, first)
 	}
 	rep := firsts[0].Reply
 	r.mu.Lock()
@@ -63,5 +63,32 @@ func (r *runner) retrySerially(modes []*ModeResult) {
 	}
 	for _, m := range busy {
 		p.Modes = append(p.Modes, m.Mode)
+	}
+}
+
+// A server may still count a session of the run for a moment after its
+// QUIT (vsftpd's session process, with its namespaces, takes a while to
+// end): a retry turned away again for the limit, with no other session of
+// the run open, waits and tries again, at most busyRetries times.
+const (
+	busyRetries = 3
+	busyBackoff = 250 * time.Millisecond
+)
+
+// retryBusy runs m again alone, recording first as the refused attempt.
+func (r *runner) retryBusy(m *ModeResult, first Step) {
+	for i := 0; ; i++ {
+		*m = ModeResult{Mode: m.Mode, Applicable: true, RetriedSerially: true, FirstAttempt: &first}
+		r.probeMode(m, nil, nil)
+		if _, busy := busyStep(m); !busy || i+1 >= busyRetries {
+			return
+		}
+		t := time.NewTimer(busyBackoff << i)
+		select {
+		case <-t.C:
+		case <-r.ctx.Done():
+			t.Stop()
+			return
+		}
 	}
 }

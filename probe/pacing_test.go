@@ -13,6 +13,8 @@ import (
 // another when the server shows it cannot serve them at once, every mode
 // works, and Result.Pacing says what was seen.
 func TestPacingSlowAndSerialServers(t *testing.T) {
+	// Sessions overlap for sure when each lasts 100 ms more.
+	overlap := map[string]time.Duration{"TYPE": 100 * time.Millisecond}
 	proftpdLimit := "530 Sorry, the maximum number of clients (2) from your host are already connected."
 	tests := []struct {
 		name    string
@@ -31,9 +33,9 @@ func TestPacingSlowAndSerialServers(t *testing.T) {
 		// as it does on a real network, where it takes several round trips.
 		{name: "one session at a time: queued", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{OneAtATime: true, Delay: map[string]time.Duration{"TYPE": 300 * time.Millisecond}}},
 			reply: 2 * time.Second, serial: true, trigger: probe.PacingQueued},
-		{name: "two sessions per host, 421 at the greeting: connection-limit", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 2}},
+		{name: "two sessions per host, 421 at the greeting: connection-limit", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 2, Delay: overlap}},
 			reply: 2 * time.Second, serial: true, trigger: probe.PacingConnectionLimit},
-		{name: "two sessions per host, ProFTPD's 530 at PASS: connection-limit", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 2, LimitAt: "PASS"}},
+		{name: "two sessions per host, ProFTPD's 530 at PASS: connection-limit", srv: ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 2, LimitAt: "PASS", Delay: overlap}},
 			reply: 2 * time.Second, serial: true, trigger: probe.PacingConnectionLimit, needs: &ftp.Reply{Code: 530, Lines: []string{proftpdLimit}}},
 	}
 	for _, tc := range tests {

@@ -135,13 +135,13 @@ func brokenCases() []brokenCase {
 			srv:  ftptest.Server{Files: smallFiles(), Pace: ftptest.Pace{OneAtATime: true, Delay: map[string]time.Duration{"TYPE": 300 * time.Millisecond}}},
 			exit: exitOK, want: []string{"server-serial"}},
 		{name: "two sessions per host, vsftpd's 421 at the greeting: retried one at a time, exit 0",
-			srv:  ftptest.Server{Files: smallFiles(), Pace: ftptest.Pace{MaxSessions: 2}},
+			srv:  ftptest.Server{Files: smallFiles(), Pace: ftptest.Pace{MaxSessions: 2, Delay: map[string]time.Duration{"TYPE": 100 * time.Millisecond}}},
 			exit: exitOK, absent: []string{"login-failed"}},
 		{name: "two sessions per host, ProFTPD's 530 at PASS: retried one at a time, exit 0, not login-failed",
-			srv:  ftptest.Server{Files: smallFiles(), Pace: ftptest.Pace{MaxSessions: 2, LimitAt: "PASS"}},
+			srv:  ftptest.Server{Files: smallFiles(), Pace: ftptest.Pace{MaxSessions: 2, LimitAt: "PASS", Delay: map[string]time.Duration{"TYPE": 100 * time.Millisecond}}},
 			exit: exitOK, absent: []string{"login-failed"}},
 		{name: "421 greeting on every session: server-busy, exit 1",
-			srv:  ftptest.Server{Banner: "421 Too many users, try again later."},
+			srv:  ftptest.Server{Banner: "421 There are too many connected users, please try later."},
 			args: with(), exit: exitFindings, want: []string{"server-busy"}, absent: []string{"login-failed"}},
 
 		// A data connection never closed after a complete transfer.
