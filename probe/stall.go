@@ -155,7 +155,11 @@ func (f finalWatch) nudge(c net.Conn) (stop func()) {
 		defer close(exited)
 		select {
 		case <-f.w.done:
-			c.SetReadDeadline(time.Unix(1, 0))
+			// A failed control read is not an answer: the data read
+			// goes on undisturbed (the failure is met afterwards).
+			if f.w.err == nil {
+				c.SetReadDeadline(time.Unix(1, 0))
+			}
 		case <-quit:
 		}
 	}()
