@@ -46,6 +46,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 	for _, m := range opts.Modes {
 		res.Modes = append(res.Modes, ModeResult{Mode: m, Applicable: true})
 	}
+	defer maskSecrets(res, t) // mask.go: runs last, after every step
 	defer func() { res.Duration = c.offset() }()
 
 	addr, ok := resolve(ctx, t, opts, c, res)

@@ -149,6 +149,9 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
 	}
 	ev, err := cr.stop(res)
+	if target.PasswordSource != "anonymous" {
+		probe.MaskSecret(ev, target.Password) // as the probe did its result
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: capture: %s\n", oneLine(err.Error()))
 	}
