@@ -65,7 +65,8 @@ PASSWORD (never printed, never written to a report)
   --password-stdin                first line of standard input
   ~/.netrc (or $NETRC)            "machine HOST login USER password PASS"
   prompt                          asked without echo when on a terminal
-A password inside the URL works but draws a warning.
+A password inside the URL works but draws a warning; a / ? # or @ in it must
+be percent-encoded (%2F %3F %23 %40), or the URL is refused.
 
 SAFETY
   The probe connects only to the server named in the URL. When a 227 reply
