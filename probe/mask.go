@@ -42,46 +42,51 @@ func MaskSecret(v any, secret string) {
 	if secret == "" {
 		return
 	}
-	m := masker{secret: secret, seen: map[uintptr]bool{}}
-	m.walk(reflect.ValueOf(v))
-}
-
-type masker struct {
-	secret string
-	seen   map[uintptr]bool
+	walkValues(reflect.ValueOf(v), func(v reflect.Value) bool {
+		if skipMask[v.Type()] {
+			return true
+		}
+		if v.Kind() == reflect.String && v.Type() == plainString && v.CanSet() && strings.Contains(v.String(), secret) {
+			v.SetString(strings.ReplaceAll(v.String(), secret, Masked))
+		}
+		return false
+	})
 }
 
 var plainString = reflect.TypeOf("")
 
-func (m *masker) walk(v reflect.Value) {
+// walkValues calls visit on every value reachable from v through
+// pointers, interfaces, exported struct fields, slices and arrays, each
+// pointer once; visit returns true to not descend into a value.
+func walkValues(v reflect.Value, visit func(reflect.Value) bool) {
+	walk(v, visit, map[uintptr]bool{})
+}
+
+func walk(v reflect.Value, visit func(reflect.Value) bool, seen map[uintptr]bool) {
+	if !v.IsValid() || visit(v) {
+		return
+	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return
 		}
 		if v.Kind() == reflect.Pointer {
-			if m.seen[v.Pointer()] {
+			if seen[v.Pointer()] {
 				return
 			}
-			m.seen[v.Pointer()] = true
+			seen[v.Pointer()] = true
 		}
-		m.walk(v.Elem())
+		walk(v.Elem(), visit, seen)
 	case reflect.Struct:
-		if skipMask[v.Type()] {
-			return
-		}
 		for i := 0; i < v.NumField(); i++ {
 			if v.Type().Field(i).IsExported() {
-				m.walk(v.Field(i))
+				walk(v.Field(i), visit, seen)
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
-			m.walk(v.Index(i))
-		}
-	case reflect.String:
-		if v.Type() == plainString && v.CanSet() && strings.Contains(v.String(), m.secret) {
-			v.SetString(strings.ReplaceAll(v.String(), m.secret, Masked))
+			walk(v.Index(i), visit, seen)
 		}
 	}
 }

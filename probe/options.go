@@ -96,6 +96,9 @@ type Options struct {
 	StallTimeout time.Duration
 	// TransferTimeout bounds one whole transfer (DefaultTransferTimeout).
 	TransferTimeout time.Duration
+	// RunTimeout bounds the whole run (DefaultRunTimeout when 0): when it
+	// passes, every wait ends and the result says the run was cut short.
+	RunTimeout time.Duration
 	// Upload runs the STOR/SIZE/DELE test (upload.go) on one working mode.
 	Upload bool
 	// PasvSamples is how many passive replies each passive mode collects
@@ -149,7 +152,10 @@ func (o Options) withDefaults() (Options, error) {
 	if o.TransferTimeout == 0 {
 		o.TransferTimeout = DefaultTransferTimeout
 	}
-	if o.StallTimeout < 0 || o.TransferTimeout < 0 {
+	if o.RunTimeout == 0 {
+		o.RunTimeout = DefaultRunTimeout
+	}
+	if o.StallTimeout < 0 || o.TransferTimeout < 0 || o.RunTimeout < 0 {
 		return o, errors.New("the stall and transfer timeouts must not be negative")
 	}
 	if o.ConnectTimeout < 0 || o.DataTimeout < 0 || o.ReplyTimeout < 0 || o.RetrBytes < 0 {

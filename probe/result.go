@@ -64,6 +64,7 @@ var Outcomes = []Outcome{
 	OutcomeClosed, OutcomeReply, OutcomeProtocol, OutcomeDNS, OutcomeTLS,
 	OutcomeNotApplicable, OutcomeSkipped, OutcomeRefusedByPolicy, OutcomeError, OutcomeStalled,
 	OutcomeTLSHandshake, OutcomeTLSCertificate, OutcomeTLSResumption, OutcomeTLSRequired,
+	OutcomeInterrupted,
 }
 
 // Step is one timed thing the probe did, with its classified outcome.
@@ -243,6 +244,9 @@ type Result struct {
 	Upload *Upload `json:"upload,omitempty"`
 	// TLS is what the run learnt about TLS (nil for a plain run).
 	TLS *TLSResult `json:"tls,omitempty"`
+	// Interrupted is set when the run was cancelled or reached its overall
+	// deadline before every step ran (interrupt.go).
+	Interrupted *Interruption `json:"interrupted,omitempty"`
 	// Plain holds the passive modes probed again in plain text when --tls
 	// auto ran them under TLS: the comparison that reveals an FTP ALG.
 	Plain []ModeResult `json:"plain,omitempty"`

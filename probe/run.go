@@ -48,6 +48,9 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 	}
 	defer maskSecrets(res, t) // mask.go: runs last, after every step
 	defer func() { res.Duration = c.offset() }()
+	ctx, cancel, cut := withRunDeadline(ctx, opts.RunTimeout, c)
+	defer cancel()
+	defer cut.finish(ctx, res, opts.RunTimeout) // interrupt.go: before cancel
 
 	addr, ok := resolve(ctx, t, opts, c, res)
 	if !ok {

@@ -85,6 +85,9 @@ type MatrixRow struct {
 	Endpoint      string `json:"endpoint,omitempty"`
 	EndpointKind  string `json:"endpoint_kind,omitempty"`
 	AddressPolicy string `json:"address_policy,omitempty"`
+	// Interrupted: the run was cut short (Ctrl-C, --timeout) before this
+	// mode finished.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Connect is the outcome of the LIST data connection.
 	Connect string `json:"connect"`
 	// List and Retr are the transfer outcomes, with bytes read and the
@@ -165,6 +168,7 @@ type rule func(in *input) []Finding
 // run without a control connection), then TLS, then the data modes, then
 // transfers, then the capture itself.
 var rules = []rule{
+	ruleRunInterrupted,       // interrupted.go (first: a cut run is partial)
 	ruleDNSFailed,            // control.go
 	ruleControlConnect,       // control.go
 	ruleServerBusy,           // control.go
