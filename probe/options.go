@@ -100,6 +100,9 @@ type Options struct {
 	// server's connection (at most DataTimeout); 0 scales the wait by the
 	// measured round trip (active.go).
 	CallbackWait time.Duration
+	// RunTimeout bounds the whole run (DefaultRunTimeout when 0): when it
+	// passes, every wait ends and the result says the run was cut short.
+	RunTimeout time.Duration
 	// Upload runs the STOR/SIZE/DELE test (upload.go) on one working mode.
 	Upload bool
 	// PasvSamples is how many passive replies each passive mode collects
@@ -153,8 +156,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.TransferTimeout == 0 {
 		o.TransferTimeout = DefaultTransferTimeout
 	}
-	if o.StallTimeout < 0 || o.TransferTimeout < 0 || o.CallbackWait < 0 {
-		return o, errors.New("the stall, transfer and callback timeouts must not be negative")
+	if o.RunTimeout == 0 {
+		o.RunTimeout = DefaultRunTimeout
+	}
+	if o.StallTimeout < 0 || o.TransferTimeout < 0 || o.CallbackWait < 0 || o.RunTimeout < 0 {
+		return o, errors.New("the stall, transfer, callback and run timeouts must not be negative")
 	}
 	if o.ConnectTimeout < 0 || o.DataTimeout < 0 || o.ReplyTimeout < 0 || o.RetrBytes < 0 {
 		return o, errors.New("timeouts and byte limits must not be negative")

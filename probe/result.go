@@ -64,6 +64,7 @@ var Outcomes = []Outcome{
 	OutcomeClosed, OutcomeReply, OutcomeProtocol, OutcomeDNS, OutcomeTLS,
 	OutcomeNotApplicable, OutcomeSkipped, OutcomeRefusedByPolicy, OutcomeError, OutcomeStalled,
 	OutcomeTLSHandshake, OutcomeTLSCertificate, OutcomeTLSResumption, OutcomeTLSRequired,
+	OutcomeInterrupted,
 }
 
 // Step is one timed thing the probe did, with its classified outcome.
@@ -250,6 +251,9 @@ type Result struct {
 	// what the probe saw of the server's speed (pacing.go); nil when the
 	// first mode did not log in.
 	Pacing *Pacing `json:"pacing,omitempty"`
+	// Interrupted is set when the run was cancelled or reached its overall
+	// deadline before every step ran (interrupt.go).
+	Interrupted *Interruption `json:"interrupted,omitempty"`
 	// Plain holds the passive modes probed again in plain text when --tls
 	// auto ran them under TLS: the comparison that reveals an FTP ALG.
 	Plain []ModeResult `json:"plain,omitempty"`

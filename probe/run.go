@@ -46,7 +46,11 @@ func Run(ctx context.Context, t Target, opts Options) (*Result, error) {
 	for _, m := range opts.Modes {
 		res.Modes = append(res.Modes, ModeResult{Mode: m, Applicable: true})
 	}
+	defer maskSecrets(res, t) // mask.go: runs last, after every step
 	defer func() { res.Duration = c.offset() }()
+	ctx, cancel, cut := withRunDeadline(ctx, opts.RunTimeout, c)
+	defer cancel()
+	defer cut.finish(ctx, res, opts.RunTimeout) // interrupt.go: before cancel
 
 	addr, ok := resolve(ctx, t, opts, c, res)
 	if !ok {

@@ -27,6 +27,10 @@ func ParseTarget(raw string) (Target, string, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "ftp://" + raw
 	}
+	if misplacedAt(raw) {
+		return Target{}, "", fmt.Errorf("%w: an '@' after the host: a user or password holding / ? # must have them percent-encoded "+
+			"(%%2F %%3F %%23; %%40 for an '@' in the path), or give the password in %s instead", ErrBadURL, PasswordEnv)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return Target{}, "", fmt.Errorf("%w: %v", ErrBadURL, stripURLError(err, strings.Contains(raw, "@")))
@@ -75,6 +79,18 @@ func ParseTarget(raw string) (Target, string, error) {
 	}
 	t.URL = u.String()
 	return t, warning, nil
+}
+
+// misplacedAt reports whether an '@' follows the authority (in the path,
+// query or fragment). ftp://alice:987654/xyz@host/ means user alice with
+// password 987654/xyz on host, but parses as host alice, port 987654 and
+// path /xyz@host/: the password would land in the report and be sent as a
+// LIST path to the wrong host. No FTP URL a person means has a raw '@'
+// there (one in a path is written %40), so such a URL is refused.
+func misplacedAt(raw string) bool {
+	_, rest, _ := strings.Cut(raw, "://")
+	end := strings.IndexAny(rest, "/?#")
+	return end >= 0 && strings.Contains(rest[end:], "@")
 }
 
 // Anonymous reports whether the target logs in anonymously.

@@ -44,6 +44,18 @@ func TestParseTarget(t *testing.T) {
 		{in: "ftp://host/pub%0d%0aDELE%20x", err: "control characters"},
 		{in: "ftp://us%0aer:pw@host/", err: "control characters"},
 		{in: "ftp://user:p%00w@host/", err: "control characters"},
+		// A raw / ? # in the password moves the '@' after the host: the
+		// URL would parse as another host, port and path.
+		{in: "ftp://alice:987654/xyz@host/", err: "percent-encoded", secret: "987654"},
+		{in: "ftp://alice:2121/xyz@host/", err: "FTPDIAG_PASSWORD", secret: "xyz"},
+		{in: "ftp://alice:x@y/z@host/", err: "percent-encoded", secret: "z@host"},
+		{in: "ftp://alice:12?34@host/", err: "percent-encoded", secret: "34"},
+		{in: "ftp://alice:12#34@host/", err: "percent-encoded", secret: "34"},
+		{in: "alice:2121/xyz@host", err: "percent-encoded", secret: "xyz"},
+		{in: "ftp://host/pub/a@b", err: "%40"},
+		{in: "ftp://host/pub/a%40b", host: "host", port: 21, path: "/pub/a@b", url: "ftp://host/pub/a%40b"},
+		{in: "ftp://alice:p%2Fw@host/", host: "host", user: "alice", port: 21, path: "/", url: "ftp://alice@host/", warn: true},
+		{in: "ftp://alice:pa@ss@host/", host: "host", user: "alice", port: 21, path: "/", url: "ftp://alice@host/", warn: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

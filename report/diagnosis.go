@@ -86,6 +86,9 @@ type MatrixRow struct {
 	Endpoint      string `json:"endpoint,omitempty"`
 	EndpointKind  string `json:"endpoint_kind,omitempty"`
 	AddressPolicy string `json:"address_policy,omitempty"`
+	// Interrupted: the run was cut short (Ctrl-C, --timeout) before this
+	// mode finished.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Connect is the outcome of the LIST data connection.
 	Connect string `json:"connect"`
 	// List and Retr are the transfer outcomes, with bytes read and the
@@ -172,6 +175,7 @@ type rule func(in *input) []Finding
 // RETR is never taken as acceptance or success), then the data modes, the
 // transfers and the capture itself.
 var rules = []rule{
+	ruleRunInterrupted,       // interrupted.go (first: a cut run is partial)
 	ruleDNSFailed,            // control.go
 	ruleControlConnect,       // control.go
 	ruleControlNoGreeting,    // greeting.go

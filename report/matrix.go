@@ -17,7 +17,7 @@ func matrix(in *input) []MatrixRow {
 		if mr == nil {
 			continue
 		}
-		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: modeWorks(mr)}
+		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: modeWorks(mr), Interrupted: in.modeCut(mr)}
 		if !mr.Applicable {
 			row.Setup, row.Connect, row.List, row.Retr = "not-applicable", "-", "-", "-"
 			rows = append(rows, row)
@@ -115,6 +115,8 @@ func (r MatrixRow) status() string {
 		return "n/a"
 	case r.Works:
 		return "works"
+	case r.Interrupted:
+		return "cut short"
 	}
 	return "FAILS"
 }

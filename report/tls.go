@@ -82,13 +82,31 @@ func ruleTLSRequired(in *input) []Finding {
 	}}
 }
 
+// handshakeFailed reports whether a control TLS handshake step (AUTH TLS
+// and the handshake) failed for a reason of TLS or the network: not a
+// refused certificate (tls-certificate-invalid), not an interrupted run.
+func handshakeFailed(st probe.Step) bool {
+	switch st.Outcome {
+	case "", probe.OutcomeOK, probe.OutcomeSkipped, probe.OutcomeNotApplicable, probe.OutcomeTLSCertificate, probe.OutcomeInterrupted:
+		return false
+	}
+	return true
+}
+
 // ruleTLSUnavailable: TLS was asked for and could not be had. Decision: the
-// run asked for TLS (not auto, which falls back to plain text) and either
-// AUTH TLS got a negative reply (transcript) or a control handshake failed
-// (outcome tls or tls-handshake; a refused certificate is
-// tls-certificate-invalid).
+// run asked for TLS and either AUTH TLS got a negative reply (transcript)
+// or a control handshake failed (handshakeFailed; outcome tls or
+// tls-handshake on the connect, banner or login steps of implicit TLS).
+// With --tls auto a refused AUTH TLS is no finding (the run goes on in
+// plain text), but a handshake that fails after the server accepted AUTH
+// TLS is: the session cannot return to plain text, and nothing else would
+// show why it never logged in.
 func ruleTLSUnavailable(in *input) []Finding {
-	if in.r == nil || !in.secure() {
+	if in.r == nil {
+		return nil
+	}
+	auto := in.r.TLS != nil && in.r.TLS.Requested == probe.TLSAuto
+	if !in.secure() && !auto {
 		return nil
 	}
 	var mrs []*probe.ModeResult
@@ -96,6 +114,9 @@ func ruleTLSUnavailable(in *input) []Finding {
 	for _, mr := range in.modes() {
 		hit := false
 		for _, ex := range mr.Transcript {
+			if auto {
+				break
+			}
 			if strings.HasPrefix(strings.ToUpper(ex.Command), "AUTH ") && ex.Reply != nil && ex.Reply.Code >= 400 {
 				facts = append(facts, Fact{T: ex.T, Text: fmt.Sprintf("%s: %s -> %s", mr.Mode, ex.Command, replyLine(ex.Reply))})
 				hit = true
@@ -111,7 +132,7 @@ func ruleTLSUnavailable(in *input) []Finding {
 				what string
 				st   probe.Step
 			}{{"connect", mr.Connect}, {"TLS handshake", hs}, {"banner", mr.Banner}, {"login", mr.Login}} {
-				if s.st.Outcome == probe.OutcomeTLS || s.st.Outcome == probe.OutcomeTLSHandshake {
+				if s.st.Outcome == probe.OutcomeTLS || s.st.Outcome == probe.OutcomeTLSHandshake || (s.what == "TLS handshake" && handshakeFailed(s.st)) {
 					facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
 					hit = true
 					break
@@ -132,12 +153,20 @@ func ruleTLSUnavailable(in *input) []Finding {
 		"filezilla-server": {Text: "Configure a TLS certificate under Server > Configure > FTP and FTP over TLS."},
 		"iis":              {Text: "Bind a certificate in IIS Manager > FTP SSL Settings."},
 	})
-	fixes = append(fixes, Fix{For: "client", Text: "If plain FTP is acceptable on this network, probe with ftp:// to test the data modes."})
+	title := "TLS was requested and the server could not provide it"
+	expl := "The server refused AUTH TLS or the TLS handshake failed, so no encrypted session could be set up."
+	client := "If plain FTP is acceptable on this network, probe with ftp:// to test the data modes."
+	if auto {
+		title = "The server offered TLS but the TLS handshake failed"
+		expl = "The server accepted AUTH TLS, then the TLS handshake on the control connection failed, so the session never logged in: once AUTH TLS is accepted the connection cannot go back to plain text. The evidence quotes the failed handshake; the server's TLS setup (certificate, key, versions, ciphers) is the place to look."
+		client = "If plain FTP is acceptable on this network, probe with --tls off to test the data modes."
+	}
+	fixes = append(fixes, Fix{For: "client", Text: client})
 	return []Finding{{
 		ID:          "tls-unavailable",
 		Severity:    SeverityError,
-		Title:       "TLS was requested and the server could not provide it",
-		Explanation: "The server refused AUTH TLS or the TLS handshake failed, so no encrypted session could be set up.",
+		Title:       title,
+		Explanation: expl,
 		Action:      "enable TLS on the server",
 		Modes:       modeNames(mrs),
 		Evidence:    facts,
@@ -353,12 +382,23 @@ func ruleALGFTPSConflict(in *input) []Finding {
 	}}
 }
 
+// tlsEstablished reports whether any control connection completed its TLS
+// handshake: only then is there a session to describe.
+func (in *input) tlsEstablished() bool {
+	for _, mr := range in.modes() {
+		if mr.TLS != nil && mr.TLS.Handshake.OK() {
+			return true
+		}
+	}
+	return false
+}
+
 // ruleTLSSession: what the TLS session was, for the ticket: version, data
 // protection, certificate subject, issuer, SANs, expiry and name match.
-// Decision: the control connections ran under TLS (info; the problems are
-// the other TLS findings).
+// Decision: the control connections ran under TLS and at least one
+// completed its handshake (info; the problems are the other TLS findings).
 func ruleTLSSession(in *input) []Finding {
-	if !in.usedTLS() {
+	if !in.usedTLS() || !in.tlsEstablished() {
 		return nil
 	}
 	t := in.r.TLS

@@ -16,6 +16,9 @@ func verdict(in *input, fs []Finding) string {
 	if in.r == nil {
 		return "No probe was run: only the capture's facts are shown."
 	}
+	if in.r.Interrupted != nil {
+		return interruptedVerdict(in, fs) // interrupted.go
+	}
 	firstErr, firstWarn := (*Finding)(nil), (*Finding)(nil)
 	for i := range fs {
 		switch {

@@ -56,6 +56,7 @@ var FindingIDs = []string{
 	"data-connection-failed",
 	"control-encrypted",
 	"capture-unavailable",
+	"run-interrupted",
 }
 
 // Severities are the severities, most severe first.

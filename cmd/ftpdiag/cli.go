@@ -18,10 +18,14 @@ const (
 	exitUsage    = 2
 )
 
-// exitError carries an exit code out of a cobra RunE.
+// exitError carries an exit code out of a cobra RunE. Only a usage error
+// (bad flags, URL or arguments) is followed by the "Run --help" hint; a
+// failure at run time (a file that cannot be written, an interrupted run)
+// is one line.
 type exitError struct {
-	code int
-	err  error
+	code  int
+	err   error
+	usage bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -29,7 +33,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageError marks an error as the user's (exit 2, with a hint).
 func usageError(format string, a ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...), usage: true}
 }
 
 // env is what a command needs from the process, so the CLI runs in tests.
@@ -57,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitFindings
 	}
 	fmt.Fprintf(stderr, "ftpdiag: %s\n", oneLine(err.Error()))
-	if !errors.As(err, &ee) || ee.code == exitUsage {
+	if !errors.As(err, &ee) || ee.usage {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	if errors.As(err, &ee) {
@@ -85,13 +89,14 @@ configuration line that fixes it.
 EXIT STATUS
   0  every probed data mode works
   1  at least one problem (error finding) was found
-  2  ftpdiag could not run (bad flags, bad URL, internal failure)`,
+  2  ftpdiag could not run, or not to the end (bad flags, bad URL, internal
+     failure, a run interrupted or stopped by --timeout: the report is partial)`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// "completion" is ours (completion.go): cobra's default is not added.
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: err}
+		return &exitError{code: exitUsage, err: err, usage: true}
 	})
 	root.AddCommand(newProbeCommand(e), newRenderCommand(e), newVersionCommand(e))
 	root.AddCommand(newAnalyzeCommand(e))

@@ -184,6 +184,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"version with args", []string{"version", "now"}, "version", ""},
 		{"URL with a password and a CR", []string{"probe", "ftp://u:Hunter2@192.0.2.1/\r"}, "control characters", "Hunter2"},
 		{"URL with a password holding a slash", []string{"probe", "ftp://u:Hun7/x@192.0.2.1/"}, "percent-encoded", "Hun7"},
+		{"URL with a password holding a slash, parsable as host:port", []string{"probe", "ftp://alice:987654/xyz@192.0.2.1/"}, "FTPDIAG_PASSWORD", "987654"},
 		{"URL with an encoded LF in the path", []string{"probe", "ftp://192.0.2.1/a%0aDELE%20b"}, "control characters", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ type probeFlags struct {
 	connectTimeout   time.Duration
 	dataTimeout      time.Duration
 	replyTimeout     time.Duration
+	runTimeout       time.Duration
 	trustPasvAddress bool
 	activePortRange  string
 	passwordStdin    bool
@@ -64,7 +65,8 @@ PASSWORD (never printed, never written to a report)
   --password-stdin                first line of standard input
   ~/.netrc (or $NETRC)            "machine HOST login USER password PASS"
   prompt                          asked without echo when on a terminal
-A password inside the URL works but draws a warning.
+A password inside the URL works but draws a warning; a / ? # or @ in it must
+be percent-encoded (%2F %3F %23 %40), or the URL is refused.
 
 SAFETY
   The probe connects only to the server named in the URL. When a 227 reply
@@ -89,6 +91,7 @@ SAFETY
 	fl.DurationVar(&f.connectTimeout, "connect-timeout", probe.DefaultConnectTimeout, "wait this long for the control connection")
 	fl.DurationVar(&f.dataTimeout, "data-timeout", probe.DefaultDataTimeout, "wait this long for a data connection and for each data read")
 	fl.DurationVar(&f.replyTimeout, "reply-timeout", probe.DefaultReplyTimeout, "wait this long for each control reply")
+	fl.DurationVar(&f.runTimeout, "timeout", probe.DefaultRunTimeout, "stop the whole run after this long (the report then says it was cut short, exit 2)")
 	fl.BoolVar(&f.trustPasvAddress, "trust-pasv-address", false, "dial the address a 227 reply announces even when it differs from the server's")
 	fl.StringVar(&f.activePortRange, "active-port-range", "", "listen for active-mode data connections on local ports `A-B`")
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
@@ -154,6 +157,9 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
 	}
 	ev, err := cr.stop(res)
+	if target.PasswordSource != "anonymous" {
+		probe.MaskSecret(ev, target.Password) // as the probe did its result
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: capture: %s\n", oneLine(err.Error()))
 	}
@@ -161,8 +167,12 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err := writeReport(e, f.output, d, format, !f.noColor); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if cmd.Context().Err() != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted")}
+	if it := res.Interrupted; it != nil || cmd.Context().Err() != nil {
+		why := "interrupted"
+		if it != nil && it.Cause == probe.CauseDeadline {
+			why = fmt.Sprintf("the run reached its overall deadline (--timeout %s)", f.runTimeout)
+		}
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: the report is partial", why)}
 	}
 	if code := d.ExitCode(); code != exitOK {
 		return &exitError{code: code, err: fmt.Errorf("problems found")}
@@ -175,6 +185,7 @@ func probeOptions(ctx context.Context, f probeFlags) (probe.Options, error) {
 		ConnectTimeout:   f.connectTimeout,
 		DataTimeout:      f.dataTimeout,
 		ReplyTimeout:     f.replyTimeout,
+		RunTimeout:       f.runTimeout,
 		TrustPasvAddress: f.trustPasvAddress,
 		RetrBytes:        f.retrBytes,
 		PasvSamples:      f.pasvSamples,
@@ -188,7 +199,7 @@ func probeOptions(ctx context.Context, f probeFlags) (probe.Options, error) {
 	if f.retrBytes <= 0 {
 		return o, usageError("--retr-bytes must be positive, got %d", f.retrBytes)
 	}
-	for _, d := range []time.Duration{f.connectTimeout, f.dataTimeout, f.replyTimeout} {
+	for _, d := range []time.Duration{f.connectTimeout, f.dataTimeout, f.replyTimeout, f.runTimeout} {
 		if d <= 0 {
 			return o, usageError("timeouts must be positive, got %s", d)
 		}

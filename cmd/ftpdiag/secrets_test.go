@@ -185,3 +185,44 @@ func TestSecretsTLSAutoWire(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretsEchoed: a server that quotes the password back (in a 530, in
+// a 500, under TLS) must not get it into any format, -o file or the -v
+// transcript.
+func TestSecretsEchoed(t *testing.T) {
+	cert := ftptest.NewTestCert(t)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, cert.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FTPDIAG_PASSWORD", fixturePassword)
+	dir := t.TempDir()
+	arts := secretArtifacts{}
+	for _, tc := range []struct {
+		name, echo, scheme string
+	}{
+		{"530", "530 Login incorrect for password %s.", "ftp"},
+		{"500", "500 'PASS %s': command not understood.", "ftp"},
+		{"530 under TLS", "530-You sent %s\r\n530 Login incorrect.", "ftpes"},
+	} {
+		srv := &ftptest.Server{User: "alice", Password: fixturePassword, EchoPass: tc.echo, TLS: cert.Config}
+		ap := ftptest.Start(t, srv)
+		url := tc.scheme + "://alice@" + ap.String() + "/"
+		for _, format := range reportFormats {
+			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+"."+format)
+			stdout, stderr, code := runInProcess(t, "probe", "-v", "--capture", "off", "--ca-file", ca, "--format", format, "-o", out, url)
+			if code != exitFindings {
+				t.Errorf("%s %s: exit %d, want 1 (login failed): %s", tc.name, format, code, stderr)
+			}
+			if !strings.Contains(stderr, tc.echo[:4]) || !strings.Contains(stderr, "****") {
+				t.Errorf("%s %s: -v does not show the masked echo:\n%s", tc.name, format, stderr)
+			}
+			arts.addFile(t, tc.name+" "+format+" -o file", out)
+			arts[tc.name+" "+format+" stdout"] = []byte(stdout)
+			arts[tc.name+" "+format+" stderr (-v transcript)"] = []byte(stderr)
+			stdout, _, _ = runInProcess(t, "probe", "--capture", "off", "--ca-file", ca, "--format", format, url)
+			arts[tc.name+" "+format+" stdout (no -o)"] = []byte(stdout)
+		}
+	}
+	assertNoSecret(t, fixturePassword, arts)
+}

@@ -27,6 +27,10 @@ type Server struct {
 	User, Password string
 	// Anonymous, with User set, accepts anonymous (and ftp) logins too.
 	Anonymous bool
+	// EchoPass, when set, answers every PASS with this reply, each "%s" in
+	// it replaced by the password received (a server that quotes back what
+	// it was sent).
+	EchoPass string
 	// TLS, when set, offers explicit FTPS (AUTH TLS, PBSZ, PROT; tls.go).
 	TLS *tls.Config
 	// Files served by LIST and RETR (name -> content).
@@ -230,6 +234,10 @@ func (k *conn) handle(verb, arg string) bool {
 	case "PASS":
 		if !k.loginCost() {
 			return false
+		}
+		if k.srv.EchoPass != "" {
+			k.reply(strings.ReplaceAll(k.srv.EchoPass, "%s", arg))
+			return true
 		}
 		if k.srv.User != "" && !k.anonymousOK() && (k.user != k.srv.User || arg != k.srv.Password) {
 			k.reply("530 Login incorrect.")
