@@ -59,11 +59,11 @@ func writePureFTPd(l *Lab) error {
 	}
 	passwd := filepath.Join(l.base, "pureftpd.passwd")
 	pdb := filepath.Join(l.base, "pureftpd.pdb")
-	home := l.servedRoot() + "/./"
+	home := l.Dir + "/./"
 	if l.cfg.Vsftpd.PureFTPdDefaultHashing {
 		// pure-pw reads the password twice from its standard input.
 		if err := runStdin(Password+"\n"+Password+"\n", purePwBin(), "useradd", User,
-			"-u", u.Uid, "-g", u.Gid, "-d", l.servedRoot(), "-f", passwd); err != nil {
+			"-u", u.Uid, "-g", u.Gid, "-d", l.Dir, "-f", passwd); err != nil {
 			return err
 		}
 	} else {
