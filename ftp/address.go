@@ -239,3 +239,35 @@ func ParseEPRT(arg string) (netip.AddrPort, error) {
 	}
 	return netip.AddrPortFrom(addr, port), nil
 }
+
+// Unroutable reports whether an address cannot be reached across the
+// Internet, so that a server announcing it in a passive reply is not
+// announcing a public address: RFC 1918 and RFC 4193 private ranges,
+// loopback, link-local, CGNAT (100.64.0.0/10), the unspecified address,
+// multicast, "this network" (0.0.0.0/8), the reserved class E block
+// (240.0.0.0/4) and the limited broadcast 255.255.255.255 (inside it).
+// IPv4-mapped IPv6 addresses are judged as IPv4. The documentation ranges
+// (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) count as
+// routable: tests and examples use them as the public Internet.
+func Unroutable(a netip.Addr) bool {
+	if !a.IsValid() {
+		return false
+	}
+	a = a.Unmap()
+	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || a.IsMulticast() {
+		return true
+	}
+	for _, p := range unroutablePrefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// unroutablePrefixes are the unroutable IPv4 blocks netip has no method for.
+var unroutablePrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network" (RFC 1122)
+	netip.MustParsePrefix("100.64.0.0/10"), // shared address space, CGNAT (RFC 6598)
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved (RFC 1112), with 255.255.255.255
+}

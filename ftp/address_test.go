@@ -233,3 +233,46 @@ func TestParseAddressesLinearTime(t *testing.T) {
 		t.Errorf("parsing hostile inputs took %v", d)
 	}
 }
+
+func TestUnroutable(t *testing.T) {
+	tests := []struct {
+		addr string
+		want bool
+	}{
+		{"10.1.2.3", true},
+		{"172.16.0.1", true},
+		{"192.168.1.20", true},
+		{"127.0.0.1", true},
+		{"169.254.1.1", true},
+		{"100.64.0.1", true},
+		{"0.0.0.0", true},
+		{"0.1.2.3", true},         // this network (issue 11)
+		{"240.0.0.1", true},       // reserved class E (issue 11)
+		{"250.1.2.3", true},       // reserved class E
+		{"255.255.255.255", true}, // limited broadcast (issue 11)
+		{"224.0.0.1", true},
+		{"::", true},
+		{"::1", true},
+		{"fe80::1", true},
+		{"fd00::1", true},
+		{"ff02::1", true},
+		{"::ffff:10.0.0.1", true},
+		{"::ffff:255.255.255.255", true},
+		{"203.0.113.10", false}, // the lab's public segment
+		{"198.51.100.7", false},
+		{"8.8.8.8", false},
+		{"100.128.0.1", false}, // just past CGNAT
+		{"239.255.255.255", true},
+		{"223.255.255.255", false}, // last unicast block before multicast
+		{"2001:db8::1", false},
+		{"2a00:1450::1", false},
+	}
+	for _, tt := range tests {
+		if got := Unroutable(netip.MustParseAddr(tt.addr)); got != tt.want {
+			t.Errorf("Unroutable(%s) = %v, want %v", tt.addr, got, tt.want)
+		}
+	}
+	if Unroutable(netip.Addr{}) {
+		t.Errorf("Unroutable(invalid) = true, want false")
+	}
+}

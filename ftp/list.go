@@ -96,13 +96,13 @@ func parseUnix(line string, toks []field) (ListEntry, bool) {
 			return ListEntry{}, false
 		}
 		name := line[end+1:] // one separating space; the rest is the name
-		if strings.TrimSpace(name) == "" {
-			return ListEntry{}, false
-		}
 		if typ == EntryLink {
 			if i := strings.Index(name, " -> "); i > 0 {
 				name = name[:i]
 			}
+		}
+		if strings.TrimSpace(name) == "" { // a link named only by blanks: none
+			return ListEntry{}, false
 		}
 		return ListEntry{Name: name, Size: size, Type: typ}, true
 	}

@@ -38,6 +38,8 @@ func TestParseListLine(t *testing.T) {
 		{"bad perms", "-rw-r--r-Q 1 ftp ftp 3 Nov 25 17:00 x", ListEntry{}, false},
 		{"iis bad size", "11-25-26  05:00PM  12x file.txt", ListEntry{}, false},
 		{"iis no name", "11-25-26  05:00PM  <DIR>", ListEntry{}, false},
+		{"symlink blank name (fuzz)", "lxxxxxxxxx 0 JAn 1 2000   -> ", ListEntry{}, false},
+		{"symlink blank name before target", "lrwxrwxrwx 1 ftp ftp 7 Nov 25 17:00    -> target", ListEntry{}, false},
 	}
 	for _, tt := range tests {
 		got, ok := ParseListLine(tt.line)

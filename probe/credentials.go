@@ -25,8 +25,11 @@ type Credentials struct {
 	Env func(string) (string, bool)
 	// Stdin, when non-nil, is read for the password (--password-stdin).
 	Stdin io.Reader
-	// Netrc is the text of ~/.netrc ("" if none).
-	Netrc string
+	// Netrc returns the text of ~/.netrc ("" if none). It is called only
+	// when no earlier source gave a password and the login is not
+	// anonymous, so a netrc file is read only when it is needed; its error
+	// stops ResolvePassword. nil means no netrc.
+	Netrc func() (string, error)
 	// Prompt asks the user interactively without echo; nil when there is no
 	// terminal.
 	Prompt func(prompt string) (string, error)
@@ -61,9 +64,15 @@ func ResolvePassword(t *Target, c Credentials) error {
 		t.Password, t.PasswordSource = AnonymousPassword, "anonymous"
 		return nil
 	}
-	if pw, ok := netrcPassword(c.Netrc, t.Host, t.User); ok {
-		t.Password, t.PasswordSource = pw, "netrc"
-		return nil
+	if c.Netrc != nil {
+		text, err := c.Netrc()
+		if err != nil {
+			return fmt.Errorf("read netrc: %w", err)
+		}
+		if pw, ok := netrcPassword(text, t.Host, t.User); ok {
+			t.Password, t.PasswordSource = pw, "netrc"
+			return nil
+		}
 	}
 	if c.Prompt != nil {
 		pw, err := c.Prompt(fmt.Sprintf("Password for %s@%s: ", t.User, t.Host))

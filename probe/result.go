@@ -55,6 +55,17 @@ const (
 	OutcomeTLSRequired    Outcome = "tls-required"    // the server refused a plain-text step and asked for TLS
 )
 
+// Outcomes is the closed vocabulary as a list, for whoever must check a
+// value read back from a saved report (report.Diagnosis.Validate). A new
+// Outcome constant goes here too: report's TestVocabularyOutcomes fails
+// until it does.
+var Outcomes = []Outcome{
+	OutcomeOK, OutcomeTimeout, OutcomeRefused, OutcomeReset, OutcomeUnreachable,
+	OutcomeClosed, OutcomeReply, OutcomeProtocol, OutcomeDNS, OutcomeTLS,
+	OutcomeNotApplicable, OutcomeSkipped, OutcomeRefusedByPolicy, OutcomeError, OutcomeStalled,
+	OutcomeTLSHandshake, OutcomeTLSCertificate, OutcomeTLSResumption, OutcomeTLSRequired,
+}
+
 // Step is one timed thing the probe did, with its classified outcome.
 // Times are seconds since the probe's zero time (Result.StartedAt), read
 // from the monotonic clock, so steps and captured packets share a timeline.

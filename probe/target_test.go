@@ -79,7 +79,11 @@ func TestParseTarget(t *testing.T) {
 func TestResolvePassword(t *testing.T) {
 	noEnv := func(string) (string, bool) { return "", false }
 	env := func(k string) (string, bool) { return "fromenv", k == PasswordEnv }
-	netrc := "machine other login alice password nope\nmachine ftp.example.com login alice password fromnetrc\ndefault login anonymous password x\n"
+	text := "machine other login alice password nope\nmachine ftp.example.com login alice password fromnetrc\ndefault login anonymous password x\n"
+	netrc := func() (string, error) { return text, nil }
+	// unread fails when a netrc is read although an earlier source answers
+	// (it is read lazily: only when needed).
+	unread := func() (string, error) { return "", errors.New("netrc read although not needed") }
 	tests := []struct {
 		name      string
 		user      string
@@ -87,10 +91,11 @@ func TestResolvePassword(t *testing.T) {
 		want, src string
 		wantErr   bool
 	}{
-		{"anonymous by default", "", Credentials{Env: noEnv}, AnonymousPassword, "anonymous", false},
-		{"env first", "alice", Credentials{Env: env, Netrc: netrc}, "fromenv", "env", false},
-		{"stdin", "alice", Credentials{Env: noEnv, Stdin: strings.NewReader("fromstdin\nrest")}, "fromstdin", "stdin", false},
+		{"anonymous by default", "", Credentials{Env: noEnv, Netrc: unread}, AnonymousPassword, "anonymous", false},
+		{"env first", "alice", Credentials{Env: env, Netrc: unread}, "fromenv", "env", false},
+		{"stdin", "alice", Credentials{Env: noEnv, Netrc: unread, Stdin: strings.NewReader("fromstdin\nrest")}, "fromstdin", "stdin", false},
 		{"netrc", "alice", Credentials{Env: noEnv, Netrc: netrc}, "fromnetrc", "netrc", false},
+		{"netrc unreadable", "alice", Credentials{Env: noEnv, Netrc: unread}, "", "", true},
 		{"prompt", "alice", Credentials{Env: noEnv, Prompt: func(string) (string, error) { return "typed", nil }}, "typed", "prompt", false},
 		{"nothing", "alice", Credentials{Env: noEnv}, "", "", true},
 		{"empty stdin", "alice", Credentials{Env: noEnv, Stdin: strings.NewReader("")}, "", "", true},

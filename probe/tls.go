@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -77,15 +76,20 @@ type TLSOptions struct {
 	RootsName string
 	// MaxVersion caps the TLS version (0: the Go default, TLS 1.3).
 	MaxVersion uint16
+	// AllowPlainLogin lets the plain-text comparison of auto mode log in
+	// with the user's own USER and PASS, in clear. Without it that
+	// comparison logs in anonymously, or is skipped (comparePlain).
+	AllowPlainLogin bool
 
 	// shared is the per-run state: the session cache that data connections
 	// resume from and the certificate seen first.
 	shared *tlsShared
 }
 
-// LoadCAFile reads PEM certificates to verify the server against.
-func LoadCAFile(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+// LoadCAFile reads PEM certificates to verify the server against: a
+// regular file of at most MaxCAFileBytes (ReadSmallFile).
+func LoadCAFile(ctx context.Context, path string) (*x509.CertPool, error) {
+	b, err := ReadSmallFile(ctx, path, MaxCAFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read CA file %s: %w", path, err)
 	}
@@ -150,6 +154,12 @@ type TLSResult struct {
 	// that requires session reuse and does not resume Go's TLS 1.3
 	// sessions); "" when it was not.
 	Fallback string `json:"fallback,omitempty"`
+	// PlainLogin is whose login the plain-text comparison (Result.Plain)
+	// used: "anonymous", or "user" (the user's own, --allow-plain-login).
+	PlainLogin string `json:"plain_login,omitempty"`
+	// PlainSkipped says why there is no plain-text comparison although
+	// TLS was in use in auto mode ("" when there is one or none was due).
+	PlainSkipped string `json:"plain_skipped,omitempty"`
 }
 
 // Certificate holds the facts about a server certificate the report shows.
@@ -667,11 +677,20 @@ func (r *runner) runTLS() *runner {
 	return r
 }
 
+// The logins of the plain-text comparison (TLSResult.PlainLogin).
+const (
+	PlainLoginAnonymous = "anonymous"
+	PlainLoginUser      = "user"
+)
+
 // comparePlain probes the passive modes again in plain text after an auto
 // run that used TLS, so the report can compare the 227 replies and the
 // data connections: an FTP ALG rewrites and opens only what it can read.
 // It is skipped when no TLS session logged in (a wrong password is not
-// tried twice).
+// tried twice). The user's own password never crosses the network in
+// clear unless AllowPlainLogin: a named user's comparison logs in
+// anonymously, and when the server refuses that, the comparison is dropped
+// and the report says so.
 func (r *runner) comparePlain() {
 	if r.opts.TLS.Mode != TLSAuto || r.res.TLS.Mode != TLSExplicit || r.ctx.Err() != nil {
 		return
@@ -689,11 +708,59 @@ func (r *runner) comparePlain() {
 	if !loggedIn || len(modes) == 0 {
 		return
 	}
+	target, login := r.plainTarget()
 	opts := r.opts
 	opts.TLS.Mode = TLSOff
 	opts.Modes = which
 	tmp := &Result{Target: r.res.Target, Modes: modes}
-	pr := &runner{ctx: r.ctx, target: r.target, server: r.server, opts: opts, clock: r.clock, res: tmp}
+	pr := &runner{ctx: r.ctx, target: target, server: r.server, opts: opts, clock: r.clock, res: tmp}
 	pr.run()
+	if why := anonymousRefused(target, r.target, tmp.Modes); why != "" {
+		r.res.TLS.PlainSkipped = why
+		r.res.Notes = append(r.res.Notes, why)
+		return
+	}
 	r.res.Plain = tmp.Modes
+	r.res.TLS.PlainLogin = login
+}
+
+// plainTarget is the target the plain-text comparison logs in as: the
+// user's own login only with AllowPlainLogin, else an anonymous one with
+// the conventional anonymous password (never the user's).
+func (r *runner) plainTarget() (Target, string) {
+	t := r.target
+	if r.opts.TLS.AllowPlainLogin && !t.Anonymous() {
+		return t, PlainLoginUser
+	}
+	if !t.Anonymous() {
+		t.User = "anonymous"
+	}
+	t.Password, t.PasswordSource = AnonymousPassword, "anonymous"
+	return t, PlainLoginAnonymous
+}
+
+// anonymousRefused explains, when a named user's comparison fell back to
+// an anonymous login that did not succeed, why there is no comparison ("" when
+// there is one).
+func anonymousRefused(used, asked Target, modes []ModeResult) string {
+	if asked.Anonymous() || used.User == asked.User {
+		return ""
+	}
+	for _, m := range modes {
+		if m.Login.OK() {
+			return ""
+		}
+	}
+	how := "did not log in"
+	for _, m := range modes {
+		if m.Login.Ran() {
+			how = "failed (" + string(m.Login.Outcome) + ")"
+			if m.Login.Reply != nil {
+				how = fmt.Sprintf("was refused (%d)", m.Login.Reply.Code)
+			}
+			break
+		}
+	}
+	return fmt.Sprintf("the plain-text comparison of the passive modes (which reveals an FTP ALG) was skipped: "+
+		"%s's password is not sent in clear text, and an anonymous login %s; --allow-plain-login runs it with your own login, in clear", asked.User, how)
 }

@@ -807,6 +807,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Bytes = max(c.BytesFromInitiator, c.BytesFromResponder)
 		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
 	}
+	transferTimes(tr, c, ds.Passive, prelim, final)
 	switch {
 	case ds.Transfer == nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
@@ -828,6 +829,35 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
+}
+
+// transferTimes fills a rebuilt transfer's moments from the wire: the 1xx
+// and final replies, the first and last data segment, the server's FIN on
+// the data connection (the responder's in passive mode).
+func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply) {
+	at := func(r *capture.PacketRef) *float64 {
+		if r == nil {
+			return nil
+		}
+		t := r.T
+		return &t
+	}
+	if prelim != nil {
+		rep := prelim.Reply
+		tr.Preliminary, tr.Times.Preliminary = &rep, at(&prelim.PacketRef)
+	}
+	if final != nil {
+		tr.Times.Final = at(&final.PacketRef)
+	}
+	if c == nil {
+		return
+	}
+	tr.Times.FirstByte, tr.Times.LastByte = at(c.FirstData), at(c.LastData)
+	if passive {
+		tr.Times.ServerClosed = at(c.FINResponder)
+	} else {
+		tr.Times.ServerClosed = at(c.FINInitiator)
+	}
 }
 
 // dataExchanges are the exchanges of a setup and its transfer.

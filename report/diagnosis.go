@@ -172,6 +172,7 @@ var rules = []rule{
 	ruleTLSUnavailable,       // tls.go
 	ruleTLSCertInvalid,       // tls.go
 	ruleLoginFailed,          // control.go
+	ruleControlClosed,        // closed.go
 	rulePassiveDisabled,      // passive.go
 	ruleEPSVUnsupported,      // passive.go
 	ruleALGFTPSConflict,      // tls.go (before the address rules: the verdict names the ALG)
@@ -181,7 +182,11 @@ var rules = []rule{
 	ruleActiveCallback,       // active.go
 	ruleDataTLSFailed,        // tls.go
 	ruleTransferDenied,       // transfer.go
+	ruleTransferNoReply,      // transfer.go (the split: stall.go)
+	ruleTransferNoData,       // transfer.go
 	ruleTransferStalled,      // transfer.go
+	ruleDataNotClosed,        // transfer.go
+	ruleTransferTooSlow,      // transfer.go
 	ruleProtocolViolation,    // hostile.go
 	ruleActiveUnexpectedPeer, // hostile.go
 	ruleTLSSession,           // tls.go (info)

@@ -227,16 +227,9 @@ func portOf(s string) uint16 {
 }
 
 // unroutable reports whether an address cannot be reached across the
-// Internet: RFC 1918/4193 private, loopback, link-local, CGNAT, unspecified.
-func unroutable(a netip.Addr) bool {
-	if !a.IsValid() {
-		return false
-	}
-	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
-		cgnat.Contains(a) || a.IsMulticast()
-}
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// Internet (ftp.Unroutable: private, loopback, link-local, CGNAT,
+// unspecified, multicast, 0.0.0.0/8, 240.0.0.0/4 and 255.255.255.255).
+func unroutable(a netip.Addr) bool { return ftp.Unroutable(a) }
 
 // controlPeer is the server address the client connected to (the public
 // address, seen from here).

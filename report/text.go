@@ -73,7 +73,11 @@ func renderText(w io.Writer, d *Diagnosis, opt RenderOptions) error {
 	}
 	for _, f := range d.Findings {
 		tag := strings.ToUpper(string(f.Severity))
-		ew.printf("%s %s", sev[f.Severity].Sprintf("%-7s", tag), bold.Sprint(f.ID))
+		sc, ok := sev[f.Severity]
+		if !ok { // not a severity (a report read back from a file): uncoloured
+			sc = paint()
+		}
+		ew.printf("%s %s", sc.Sprintf("%-7s", tag), bold.Sprint(f.ID))
 		if len(f.Modes) > 0 {
 			ew.printf("  [%s]", strings.Join(f.Modes, " "))
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/netip"
@@ -53,7 +54,11 @@ URL
   ftps://user@host/               implicit FTPS (TLS from the start, port 990)
   With ftp:// and --tls auto (the default) the probe tries AUTH TLS and uses
   TLS when the server offers it; it then probes the passive modes in plain
-  text too, to catch an FTP ALG that only works without TLS.
+  text too, to catch an FTP ALG that only works without TLS. That plain-text
+  comparison logs in anonymously: a named user's password is never sent in
+  clear text. When the server refuses anonymous logins the comparison is
+  skipped (the report says so); --allow-plain-login runs it with your own
+  login, in clear.
 
 PASSWORD (never printed, never written to a report)
   FTPDIAG_PASSWORD                environment variable
@@ -105,7 +110,7 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	opts, err := probeOptions(f)
+	opts, err := probeOptions(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -116,7 +121,7 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if warning != "" {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: %s\n", warning)
 	}
-	if err := probe.ResolvePassword(&target, credentialSources(e, f.passwordStdin)); err != nil {
+	if err := probe.ResolvePassword(&target, credentialSources(cmd.Context(), e, f.passwordStdin)); err != nil {
 		return usageError("%v", err)
 	}
 	captureMode, err := validateCaptureFlags(f.capture, f.pcap)
@@ -160,7 +165,7 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	return nil
 }
 
-func probeOptions(f probeFlags) (probe.Options, error) {
+func probeOptions(ctx context.Context, f probeFlags) (probe.Options, error) {
 	o := probe.Options{
 		ConnectTimeout:   f.connectTimeout,
 		DataTimeout:      f.dataTimeout,
@@ -195,7 +200,7 @@ func probeOptions(f probeFlags) (probe.Options, error) {
 		return o, err
 	}
 	o.Modes = modes
-	if o.TLS, err = f.tls.options(); err != nil {
+	if o.TLS, err = f.tls.options(ctx); err != nil {
 		return o, err
 	}
 	if err := f.xfer.apply(&o); err != nil {

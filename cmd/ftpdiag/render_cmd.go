@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,8 +12,9 @@ import (
 	"github.com/ftpdiag/ftpdiag/report"
 )
 
-// maxReportBytes bounds a JSON report read back by render.
-const maxReportBytes = 64 << 20
+// maxReportBytes bounds a JSON report read back by render: a probe report
+// is tens of KiB, with a long transcript a few MiB. A variable for tests.
+var maxReportBytes int64 = 64 << 20
 
 func newRenderCommand(e *env) *cobra.Command {
 	var format, output string
@@ -37,7 +39,7 @@ standard input. Nothing is probed again.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
-			d, err := readReport(e, args[0])
+			d, err := readReport(cmd.Context(), e, args[0])
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -57,24 +59,63 @@ standard input. Nothing is probed again.`,
 	return cmd
 }
 
-// readReport decodes a ftpdiag/v1 JSON probe report.
-func readReport(e *env, path string) (*report.Diagnosis, error) {
+// readReport reads a ftpdiag/v1 JSON probe report and validates it: a
+// report file is input like any other, so a malformed or hand-made one is
+// refused with one line (exit 2). The read is bounded by maxReportBytes and
+// gives up when ctx ends (a FIFO nobody writes to, a terminal on stdin).
+func readReport(ctx context.Context, e *env, path string) (*report.Diagnosis, error) {
+	type result struct {
+		d   *report.Diagnosis
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		d, err := decodeReport(e, path)
+		done <- result{d, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("read report %s: %w", path, context.Cause(ctx))
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("read report %s: %w", path, r.err)
+		}
+		return r.d, nil
+	}
+}
+
+// decodeReport opens and decodes the report, reading at most
+// maxReportBytes, and validates it.
+func decodeReport(e *env, path string) (*report.Diagnosis, error) {
 	var r io.Reader = e.stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("open report: %w", err)
+			return nil, fmt.Errorf("open: %w", err)
 		}
 		defer f.Close()
 		r = f
 	}
-	var d report.Diagnosis
-	dec := json.NewDecoder(io.LimitReader(r, maxReportBytes))
-	if err := dec.Decode(&d); err != nil {
-		return nil, fmt.Errorf("read report %s: not a JSON report: %w", path, err)
+	lr := &io.LimitedReader{R: r, N: maxReportBytes + 1}
+	var doc struct {
+		report.Diagnosis
+		Kind string `json:"kind"`
 	}
-	if d.Schema != report.Schema {
-		return nil, fmt.Errorf("read report %s: schema %q, want %q (only probe reports can be re-rendered)", path, d.Schema, report.Schema)
+	dec := json.NewDecoder(lr)
+	err := dec.Decode(&doc)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = fmt.Errorf("more data after the report")
 	}
-	return &d, nil
+	switch {
+	case lr.N <= 0:
+		return nil, fmt.Errorf("larger than %d MiB: not a report", maxReportBytes>>20)
+	case err != nil:
+		return nil, fmt.Errorf("not a JSON report: %s", oneLine(err.Error()))
+	case doc.Kind == "capture":
+		return nil, fmt.Errorf("an \"ftpdiag analyze\" report: render takes the JSON of \"ftpdiag probe\"")
+	}
+	if err := doc.Diagnosis.Validate(); err != nil {
+		return nil, err
+	}
+	return &doc.Diagnosis, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,5 +112,76 @@ func TestSecretsFixture(t *testing.T) {
 	assertNoSecret(t, fixturePassword, arts)
 	if stored, deleted := srv.StoredAndDeleted(); len(stored) == 0 || len(stored) != len(deleted) {
 		t.Errorf("upload: stored %v deleted %v", stored, deleted)
+	}
+}
+
+// TestSecretsTLSAutoWire: under --tls auto the user's password crosses the
+// wire only inside TLS. The loopback FTPS fixture keeps every byte its
+// control connections received; the plain-text comparison of the passive
+// modes logs in anonymously when the server allows it, is skipped (and the
+// report says so) when it does not, and sends the real PASS in clear only
+// with --allow-plain-login (the case that shows the check can fail).
+func TestSecretsTLSAutoWire(t *testing.T) {
+	cert := ftptest.NewTestCert(t)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, cert.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FTPDIAG_PASSWORD", fixturePassword)
+	for _, tc := range []struct {
+		name       string
+		anonymous  bool
+		allowPlain bool
+		wantLogin  string // probe.tls.plain_login
+		wantSkip   bool   // probe.tls.plain_skipped set
+		wantClear  bool   // the password crossed the wire in clear
+	}{
+		{name: "anonymous allowed", anonymous: true, wantLogin: "anonymous"},
+		{name: "anonymous refused", wantSkip: true},
+		{name: "allow-plain-login", allowPlain: true, wantLogin: "user", wantClear: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := &ftptest.Server{User: "alice", Password: fixturePassword, Anonymous: tc.anonymous, TLS: cert.Config,
+				Files: map[string][]byte{"a.txt": []byte("hello\n")}}
+			ap := ftptest.Start(t, srv)
+			args := []string{"probe", "--capture", "off", "--data-timeout", "2s", "--format", "json", "--ca-file", ca, "--tls", "auto"}
+			if tc.allowPlain {
+				args = append(args, "--allow-plain-login")
+			}
+			stdout, stderr, code := runInProcess(t, append(args, "ftp://alice@"+ap.String()+"/")...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var d struct {
+				Probe struct {
+					TLS struct {
+						Mode         string `json:"mode"`
+						PlainLogin   string `json:"plain_login"`
+						PlainSkipped string `json:"plain_skipped"`
+					} `json:"tls"`
+					Plain []json.RawMessage `json:"plain"`
+					Notes []string          `json:"notes"`
+				} `json:"probe"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+				t.Fatal(err)
+			}
+			p := d.Probe
+			if p.TLS.Mode != "explicit" || p.TLS.PlainLogin != tc.wantLogin || (p.TLS.PlainSkipped != "") != tc.wantSkip ||
+				(len(p.Plain) > 0) == tc.wantSkip {
+				t.Errorf("tls %+v, %d plain modes; want plain_login %q, skipped %v", p.TLS, len(p.Plain), tc.wantLogin, tc.wantSkip)
+			}
+			if tc.wantSkip && !strings.Contains(strings.Join(p.Notes, "\n"), "--allow-plain-login") {
+				t.Errorf("notes do not say the comparison was skipped: %q", p.Notes)
+			}
+			wire := srv.Received()
+			if !bytes.Contains(wire, []byte("AUTH TLS")) {
+				t.Fatalf("the fixture recorded no AUTH TLS: %q", wire)
+			}
+			if got := bytes.Contains(wire, []byte(fixturePassword)); got != tc.wantClear {
+				t.Errorf("password in clear on the wire: %v, want %v", got, tc.wantClear)
+			}
+			assertNoSecret(t, fixturePassword, secretArtifacts{"stdout": []byte(stdout), "stderr": []byte(stderr)})
+		})
 	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -10,9 +13,6 @@ import (
 
 	"github.com/ftpdiag/ftpdiag/probe"
 )
-
-// maxNetrcBytes bounds how much of a netrc file is read.
-const maxNetrcBytes = 1 << 20
 
 func lookupEnv(k string) (string, bool) { return os.LookupEnv(k) }
 
@@ -31,8 +31,8 @@ func wantColor(w io.Writer, getenv func(string) (string, bool)) bool {
 }
 
 // credentialSources gathers the password sources this process offers.
-func credentialSources(e *env, passwordStdin bool) probe.Credentials {
-	c := probe.Credentials{Env: e.getenv, Netrc: readNetrc(e.getenv)}
+func credentialSources(ctx context.Context, e *env, passwordStdin bool) probe.Credentials {
+	c := probe.Credentials{Env: e.getenv, Netrc: func() (string, error) { return readNetrc(ctx, e.getenv) }}
 	if passwordStdin {
 		c.Stdin = e.stdin
 	}
@@ -47,21 +47,21 @@ func credentialSources(e *env, passwordStdin bool) probe.Credentials {
 	return c
 }
 
-// readNetrc returns the text of $NETRC or ~/.netrc ("" when absent).
-func readNetrc(getenv func(string) (string, bool)) string {
+// readNetrc returns the text of $NETRC or ~/.netrc ("" when absent): a
+// regular file of at most 1 MiB, read without blocking (a FIFO or a device
+// is refused with an error) and only when the password is looked up there.
+func readNetrc(ctx context.Context, getenv func(string) (string, bool)) (string, error) {
 	path, ok := getenv("NETRC")
 	if !ok || path == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return ""
+			return "", nil
 		}
 		path = filepath.Join(home, ".netrc")
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
+	b, err := probe.ReadSmallFile(ctx, path, probe.MaxNetrcBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
 	}
-	defer f.Close()
-	b, _ := io.ReadAll(io.LimitReader(f, maxNetrcBytes))
-	return string(b)
+	return string(b), err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 
 	"github.com/spf13/pflag"
@@ -15,6 +16,9 @@ type tlsFlags struct {
 	insecure bool
 	caFile   string
 	max      string
+	// allowPlainLogin: the plain-text comparison of --tls auto may send
+	// the user's own USER/PASS in clear.
+	allowPlainLogin bool
 }
 
 func (t *tlsFlags) register(fl *pflag.FlagSet) {
@@ -22,11 +26,12 @@ func (t *tlsFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&t.prot, "prot", probe.ProtPrivate, "data protection level under TLS: P (data connections in TLS) or C (clear)")
 	fl.BoolVar(&t.insecure, "insecure", false, "go on when the server certificate does not verify (it is still reported)")
 	fl.StringVar(&t.max, "tls-max", "", "highest TLS version to offer: 1.2 or 1.3 (default: 1.3, with a retry at 1.2 when the server refuses TLS 1.3 data sessions)")
+	fl.BoolVar(&t.allowPlainLogin, "allow-plain-login", false, "with --tls auto, log in with your own user and password in clear text for the plain-FTP comparison of the passive modes (default: an anonymous login, or no comparison)")
 	fl.StringVar(&t.caFile, "ca-file", "", "verify the server certificate against the PEM certificates in `FILE` instead of the system roots")
 }
 
 // options turns the flags into probe.TLSOptions.
-func (t *tlsFlags) options() (probe.TLSOptions, error) {
+func (t *tlsFlags) options(ctx context.Context) (probe.TLSOptions, error) {
 	var o probe.TLSOptions
 	m, err := probe.ParseTLSMode(t.mode)
 	if err != nil {
@@ -42,6 +47,7 @@ func (t *tlsFlags) options() (probe.TLSOptions, error) {
 		return o, usageError("--prot: unknown protection level %q (want C or P)", t.prot)
 	}
 	o.Insecure = t.insecure
+	o.AllowPlainLogin = t.allowPlainLogin
 	switch t.max {
 	case "":
 	case "1.2":
@@ -52,7 +58,7 @@ func (t *tlsFlags) options() (probe.TLSOptions, error) {
 		return o, usageError("--tls-max: unknown TLS version %q (want 1.2 or 1.3)", t.max)
 	}
 	if t.caFile != "" {
-		pool, err := probe.LoadCAFile(t.caFile)
+		pool, err := probe.LoadCAFile(ctx, t.caFile)
 		if err != nil {
 			return o, usageError("--ca-file: %v", err)
 		}

@@ -7,6 +7,7 @@ package ftptest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/netip"
@@ -24,6 +25,10 @@ type Server struct {
 	Banner string
 	// User and Password, when set, are required; otherwise any login works.
 	User, Password string
+	// Anonymous, with User set, accepts anonymous (and ftp) logins too.
+	Anonymous bool
+	// TLS, when set, offers explicit FTPS (AUTH TLS, PBSZ, PROT; tls.go).
+	TLS *tls.Config
 	// Files served by LIST and RETR (name -> content).
 	Files map[string][]byte
 	// Replies overrides the reply to a verb, e.g. {"PORT": "500 Illegal PORT command."}.
@@ -62,6 +67,8 @@ type runtime struct {
 	done  chan struct{}
 	// filesMu guards Server.Files, Stored and Deleted (STOR writes them).
 	filesMu sync.Mutex
+	// wire is what the control connections received (tls.go).
+	wire wire
 }
 
 // Start serves s on 127.0.0.1 until the test ends.
@@ -139,6 +146,8 @@ type conn struct {
 	pasv     net.Listener
 	port     netip.AddrPort
 	held     []net.Conn // data connections a hostile fault keeps open
+	secure   bool       // the control connection runs TLS (tls.go)
+	prot     string     // the PROT level in force ("" or "C": clear)
 }
 
 func (k *conn) reply(line string) {
@@ -155,7 +164,7 @@ func (k *conn) run() {
 	if !k.greet(banner) {
 		return
 	}
-	r := bufio.NewReaderSize(k.c, 4096)
+	r := bufio.NewReaderSize(recordingConn{Conn: k.c, w: &k.srv.rt.wire}, 4096)
 	for {
 		k.c.SetReadDeadline(time.Now().Add(30 * time.Second))
 		line, err := r.ReadString('\n')
@@ -164,6 +173,13 @@ func (k *conn) run() {
 		}
 		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
 		verb = strings.ToUpper(verb)
+		if verb == "AUTH" {
+			var keep bool
+			if r, keep = k.startTLS(arg, r); !keep {
+				return
+			}
+			continue
+		}
 		if handled, keep := k.hostileVerb(verb); handled {
 			if !keep {
 				return
@@ -189,16 +205,21 @@ func (k *conn) handle(verb, arg string) bool {
 		k.user = arg
 		k.reply("331 Please specify the password.")
 	case "PASS":
-		if k.srv.User != "" && (k.user != k.srv.User || arg != k.srv.Password) {
+		if k.srv.User != "" && !k.anonymousOK() && (k.user != k.srv.User || arg != k.srv.Password) {
 			k.reply("530 Login incorrect.")
 			return true
 		}
 		k.loggedIn = true
 		k.reply("230 Login successful.")
+		if k.srv.Hostile.CloseAfterLogin {
+			return false
+		}
 	case "SYST":
 		k.reply("215 UNIX Type: L8")
 	case "FEAT":
 		k.reply("211-Features:\r\n EPRT\r\n EPSV\r\n PASV\r\n SIZE\r\n211 End")
+	case "PBSZ", "PROT":
+		k.protect(verb, arg)
 	case "TYPE":
 		k.reply("200 Switching to Binary mode.")
 	case "PASV", "EPSV":
@@ -206,7 +227,7 @@ func (k *conn) handle(verb, arg string) bool {
 	case "PORT", "EPRT":
 		k.active(verb, arg)
 	case "LIST":
-		k.transfer(k.listing())
+		k.transfer(verb, k.listing(), "150 Here comes the directory listing.")
 	case "SIZE":
 		k.size(arg)
 	case "STOR":
@@ -219,7 +240,7 @@ func (k *conn) handle(verb, arg string) bool {
 			k.reply("550 Failed to open file.")
 			return true
 		}
-		k.transfer(data)
+		k.transfer(verb, data, fmt.Sprintf("150 Opening BINARY mode data connection for %s (%d bytes).", arg, len(data)))
 	case "ABOR":
 		k.reply("225 No transfer to ABOR.")
 	case "NOOP":
@@ -322,14 +343,20 @@ func (k *conn) openData(preliminary string) (net.Conn, bool) {
 		return nil, false
 	}
 	k.reply(preliminary)
+	if dc = k.secureData(dc); dc == nil {
+		k.reply("522 SSL connection failed.")
+		return nil, false
+	}
 	return dc, true
 }
 
-func (k *conn) transfer(data []byte) {
-	if k.hostileTransfer(data) {
+// transfer sends data on the data connection after the preliminary reply
+// (vsftpd's wording: RETR names the size).
+func (k *conn) transfer(verb string, data []byte, preliminary string) {
+	if k.hostileTransfer(verb, data, preliminary) {
 		return
 	}
-	dc, ok := k.openData("150 Here comes the data.")
+	dc, ok := k.openData(preliminary)
 	if !ok {
 		return
 	}
@@ -350,6 +377,12 @@ func (k *conn) listing() []byte {
 		fmt.Fprintf(&b, "-rw-r--r--    1 0        0        %8d Nov 25 17:00 %s\r\n", sizes[n], n)
 	}
 	return []byte(b.String())
+}
+
+// anonymousOK reports whether the USER given is an anonymous login the
+// server accepts.
+func (k *conn) anonymousOK() bool {
+	return k.srv.Anonymous && (strings.EqualFold(k.user, "anonymous") || strings.EqualFold(k.user, "ftp"))
 }
 
 func (s *Server) listenAddr() netip.Addr {

@@ -1,0 +1,73 @@
+package report
+
+import (
+	"slices"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// The closed vocabularies of a report, one list each. Diagnosis.Validate
+// accepts a report read back from JSON only when every value is in these
+// lists, so a rule that emits a new finding id or fix audience must add it
+// here: TestVocabularyFindingIDs and TestVocabularyFixAudiences (vocab_test.go)
+// parse the rules and fail until it is. The outcome list is probe.Outcomes,
+// beside the constants (TestVocabularyOutcomes).
+
+// FindingIDs is every finding id a rule may emit (docs/findings.md
+// describes each one).
+var FindingIDs = []string{
+	"dns-failed",
+	"control-filtered",
+	"control-refused",
+	"control-failed",
+	"server-busy",
+	"login-failed",
+	"tls-required",
+	"tls-unavailable",
+	"tls-certificate-invalid",
+	"tls-session",
+	"data-tls-failed",
+	"alg-ftps-conflict",
+	"passive-disabled",
+	"epsv-unsupported",
+	"pasv-private-address",
+	"pasv-foreign-address",
+	"passive-port-filtered",
+	"passive-port-refused",
+	"active-disabled",
+	"active-address-rejected",
+	"active-callback-blocked",
+	"active-callback-dropped-locally",
+	"active-callback-unexpected-peer",
+	"transfer-denied",
+	"transfer-stalled",
+	"protocol-violation",
+	"data-connection-failed",
+	"control-encrypted",
+	"capture-unavailable",
+}
+
+// Severities are the severities, most severe first.
+var Severities = []Severity{SeverityError, SeverityWarning, SeverityInfo}
+
+// firewallAudiences are the Fix.For values of firewall fixes.
+var firewallAudiences = []string{"iptables", "nftables", "firewalld", "ufw", "generic-firewall"}
+
+// fixAudiences are the valid Fix.For values: a server software key
+// (softwareKeys), a firewall, or the client.
+func fixAudiences() []string {
+	return slices.Concat(softwareKeys, firewallAudiences, []string{"client"})
+}
+
+// reportModes are the mode names a report may hold: the four data modes,
+// and "control" for a captured control connection without a data mode
+// (analyze.go).
+func reportModes() []probe.Mode {
+	return append(slices.Clone(probe.AllModes), modeControlOnly)
+}
+
+// findingSources are the values of Finding.Source.
+var findingSources = []string{"", "capture"}
+
+// vantages are the values of SessionInfo.Vantage (analyze.go).
+var vantages = []string{"client", "server", "middle", "unknown"}
