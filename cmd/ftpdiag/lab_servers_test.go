@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -85,8 +86,11 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 		every:             {exit: exitFindings, want: []string{"active-callback-dropped-locally"}},
 		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-dropped-locally", "epsv-unsupported", "active-unsupported"}},
 	},
+	// From the client no full-size segment is seen leaving the server: the
+	// finding follows what arrived (blackholeFinding adds it), and never
+	// blames the server.
 	"mtu-blackhole": {
-		every: {exit: exitFindings, want: []string{"transfer-stalled"}},
+		every: {exit: exitFindings, absent: []string{"transfer-no-reply", "data-not-closed", "transfer-too-slow"}},
 	},
 	"upload-writable": {
 		every:             {exit: exitOK, absent: []string{"transfer-denied"}},
@@ -113,7 +117,8 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 // awaitingFix lists the cases the current main gets wrong, each with what
 // it says today; the helpers fixing the probe and the report delete an
 // entry as they fix it. "detected/SERVER" gates the server detection
-// check of every case on SERVER.
+// check of every case on SERVER. With FTPDIAG_AWAITING_FIX=run the listed
+// cases run too, to see which entries a fix made obsolete.
 var awaitingFix = map[string]string{
 	"detected/pyftpdlib": `issue 12: pyftpdlib is not detected: software "unknown" (banner "220 pyftpdlib 1.5.7 ready.")`,
 	"detected/twisted":   `issue 12: Twisted is not detected: software "unknown" (banner "220 Twisted 22.4.0 FTP Server")`,
@@ -136,17 +141,21 @@ var awaitingFix = map[string]string{
 	"port-disabled/pyftpdlib":   `issue 12: "500 Command "PORT" not understood." gives data-connection-failed, not active-unsupported`,
 	"client-firewall/pyftpdlib": `issue 12: pyftpdlib connects at PORT and answers "425 Can't connect to specified address."; the SYN seen unanswered gives data-connection-failed, not active-callback-dropped-locally`,
 
-	"connection-limit/vsftpd":    busyNoted,
-	"connection-limit/proftpd":   `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS gives login-failed, not server-busy`,
+	"connection-limit/vsftpd": busyNoted,
+	// ProFTPD's count is racy (replies.md): the probe's sessions usually
+	// all get in; when one is refused at PASS the tool is wrong today.
+	"limit-at-pass/proftpd":      `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS is not retried as a connection limit`,
 	"connection-limit/pure-ftpd": busyNoted,
 	"connection-limit/pyftpdlib": busyNoted,
 
 	"server-error/vsftpd": `issue 12: "500 OOPS: cannot change directory:/nonexistent" to PASS gives login-failed, not server-error`,
 
-	// pyftpdlib 1.5.7 now and then sends a whole file and then neither
-	// closes the data connection nor sends 226 (replies.md); the probe
-	// then says transfer-stalled, a path-MTU black hole.
-	"unclosed-transfer/pyftpdlib": `issue 12: a complete transfer whose data connection the server never closes gives transfer-stalled ("clamp the TCP MSS")`,
+	// pyftpdlib 1.5.7 loses channels from its poller when active and
+	// passive sessions overlap (replies.md): now and then a transfer sends
+	// the whole file and never ends. Seen giving transfer-stalled ("clamp
+	// the TCP MSS") before data-not-closed existed (40d4c76); pyftpdlib's
+	// "125 Data connection already open" announces no size.
+	"unclosed-transfer/pyftpdlib": `issue 12: a complete transfer whose data connection the server never closes was reported as transfer-stalled`,
 }
 
 const (
@@ -212,6 +221,75 @@ func TestLabServers(t *testing.T) {
 	t.Logf("TestLabServers: %d scenarios on up to %d servers in %.1fs", len(lab.Scenarios), len(lab.Servers), time.Since(start).Seconds())
 }
 
+// adjustVerdict adapts v to what the servers did in this run where that
+// varies from run to run: the mtu-blackhole finding follows the bytes that
+// arrived; a connection limit that turned nobody away is not reported;
+// pyftpdlib's lost-channel bug (replies.md) is a server that never
+// finished a transfer, whatever the scenario.
+func adjustVerdict(t *testing.T, scenario, server string, rep *labReport, v serverVerdict) serverVerdict {
+	t.Helper()
+	if scenario == "mtu-blackhole" {
+		v.want = append(slices.Clone(v.want), blackholeFinding(rep))
+	}
+	if scenario == "connection-limit" && !limitHit(rep) {
+		if limitAtPass(rep) {
+			skipAwaitingFix(t, "limit-at-pass/"+server)
+		}
+		// ProFTPD counts sessions at PASS from its scoreboard: sessions
+		// logging in at once may all get in. Nothing refused, nothing to say.
+		t.Logf("no session was turned away in this run")
+		v.want = slices.DeleteFunc(slices.Clone(v.want), func(id string) bool { return id == "server-busy" })
+		v.absent = append(slices.Clone(v.absent), "server-busy")
+	}
+	if server != lab.ServerPyftpdlib || scenario == "mtu-blackhole" {
+		return v
+	}
+	if m := unclosedTransfer(rep); m != "" {
+		t.Logf("%s: %s RETR got the whole file, then neither 226 nor the data connection's close", server, m)
+		skipAwaitingFix(t, "unclosed-transfer/"+server)
+		return serverVerdict{exit: exitFindings, want: []string{"data-not-closed"}, absent: []string{"transfer-stalled"}}
+	}
+	if m := neverAccepted(rep); m != "" {
+		t.Logf("%s: %s RETR got 150 and no data: the server never accepted the data connection", server, m)
+		return serverVerdict{exit: exitFindings, want: []string{"transfer-no-data"}, absent: []string{"transfer-stalled"}}
+	}
+	return v
+}
+
+// blackholeFinding is the finding for the black-holed (failed) downloads:
+// nothing arrived (transfer-no-data) or some bytes then nothing
+// (transfer-stalled).
+func blackholeFinding(r *labReport) string {
+	for _, m := range r.Probe.Modes {
+		if m.Retr != nil && !m.Retr.Step.OK() && m.Retr.Bytes > 0 {
+			return "transfer-stalled"
+		}
+	}
+	return "transfer-no-data"
+}
+
+// neverAccepted returns the first passive mode whose RETR got its 1xx and
+// then no byte and no final reply (a data connection nobody served).
+func neverAccepted(r *labReport) string {
+	for _, m := range r.Probe.Modes {
+		if rt := m.Retr; rt != nil && rt.Preliminary != nil && rt.Bytes == 0 && rt.Final == nil {
+			return string(m.Mode)
+		}
+	}
+	return ""
+}
+
+// limitAtPass reports whether a login was refused with a per-host limit
+// at PASS (ProFTPD's MaxClientsPerHost wording).
+func limitAtPass(r *labReport) bool {
+	for _, m := range r.Probe.Modes {
+		if m.Login.Reply != nil && strings.Contains(m.Login.Reply.Text(), "maximum number of clients") {
+			return true
+		}
+	}
+	return false
+}
+
 // limitHit reports whether a session was turned away (and retried).
 func limitHit(r *labReport) bool {
 	for _, m := range r.Probe.Modes {
@@ -253,10 +331,17 @@ func verdictFor(scenario, server string) (serverVerdict, bool) {
 	return v, ok
 }
 
-func runLabServerCase(t *testing.T, sc lab.Scenario, server string, v serverVerdict) {
-	if why, ok := awaitingFix[sc.Name+"/"+server]; ok {
+// skipAwaitingFix skips t when key is in awaitingFix, unless
+// FTPDIAG_AWAITING_FIX=run.
+func skipAwaitingFix(t *testing.T, key string) {
+	t.Helper()
+	if why, ok := awaitingFix[key]; ok && os.Getenv("FTPDIAG_AWAITING_FIX") != "run" {
 		t.Skipf("awaiting fix: %s", why)
 	}
+}
+
+func runLabServerCase(t *testing.T, sc lab.Scenario, server string, v serverVerdict) {
+	skipAwaitingFix(t, sc.Name+"/"+server)
 	cfg, err := sc.For(server)
 	if err != nil {
 		t.Fatal(err)
@@ -264,23 +349,7 @@ func runLabServerCase(t *testing.T, sc lab.Scenario, server string, v serverVerd
 	l := lab.Start(t, cfg)
 	env, args := labServerArgs(sc.Name, l)
 	rep, code, _ := probeInLab(t, l, env, append([]string{"--capture", "on"}, args...)...)
-	if m := unclosedTransfer(rep); m != "" {
-		// The server sent the whole file and never finished the transfer:
-		// whatever the scenario, that is the fact to report, and it is not
-		// a stalled transfer.
-		t.Logf("%s: %s RETR got the whole file, then neither 226 nor the data connection's close", server, m)
-		if why, ok := awaitingFix["unclosed-transfer/"+server]; ok {
-			t.Skipf("awaiting fix: %s", why)
-		}
-		v = serverVerdict{exit: exitFindings, absent: []string{"transfer-stalled"}}
-	}
-	if sc.Name == "connection-limit" && !limitHit(rep) {
-		// ProFTPD counts sessions at PASS from its scoreboard: sessions
-		// logging in at once may all get in. Nothing refused, nothing to say.
-		t.Logf("no session was turned away in this run")
-		v.want = slices.DeleteFunc(slices.Clone(v.want), func(id string) bool { return id == "server-busy" })
-		v.absent = append(slices.Clone(v.absent), "server-busy")
-	}
+	v = adjustVerdict(t, sc.Name, server, rep, v)
 	var problems []string
 	if code != v.exit {
 		problems = append(problems, fmt.Sprintf("exit %d, want %d", code, v.exit))
@@ -308,9 +377,7 @@ func runLabServerCase(t *testing.T, sc lab.Scenario, server string, v serverVerd
 		t.Logf("%s log (last 4 KiB):\n%s", server, tail(l.ServerLog(), 4096))
 	}
 	t.Run("detected", func(t *testing.T) {
-		if why, ok := awaitingFix["detected/"+server]; ok {
-			t.Skipf("awaiting fix: %s", why)
-		}
+		skipAwaitingFix(t, "detected/"+server)
 		if got := string(rep.Probe.Server.Info.Software); got != server {
 			t.Errorf("server detected as %q, want %q (banner %q)", got, server, rep.Probe.Server.Banner)
 		}

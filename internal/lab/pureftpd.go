@@ -32,7 +32,9 @@ func pureFTPdArgv(l *Lab) []string {
 		"-p", fmt.Sprintf("%d:%d", lo, hi),
 		"-H", "-E", "-A",
 		"-u", "1", // the lab user's uid may be below the default minimum
-		"-c", "50", // the default is derived from the machine's size
+		// At most 50 clients, and Pure-FTPd caps that at half the passive
+		// range: 5 with the lab's 10 ports ("You are user number 1 of 5").
+		"-c", "50",
 		"-f", "none",
 	}
 	if v.PasvAddress != "" {

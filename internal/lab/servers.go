@@ -51,9 +51,9 @@ var serverImpls = map[string]server{
 	ServerVsftpd:    {need: func() []string { return []string{"vsftpd"} }, write: writeVsftpd, argv: vsftpdArgv, allowance: 10 * time.Second},
 	ServerProFTPD:   {need: proftpdNeeds, write: writeProFTPD, argv: proftpdArgv, allowance: 15 * time.Second},
 	ServerPureFTPd:  {need: pureFTPdNeeds, write: writePureFTPd, argv: pureFTPdArgv, allowance: 15 * time.Second},
-	ServerPyftpdlib: {need: pythonNeeds("pyftpdlib"), write: writePyftpdlib, argv: pythonArgv("pyftpdlib"), allowance: 20 * time.Second},
+	ServerPyftpdlib: {need: pythonNeeds(ServerPyftpdlib), write: writePyftpdlib, argv: pythonArgv(ServerPyftpdlib), allowance: 20 * time.Second},
 	// Importing Twisted takes seconds, more than 10 s on a loaded machine.
-	ServerTwisted: {need: pythonNeeds("twisted"), write: writeTwisted, argv: pythonArgv("twisted"), allowance: 30 * time.Second},
+	ServerTwisted: {need: pythonNeeds(ServerTwisted), write: writeTwisted, argv: pythonArgv(ServerTwisted), allowance: 30 * time.Second},
 }
 
 // serverName returns the configured server's name, vsftpd by default.
