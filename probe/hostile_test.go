@@ -129,7 +129,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "a code outside 1xx-5xx: protocol error", srv: ftptest.Server{Banner: "999 hello"},
 			check: lead(probe.OutcomeProtocol, "banner"), finding: "protocol-violation"},
 		{name: "slowloris, a byte every 300 ms: the reply deadline holds", srv: h(ftptest.Hostile{ByteInterval: 300 * time.Millisecond}),
-			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-failed"},
+			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-no-greeting"},
 		{name: "120 replies forever instead of 220: a second 120 breaks the greeting sequence", srv: h(ftptest.Hostile{Greeting: []byte("120 ready in 1 minute\r\n"), Flood: []byte("120 ready in 1 minute\r\n")}),
 			check: lead(probe.OutcomeProtocol, "banner"), finding: "protocol-violation"},
 		{name: "banner then silence: login times out", srv: h(ftptest.Hostile{SilentAfterBanner: true}),
@@ -140,7 +140,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				if m := r.Modes[0]; m.Banner.Outcome != probe.OutcomeReset && m.Connect.Outcome != probe.OutcomeReset {
 					t.Errorf("connect %+v banner %+v, want a reset", m.Connect, m.Banner)
 				}
-			}, finding: "control-failed"},
+			}, finding: "control-closed"},
 		{name: "RST in the middle of the PASV reply: reset", srv: h(ftptest.Hostile{ResetOn: "PASV"}), modes: onlyPASV,
 			check: pasvSetup(probe.ModePASV, probe.OutcomeReset), finding: "control-closed"},
 		{name: "227 points at 127.0.0.1 port 22 of another host: not dialled there", srv: ftptest.Server{Files: files(), ListenAddr: lo2, Hostile: ftptest.Hostile{
@@ -208,7 +208,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "425 instead of 150", srv: ftptest.Server{Files: files(), Replies: map[string]string{"LIST": "425 Can't open data connection."}}, modes: onlyPASV,
 			check: list(probe.ModePASV, probe.OutcomeReply), finding: "data-connection-failed"},
 		{name: "421 instead of 150, then the server hangs up", srv: ftptest.Server{Files: files(), Replies: map[string]string{"LIST": "421 Too many connections."}}, modes: onlyPASV,
-			check: list(probe.ModePASV, probe.OutcomeReply), finding: "server-busy"},
+			check: list(probe.ModePASV, probe.OutcomeReply), finding: "server-closing"},
 		{name: "a LIST that never ends: stalled after the listing", srv: h(ftptest.Hostile{DataHold: true}), modes: onlyPASV,
 			check: func(t *testing.T, r *probe.Result) {
 				l := r.Mode(probe.ModePASV).List

@@ -579,7 +579,7 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 	switch {
 	case greet != nil && greet.Final() != nil:
 		f := greet.Final()
-		mr.Banner = replyStep(greet.T, f, f.Completion())
+		mr.Banner = replyStep(greet.T, ftp.Greeting, f, false)
 	case s.TLS != nil && s.TLS.Implicit:
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	case len(s.Exchanges) > 0 || c.Midstream:
@@ -598,9 +598,10 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 		switch x.Verb() {
 		case "USER", "PASS", "ACCT":
 			login = x
+		default:
+			continue
 		}
-		if f := x.Final(); f != nil && f.Code == 230 {
-			login = x
+		if f := x.Final(); f != nil && ftp.Interpret(x.Verb(), f.Reply, false).Step == ftp.StepSuccess {
 			break
 		}
 	}
@@ -614,7 +615,11 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 		mr.Login = st
 	default:
 		f := login.Final()
-		mr.Login = replyStep(login.T, f, f.Code == 230 || f.Code == 202 || (f.Intermediate() && s.TLS != nil))
+		mr.Login = replyStep(login.T, login.Verb(), f, false)
+		if s.TLS != nil && ftp.Interpret(login.Verb(), f.Reply, false).Step == ftp.StepIntermediate {
+			// The rest of the login went on under TLS, unreadable.
+			mr.Login.Outcome = probe.OutcomeOK
+		}
 	}
 	if s.TLS != nil && s.TLS.Encrypted && login != nil && login.Final() == nil {
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
@@ -649,11 +654,14 @@ func connStep(c *capture.Conn, talked bool) probe.Step {
 	return st
 }
 
-// replyStep is a step ended by a reply: ok, or a negative reply.
-func replyStep(t0 float64, f *capture.FTPReply, ok bool) probe.Step {
+// replyStep is a step ended by a reply to verb: ok when ftp.Interpret
+// says the reply completes the command, else a failed reply (negative, or
+// one the command's sequence does not allow). afterPreliminary is true for
+// the final reply after a 1xx.
+func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
 	rep := f.Reply
 	st := probe.Step{T0: t0, T: f.T, Reply: &rep}
-	if ok {
+	if ftp.Interpret(verb, rep, afterPreliminary).Step == ftp.StepSuccess {
 		st.Outcome = probe.OutcomeOK
 	} else {
 		st.Outcome = probe.OutcomeReply
@@ -724,8 +732,8 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = st
 	default:
 		f := ds.Setup.Final()
-		dc.Setup = replyStep(ds.Setup.T, f, f.Completion())
-		if f.Completion() && !ds.Announced.IsValid() {
+		dc.Setup = replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
+		if dc.Setup.OK() && !ds.Announced.IsValid() {
 			dc.Setup.Outcome = probe.OutcomeProtocol
 			dc.Setup.Error = "the reply carries no address this tool can read"
 		}
@@ -815,7 +823,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 			tr.Step.Outcome = probe.OutcomeSkipped
 		}
 	case final != nil:
-		tr.Step = replyStep(ds.Transfer.T, final, final.Completion())
+		tr.Step = replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
 		rep := final.Reply
 		tr.Final = &rep
 	case c != nil && c.Stall != nil:

@@ -7,13 +7,10 @@ import (
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
-// deniedCodes are replies that refuse a file operation for reasons of
-// permission, existence or policy, not the network.
-var deniedCodes = []int{450, 530, 532, 550, 553}
-
 // ruleTransferDenied: the server refused LIST or RETR itself. Decision, per
-// attempt of a logged-in mode: the transfer step ended with a reply in
-// deniedCodes that is no TLS demand; or the --upload STOR was so refused.
+// attempt of a logged-in mode: the transfer step ended with a reply that
+// refuses the file operation (fileRefused); or the --upload STOR was so
+// refused.
 // Severity is error when LIST was refused (the mode fails), warning when
 // only RETR or the upload was.
 func ruleTransferDenied(in *input) []Finding {
@@ -27,7 +24,7 @@ func ruleTransferDenied(in *input) []Finding {
 		}
 		for _, a := range attempts(mr) {
 			s := a.tr.Step
-			if s.Outcome != probe.OutcomeReply || s.Reply == nil || !slices.Contains(deniedCodes, s.Reply.Code) || tlsDemand(s.Reply) {
+			if !fileRefused(transferVerb(a.tr.Command, a.name), s) {
 				continue
 			}
 			if a.name == "LIST" {
@@ -289,7 +286,7 @@ func uploadDenied(in *input) *probe.Upload {
 		return nil
 	}
 	s := in.r.Upload.Store.Step
-	if s.Outcome != probe.OutcomeReply || s.Reply == nil || !slices.Contains(deniedCodes, s.Reply.Code) || tlsDemand(s.Reply) {
+	if !fileRefused(transferVerb(in.r.Upload.Store.Command, "STOR"), s) {
 		return nil
 	}
 	return in.r.Upload
