@@ -81,9 +81,11 @@ type Vsftpd struct {
 	// MaxPerHost admits at most this many sessions from one client address
 	// (0: no limit).
 	MaxPerHost int
-	// MissingRoot points the served root of every login at a directory
-	// that does not exist: a server-side configuration error.
-	MissingRoot bool
+	// MissingHome (vsftpd only) serves anonymous sessions as "nobody",
+	// whose home /nonexistent does not exist: vsftpd answers the login with
+	// "500 OOPS: cannot change directory:/nonexistent", a server-side
+	// configuration error.
+	MissingHome bool
 	// PureFTPdDefaultHashing (Pure-FTPd only) hashes the lab password with
 	// pure-pw's default, argon2id: each login then takes seconds on 2
 	// cores. Otherwise the lab user's crypt(3) hash is used.

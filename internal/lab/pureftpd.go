@@ -32,7 +32,9 @@ func pureFTPdArgv(l *Lab) []string {
 		"-p", fmt.Sprintf("%d:%d", lo, hi),
 		"-H", "-E", "-A",
 		"-u", "1", // the lab user's uid may be below the default minimum
-		"-c", "50", // the default is derived from the machine's size
+		// At most 50 clients, and Pure-FTPd caps that at half the passive
+		// range: 5 with the lab's 10 ports ("You are user number 1 of 5").
+		"-c", "50",
 		"-f", "none",
 	}
 	if v.PasvAddress != "" {
@@ -59,11 +61,11 @@ func writePureFTPd(l *Lab) error {
 	}
 	passwd := filepath.Join(l.base, "pureftpd.passwd")
 	pdb := filepath.Join(l.base, "pureftpd.pdb")
-	home := l.servedRoot() + "/./"
+	home := l.Dir + "/./"
 	if l.cfg.Vsftpd.PureFTPdDefaultHashing {
 		// pure-pw reads the password twice from its standard input.
 		if err := runStdin(Password+"\n"+Password+"\n", purePwBin(), "useradd", User,
-			"-u", u.Uid, "-g", u.Gid, "-d", l.servedRoot(), "-f", passwd); err != nil {
+			"-u", u.Uid, "-g", u.Gid, "-d", l.Dir, "-f", passwd); err != nil {
 			return err
 		}
 	} else {

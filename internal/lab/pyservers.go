@@ -55,7 +55,7 @@ type pySettings struct {
 func (l *Lab) pySettings() pySettings {
 	lo, hi := l.pasvRange()
 	return pySettings{
-		Port: 21, User: User, Password: Password, Root: l.servedRoot(),
+		Port: 21, User: User, Password: Password, Root: l.Dir,
 		Writable: l.cfg.Vsftpd.Writable, PasvMin: lo, PasvMax: hi,
 		Log: filepath.Join(l.base, "server.log"),
 	}

@@ -112,8 +112,8 @@ func init() {
 		Scenario{Name: "connection-limit", Description: "at most 2 sessions per client host (vsftpd max_per_ip, ProFTPD MaxClientsPerHost, Pure-FTPd -C, pyftpdlib max_cons_per_ip; Twisted connectionLimit, on all sessions): busy answers, modes run one after another", Config: Config{
 			Vsftpd: Vsftpd{MaxPerHost: 2},
 		}},
-		Scenario{Name: "server-error", Description: "vsftpd whose local_root and anon_root do not exist: \"500 OOPS\" after PASS, a server configuration error", Config: Config{
-			Vsftpd: Vsftpd{MissingRoot: true},
+		Scenario{Name: "server-error", Description: "vsftpd serving anonymous sessions as a user whose home does not exist: \"500 OOPS: cannot change directory\" after PASS, a server configuration error (probe anonymously)", Config: Config{
+			Vsftpd: Vsftpd{MissingHome: true},
 		}},
 		Scenario{Name: "slow-login", Description: "Pure-FTPd with pure-pw's default password hashing (argon2id): seconds per login on 2 cores, healthy", Config: Config{
 			Vsftpd: Vsftpd{PureFTPdDefaultHashing: true},

@@ -51,9 +51,9 @@ var serverImpls = map[string]server{
 	ServerVsftpd:    {need: func() []string { return []string{"vsftpd"} }, write: writeVsftpd, argv: vsftpdArgv, allowance: 10 * time.Second},
 	ServerProFTPD:   {need: proftpdNeeds, write: writeProFTPD, argv: proftpdArgv, allowance: 15 * time.Second},
 	ServerPureFTPd:  {need: pureFTPdNeeds, write: writePureFTPd, argv: pureFTPdArgv, allowance: 15 * time.Second},
-	ServerPyftpdlib: {need: pythonNeeds("pyftpdlib"), write: writePyftpdlib, argv: pythonArgv("pyftpdlib"), allowance: 20 * time.Second},
+	ServerPyftpdlib: {need: pythonNeeds(ServerPyftpdlib), write: writePyftpdlib, argv: pythonArgv(ServerPyftpdlib), allowance: 20 * time.Second},
 	// Importing Twisted takes seconds, more than 10 s on a loaded machine.
-	ServerTwisted: {need: pythonNeeds("twisted"), write: writeTwisted, argv: pythonArgv("twisted"), allowance: 30 * time.Second},
+	ServerTwisted: {need: pythonNeeds(ServerTwisted), write: writeTwisted, argv: pythonArgv(ServerTwisted), allowance: 30 * time.Second},
 }
 
 // serverName returns the configured server's name, vsftpd by default.
@@ -231,18 +231,6 @@ func (l *Lab) VsftpdOutput() string { return l.ServerOutput() }
 // does not apply to.
 var errNotApplicable = errors.New("scenario does not apply to this server")
 
-// missingRoot is the served root of Vsftpd.MissingRoot: a path in the lab's
-// temp dir that is never created.
-func (l *Lab) missingRoot() string { return filepath.Join(l.base, "missing-root") }
-
-// servedRoot is the directory every login is served from.
-func (l *Lab) servedRoot() string {
-	if l.cfg.Vsftpd.MissingRoot {
-		return l.missingRoot()
-	}
-	return l.Dir
-}
-
 // Unsupported says why server cannot express c's server settings, "" when
 // it can. A scenario does not apply to such a server (Scenario.For).
 func (c Config) Unsupported(server string) string {
@@ -265,8 +253,8 @@ func (c Config) Unsupported(server string) string {
 		return "raw vsftpd.conf lines"
 	case v.ConnectFromPort20:
 		return "connect_from_port_20 is a vsftpd setting"
-	case v.MissingRoot && server != ServerVsftpd:
-		return "the scenario is vsftpd's \"500 OOPS\" on a missing root directory"
+	case v.MissingHome:
+		return "the scenario is vsftpd's \"500 OOPS\" for a home directory that does not exist"
 	case v.PureFTPdDefaultHashing && server != ServerPureFTPd:
 		return "pure-pw's password hashing is Pure-FTPd's own"
 	}
@@ -284,4 +272,20 @@ func (c Config) Unsupported(server string) string {
 		}
 	}
 	return ""
+}
+
+// serverLogFile is each server's own log in the lab's temp dir.
+var serverLogFile = map[string]string{
+	ServerVsftpd:    "vsftpd.log",
+	ServerProFTPD:   "proftpd.log",
+	ServerPureFTPd:  "server.out",
+	ServerPyftpdlib: "server.log",
+	ServerTwisted:   "server.log",
+}
+
+// ServerLog returns the server's log (pyftpdlib logs at debug level: each
+// command and data channel event).
+func (l *Lab) ServerLog() string {
+	b, _ := os.ReadFile(filepath.Join(l.base, serverLogFile[l.Server]))
+	return string(b)
 }

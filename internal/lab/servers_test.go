@@ -50,7 +50,7 @@ func TestServerConfigTranslation(t *testing.T) {
 		{ServerVsftpd, Vsftpd{}, []string{"listen_ipv6=YES", "connect_timeout=5", "pasv_min_port=30000"}},
 		{ServerVsftpd, Vsftpd{PasvAddress: "203.0.113.10"}, []string{"listen=YES", "listen_ipv6=NO", "pasv_address=203.0.113.10"}},
 		{ServerVsftpd, Vsftpd{MaxPerHost: 2}, []string{"max_per_ip=2"}},
-		{ServerVsftpd, Vsftpd{MissingRoot: true}, []string{"local_root=/lab/missing-root", "anon_root=/lab/missing-root"}},
+		{ServerVsftpd, Vsftpd{MissingHome: true}, []string{"ftp_username=nobody", "no_anon_password=NO"}},
 		{ServerProFTPD, Vsftpd{}, []string{"UseReverseDNS off", "IdentLookups off", "PassivePorts 30000 30009", "<Limit WRITE>"}},
 		{ServerProFTPD, Vsftpd{DisablePort: true}, []string{"<Limit PORT EPRT>", "DenyAll"}},
 		{ServerProFTPD, Vsftpd{DisablePasv: true, DisablePort: true}, []string{"<Limit PASV EPSV PORT EPRT>"}},

@@ -132,7 +132,12 @@ func yesNo(b bool) string {
 func (l *Lab) vsftpdConf() string {
 	v := l.cfg.Vsftpd
 	lo, hi := l.pasvRange()
-	root := l.servedRoot()
+	anon := []string{"anon_root=" + l.Dir, "no_anon_password=YES"}
+	if v.MissingHome {
+		// Anonymous sessions run as "nobody", whose home is /nonexistent;
+		// the password is asked for, so the error answers PASS.
+		anon = []string{"ftp_username=nobody", "no_anon_password=NO"}
+	}
 	listen := []string{
 		"listen=NO",
 		"listen_ipv6=YES", // one dual-stack socket answers IPv4 and IPv6
@@ -145,10 +150,9 @@ func (l *Lab) vsftpdConf() string {
 	lines = append(lines,
 		"background=NO",
 		"anonymous_enable=YES",
-		"anon_root="+root,
-		"no_anon_password=YES",
+		anon[0], anon[1],
 		"local_enable=YES",
-		"local_root="+root,
+		"local_root="+l.Dir,
 		"write_enable="+yesNo(v.Writable),
 		"pam_service_name="+pamService,
 		"userlist_enable=NO",
