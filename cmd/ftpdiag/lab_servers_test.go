@@ -82,6 +82,12 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 	"passive-disabled": {
 		every: {exit: exitFindings, want: []string{"passive-disabled"}, absent: []string{"epsv-unsupported", "passive-port-filtered"}},
 	},
+	// The client's gateway drops the callback: nothing reaches the client,
+	// so the callback is blocked on the way, never "dropped locally".
+	"client-gateway-drop": {
+		every:             {exit: exitFindings, want: []string{"active-callback-blocked"}, absent: []string{"active-callback-dropped-locally", "passive-port-filtered"}},
+		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-blocked", "epsv-unsupported", "active-unsupported"}, absent: []string{"active-callback-dropped-locally"}},
+	},
 	"client-firewall": {
 		every:             {exit: exitFindings, want: []string{"active-callback-dropped-locally"}},
 		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-dropped-locally", "epsv-unsupported", "active-unsupported"}},
@@ -124,6 +130,7 @@ var awaitingFix = map[string]string{
 	// arrives and answer PORT itself with 425 when that fails.
 	"client-nat/twisted":        `issue 12: Twisted's "425 Can't open data connection." to PORT (the client's private address, behind NAT) gives data-connection-failed, not active-callback-blocked`,
 	"client-firewall/twisted":   `issue 12: Twisted's "425 Can't open data connection." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
+	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (it tried the callback and the client's gateway dropped it) gives data-connection-failed and a verdict saying no data connection was tried, not active-callback-blocked`,
 	"client-firewall/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 
 	// ProFTPD's per-host count is racy (replies.md): when it does refuse a

@@ -15,18 +15,25 @@ func checkOutputs(output, pcap string) error {
 	isFile := func(p string) bool { return p != "" && p != "-" }
 	if isFile(output) {
 		if err := outfile.Check(output); err != nil {
-			return usageError("-o: %v", err)
+			return fileError("-o: %w", err)
 		}
 	}
 	if pcap != "" {
 		if err := outfile.Check(pcap); err != nil {
-			return usageError("--pcap: %v", err)
+			return fileError("--pcap: %w", err)
 		}
 	}
 	if isFile(output) && pcap != "" && outfile.Same(output, pcap) {
 		return usageError("-o and --pcap name the same file %s: give each its own", pcap)
 	}
 	return nil
+}
+
+// fileError is an output file that cannot be written: exit 2 like a usage
+// error, in one line without the "Run --help" hint (the flags were right,
+// the file system said no).
+func fileError(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
 }
 
 // writeOutput writes a report to path through render: beside it first,
