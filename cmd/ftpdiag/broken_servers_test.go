@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,15 +15,13 @@ import (
 
 // awaitingReport names the broken-server cases whose verdict needs a report
 // rule still being written, and the finding it needs: they are skipped
-// until the rule lands, then this entry goes.
+// until the rule lands, then this entry goes (FTPDIAG_RUN_AWAITING=1 runs
+// them anyway, to see what the report says today).
 var awaitingReport = map[string]string{
-	"passive, 150 then 425 with no data: transfer-no-data, exit 1, not transfer-stalled":  "needs transfer-no-data for a 1xx then a failure reply with no byte (transfer.times.preliminary set, first_byte absent, final 425)",
-	"passive, 150 then 421: server-busy is not claimed, exit 1":                           "needs transfer-no-data for a 1xx then a failure reply with no byte (final 421)",
-	"one session at a time: modes run one after another, exit 0":                          "needs finding server-serial (info) from probe.pacing",
-	"226 sent, data connection never closed: data-not-closed, not transfer-stalled":       "needs data-not-closed for a 2xx final reply the data connection's close never followed (step ok, times.final set, times.server_closed absent)",
-	"connection accepted, greeting never sent: control-no-greeting, exit 1":               "needs finding control-no-greeting",
-	"500 OOPS after PASS: server-error, exit 1, not login-failed":                         "needs finding server-error",
-	"PORT and EPRT not implemented (502): active-unsupported, not data-connection-failed": "needs finding active-unsupported",
+	"passive, 150 then 425 with no data: transfer-no-data, exit 1, not transfer-stalled": "needs transfer-no-data for a 1xx then a failure reply with no byte (transfer.times.preliminary set, first_byte absent, final 425)",
+	"passive, 150 then 421: server-busy is not claimed, exit 1":                          "needs transfer-no-data for a 1xx then a failure reply with no byte (final 421)",
+	"one session at a time: modes run one after another, exit 0":                         "needs finding server-serial (info) from probe.pacing",
+	"226 sent, data connection never closed: data-not-closed, not transfer-stalled":      "needs data-not-closed for a 2xx final reply the data connection's close never followed (step ok, times.final set, times.server_closed absent)",
 }
 
 // brokenCase is one broken (or merely unusual) server behaviour, the
@@ -185,7 +184,7 @@ func brokenCases() []brokenCase {
 func TestBrokenServers(t *testing.T) {
 	for _, tc := range brokenCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			if need, ok := awaitingReport[tc.name]; ok {
+			if need, ok := awaitingReport[tc.name]; ok && os.Getenv("FTPDIAG_RUN_AWAITING") == "" {
 				t.Skipf("awaiting the report: %s", need)
 			}
 			runBroken(t, tc)
