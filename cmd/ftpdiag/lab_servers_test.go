@@ -128,10 +128,10 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 var awaitingFix = map[string]string{
 	// pyftpdlib and Twisted connect the active data connection when PORT
 	// arrives and answer PORT itself with 425 when that fails.
-	"client-nat/twisted":        `issue 12: Twisted's "425 Can't open data connection." to PORT (the client's private address, behind NAT) gives data-connection-failed, not active-callback-blocked`,
-	"client-firewall/twisted":   `issue 12: Twisted's "425 Can't open data connection." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
+	"client-nat/twisted":            `issue 12: Twisted's "425 Can't open data connection." to PORT (the client's private address, behind NAT) gives data-connection-failed, not active-callback-blocked`,
+	"client-firewall/twisted":       `issue 12: Twisted's "425 Can't open data connection." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (it tried the callback and the client's gateway dropped it) gives data-connection-failed and a verdict saying no data connection was tried, not active-callback-blocked`,
-	"client-firewall/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
+	"client-firewall/pyftpdlib":     `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 
 	// ProFTPD's per-host count is racy (replies.md): when it does refuse a
 	// session at PASS, that mode is not retried.
