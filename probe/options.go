@@ -99,6 +99,10 @@ type Options struct {
 	// RunTimeout bounds the whole run (DefaultRunTimeout when 0): when it
 	// passes, every wait ends and the result says the run was cut short.
 	RunTimeout time.Duration
+	// CallbackWait, when positive, fixes how long active mode waits for the
+	// server's connection (at most DataTimeout); 0 scales the wait by the
+	// measured round trip (active.go).
+	CallbackWait time.Duration
 	// Upload runs the STOR/SIZE/DELE test (upload.go) on one working mode.
 	Upload bool
 	// PasvSamples is how many passive replies each passive mode collects
@@ -155,8 +159,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RunTimeout == 0 {
 		o.RunTimeout = DefaultRunTimeout
 	}
-	if o.StallTimeout < 0 || o.TransferTimeout < 0 || o.RunTimeout < 0 {
-		return o, errors.New("the stall and transfer timeouts must not be negative")
+	if o.StallTimeout < 0 || o.TransferTimeout < 0 || o.CallbackWait < 0 || o.RunTimeout < 0 {
+		return o, errors.New("the stall, transfer, callback and run timeouts must not be negative")
 	}
 	if o.ConnectTimeout < 0 || o.DataTimeout < 0 || o.ReplyTimeout < 0 || o.RetrBytes < 0 {
 		return o, errors.New("timeouts and byte limits must not be negative")

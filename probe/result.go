@@ -191,6 +191,9 @@ type DataConn struct {
 	Connect Step `json:"connect"`
 	// TLS is the data connection's TLS handshake (PROT P only).
 	TLS *DataTLS `json:"tls,omitempty"`
+	// CallbackWait is how long an active attempt waited for the server's
+	// connection, and why (active.go); nil for passive modes.
+	CallbackWait *CallbackWait `json:"callback_wait,omitempty"`
 }
 
 // ModeResult is everything one data mode's control connection did.
@@ -247,6 +250,10 @@ type Result struct {
 	// Interrupted is set when the run was cancelled or reached its overall
 	// deadline before every step ran (interrupt.go).
 	Interrupted *Interruption `json:"interrupted,omitempty"`
+	// Pacing says whether the modes ran at once or one after another, and
+	// what the probe saw of the server's speed (pacing.go); nil when the
+	// first mode did not log in.
+	Pacing *Pacing `json:"pacing,omitempty"`
 	// Plain holds the passive modes probed again in plain text when --tls
 	// auto ran them under TLS: the comparison that reveals an FTP ALG.
 	Plain []ModeResult `json:"plain,omitempty"`
