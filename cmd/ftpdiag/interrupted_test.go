@@ -101,11 +101,14 @@ func TestRunCutShort(t *testing.T) {
 }
 
 // TestRuntimeErrorNoUsageHint: a failure at run time is one line; the
-// "Run --help" hint is for usage errors only.
+// "Run --help" hint is for usage errors only. (A run cut short is another
+// such failure: TestRunCutShort.)
 func TestRuntimeErrorNoUsageHint(t *testing.T) {
-	ap := ftptest.Start(t, &ftptest.Server{Files: map[string][]byte{"a.txt": []byte("hi\n")}})
-	out := filepath.Join(t.TempDir(), "no-such-dir", "r.txt")
-	_, stderr, code := runInProcess(t, "probe", "--capture", "off", "--tls", "off", "-o", out, "ftp://"+ap.String()+"/")
+	damaged := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(damaged, []byte(`{"schema": "ftpdiag/v1", "findings": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "render", damaged)
 	if code != exitUsage {
 		t.Errorf("exit %d, want 2", code)
 	}
