@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
@@ -137,6 +138,40 @@ func TestBogusPassivePortNeverOpened(t *testing.T) {
 			pf := find(d.Findings, "passive-port-filtered")
 			if pf == nil || !strings.HasPrefix(pf.Action, tt.rng) {
 				t.Errorf("passive-port-filtered %+v, want action %q", pf, tt.rng)
+			}
+		})
+	}
+}
+
+// The ALG fix widens the range with the plain run's replies: when every
+// one of them names a privileged port, no server line pins a range.
+func TestALGFixNeverPinsAPrivilegedRange(t *testing.T) {
+	for _, sw := range []ftp.Software{ftp.SoftwareVsftpd, ftp.SoftwareProFTPD, ftp.SoftwarePureFTPd} {
+		t.Run(string(sw), func(t *testing.T) {
+			r := scenarioALGFTPS()
+			r.Server.Info.Software = sw
+			for _, mrs := range [][]probe.ModeResult{r.Modes, r.Plain} {
+				for i := range mrs {
+					mr := &mrs[i]
+					if !mr.Mode.Passive() {
+						continue
+					}
+					for _, dc := range []*probe.DataConn{&mr.ListData, mr.RetrData} {
+						if dc != nil && dc.Announced != "" {
+							dc.Announced = addrOf(dc.Announced).String() + ":22"
+						}
+					}
+				}
+			}
+			d := Diagnose(r, nil)
+			f := find(d.Findings, "alg-ftps-conflict")
+			if f == nil {
+				t.Fatalf("no alg-ftps-conflict in %v", ids(d.Findings))
+			}
+			for _, f := range d.Findings {
+				if text := privilegedRange(f); text != "" {
+					t.Errorf("%s pins a privileged port range: %s", f.ID, text)
+				}
 			}
 		})
 	}

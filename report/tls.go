@@ -353,13 +353,16 @@ func ruleALGFTPSConflict(in *input) []Finding {
 	expl += "Once the control channel is encrypted (FTPS) the ALG is blind: it neither rewrites the address nor opens the passive port, so every FTPS client fails while plain FTP \"has always worked\"."
 	lo, hi, n := in.passiveRangeWithPlain() // the plain run's ports widen the inferred range
 	lines := []string{"pasv_address=" + public}
-	if n > 0 {
+	proLines, pureLines := []string{"MasqueradeAddress " + public}, []string{"ForcePassiveIP " + public}
+	if n > 0 { // no usable sample, no range to pin
 		lines = append(lines, fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi))
+		proLines = append(proLines, fmt.Sprintf("PassivePorts %d %d", lo, hi))
+		pureLines = append(pureLines, fmt.Sprintf("PassivePortRange %d %d", lo, hi))
 	}
 	fixes := pick(in.sw, map[string]Fix{
 		"vsftpd":           {Text: "Stop relying on the ALG: announce the public address and a fixed passive range in vsftpd.conf, then restart vsftpd.", Lines: lines},
-		"proftpd":          {Text: "Stop relying on the ALG: announce the public address and a fixed passive range.", Lines: []string{"MasqueradeAddress " + public, fmt.Sprintf("PassivePorts %d %d", lo, hi)}},
-		"pure-ftpd":        {Text: "Stop relying on the ALG: announce the public address and a fixed passive range.", Lines: []string{"ForcePassiveIP " + public, fmt.Sprintf("PassivePortRange %d %d", lo, hi)}},
+		"proftpd":          {Text: "Stop relying on the ALG: announce the public address and a fixed passive range.", Lines: proLines},
+		"pure-ftpd":        {Text: "Stop relying on the ALG: announce the public address and a fixed passive range.", Lines: pureLines},
 		"filezilla-server": {Text: "Server > Configure > Passive mode settings: set the public IP " + public + " and a custom port range."},
 		"iis":              {Text: "IIS Manager > FTP Firewall Support: set the external IP " + public + " and the data channel port range."},
 	})
