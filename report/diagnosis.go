@@ -188,6 +188,7 @@ var rules = []rule{
 	rulePassiveDisabled,      // passive.go
 	ruleALGFTPSConflict,      // tls.go (before the address rules: the verdict names the ALG)
 	rulePasvAddress,          // passive.go
+	rulePasvPortSuspicious,   // passiverange.go
 	rulePassiveConnect,       // passive.go (before epsv-unsupported: when PASV fails too, its cause is the verdict's)
 	ruleEPSVUnsupported,      // passive.go
 	ruleActiveRefused,        // active.go

@@ -238,34 +238,6 @@ func natRangeFixes(in *input, private, public string) []Fix {
 		Lines: []string{fmt.Sprintf("iptables -t nat -A PREROUTING -p tcp -d %s --dport %s -j DNAT --to-destination %s", public, rng, private)}}}
 }
 
-// passiveRange infers the server's passive port range from every port it
-// announced (each passive mode sets up a data connection for LIST and one
-// for RETR). n is the number of samples.
-func (in *input) passiveRange() (lo, hi uint16, n int) {
-	var ports []uint16
-	for _, mr := range in.passiveModes() {
-		for _, a := range attempts(mr) {
-			if a.dc.Setup.OK() {
-				ports = append(ports, portOf(a.dc.Announced))
-			}
-		}
-		for _, sm := range mr.PasvSamples {
-			ports = append(ports, portOf(sm.Announced))
-		}
-	}
-	for _, p := range ports {
-		if p == 0 {
-			continue
-		}
-		if n == 0 || p < lo {
-			lo = p
-		}
-		hi = max(hi, p)
-		n++
-	}
-	return lo, hi, n
-}
-
 // rulePassiveConnect: the data connection to the announced passive port
 // failed. Decision, per passive attempt whose setup succeeded: connect
 // timeout -> passive-port-filtered (no SYN-ACK: a firewall drops the range);
@@ -330,10 +302,8 @@ func rulePassiveConnect(in *input) []Finding {
 	}
 	fixes := func() []Fix {
 		var fx []Fix
-		if n > 0 {
+		if n > 0 { // no sample, no range: nothing to open or pin
 			fx = append(fx, portFixes(host, int(lo), int(hi))...)
-		}
-		if n > 0 {
 			fx = append(fx, passiveRangeFixes(in.sw, lo, hi)...)
 		}
 		return append(fx, in.clientUseActive()...)

@@ -322,18 +322,7 @@ func ruleALGFTPSConflict(in *input) []Finding {
 		expl = fmt.Sprintf("In plain text the 227 reply announces %s, under TLS %s: the server announces its private address and a middlebox between here and the server (an FTP ALG such as the Linux conntrack FTP helper or a router's \"FTP inspection\") rewrites it, and opens the data port, only when it can read the control channel. ", public, private)
 	}
 	expl += "Once the control channel is encrypted (FTPS) the ALG is blind: it neither rewrites the address nor opens the passive port, so every FTPS client fails while plain FTP \"has always worked\"."
-	lo, hi, n := in.passiveRange()
-	for _, p := range in.r.Plain { // the plain run's ports widen the inferred range
-		for _, a := range attempts(&p) {
-			if pt := portOf(a.dc.Announced); a.dc.Setup.OK() && pt != 0 {
-				if n == 0 || pt < lo {
-					lo = pt
-				}
-				hi = max(hi, pt)
-				n++
-			}
-		}
-	}
+	lo, hi, n := in.passiveRangeWithPlain() // the plain run's ports widen the inferred range
 	lines := []string{"pasv_address=" + public}
 	if n > 0 {
 		lines = append(lines, fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi))

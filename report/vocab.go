@@ -37,6 +37,7 @@ var FindingIDs = []string{
 	"epsv-unsupported",
 	"pasv-private-address",
 	"pasv-foreign-address",
+	"pasv-port-suspicious",
 	"passive-port-filtered",
 	"passive-port-refused",
 	"active-disabled",
