@@ -68,6 +68,9 @@ type SessionInfo struct {
 	User      string `json:"user,omitempty"`
 	Truncated bool   `json:"truncated,omitempty"`
 	GapBytes  int64  `json:"gap_bytes,omitempty"`
+	// TextCut counts bytes of dialogue text read but not kept (the
+	// capture's bounds on text kept per reply, session and capture).
+	TextCut int64 `json:"text_cut,omitempty"`
 }
 
 // SessionSummary is one line of a capture's summary table.
@@ -360,6 +363,7 @@ func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
 		}
 		info.Truncated = info.Truncated || s.Truncated
 		info.GapBytes += s.GapBytes
+		info.TextCut += s.TextCut
 		for _, ds := range s.Data {
 			info.DataConns++
 			if ds.Conn != nil {
