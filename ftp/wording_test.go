@@ -17,8 +17,10 @@ type wordingCase struct {
 }
 
 // wordingCases are exact texts, from the servers' sources or from the
-// servers themselves in the lab (vsftpd 3.0.3, ProFTPD 1.3.8, Pure-FTPd
-// 1.0.50, pyftpdlib 1.5.7, Twisted 22.4.0 were run to take them).
+// servers themselves (vsftpd 3.0.3, ProFTPD 1.3.8, Pure-FTPd 1.0.50,
+// pyftpdlib 1.5.7, Twisted 22.4.0 were run on loopback to take them);
+// FileZilla Server 0.9.60 from its source, Serv-U 6.x from the reply
+// strings of its binary, IIS from Microsoft's texts and observed replies.
 var wordingCases = []wordingCase{
 	// Connection limits.
 	{"vsftpd max_per_ip", Greeting, []string{"421 There are too many connections from your internet address."}, false, MeaningConnectionLimit},
@@ -40,6 +42,8 @@ var wordingCases = []wordingCase{
 	{"FileZilla 0.9 per IP", "PASS", []string{"421 Refusing connection. No more connections allowed from your IP."}, false, MeaningConnectionLimit},
 	{"FileZilla 0.9 per user", "PASS", []string{"421 Refusing connection. Maximum connection count reached for the user 'alice'"}, false, MeaningConnectionLimit},
 	{"IIS FTP 6", Greeting, []string{"421 Maximum clients reached, service unavailable."}, false, MeaningConnectionLimit},
+	{"Serv-U 6.x per IP", "PASS", []string{"530 Not logged in, only 2 sessions from same IP allowed concurrently."}, false, MeaningConnectionLimit},
+	{"Serv-U 6.x one per IP", "PASS", []string{"530 Not logged in, only one session from same IP allowed at a time."}, false, MeaningConnectionLimit},
 	// Server errors.
 	{"vsftpd OOPS after login", "PASS", []string{"500 OOPS: cannot change directory:/home/alice"}, false, MeaningServerError},
 	{"vsftpd OOPS chroot", "PASS", []string{"500 OOPS: vsftpd: refusing to run with writable root inside chroot()"}, false, MeaningServerError},
@@ -52,6 +56,8 @@ var wordingCases = []wordingCase{
 	{"ProFTPD internal error", "LIST", []string{"425 Unable to build data connection: Internal error"}, true, MeaningServerError},
 	{"FileZilla 0.9 home dir", "PASS", []string{"550 Could not get home dir!"}, false, MeaningServerError},
 	{"FileZilla 0.9 socket", "PASV", []string{"421 Can't create socket"}, false, MeaningServerError},
+	{"Serv-U 6.x no home", "PASS", []string{"530 Not logged in, home directory does not exist."}, false, MeaningServerError},
+	{"Serv-U 6.x home not found", "PASS", []string{"530 Not logged in, cannot find home directory."}, false, MeaningServerError},
 	// TLS.
 	{"vsftpd without TLS", "AUTH", []string{"530 Please login with USER and PASS."}, false, MeaningTLSUnavailable},
 	{"Twisted AUTH before login", "AUTH", []string{"530 Please login with USER and PASS."}, false, MeaningTLSUnavailable},
@@ -77,6 +83,8 @@ var wordingCases = []wordingCase{
 	{"FileZilla 0.9.60 reuse", "RETR", []string{"425 Unable to build data connection: TLS session of data connection not resumed."}, true, MeaningTLSReuseRequired},
 	{"FileZilla 1.x reuse", "LIST", []string{"425 Unable to build data connection: TLS session of data connection not resumed"}, true, MeaningTLSReuseRequired},
 	{"vsftpd data TLS failure without reuse", "LIST", []string{"522 SSL connection failed"}, true, MeaningNone},
+	{"Serv-U 6.x SSL required", "PASS", []string{"530 Not logged in, need secure connection."}, false, MeaningTLSRequired},
+	{"Serv-U 6.x PROT P required", "RETR", []string{"521 Data connection cannot be opened with this PROT setting."}, false, MeaningTLSRequired},
 	// Refused by configuration.
 	{"vsftpd port_enable=NO", "PORT", []string{"550 Permission denied."}, false, MeaningDisabled},
 	{"vsftpd port_enable=NO EPRT", "EPRT", []string{"550 Permission denied."}, false, MeaningDisabled},
@@ -92,6 +100,9 @@ var wordingCases = []wordingCase{
 	{"pyftpdlib no anonymous", "PASS", []string{"530 Anonymous access not allowed."}, false, MeaningDisabled},
 	{"FileZilla 0.9 disabled account", "PASS", []string{"530 Not logged in, user account has been disabled"}, false, MeaningDisabled},
 	{"FileZilla 0.9 IP filter", "PASS", []string{"521 This user is not allowed to connect from this IP"}, false, MeaningDisabled},
+	{"Serv-U 6.x PASV off", "PASV", []string{"550 Passive mode not allowed on this server."}, false, MeaningDisabled},
+	{"Serv-U 6.x no anonymous", "USER", []string{"530 Sorry, no ANONYMOUS access allowed."}, false, MeaningDisabled},
+	{"Serv-U 6.x IP rules", "PASS", []string{"530 Not logged in, unauthorized IP address."}, false, MeaningDisabled},
 	// Address refused.
 	{"vsftpd PORT foreign", "PORT", []string{"500 Illegal PORT command."}, false, MeaningAddressRefused},
 	{"ProFTPD PORT privileged", "PORT", []string{"500 Illegal PORT command"}, false, MeaningAddressRefused},
@@ -102,6 +113,9 @@ var wordingCases = []wordingCase{
 	{"Pure-FTPd foreign", "PORT", []string{"500 I won't open a connection to 10.0.0.1 (only to 127.0.0.1)"}, false, MeaningAddressRefused},
 	{"Pure-FTPd foreign EPRT", "EPRT", []string{"500 I won't open a connection to 10.0.0.1 (only to 127.0.0.1)"}, false, MeaningAddressRefused},
 	{"Pure-FTPd privileged", "PORT", []string{"501 Sorry, but I won't connect to ports < 1024"}, false, MeaningAddressRefused},
+	{"Serv-U 6.x FXP", "PORT", []string{"530 Only client IP address allowed for PORT command."}, false, MeaningAddressRefused},
+	{"Serv-U 6.x low port", "PORT", []string{"530 Port number has to be between 1024 and 65535."}, false, MeaningAddressRefused},
+	{"IIS 7.5 PORT foreign", "PORT", []string{"501 Server cannot accept argument."}, false, MeaningAddressRefused},
 	{"vsftpd EPRT IPv6 on IPv4", "EPRT", []string{"500 Bad EPRT protocol."}, false, MeaningProtocolUnsupported},
 	{"FileZilla 0.9 PORT on IPv6", "PORT", []string{"500 You are connected using IPv6. PORT is only for IPv4. You have to use the EPRT command instead."}, false, MeaningProtocolUnsupported},
 	{"vsftpd EPSV 2 on IPv4", "EPSV", []string{"522 Bad network protocol."}, false, MeaningProtocolUnsupported},
@@ -125,6 +139,11 @@ var wordingCases = []wordingCase{
 	{"Pure-FTPd bad password", "PASS", []string{"530 Login authentication failed"}, false, MeaningAuthFailed},
 	{"pyftpdlib bad password", "PASS", []string{"530 Authentication failed."}, false, MeaningAuthFailed},
 	{"pyftpdlib bad password, last try", "PASS", []string{"530 Authentication failed. Disconnecting."}, false, MeaningAuthFailed},
+	{"Serv-U 6.x bad passwords", "PASS", []string{"530 Not logged in, too many tries with incorrect password."}, false, MeaningAuthFailed},
+	{"Serv-U 6.x unknown", "EPSV", []string{"500 'EPSV': command not understood."}, false, MeaningNotImplemented},
+	{"Serv-U 6.x RETR missing", "RETR", []string{"550 x.bin: No such file or directory."}, false, MeaningFileRefused},
+	{"Serv-U 6.x data connection", "LIST", []string{"425 Cannot open data connection."}, true, MeaningDataConnectionFailed},
+	{"Serv-U 15 plain not logged in", "PASS", []string{"530 Not logged in."}, false, MeaningAuthFailed},
 	{"FileZilla 0.9 bad password", "PASS", []string{"530 Login or password incorrect!"}, false, MeaningAuthFailed},
 	{"Twisted account", "PASS", []string{"332 Need account for login."}, false, MeaningAccountNeeded},
 	{"Twisted account for STOR", "STOR", []string{"532 Need an account for storing files"}, false, MeaningAccountNeeded},
