@@ -139,6 +139,9 @@ var awaitingFix = map[string]string{
 	// data-not-closed existed (40d4c76); not seen since, and 125 announces
 	// no size for data-not-closed to compare with.
 	"unclosed-transfer/pyftpdlib": `issue 12: a complete transfer whose data connection the server never closes was reported as transfer-stalled`,
+	// Its other faces: an active connect never completed, a mode then
+	// given the vague data-connection-failed.
+	"lost-channel/pyftpdlib": `issue 12: a data connection pyftpdlib lost from its poller (its log shows the channel unregistered while in use) is reported as data-connection-failed or not at all`,
 }
 
 // labServerArgs are the environment, probe flags and URL for sc on lab l:
@@ -232,6 +235,24 @@ func adjustVerdict(t *testing.T, scenario, server string, rep *labReport, v serv
 		return serverVerdict{exit: exitFindings, want: []string{"transfer-no-data"}, absent: []string{"transfer-stalled"}}
 	}
 	return v
+}
+
+// lostChannel reports whether pyftpdlib's debug log shows its poller bug
+// (replies.md): a passive listener, data channel or unconnected active
+// connector closed after something else had unregistered its fd. (A
+// connected ActiveDTP is unregistered on purpose when it hands its socket
+// over: that one is normal.)
+func lostChannel(log string) bool {
+	lines := strings.Split(log, "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		if !strings.Contains(lines[i], "call: close() (<") || strings.Contains(lines[i], "ActiveDTP connected") {
+			continue
+		}
+		if strings.Contains(lines[i+1], "fd was no longer in socket_map") {
+			return true
+		}
+	}
+	return false
 }
 
 // blackholeFinding is the finding for the black-holed (failed) downloads:
@@ -348,6 +369,10 @@ func runLabServerCase(t *testing.T, sc lab.Scenario, server string, v serverVerd
 				problems = append(problems, "error finding "+f.ID)
 			}
 		}
+	}
+	if len(problems) > 0 && server == lab.ServerPyftpdlib && lostChannel(l.ServerLog()) {
+		t.Logf("%s: %s; got exit %d, findings %v", server, strings.Join(problems, ", "), code, rep.ids())
+		skipAwaitingFix(t, "lost-channel/"+server)
 	}
 	if len(problems) > 0 {
 		t.Errorf("%s on %s: %s; got exit %d, findings %v, verdict %q",
