@@ -79,6 +79,12 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 		// "PORT" not understood.": to a client the server lacks them.
 		lab.ServerPyftpdlib: {exit: exitFindings, want: []string{"active-unsupported"}, absent: []string{"active-address-rejected", "active-disabled"}},
 	},
+	// The client's gateway drops the callbacks: nothing on the client sees
+	// them, only the wait (or the server's 425) tells.
+	"client-gateway-drop": {
+		every:             {exit: exitFindings, want: []string{"active-callback-blocked"}, absent: []string{"active-callback-dropped-locally"}},
+		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-blocked", "epsv-unsupported", "active-unsupported"}, absent: []string{"active-callback-dropped-locally"}},
+	},
 	"passive-disabled": {
 		every: {exit: exitFindings, want: []string{"passive-disabled"}, absent: []string{"epsv-unsupported", "passive-port-filtered"}},
 	},
@@ -122,9 +128,11 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 var awaitingFix = map[string]string{
 	// pyftpdlib and Twisted connect the active data connection when PORT
 	// arrives and answer PORT itself with 425 when that fails.
-	"client-nat/twisted":        `issue 12: Twisted's "425 Can't open data connection." to PORT (the client's private address, behind NAT) gives data-connection-failed, not active-callback-blocked`,
-	"client-firewall/twisted":   `issue 12: Twisted's "425 Can't open data connection." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
-	"client-firewall/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
+	"client-nat/twisted":            `issue 12: Twisted's "425 Can't open data connection." to PORT (the client's private address, behind NAT) gives data-connection-failed, not active-callback-blocked`,
+	"client-firewall/twisted":       `issue 12: Twisted's "425 Can't open data connection." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
+	"client-gateway-drop/twisted":   `issue 12: Twisted's "425 Can't open data connection." to PORT (its callback dropped by the client's gateway) gives data-connection-failed, not active-callback-blocked`,
+	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its callback dropped by the client's gateway) gives data-connection-failed, not active-callback-blocked`,
+	"client-firewall/pyftpdlib":     `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 
 	// ProFTPD's per-host count is racy (replies.md): when it does refuse a
 	// session at PASS, that mode is not retried.
