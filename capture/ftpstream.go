@@ -90,6 +90,9 @@ type ftpStream struct {
 	// Text kept of this session, against the capture's budget (retain.go).
 	textKept int
 	budget   *textBudget
+	// inReply counts the server bytes fed to rr since its last complete
+	// reply: what the reader may hold, against budget.held.
+	inReply int
 }
 
 // ftpTracker rebuilds FTP sessions beside a Tracker.
@@ -102,7 +105,7 @@ type ftpTracker struct {
 }
 
 func newFTPTracker(ports []uint16) *ftpTracker {
-	f := &ftpTracker{ports: map[uint16]bool{}, text: textBudget{left: maxCaptureText}}
+	f := &ftpTracker{ports: map[uint16]bool{}, text: textBudget{left: maxCaptureText, items: maxCaptureItems, maxHeld: maxHeld}}
 	for _, p := range ports {
 		if p != 0 {
 			f.ports[p] = true
@@ -236,7 +239,7 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, miss
 	}
 	if seq != r.next {
 		// A hole before this segment: keep it until the hole fills.
-		if missing == 0 && r.pendBytes+len(p) <= maxPendingBytes && len(r.pend) < 256 {
+		if missing == 0 && r.pendBytes+len(p) <= maxPendingBytes && len(r.pend) < 256 && fs.budget.hold(len(p)) {
 			i, found := slices.BinarySearchFunc(r.pend, seq, func(x pendSeg, s uint32) int {
 				switch {
 				case seqLT(x.seq, s):
@@ -249,6 +252,8 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, miss
 			if !found {
 				r.pend = slices.Insert(r.pend, i, pendSeg{seq: seq, b: bytes.Clone(p), ref: ref})
 				r.pendBytes += len(p)
+			} else {
+				fs.budget.held -= len(p)
 			}
 			return
 		}
@@ -281,6 +286,7 @@ func (fs *ftpStream) drain(r *reasm, isClient bool) {
 		}
 		r.pend = r.pend[1:]
 		r.pendBytes -= len(ps.b)
+		fs.budget.held -= len(ps.b)
 		b := ps.b
 		if off := r.next - ps.seq; int(off) < len(b) {
 			fs.deliver(r, isClient, b[off:], 0, ps.ref)
@@ -306,7 +312,7 @@ func (fs *ftpStream) gap(isClient bool, n int64) {
 	if isClient {
 		fs.line, fs.skip = fs.line[:0], true
 	} else if fs.rr != nil {
-		fs.rr = nil // the reply in progress is lost
+		fs.dropReply(false) // the reply in progress is lost
 	}
 }
 
@@ -329,6 +335,8 @@ func (fs *ftpStream) release() {
 	}
 	fs.flush()
 	fs.done = true
+	fs.budget.held -= fs.dir[0].pendBytes + fs.dir[1].pendBytes
+	fs.dropReply(false)
 	fs.dir = [2]reasm{}
 	fs.line, fs.rr, fs.feed.b = nil, nil, nil
 	fs.awaiting = nil
@@ -411,6 +419,14 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 		}
 		p, fs.skipLine = p[i+1:], false
 	}
+	if !fs.budget.hold(len(p)) {
+		// The capture holds too many replies in progress: this one is
+		// given up, and reading starts again at the next line.
+		fs.dropReply(true)
+		fs.s.TextCut += int64(len(p))
+		return
+	}
+	fs.inReply += len(p)
 	if fs.rr == nil {
 		fs.rr = ftp.NewReader(&fs.feed)
 	}
@@ -419,6 +435,7 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 		rep, err := fs.rr.ReadReply()
 		switch {
 		case err == nil:
+			fs.replyDone()
 			fs.reply(rep, ref)
 			if fs.tls {
 				// Whatever follows the 234 in this segment is TLS.
@@ -436,6 +453,7 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 			continue
 		case errors.Is(err, ftp.ErrLineTooLong), errors.Is(err, ftp.ErrReplyTooLong):
 			fs.s.Malformed++
+			fs.replyDone()
 			fs.rr = ftp.NewReader(&fs.feed)
 			continue
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
@@ -480,7 +498,7 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 		text += " " + arg
 	}
 	x := &FTPExchange{PacketRef: ref, Command: fs.keepCommand(text)}
-	if len(s.Exchanges) < maxExchanges {
+	if len(s.Exchanges) < maxExchanges && fs.budget.keep() {
 		s.Exchanges = append(s.Exchanges, x)
 	} else {
 		s.Truncated = true
@@ -508,7 +526,7 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 		case "EPRT":
 			ds.Announced, _ = ftp.ParseEPRT(arg)
 		}
-		if len(s.Data) < maxSetups {
+		if len(s.Data) < maxSetups && fs.budget.keep() {
 			s.Data = append(s.Data, ds)
 			fs.setup = ds
 		} else {
@@ -535,8 +553,10 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 	} else {
 		// The greeting, or an unsolicited reply (421 idle timeout).
 		x = &FTPExchange{PacketRef: ref}
-		if len(fs.s.Exchanges) < maxExchanges {
+		if len(fs.s.Exchanges) < maxExchanges && fs.budget.keep() {
 			fs.s.Exchanges = append(fs.s.Exchanges, x)
+		} else {
+			fs.s.Truncated = true
 		}
 	}
 	if len(x.Replies) < maxRepliesPerCmd {

@@ -21,10 +21,63 @@ const (
 	// minReplyText is kept of each reply's first line whatever the budget
 	// left: the code and the words that say what it means.
 	minReplyText = 80
+	// maxCaptureItems bounds the exchanges and data setups kept in a
+	// capture (each costs about 200 bytes): past it sessions are marked
+	// Truncated. The per-session caps alone allow 4096 exchanges in each
+	// of 100k connections.
+	maxCaptureItems = 1 << 19
+	// maxHeld bounds the bytes held across all control streams while
+	// they wait: segments behind a hole and replies still in progress.
+	// Past it a hole is given up as lost and a reply in progress is
+	// dropped (counted in TextCut).
+	maxHeld = 64 << 20
 )
 
-// textBudget is what is left of maxCaptureText, shared by the sessions.
-type textBudget struct{ left int }
+// textBudget is what is left of the capture's bounds, shared by its
+// sessions: text kept, exchanges kept, bytes held.
+type textBudget struct {
+	left    int // of maxCaptureText
+	items   int // of maxCaptureItems
+	held    int // against maxHeld
+	maxHeld int
+}
+
+// keep takes one exchange or setup from the budget, if any is left.
+func (b *textBudget) keep() bool {
+	if b.items <= 0 {
+		return false
+	}
+	b.items--
+	return true
+}
+
+// hold takes n bytes to hold, if the bound allows.
+func (b *textBudget) hold(n int) bool {
+	if b.held+n > b.maxHeld {
+		return false
+	}
+	b.held += n
+	return true
+}
+
+// replyDone returns what the reply just read held: the bytes still to be
+// read from the segment belong to the next one.
+func (fs *ftpStream) replyDone() {
+	rest := min(len(fs.feed.b), fs.inReply)
+	fs.budget.held -= fs.inReply - rest
+	fs.inReply = rest
+}
+
+// dropReply gives up the reply in progress; with skip, reading starts
+// again after the next line end.
+func (fs *ftpStream) dropReply(skip bool) {
+	fs.budget.held -= fs.inReply
+	fs.inReply = 0
+	fs.rr = nil
+	if skip {
+		fs.skipLine = true
+	}
+}
 
 // allowance is how many bytes of text the session may keep next.
 func (fs *ftpStream) allowance() int {

@@ -87,3 +87,54 @@ func TestTextBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestCaptureBudgets: replies in progress across sessions are held within
+// the capture's bound (the one past it dropped and counted), exchanges
+// kept within the capture's count, and every held byte is given back.
+func TestCaptureBudgets(t *testing.T) {
+	tests := []struct {
+		name      string
+		maxHeld   int
+		items     int
+		cuts      int // sessions with text_cut
+		truncated int // sessions marked truncated
+	}{
+		{"within the bounds", 1 << 20, 1000, 0, 0},
+		{"replies in progress past the held bound", 10000, 1000, 2, 0},
+		{"exchanges past the capture's count", 1 << 20, 6, 0, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := NewTracker(TrackerConfig{Start: t0, FTPSessions: true})
+			tr.ftp.text.maxHeld, tr.ftp.text.items = tc.maxHeld, tc.items
+			n := 0
+			for i := range 3 {
+				d := newDialogue(t, netipPort(client, uint16(30000+i)), server)
+				d.at = float64(i)
+				d.s("220 hi\r\n").c("USER a\r\n").s("331 pw\r\n").c("PASS b\r\n").s("230 ok\r\n").c("STAT\r\n")
+				// A reply left in progress: 6000 bytes, no last line.
+				d.s(strings.Repeat("211-"+strings.Repeat("y", 996)+"\r\n", 6))
+				for _, r := range d.recs {
+					n++
+					tr.Add(layers.LinkTypeRaw, r.ip, t0.Add(time.Duration(r.at*float64(time.Second))), n)
+				}
+			}
+			ev := tr.Finish(t0)
+			cuts, truncated := 0, 0
+			for _, s := range ev.Sessions {
+				if s.TextCut > 0 {
+					cuts++
+				}
+				if s.Truncated {
+					truncated++
+				}
+			}
+			if cuts != tc.cuts || truncated != tc.truncated {
+				t.Errorf("%d sessions with text cut, %d truncated; want %d, %d", cuts, truncated, tc.cuts, tc.truncated)
+			}
+			if held := tr.ftp.text.held; held != 0 {
+				t.Errorf("%d bytes still held after Finish", held)
+			}
+		})
+	}
+}
