@@ -79,14 +79,14 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 		// "PORT" not understood.": to a client the server lacks them.
 		lab.ServerPyftpdlib: {exit: exitFindings, want: []string{"active-unsupported"}, absent: []string{"active-address-rejected", "active-disabled"}},
 	},
+	// The client's gateway drops the callbacks: nothing on the client sees
+	// them, only the wait (or the server's 425) tells.
+	"client-gateway-drop": {
+		every:             {exit: exitFindings, want: []string{"active-callback-blocked"}, absent: []string{"active-callback-dropped-locally"}},
+		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-blocked", "epsv-unsupported", "active-unsupported"}, absent: []string{"active-callback-dropped-locally"}},
+	},
 	"passive-disabled": {
 		every: {exit: exitFindings, want: []string{"passive-disabled"}, absent: []string{"epsv-unsupported", "passive-port-filtered"}},
-	},
-	// The client's gateway drops the callback: nothing reaches the client,
-	// so the callback is blocked on the way, never "dropped locally".
-	"client-gateway-drop": {
-		every:             {exit: exitFindings, want: []string{"active-callback-blocked"}, absent: []string{"active-callback-dropped-locally", "passive-port-filtered"}},
-		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-blocked", "epsv-unsupported", "active-unsupported"}, absent: []string{"active-callback-dropped-locally"}},
 	},
 	"client-firewall": {
 		every:             {exit: exitFindings, want: []string{"active-callback-dropped-locally"}},
@@ -130,7 +130,8 @@ var awaitingFix = map[string]string{
 	// arrives and answer PORT itself with 425 when that fails.
 	"client-nat/twisted":            `issue 12: Twisted's "425 Can't open data connection." to PORT (the client's private address, behind NAT) gives data-connection-failed, not active-callback-blocked`,
 	"client-firewall/twisted":       `issue 12: Twisted's "425 Can't open data connection." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
-	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (it tried the callback and the client's gateway dropped it) gives data-connection-failed and a verdict saying no data connection was tried, not active-callback-blocked`,
+	"client-gateway-drop/twisted":   `issue 12: Twisted's "425 Can't open data connection." to PORT (its callback dropped by the client's gateway) gives data-connection-failed, not active-callback-blocked`,
+	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its callback dropped by the client's gateway) gives data-connection-failed, not active-callback-blocked`,
 	"client-firewall/pyftpdlib":     `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 
 	// ProFTPD's per-host count is racy (replies.md): when it does refuse a
@@ -146,6 +147,9 @@ var awaitingFix = map[string]string{
 	// data-not-closed existed (40d4c76); not seen since, and 125 announces
 	// no size for data-not-closed to compare with.
 	"unclosed-transfer/pyftpdlib": `issue 12: a complete transfer whose data connection the server never closes was reported as transfer-stalled`,
+	// Its other faces: an active connect never completed, a mode then
+	// given the vague data-connection-failed.
+	"lost-channel/pyftpdlib": `issue 12: a data connection pyftpdlib lost from its poller (its log shows the channel unregistered while in use) is reported as data-connection-failed or not at all`,
 }
 
 // labServerArgs are the environment, probe flags and URL for sc on lab l:
@@ -239,6 +243,24 @@ func adjustVerdict(t *testing.T, scenario, server string, rep *labReport, v serv
 		return serverVerdict{exit: exitFindings, want: []string{"transfer-no-data"}, absent: []string{"transfer-stalled"}}
 	}
 	return v
+}
+
+// lostChannel reports whether pyftpdlib's debug log shows its poller bug
+// (replies.md): a passive listener, data channel or unconnected active
+// connector closed after something else had unregistered its fd. (A
+// connected ActiveDTP is unregistered on purpose when it hands its socket
+// over: that one is normal.)
+func lostChannel(log string) bool {
+	lines := strings.Split(log, "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		if !strings.Contains(lines[i], "call: close() (<") || strings.Contains(lines[i], "ActiveDTP connected") {
+			continue
+		}
+		if strings.Contains(lines[i+1], "fd was no longer in socket_map") {
+			return true
+		}
+	}
+	return false
 }
 
 // blackholeFinding is the finding for the black-holed (failed) downloads:
@@ -355,6 +377,10 @@ func runLabServerCase(t *testing.T, sc lab.Scenario, server string, v serverVerd
 				problems = append(problems, "error finding "+f.ID)
 			}
 		}
+	}
+	if len(problems) > 0 && server == lab.ServerPyftpdlib && lostChannel(l.ServerLog()) {
+		t.Logf("%s: %s; got exit %d, findings %v", server, strings.Join(problems, ", "), code, rep.ids())
+		skipAwaitingFix(t, "lost-channel/"+server)
 	}
 	if len(problems) > 0 {
 		t.Errorf("%s on %s: %s; got exit %d, findings %v, verdict %q",
