@@ -11,13 +11,14 @@ import (
 // within one command round trip of the transfer command; a SYN lost on the
 // way is sent again after the initial retransmission timeout (1 s: RFC 6298
 // and Linux, BSD, current Windows). Waiting one retransmission plus a few
-// round trips, and never less than minCallbackWait, tells "the callback
-// never came" from "it came late" without spending the whole data timeout;
+// round trips, and never less than minCallbackWait (half a second beyond
+// that retransmission), tells "the callback never came" from "it came
+// late" without spending the whole data timeout;
 // a reply on the control connection (425, 421...) ends the wait sooner.
 const (
 	synRetransmission  = time.Second
 	callbackRoundTrips = 4
-	minCallbackWait    = 2 * time.Second
+	minCallbackWait    = 1500 * time.Millisecond
 )
 
 // CallbackWait is how long an active-mode attempt waited for the server's
