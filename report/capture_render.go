@@ -24,15 +24,26 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	if opt.Version != "" {
 		c.Version = opt.Version
 	}
+	// Text, Markdown and HTML render cleaned copies (sanitize.go): the
+	// envelope here, each session as it comes.
+	clean := f != FormatJSON
+	if clean {
+		sessions := c.Sessions
+		c.Sessions = nil
+		c = *cleanCopy(&c)
+		c.Sessions = sessions
+	}
 	// each hands the renderers a copy of each diagnosis with the version.
-	each := func(fn func(*Diagnosis) error) error {
+	c.each = func(fn func(*Diagnosis) error) error {
 		return cd.Each(func(d *Diagnosis) error {
 			dd := *d
 			dd.Version = c.Version
+			if clean {
+				return fn(cleanCopy(&dd))
+			}
 			return fn(&dd)
 		})
 	}
-	c.each = each
 	switch f {
 	case FormatJSON:
 		return renderCaptureJSON(w, &c)
@@ -64,7 +75,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 		return fmt.Errorf("render: unexpected json layout")
 	}
 	ew := &errWriter{w: w}
-	ew.printf("%s\"sessions\": [", b[:i])
+	ew.printf("%s\"sessions\": [", jsonSafe(b[:i]))
 	n := 0
 	err = c.each(func(d *Diagnosis) error {
 		sb, err := json.MarshalIndent(d, "    ", "  ")
@@ -75,7 +86,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 			ew.printf(",")
 		}
 		n++
-		ew.printf("\n    %s", sb)
+		ew.printf("\n    %s", jsonSafe(sb))
 		return ew.err
 	})
 	if err != nil {
@@ -164,7 +175,7 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 		)
 		t.Header("#", "CLIENT", "SERVER", "START", "VANTAGE", "MODES", "FINDINGS")
 		for _, s := range c.Summary {
-			if err := t.Append(fmt.Sprint(s.Session), cleanTerm(s.Client), cleanTerm(s.Server), fmt.Sprintf("%.3fs", s.Start), s.Vantage, modesCell(s), idsCell(s)); err != nil {
+			if err := t.Append(fmt.Sprint(s.Session), cutCell(s.Client), cutCell(s.Server), fmt.Sprintf("%.3fs", s.Start), cutCell(s.Vantage), cutCell(modesCell(s)), cutCell(idsCell(s))); err != nil {
 				return err
 			}
 		}
@@ -204,11 +215,11 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 	if c.ReadError != "" {
 		ew.printf("| Damage | %s |\n", mdCell(c.ReadError))
 	}
-	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(c.Version)), c.Schema)
+	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(c.Version)), mdCell(c.Schema))
 	if len(c.Summary) > 0 {
 		ew.printf("## Sessions\n\n| # | Client | Server | Start | Vantage | Modes | Findings |\n|---|---|---|---|---|---|---|\n")
 		for _, s := range c.Summary {
-			ew.printf("| %d | %s | %s | %.3fs | %s | %s | %s |\n", s.Session, mdCell(s.Client), mdCell(s.Server), s.Start, s.Vantage, mdCell(modesCell(s)), mdCell(idsCell(s)))
+			ew.printf("| %d | %s | %s | %.3fs | %s | %s | %s |\n", s.Session, mdCell(s.Client), mdCell(s.Server), s.Start, mdCell(s.Vantage), mdCell(modesCell(s)), mdCell(idsCell(s)))
 		}
 		ew.printf("\n")
 	}
