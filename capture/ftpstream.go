@@ -70,9 +70,12 @@ type ftpStream struct {
 	client int // direction index (0: from the initiator) of the client
 	dir    [2]reasm
 	line   []byte // partial command line
-	skip   bool   // discarding an over-long command line
-	rr     *ftp.Reader
-	feed   feeder
+	skip   bool   // discarding an over-long or partial command line
+	// skipLine drops the server's bytes up to the first line end: the
+	// capture started inside its stream.
+	skipLine bool
+	rr       *ftp.Reader
+	feed     feeder
 	// awaiting are the exchanges still waiting for their final reply, in
 	// command order.
 	awaiting []*FTPExchange
@@ -84,6 +87,9 @@ type ftpStream struct {
 	lastT    float64
 	gotReply bool
 	gotCmd   bool
+	// Text kept of this session, against the capture's budget (retain.go).
+	textKept int
+	budget   *textBudget
 }
 
 // ftpTracker rebuilds FTP sessions beside a Tracker.
@@ -92,10 +98,11 @@ type ftpTracker struct {
 	sessions []*FTPSession
 	open     []*connState
 	packets  int
+	text     textBudget
 }
 
 func newFTPTracker(ports []uint16) *ftpTracker {
-	f := &ftpTracker{ports: map[uint16]bool{}}
+	f := &ftpTracker{ports: map[uint16]bool{}, text: textBudget{left: maxCaptureText}}
 	for _, p := range ports {
 		if p != 0 {
 			f.ports[p] = true
@@ -186,7 +193,7 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 		client, server = server, client
 	}
 	s := &FTPSession{Client: client, Server: server, Control: c, DetectedBy: how, Exchanges: []*FTPExchange{}, Data: []*DataSetup{}}
-	fs := &ftpStream{s: s, client: clientDir}
+	fs := &ftpStream{s: s, client: clientDir, budget: &f.text}
 	// Start where the tracker stands: a stream found by its greeting was
 	// not followed from its SYN.
 	for i := range fs.dir {
@@ -204,7 +211,15 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 // how many bytes of the segment the capture did not keep (snap length).
 func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, missing int, ref PacketRef) {
 	if !r.have {
+		// The capture starts inside the stream, maybe inside a line (the
+		// tail of a PASS line must not read as a command): the partial
+		// first line is dropped.
 		r.next, r.have = seq, true
+		if isClient {
+			fs.line, fs.skip = fs.line[:0], true
+		} else {
+			fs.skipLine = true
+		}
 	}
 	if seqLT(seq, r.next) {
 		off := r.next - seq
@@ -389,6 +404,13 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 		fs.tlsRecord(p, false)
 		return
 	}
+	if fs.skipLine {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			return
+		}
+		p, fs.skipLine = p[i+1:], false
+	}
 	if fs.rr == nil {
 		fs.rr = ftp.NewReader(&fs.feed)
 	}
@@ -452,12 +474,12 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 	fs.gotCmd = true
 	text := verb
 	switch {
-	case verb == "PASS" && arg != "":
+	case (verb == "PASS" || verb == "ACCT") && arg != "":
 		text += " " + strings.Repeat("*", len(arg))
 	case arg != "":
 		text += " " + arg
 	}
-	x := &FTPExchange{PacketRef: ref, Command: text}
+	x := &FTPExchange{PacketRef: ref, Command: fs.keepCommand(text)}
 	if len(s.Exchanges) < maxExchanges {
 		s.Exchanges = append(s.Exchanges, x)
 	} else {
@@ -518,7 +540,7 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 		}
 	}
 	if len(x.Replies) < maxRepliesPerCmd {
-		x.Replies = append(x.Replies, FTPReply{PacketRef: ref, Reply: rep})
+		x.Replies = append(x.Replies, FTPReply{PacketRef: ref, Reply: fs.keepReply(rep)})
 	}
 	if rep.Preliminary() {
 		return

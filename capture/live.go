@@ -26,6 +26,10 @@ type Config struct {
 	PcapPath    string        // "" = write nothing to disk
 	Grace       time.Duration // wait after Stop before closing; default DefaultGrace
 	StallAfter  time.Duration // default DefaultStallAfter
+	// Secrets (the password) are masked wherever they appear on the
+	// control connection in the saved pcapng, both ways: a server may echo
+	// them. PASS and ACCT arguments are masked whatever this holds.
+	Secrets []string
 }
 
 // DefaultGrace is how long Stop waits for late packets (a last ACK, a RST
@@ -118,7 +122,7 @@ func start(ctx context.Context, cfg Config, open func(ifname string) (source, er
 		lt:   src.linkType(),
 		name: name,
 		spec: filterSpec{servers: cfg.Servers, controlPort: cfg.ControlPort, activePorts: slices.Clone(cfg.ActivePorts)},
-		red:  NewRedactor(cfg.ControlPort),
+		red:  NewRedactor(cfg.ControlPort, cfg.Secrets...),
 		done: make(chan struct{}),
 	}
 	l.grace.Store(int64(cfg.Grace))
@@ -236,7 +240,8 @@ func (l *Live) halt() {
 }
 
 // Stop waits the grace period, stops the capture, saves the pcapng (PASS
-// arguments redacted) if one was asked for, and returns the Evidence.
+// and ACCT arguments and Config.Secrets masked) if one was asked for, and
+// returns the Evidence.
 func (l *Live) Stop() (*Evidence, error) {
 	l.stopOnce.Do(func() {
 		if !l.halting.Load() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -86,8 +87,11 @@ type traceSource struct {
 // input is not a trace at all.
 func openTrace(r io.Reader, name string) (*traceSource, error) {
 	br := bufio.NewReaderSize(r, readBuffer)
-	head, _ := br.Peek(4)
+	head, err := br.Peek(4)
 	if len(head) == 0 {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("capture: %s: %w", name, unwrapPath(err))
+		}
 		return nil, fmt.Errorf("capture: %s is empty", name)
 	}
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -101,7 +105,7 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 	ts := &traceSource{name: name}
 	switch {
 	case len(head) == 4 && bytes.Equal(head, magicPcapng):
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{
+		ng, err := pcapgo.NewNgReader(newNgFramer(br), pcapgo.NgReaderOptions{
 			WantMixedLinkType:  true,
 			SkipUnknownVersion: true,
 			StatisticsCallback: func(_ int, s pcapgo.NgInterfaceStatistics) {
@@ -119,11 +123,25 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: pcap header: %v", name, describe(err))
 		}
+		if pr.Snaplen() > maxRecord {
+			// Records up to the declared snap length would be taken.
+			pr.SetSnaplen(maxRecord)
+		}
 		ts.src, ts.fixed = pr, pr.LinkType()
 	default:
 		return nil, fmt.Errorf("capture: %s is not a pcap or pcapng file (it starts with %x)", name, head)
 	}
 	return ts, nil
+}
+
+// unwrapPath drops the operation and path of a *fs.PathError, which the
+// caller names already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // advance reads the next packet of the input; ok is false at its end or

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 
@@ -13,34 +14,64 @@ import (
 // (the cautious choice: it redacts more, never less, of a PASS line).
 const maxRedactFlows = 4096
 
-var passVerb = [5]byte{'P', 'A', 'S', 'S', ' '}
+// minSecret is the shortest secret masked wherever it appears: every "ab"
+// of a dialogue masked would leave it unreadable. Shorter ones are still
+// masked in PASS and ACCT lines.
+const minSecret = 4
 
-// Redactor overwrites the argument of every FTP PASS command in TCP
-// payloads to the control port with '*' bytes of the same length, and
-// recomputes the TCP checksum so the trace still verifies. It follows each
-// flow's stream so that a PASS split across segments is redacted too.
+// argVerbs are the commands whose argument is a credential.
+var argVerbs = [...][5]byte{{'P', 'A', 'S', 'S', ' '}, {'A', 'C', 'C', 'T', ' '}}
+
+// Redactor overwrites the argument of every FTP PASS and ACCT command in
+// TCP payloads to the control port with '*' bytes of the same length, and
+// every occurrence of a known secret (the password) in either direction
+// of the control connection (a server that echoes it in a 530 or a 500),
+// and recomputes the TCP checksum so the trace still verifies. It follows
+// each flow's stream so that a PASS line or a secret split across
+// segments is redacted too; a secret cut by a segment boundary is masked
+// as soon as the segment ends with its first bytes (more, never less).
 type Redactor struct {
-	port  uint16
-	flows map[connKey]*lineState
-	dec   *decoder
+	port    uint16
+	secrets [][]byte
+	flows   map[connKey]*lineState
+	dec     *decoder
 }
 
 // lineState is where a flow's stream stands in the command line grammar.
 type lineState struct {
 	next     uint32 // sequence number expected next
 	have     bool
-	match    int  // bytes of "PASS " matched at a line start; -1: mid-line
-	inArg    bool // inside a PASS argument
+	match    int  // bytes of a verb matched at a line start; -1: mid-line
+	verb     int  // the argVerbs entry being matched
+	inArg    bool // inside a PASS or ACCT argument
 	contSeq  uint32
-	haveCont bool // contSeq started a segment inside a PASS argument
+	haveCont bool // contSeq started a segment inside an argument
+	// Per secret: how much of it the previous segment ended with, and the
+	// segment that continued it (to mask it again when resent).
+	partial []secretPos
 }
 
-// NewRedactor returns a Redactor for commands sent to controlPort (0: 21).
-func NewRedactor(controlPort uint16) *Redactor {
+// secretPos is how far into a secret a stream position is.
+type secretPos struct {
+	k       int // bytes of the secret matched at the end of a segment
+	contSeq uint32
+	contK   int // bytes matched before the segment at contSeq
+}
+
+// NewRedactor returns a Redactor for commands sent to controlPort (0: 21)
+// that also masks each secret of at least minSecret bytes wherever it
+// appears on the control connection.
+func NewRedactor(controlPort uint16, secrets ...string) *Redactor {
 	if controlPort == 0 {
 		controlPort = 21
 	}
-	return &Redactor{port: controlPort, flows: map[connKey]*lineState{}}
+	r := &Redactor{port: controlPort, flows: map[connKey]*lineState{}}
+	for _, s := range secrets {
+		if len(s) >= minSecret {
+			r.secrets = append(r.secrets, []byte(s))
+		}
+	}
+	return r
 }
 
 // Frame redacts one frame of link type lt in place and reports whether it
@@ -55,10 +86,14 @@ func (r *Redactor) Frame(lt layers.LinkType, data []byte) bool {
 
 // redact works on an already decoded view, whose slices alias the frame.
 func (r *Redactor) redact(v *view) bool {
-	if !v.isTCP || uint16(v.tcp.DstPort) != r.port {
+	if !v.isTCP {
 		return false
 	}
 	tcp := v.tcp
+	toServer := uint16(tcp.DstPort) == r.port
+	if !toServer && (uint16(tcp.SrcPort) != r.port || len(r.secrets) == 0) {
+		return false
+	}
 	key := connKey{netip.AddrPortFrom(v.src, uint16(tcp.SrcPort)), netip.AddrPortFrom(v.dst, uint16(tcp.DstPort))}
 	st := r.flows[key]
 	if st == nil || tcp.SYN {
@@ -75,11 +110,28 @@ func (r *Redactor) redact(v *view) bool {
 		}
 		return false
 	}
+	inOrder := st.have && tcp.Seq == st.next
+	changed := false
+	if toServer {
+		changed = st.redactArgs(p, tcp.Seq, inOrder)
+	}
+	if len(r.secrets) > 0 {
+		changed = st.maskSecrets(r.secrets, p, tcp.Seq, inOrder) || changed
+	}
+	st.next, st.have = tcp.Seq+uint32(v.payloadLen), true
+	if changed && v.whole {
+		fixTCPChecksum(v)
+	}
+	return changed
+}
+
+// redactArgs masks PASS and ACCT arguments in one client segment.
+func (st *lineState) redactArgs(p []byte, seq uint32, inOrder bool) bool {
 	switch {
-	case st.have && tcp.Seq == st.next:
+	case inOrder:
 		// In order: carry on from where the previous segment stopped.
-	case st.haveCont && tcp.Seq == st.contSeq:
-		// A resent continuation of a PASS argument.
+	case st.haveCont && seq == st.contSeq:
+		// A resent continuation of an argument.
 		st.inArg, st.match = true, -1
 	default:
 		// Unknown position (first segment seen, gap, or resent segment):
@@ -88,7 +140,7 @@ func (r *Redactor) redact(v *view) bool {
 		st.inArg, st.match = false, 0
 	}
 	if st.inArg {
-		st.contSeq, st.haveCont = tcp.Seq, true
+		st.contSeq, st.haveCont = seq, true
 	}
 	changed := false
 	for i, b := range p {
@@ -107,18 +159,79 @@ func (r *Redactor) redact(v *view) bool {
 			}
 		case b == '\n':
 			st.match = 0
-		case st.match >= 0 && upper(b) == passVerb[st.match]:
+		case st.match == 0 && (upper(b) == argVerbs[0][0] || upper(b) == argVerbs[1][0]):
+			st.verb = 0
+			if upper(b) == argVerbs[1][0] {
+				st.verb = 1
+			}
+			st.match = 1
+		case st.match > 0 && upper(b) == argVerbs[st.verb][st.match]:
 			st.match++
-			if st.match == len(passVerb) {
+			if st.match == len(argVerbs[st.verb]) {
 				st.inArg, st.match = true, -1
 			}
 		default:
 			st.match = -1
 		}
 	}
-	st.next, st.have = tcp.Seq+uint32(v.payloadLen), true
-	if changed && v.whole {
-		fixTCPChecksum(v)
+	return changed
+}
+
+// maskSecrets masks every occurrence of each secret in one segment: those
+// inside it, the rest of one the previous segment began, and the start of
+// one it ends with.
+func (st *lineState) maskSecrets(secrets [][]byte, p []byte, seq uint32, inOrder bool) bool {
+	if len(st.partial) != len(secrets) {
+		st.partial = make([]secretPos, len(secrets))
+	}
+	changed := false
+	for i, s := range secrets {
+		sp := &st.partial[i]
+		k := 0
+		switch {
+		case inOrder && sp.k > 0:
+			k, sp.contSeq, sp.contK = sp.k, seq, sp.k
+		case !inOrder && sp.contK > 0 && seq == sp.contSeq:
+			k = sp.contK // the continuation resent
+		}
+		sp.k = 0
+		if k > 0 {
+			m := min(len(s)-k, len(p))
+			if bytes.Equal(p[:m], s[k:k+m]) {
+				changed = mask(p[:m]) || changed
+				if k+m < len(s) {
+					sp.k = k + m
+					continue
+				}
+			}
+		}
+		for off := 0; ; {
+			j := bytes.Index(p[off:], s)
+			if j < 0 {
+				break
+			}
+			changed = mask(p[off+j:off+j+len(s)]) || changed
+			off += j + len(s)
+		}
+		for n := min(len(s)-1, len(p)); n > 0; n-- {
+			if bytes.HasSuffix(p, s[:n]) {
+				changed = mask(p[len(p)-n:]) || changed
+				sp.k = n
+				break
+			}
+		}
+	}
+	return changed
+}
+
+// mask overwrites b with '*' and reports whether anything changed.
+func mask(b []byte) bool {
+	changed := false
+	for i := range b {
+		if b[i] != '*' {
+			b[i] = '*'
+			changed = true
+		}
 	}
 	return changed
 }

@@ -42,6 +42,11 @@ type FTPSession struct {
 	// Truncated is true when the dialogue exceeded the per-session caps
 	// (maxExchanges, maxSetups): the rest was not kept.
 	Truncated bool `json:"truncated,omitempty"`
+	// TextCut counts bytes of command and reply text read but not kept:
+	// past the bounds on text kept per reply (4 KiB), per session (256
+	// KiB) and per capture (32 MiB). The replies were read whole; only
+	// their text in the report is cut.
+	TextCut int64 `json:"text_cut,omitempty"`
 	// GapBytes counts control-stream bytes missing from the capture (lost
 	// by the capture, cut by the snap length, or past the reassembly cap).
 	GapBytes int64 `json:"gap_bytes,omitempty"`
@@ -53,7 +58,8 @@ type FTPSession struct {
 // preliminary reply, then the final one).
 type FTPExchange struct {
 	PacketRef
-	// Command is the command line as sent, PASS arguments redacted; ""
+	// Command is the command line as sent, PASS and ACCT arguments
+	// redacted, cut past 4 KiB (FTPSession.TextCut); ""
 	// for the greeting and for unsolicited replies.
 	Command string     `json:"command,omitempty"`
 	Replies []FTPReply `json:"replies,omitempty"`

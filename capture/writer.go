@@ -3,30 +3,32 @@ package capture
 import (
 	"bufio"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ftpdiag/ftpdiag/internal/outfile"
 )
 
 // pcapWriter streams packets to a temporary pcapng next to the final path
 // and renames it there on Close, so that a half-written file never carries
-// the final name and memory does not grow with the capture.
+// the final name and memory does not grow with the capture. Only a regular
+// file is ever replaced (internal/outfile): a device, a directory or a
+// pipe at the path is refused when the capture starts.
 type pcapWriter struct {
 	path string
-	f    *os.File
+	f    *outfile.File
 	bw   *bufio.Writer
 	ng   *pcapgo.NgWriter
 	n    int // packets written
 }
 
 func newPcapWriter(path string, lt layers.LinkType, ifname, filter string) (*pcapWriter, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := outfile.Create(path, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("capture: create pcapng: %w", err)
+		return nil, fmt.Errorf("capture: pcapng: %w", err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	ng, err := pcapgo.NewNgWriterInterface(bw, pcapgo.NgInterface{
@@ -35,12 +37,11 @@ func newPcapWriter(path string, lt layers.LinkType, ifname, filter string) (*pca
 		SnapLength:          wholeSnap,
 		OS:                  runtime.GOOS,
 		Filter:              filter,
-		Comment:             "ftpdiag capture; PASS arguments redacted",
+		Comment:             "ftpdiag capture; PASS and ACCT arguments and the password masked",
 		TimestampResolution: 9, // nanoseconds, as time.Time has them
 	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "ftpdiag"}})
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		f.Abort()
 		return nil, fmt.Errorf("capture: start pcapng: %w", err)
 	}
 	return &pcapWriter{path: path, f: f, bw: bw, ng: ng}, nil
@@ -68,19 +69,15 @@ func (w *pcapWriter) close(keep bool) error {
 	if err == nil {
 		err = w.bw.Flush()
 	}
-	if cerr := w.f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil || !keep {
-		os.Remove(w.f.Name())
+		w.f.Abort()
 		if err != nil {
 			return fmt.Errorf("capture: finish pcapng: %w", err)
 		}
 		return nil
 	}
-	if err := os.Rename(w.f.Name(), w.path); err != nil {
-		os.Remove(w.f.Name())
-		return fmt.Errorf("capture: save pcapng: %w", err)
+	if err := w.f.Commit(); err != nil {
+		return fmt.Errorf("capture: pcapng: %w", err)
 	}
 	return nil
 }

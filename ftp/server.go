@@ -11,14 +11,46 @@ import (
 type Software string
 
 // Known server software.
+// The string values are in the JSON report: they never change.
 const (
 	SoftwareVsftpd    Software = "vsftpd"
 	SoftwareProFTPD   Software = "proftpd"
 	SoftwarePureFTPd  Software = "pure-ftpd"
-	SoftwareFileZilla Software = "filezilla-server"
+	SoftwareFileZilla Software = "filezilla-server" // 0.9.x and 1.x; Version tells them apart
 	SoftwareIIS       Software = "iis"
+	SoftwarePyftpdlib Software = "pyftpdlib"
+	SoftwareTwisted   Software = "twisted"
+	SoftwareServU     Software = "serv-u"
+	SoftwareWingFTP   Software = "wing-ftp"
+	SoftwareCrushFTP  Software = "crushftp"
+	SoftwareCerberus  Software = "cerberus"
 	SoftwareUnknown   Software = "unknown"
 )
+
+// softwareNames are the names the vendors give their servers.
+var softwareNames = map[Software]string{
+	SoftwareVsftpd:    "vsftpd",
+	SoftwareProFTPD:   "ProFTPD",
+	SoftwarePureFTPd:  "Pure-FTPd",
+	SoftwareFileZilla: "FileZilla Server",
+	SoftwareIIS:       "Microsoft IIS FTP",
+	SoftwarePyftpdlib: "pyftpdlib",
+	SoftwareTwisted:   "Twisted FTP",
+	SoftwareServU:     "Serv-U",
+	SoftwareWingFTP:   "Wing FTP Server",
+	SoftwareCrushFTP:  "CrushFTP",
+	SoftwareCerberus:  "Cerberus FTP Server",
+	SoftwareUnknown:   "unknown server",
+}
+
+// Name returns the human name of the software ("ProFTPD", "FileZilla
+// Server"); a value ftp does not know is returned as it is.
+func (s Software) Name() string {
+	if n, ok := softwareNames[s]; ok {
+		return n
+	}
+	return string(s)
+}
 
 // ServerInfo is what DetectServer concluded and why.
 type ServerInfo struct {
@@ -49,6 +81,18 @@ var bannerRules = []bannerRule{
 	{SoftwareFileZilla, regexp.MustCompile(`(?i)\bfilezilla\b(?:\s+server)?(?:\s+version)?(?:\s+v?(\d+\.\d+[\w.]*))?`)},
 	// "220 Microsoft FTP Service"
 	{SoftwareIIS, regexp.MustCompile(`(?i)\bmicrosoft\s+ftp\s+service\b`)},
+	// "220 pyftpdlib 1.5.7 ready." (FTPHandler.banner)
+	{SoftwarePyftpdlib, regexp.MustCompile(`(?i)\bpyftpdlib\b(?:\s+v?(\d+\.\d+[\w.]*))?`)},
+	// "220 Twisted 22.4.0 FTP Server" (FTPFactory.welcomeMessage)
+	{SoftwareTwisted, regexp.MustCompile(`(?i)\btwisted\s+(?:v?(\d+\.\d+[\w.]*)\s+)?ftp\s+server\b`)},
+	// "220 Serv-U FTP Server v15.1 ready...", "220 Serv-U FTP Server v6.4 for WinSock ready..."
+	{SoftwareServU, regexp.MustCompile(`(?i)\bserv-u\s+ftp\s+server(?:\s+v(\d+\.\d+[\w.]*))?`)},
+	// "220 Wing FTP Server ready... (UNREGISTERED WING FTP SERVER)"
+	{SoftwareWingFTP, regexp.MustCompile(`(?i)\bwing\s+ftp\s+server\b(?:\s+v?(\d+\.\d+[\w.]*))?`)},
+	// "220 CrushFTP Server Ready!", "220 Welcome to CrushFTP!"
+	{SoftwareCrushFTP, regexp.MustCompile(`(?i)\bcrushftp\b(?:\s+v?(\d+\.\d+[\w.]*))?`)},
+	// "220-Welcome to Cerberus FTP Server"
+	{SoftwareCerberus, regexp.MustCompile(`(?i)\bcerberus\s+ftp\s+server\b(?:\s+v?(\d+\.\d+[\w.]*))?`)},
 }
 
 // systWindows matches the SYST reply of IIS, "215 Windows_NT". Other
@@ -59,7 +103,7 @@ var systWindows = regexp.MustCompile(`(?i)^\s*(?:215[ -])?\s*windows_nt\b`)
 // DetectServer recognises the server software from the 220 banner text, the
 // SYST reply text and the FEAT lines (as from ParseFeat); any may be empty.
 // The banner is trusted first, then SYST, then the FEAT fingerprints of
-// vsftpd and Pure-FTPd, which are exact enough to be confident. Otherwise
+// vsftpd, Pure-FTPd and Twisted, which are exact enough to be confident. Otherwise
 // the answer is SoftwareUnknown.
 func DetectServer(banner, syst string, feat []string) ServerInfo {
 	for _, text := range []string{banner, syst} {
@@ -90,6 +134,8 @@ func DetectServer(banner, syst string, feat []string) ServerInfo {
 			return ServerInfo{Software: SoftwareVsftpd, Evidence: "FEAT " + strings.Join(feat, ", ")}
 		case slices.ContainsFunc(feat, isPureFTPdFeature):
 			return ServerInfo{Software: SoftwarePureFTPd, Evidence: "FEAT " + strings.Join(feat, ", ")}
+		case slices.Equal(feat, twistedFeat):
+			return ServerInfo{Software: SoftwareTwisted, Evidence: "FEAT " + strings.Join(feat, ", ")}
 		}
 	}
 	return ServerInfo{Software: SoftwareUnknown}
@@ -126,6 +172,10 @@ func isVsftpdFeat(feat []string) bool {
 	}
 	return true
 }
+
+// twistedFeat is exactly what Twisted's FTP lists (FTP.FEATURES, 22.4.0):
+// no other server lists FEAT itself and "TYPE A;I".
+var twistedFeat = []string{"FEAT", "MDTM", "PASV", "SIZE", "TYPE A;I"}
 
 // isPureFTPdFeature reports the ESTA/ESTP extensions that Pure-FTPd
 // invented and lists in FEAT.

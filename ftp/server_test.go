@@ -43,6 +43,24 @@ func TestDetectServer(t *testing.T) {
 		{"FEAT with MLST is not vsftpd", "220 Hi", "215 UNIX Type: L8", []string{"MDTM", "REST STREAM", "SIZE", "MLST type*;size*;modify*;", "MLSD", "UTF8", "TVFS", "EPSV", "EPRT"},
 			ServerInfo{Software: SoftwareUnknown}},
 		{"FEAT out of vsftpd order", "220 Hi", "", []string{"SIZE", "MDTM", "REST STREAM", "TVFS"}, ServerInfo{Software: SoftwareUnknown}},
+		{"pyftpdlib", "220 pyftpdlib 1.5.7 ready.", "215 UNIX Type: L8", nil,
+			ServerInfo{SoftwarePyftpdlib, "1.5.7", "220 pyftpdlib 1.5.7 ready."}},
+		{"twisted", "220 Twisted 22.4.0 FTP Server", "215 UNIX Type: L8", twistedFeat,
+			ServerInfo{SoftwareTwisted, "22.4.0", "220 Twisted 22.4.0 FTP Server"}},
+		{"twisted by FEAT", "220 Welcome", "215 UNIX Type: L8", []string{"FEAT", "MDTM", "PASV", "SIZE", "TYPE A;I"},
+			ServerInfo{SoftwareTwisted, "", "FEAT FEAT, MDTM, PASV, SIZE, TYPE A;I"}},
+		{"twisted FEAT plus more is not twisted", "220 Welcome", "", []string{"FEAT", "MDTM", "PASV", "SIZE", "TYPE A;I", "EPSV"},
+			ServerInfo{Software: SoftwareUnknown}},
+		{"the word twisted alone", "220 a twisted little server", "", nil, ServerInfo{Software: SoftwareUnknown}},
+		{"serv-u", "220 Serv-U FTP Server v15.1 ready...", "215 UNIX Type: L8", nil,
+			ServerInfo{SoftwareServU, "15.1", "220 Serv-U FTP Server v15.1 ready..."}},
+		{"serv-u winsock", "220 Serv-U FTP Server v6.4 for WinSock ready...", "", nil,
+			ServerInfo{SoftwareServU, "6.4", "220 Serv-U FTP Server v6.4 for WinSock ready..."}},
+		{"wing ftp", "220 Wing FTP Server ready... (UNREGISTERED WING FTP SERVER)", "", nil,
+			ServerInfo{SoftwareWingFTP, "", "220 Wing FTP Server ready... (UNREGISTERED WING FTP SERVER)"}},
+		{"crushftp", "220 CrushFTP Server Ready!", "", nil, ServerInfo{SoftwareCrushFTP, "", "220 CrushFTP Server Ready!"}},
+		{"cerberus", "220-Welcome to Cerberus FTP Server\n220 Created by Cerberus, LLC", "", nil,
+			ServerInfo{SoftwareCerberus, "", "220-Welcome to Cerberus FTP Server"}},
 		{"unix syst only", "220 Hi", "215 UNIX Type: L8", nil, ServerInfo{Software: SoftwareUnknown}},
 		{"nothing", "", "", nil, ServerInfo{Software: SoftwareUnknown}},
 		{"name inside a word does not count", "220 notvsftpdish server", "", nil, ServerInfo{Software: SoftwareUnknown}},
@@ -50,6 +68,37 @@ func TestDetectServer(t *testing.T) {
 	for _, tt := range tests {
 		if got := DetectServer(tt.banner, tt.syst, tt.feat); got != tt.want {
 			t.Errorf("%s: DetectServer = %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSoftwareName(t *testing.T) {
+	tests := []struct {
+		s    Software
+		want string
+	}{
+		{SoftwareVsftpd, "vsftpd"}, {SoftwareProFTPD, "ProFTPD"}, {SoftwarePureFTPd, "Pure-FTPd"},
+		{SoftwareFileZilla, "FileZilla Server"}, {SoftwareIIS, "Microsoft IIS FTP"}, {SoftwarePyftpdlib, "pyftpdlib"},
+		{SoftwareTwisted, "Twisted FTP"}, {SoftwareServU, "Serv-U"}, {SoftwareWingFTP, "Wing FTP Server"},
+		{SoftwareCrushFTP, "CrushFTP"}, {SoftwareCerberus, "Cerberus FTP Server"}, {SoftwareUnknown, "unknown server"},
+		{Software("glftpd"), "glftpd"},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Name(); got != tt.want {
+			t.Errorf("%q.Name() = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestSoftwareValuesStable: the values are in the JSON report.
+func TestSoftwareValuesStable(t *testing.T) {
+	want := map[Software]string{
+		SoftwareVsftpd: "vsftpd", SoftwareProFTPD: "proftpd", SoftwarePureFTPd: "pure-ftpd",
+		SoftwareFileZilla: "filezilla-server", SoftwareIIS: "iis", SoftwareUnknown: "unknown",
+	}
+	for s, v := range want {
+		if string(s) != v {
+			t.Errorf("Software %q changed from %q", s, v)
 		}
 	}
 }

@@ -129,7 +129,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "a code outside 1xx-5xx: protocol error", srv: ftptest.Server{Banner: "999 hello"},
 			check: lead(probe.OutcomeProtocol, "banner"), finding: "protocol-violation"},
 		{name: "slowloris, a byte every 300 ms: the reply deadline holds", srv: h(ftptest.Hostile{ByteInterval: 300 * time.Millisecond}),
-			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-failed"},
+			check: lead(probe.OutcomeTimeout, "banner"), finding: "control-no-greeting"},
 		{name: "120 replies forever instead of 220: a second 120 breaks the greeting sequence", srv: h(ftptest.Hostile{Greeting: []byte("120 ready in 1 minute\r\n"), Flood: []byte("120 ready in 1 minute\r\n")}),
 			check: lead(probe.OutcomeProtocol, "banner"), finding: "protocol-violation"},
 		{name: "banner then silence: login times out", srv: h(ftptest.Hostile{SilentAfterBanner: true}),
@@ -140,9 +140,9 @@ func hostileCases(t *testing.T) []hostileCase {
 				if m := r.Modes[0]; m.Banner.Outcome != probe.OutcomeReset && m.Connect.Outcome != probe.OutcomeReset {
 					t.Errorf("connect %+v banner %+v, want a reset", m.Connect, m.Banner)
 				}
-			}, finding: "control-failed"},
+			}, finding: "control-closed"},
 		{name: "RST in the middle of the PASV reply: reset", srv: h(ftptest.Hostile{ResetOn: "PASV"}), modes: onlyPASV,
-			check: pasvSetup(probe.ModePASV, probe.OutcomeReset), finding: "data-connection-failed"},
+			check: pasvSetup(probe.ModePASV, probe.OutcomeReset), finding: "control-closed"},
 		{name: "227 points at 127.0.0.1 port 22 of another host: not dialled there", srv: ftptest.Server{Files: files(), ListenAddr: lo2, Hostile: ftptest.Hostile{
 			PasvReply: func(netip.AddrPort, netip.Addr) string { return "227 Entering Passive Mode (127,0,0,1,0,22)." }}}, modes: onlyPASV,
 			check: func(t *testing.T, r *probe.Result) {
@@ -192,13 +192,23 @@ func hostileCases(t *testing.T) []hostileCase {
 		{name: "PORT and EPRT address refused", srv: ftptest.Server{Files: files(), Replies: map[string]string{"PORT": "500 Illegal PORT command.", "EPRT": "500 Illegal EPRT command."}}, modes: active,
 			check: pasvSetup(probe.ModeEPRT, probe.OutcomeReply), finding: "active-address-rejected"},
 		{name: "150 then no data, passive: the first read times out", srv: h(ftptest.Hostile{NoDataConn: true}), modes: passive,
-			check: list(probe.ModePASV, probe.OutcomeTimeout), finding: "transfer-stalled"},
+			check: list(probe.ModePASV, probe.OutcomeTimeout), finding: "transfer-no-data"},
+		{name: "LIST never answered, passive: no 150, no data", srv: h(ftptest.Hostile{SilentOn: "LIST"}), modes: onlyPASV,
+			check: list(probe.ModePASV, probe.OutcomeTimeout), finding: "transfer-no-reply"},
+		{name: "230 then close: the control connection closed, not four data failures", srv: h(ftptest.Hostile{CloseAfterLogin: true}),
+			check: func(t *testing.T, r *probe.Result) {
+				for _, m := range r.Modes {
+					if !m.Login.OK() || m.Works {
+						t.Errorf("%s login %+v works %v", m.Mode, m.Login, m.Works)
+					}
+				}
+			}, finding: "control-closed"},
 		{name: "150 then no data connection, active: the accept times out", srv: h(ftptest.Hostile{NoDataConn: true}), modes: active,
 			check: connect(probe.ModePORT, probe.OutcomeTimeout), finding: "active-callback-blocked"},
 		{name: "425 instead of 150", srv: ftptest.Server{Files: files(), Replies: map[string]string{"LIST": "425 Can't open data connection."}}, modes: onlyPASV,
 			check: list(probe.ModePASV, probe.OutcomeReply), finding: "data-connection-failed"},
 		{name: "421 instead of 150, then the server hangs up", srv: ftptest.Server{Files: files(), Replies: map[string]string{"LIST": "421 Too many connections."}}, modes: onlyPASV,
-			check: list(probe.ModePASV, probe.OutcomeReply), finding: "server-busy"},
+			check: list(probe.ModePASV, probe.OutcomeReply), finding: "server-closing"},
 		{name: "a LIST that never ends: stalled after the listing", srv: h(ftptest.Hostile{DataHold: true}), modes: onlyPASV,
 			check: func(t *testing.T, r *probe.Result) {
 				l := r.Mode(probe.ModePASV).List
@@ -221,15 +231,21 @@ func hostileCases(t *testing.T) []hostileCase {
 					t.Errorf("LIST = %+v", l)
 				}
 			}},
-		{name: "a data connection that trickles a byte now and then: the transfer deadline holds", srv: h(ftptest.Hostile{DataTrickle: 50 * time.Millisecond}), modes: onlyPASV,
+		{name: "a data connection that trickles a byte now and then: the transfer deadline holds, too slow", srv: h(ftptest.Hostile{DataTrickle: 50 * time.Millisecond}), modes: onlyPASV,
+			// A stall timeout far above the trickle's gaps: the transfer
+			// deadline ends it (timeout), never the stall timeout.
+			opts: func(o *probe.Options) { o.StallTimeout = 1500 * time.Millisecond },
 			check: func(t *testing.T, r *probe.Result) {
-				// The transfer deadline ends it (timeout); on a loaded
-				// machine a 50 ms trickle may miss the 400 ms stall
-				// timeout first (stalled). Either way it is bounded.
-				if s := r.Mode(probe.ModePASV).List.Step; s.Outcome != probe.OutcomeTimeout && s.Outcome != probe.OutcomeStalled {
-					t.Errorf("PASV LIST = %+v, want timeout (or stalled)", s)
+				if s := r.Mode(probe.ModePASV).List.Step; s.Outcome != probe.OutcomeTimeout {
+					t.Errorf("PASV LIST = %+v, want timeout", s)
 				}
-			}, finding: "transfer-stalled"},
+			}, finding: "transfer-too-slow"},
+		{name: "RETR delivers all its bytes and the data connection is held open: not closed", srv: h(ftptest.Hostile{DataHoldOn: "RETR"}), path: "/zz.bin", modes: onlyPASV,
+			check: func(t *testing.T, r *probe.Result) {
+				if rt := r.Mode(probe.ModePASV).Retr; rt == nil || rt.Bytes != 100<<10 || rt.Times.ServerClosed != nil {
+					t.Errorf("PASV RETR = %+v", rt)
+				}
+			}, finding: "data-not-closed"},
 		{name: "PORT accepted, the server connects back from another address", srv: h(ftptest.Hostile{ActiveFrom: lo2}), modes: active,
 			check: func(t *testing.T, r *probe.Result) {
 				for _, mode := range active {

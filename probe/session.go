@@ -23,7 +23,10 @@ type session struct {
 	// broken is set once the control stream is out of step (a read timed
 	// out mid-reply); no further commands are sent.
 	broken bool
-	stop   func() bool
+	// lost is why the control connection ended when the server closed or
+	// reset it (nil otherwise): later steps are classified by it.
+	lost error
+	stop func() bool
 }
 
 func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *ModeResult) *session {
@@ -52,7 +55,7 @@ func (s *session) readReply(timeout time.Duration) (ftp.Reply, error) {
 // caller that knows better which command the reply answers.
 func (s *session) readReplyUnrecorded(timeout time.Duration) (ftp.Reply, error) {
 	if s.broken {
-		return ftp.Reply{}, errSessionBroken
+		return ftp.Reply{}, s.brokenErr()
 	}
 	if err := s.conn.SetReadDeadline(s.clock.deadline(timeout)); err != nil {
 		return ftp.Reply{}, fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
@@ -66,17 +69,36 @@ func (s *session) readReplyUnrecorded(timeout time.Duration) (ftp.Reply, error) 
 	rep, err := s.r.ReadReply()
 	if err != nil {
 		s.broken = true
-		return rep, fmt.Errorf("read reply from %s: %w", s.conn.RemoteAddr(), err)
+		err = fmt.Errorf("read reply from %s: %w", s.conn.RemoteAddr(), err)
+		s.noteLost(err)
+		return rep, err
 	}
 	return rep, nil
 }
 
 var errSessionBroken = errors.New("control connection out of step after an earlier failure")
 
+// noteLost remembers that the server closed or reset the control
+// connection, so that every later step says so rather than "out of step".
+func (s *session) noteLost(err error) {
+	if o := classify(err); s.lost == nil && (o == OutcomeClosed || o == OutcomeReset) {
+		s.lost = err
+	}
+}
+
+// brokenErr is the error of a step tried on a broken session: the lost
+// connection (classified closed or reset) when that is what broke it.
+func (s *session) brokenErr() error {
+	if s.lost != nil {
+		return fmt.Errorf("control connection lost earlier: %w", s.lost)
+	}
+	return errSessionBroken
+}
+
 // send writes one command and records it (PASS redacted).
 func (s *session) send(verb, arg string) error {
 	if s.broken {
-		return errSessionBroken
+		return s.brokenErr()
 	}
 	if err := s.conn.SetWriteDeadline(s.clock.deadline(s.opts.ReplyTimeout)); err != nil {
 		return fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
@@ -95,7 +117,9 @@ func (s *session) send(verb, arg string) error {
 	s.appendExchange(shown, nil)
 	if err := ftp.WriteCommand(s.conn, verb, arg); err != nil {
 		s.broken = true
-		return fmt.Errorf("send %s to %s: %w", verb, s.conn.RemoteAddr(), err)
+		err = fmt.Errorf("send %s to %s: %w", verb, s.conn.RemoteAddr(), err)
+		s.noteLost(err)
+		return err
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
@@ -20,91 +21,125 @@ func (in *input) activeModes() []*probe.ModeResult {
 	return out
 }
 
-// Reply texts that tell why a server refused PORT/EPRT. The reply, not the
-// code alone, tells which: vsftpd answers 550 to a disabled PORT and 500 to
-// an address it will not connect to.
-var (
-	activeDisabledWords = []string{"permission denied", "not allowed", "disabled", "active mode"}
-	addressRejectWords  = []string{"illegal port", "illegal eprt", "won't open a connection", "only to", "bad ip", "foreign address", "address not allowed", "not permitted to connect"}
-)
-
-// ruleActiveRefused: the server refused the PORT/EPRT command. Decision, per
-// logged-in active mode with a negative setup reply: text naming an illegal
-// address (vsftpd "500 Illegal PORT command.", Pure-FTPd "I won't open a
-// connection to ...") -> active-address-rejected; text naming permission
-// (vsftpd port_enable=NO "550 Permission denied.") -> active-disabled.
-// Address words are checked first: they are the more specific. Other
-// replies are left to the fallback, which quotes them.
+// ruleActiveRefused: the server refused the PORT/EPRT command itself, so
+// no data connection was tried. Decision, per logged-in active mode whose
+// first failure is the set-up reply, by its meaning: address-refused
+// (vsftpd "500 Illegal PORT command.", a client behind NAT) ->
+// active-address-rejected; disabled (vsftpd port_enable=NO "550 Permission
+// denied.", ProFTPD <Limit PORT EPRT> "501 PORT: Operation not permitted")
+// -> active-disabled; not-implemented or protocol-unsupported (500/502
+// "command not understood", RFC 2428 522) -> active-unsupported. Replies
+// with no such meaning are left to the fallback, which quotes them.
 func ruleActiveRefused(in *input) []Finding {
-	var rej, dis []*probe.ModeResult
-	for _, mr := range in.activeModes() {
-		if !setupRefused(mr) {
+	var rej, dis, uns []failedReply
+	for _, f := range in.failedReplies(ftp.MeaningAddressRefused, ftp.MeaningDisabled, ftp.MeaningNotImplemented, ftp.MeaningProtocolUnsupported) {
+		if f.mr.Mode.Passive() || !controlUp(f.mr) || f.verb != setupVerb(f.mr.Mode) {
 			continue
 		}
-		rep := mr.ListData.Setup.Reply
-		switch {
-		case replyHas(rep, addressRejectWords...):
-			rej = append(rej, mr)
-		case replyHas(rep, activeDisabledWords...):
-			dis = append(dis, mr)
+		switch f.in.Meaning {
+		case ftp.MeaningAddressRefused:
+			rej = append(rej, f)
+		case ftp.MeaningDisabled:
+			dis = append(dis, f)
+		default:
+			uns = append(uns, f)
 		}
 	}
 	var out []Finding
 	if len(rej) > 0 {
-		var facts []Fact
-		var announced []string
-		for _, mr := range rej {
-			facts = append(facts, Fact{T: mr.ListData.Setup.T, Text: fmt.Sprintf("%s %s -> %s", mr.Mode, mr.ListData.Announced, replyLine(mr.ListData.Setup.Reply))})
-			if mr.ListData.Announced != "" {
-				announced = append(announced, mr.ListData.Announced)
-			}
-		}
-		addr := joinAnd(announced)
-		fixes := in.clientUsePassive()
-		fixes = append(fixes,
-			Fix{For: "iptables", Text: "On the client's NAT gateway, load the FTP helper so that it rewrites PORT/EPRT to the public address (plain FTP only; it cannot see inside FTPS).",
-				Lines: []string{"modprobe nf_nat_ftp", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp"}},
-			Fix{For: "client", Text: "Or tell the client its public address for active mode: FileZilla Settings > Connection > FTP > Active mode > Use the following IP address; curl --ftp-port <public address>."},
-		)
-		fixes = append(fixes, pick(in.sw, map[string]Fix{
-			"vsftpd":  {Text: "vsftpd refuses PORT addresses other than the control connection's source (port_promiscuous=NO). Do not turn that off: it guards against FTP bounce attacks."},
-			"proftpd": {Text: "ProFTPD refuses foreign PORT addresses unless AllowForeignAddress is on; leave it off: it guards against FTP bounce attacks."},
-		})...)
-		out = append(out, Finding{
-			ID:          "active-address-rejected",
-			Severity:    SeverityError,
-			Title:       "The server rejects the address in PORT/EPRT: the client is behind NAT",
-			Explanation: fmt.Sprintf("The client announced %s for the server to call back, and the server refused it: the address is not the one the control connection comes from, which is what a NAT without an FTP helper looks like from the server. Servers refuse such addresses to prevent FTP bounce attacks.", orDash(addr)),
-			Action:      "use passive mode, or an FTP helper on the client's NAT gateway",
-			Modes:       modeNames(rej),
-			Evidence:    facts,
-			Fixes:       fixes,
-		})
+		out = append(out, in.activeAddressRejected(rej))
 	}
 	if len(dis) > 0 {
-		var facts []Fact
-		for _, mr := range dis {
-			facts = append(facts, stepFact(string(mr.Mode), mr.ListData.Setup))
-		}
-		fixes := in.clientUsePassive()
-		fixes = append(fixes, pick(in.sw, map[string]Fix{
-			"vsftpd":           {Text: "Active mode is off (port_enable=NO). Turn it on only if clients need it; passive mode is usually the better choice.", Lines: []string{"port_enable=YES"}},
-			"proftpd":          {Text: "A <Limit PORT EPRT> section denies active mode; remove it only if clients need active mode."},
-			"filezilla-server": {Text: "Check that active mode is not disabled in the server's settings."},
-			"iis":              {Text: "Check the FTP site's request filtering does not deny PORT/EPRT."},
-		})...)
-		out = append(out, Finding{
-			ID:          "active-disabled",
-			Severity:    SeverityError,
-			Title:       "The server refuses active mode (PORT/EPRT) by configuration",
-			Explanation: fmt.Sprintf("The server answered %s with %q: active mode is switched off in its configuration. This is policy, not a network fault; clients must use passive mode.", joinAnd(modeNames(dis)), replyLine(dis[0].ListData.Setup.Reply)),
-			Action:      "use passive mode",
-			Modes:       modeNames(dis),
-			Evidence:    facts,
-			Fixes:       fixes,
-		})
+		out = append(out, in.activeDisabled(dis))
+	}
+	if len(uns) > 0 {
+		out = append(out, in.activeUnsupported(uns))
 	}
 	return out
+}
+
+func (in *input) activeAddressRejected(rej []failedReply) Finding {
+	var facts []Fact
+	var announced, modes []string
+	for _, f := range rej {
+		dc := f.mr.ListData
+		facts = append(facts, Fact{T: f.st.T, Text: fmt.Sprintf("%s %s -> %s", f.mr.Mode, dc.Announced, replyLine(f.st.Reply))})
+		if dc.Announced != "" {
+			announced = append(announced, dc.Announced)
+		}
+		modes = append(modes, string(f.mr.Mode))
+	}
+	fixes := in.clientUsePassive()
+	fixes = append(fixes,
+		Fix{For: "iptables", Text: "On the client's NAT gateway, load the FTP helper so that it rewrites PORT/EPRT to the public address (plain FTP only; it cannot see inside FTPS).",
+			Lines: []string{"modprobe nf_nat_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort())}},
+		Fix{For: "client", Text: "Or tell the client its public address for active mode: FileZilla Settings > Connection > FTP > Active mode > Use the following IP address; curl --ftp-port <public address>."},
+	)
+	fixes = append(fixes, pick(in.sw, map[string]Fix{
+		"vsftpd":    {Text: "vsftpd refuses PORT addresses other than the control connection's source (port_promiscuous=NO). Do not turn that off: it guards against FTP bounce attacks."},
+		"proftpd":   {Text: "ProFTPD refuses foreign PORT addresses unless AllowForeignAddress is on; leave it off: it guards against FTP bounce attacks."},
+		"pyftpdlib": {Text: "pyftpdlib refuses foreign PORT addresses unless handler.permit_foreign_addresses is True; leave it off: it guards against FTP bounce attacks."},
+	})...)
+	return Finding{
+		ID:          "active-address-rejected",
+		Severity:    SeverityError,
+		Title:       "The server rejects the address in PORT/EPRT: the client is behind NAT",
+		Explanation: fmt.Sprintf("The client announced %s for the server to call back, and the server refused it: the address is not the one the control connection comes from, which is what a NAT without an FTP helper looks like from the server. Servers refuse such addresses to prevent FTP bounce attacks.", orDash(joinAnd(announced))),
+		Action:      "use passive mode, or an FTP helper on the client's NAT gateway",
+		Modes:       modes,
+		Evidence:    facts,
+		Fixes:       fixes,
+	}
+}
+
+func (in *input) activeDisabled(dis []failedReply) Finding {
+	var facts []Fact
+	var modes []string
+	for _, f := range dis {
+		facts = append(facts, stepFact(string(f.mr.Mode), f.st))
+		modes = append(modes, string(f.mr.Mode))
+	}
+	fixes := append(in.clientUsePassive(), activeDisabledFixes(in.sw)...)
+	return Finding{
+		ID:          "active-disabled",
+		Severity:    SeverityError,
+		Title:       "The server refuses active mode (PORT/EPRT) by configuration",
+		Explanation: fmt.Sprintf("The server answered %s with %q: active mode is switched off in its configuration, so no data connection was tried. This is policy, not a network fault; clients must use passive mode.", joinAnd(modes), replyLine(dis[0].st.Reply)),
+		Action:      "use passive mode",
+		Modes:       modes,
+		Evidence:    facts,
+		Fixes:       fixes,
+	}
+}
+
+// activeUnsupported: the server does not implement PORT or EPRT (or EPRT
+// for this address family). No data connection was tried.
+func (in *input) activeUnsupported(uns []failedReply) Finding {
+	var facts []Fact
+	var modes []string
+	for _, f := range uns {
+		facts = append(facts, stepFact(string(f.mr.Mode), f.st))
+		modes = append(modes, string(f.mr.Mode))
+	}
+	expl := fmt.Sprintf("The server answered %s with %q: it does not implement the command (or, for EPRT, the address family), so no data connection was tried. This is the server's software, not the network.", joinAnd(modes), replyLine(uns[0].st.Reply))
+	action := "use passive mode"
+	if len(modes) == 1 && modes[0] == string(probe.ModeEPRT) {
+		if p := in.r.Mode(probe.ModePORT); p != nil && modeWorks(p) {
+			expl += " PORT works: clients that try EPRT first fall back to PORT (curl does), so IPv4 users see no failure; IPv6 needs EPRT or passive mode."
+			action = "nothing for IPv4 clients (they fall back to PORT); use passive mode over IPv6"
+		}
+	}
+	fixes := append(in.clientUsePassive(), activeUnsupportedFixes(in.sw)...)
+	return Finding{
+		ID:          "active-unsupported",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("The server does not implement %s", joinAnd(modes)),
+		Explanation: expl,
+		Action:      action,
+		Modes:       modes,
+		Evidence:    facts,
+		Fixes:       fixes,
+	}
 }
 
 // ruleActiveCallback: the server accepted PORT/EPRT but its connection never
@@ -124,10 +159,10 @@ func ruleActiveCallback(in *input) []Finding {
 	blocked, local := &group{}, &group{}
 	for _, mr := range in.activeModes() {
 		for _, a := range attempts(mr) {
-			if !a.dc.Setup.OK() || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
+			if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
 				continue
 			}
-			if a.dc.Connect.Outcome != probe.OutcomeTimeout && !(a.tr.Step.Reply != nil && a.tr.Step.Reply.Code == 425) {
+			if a.dc.Connect.Outcome != probe.OutcomeTimeout && interpret(transferVerb(a.tr.Command, a.name), a.tr.Step).Meaning != ftp.MeaningDataConnectionFailed {
 				continue
 			}
 			ep := a.dc.Listened
@@ -178,7 +213,7 @@ func ruleActiveCallback(in *input) []Finding {
 		fixes := in.clientUsePassive()
 		fixes = append(fixes,
 			Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
-				Lines: []string{"modprobe nf_conntrack_ftp", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp", "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
+				Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
 			Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
 		)
 		out = append(out, Finding{

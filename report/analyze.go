@@ -68,6 +68,9 @@ type SessionInfo struct {
 	User      string `json:"user,omitempty"`
 	Truncated bool   `json:"truncated,omitempty"`
 	GapBytes  int64  `json:"gap_bytes,omitempty"`
+	// TextCut counts bytes of dialogue text read but not kept (the
+	// capture's bounds on text kept per reply, session and capture).
+	TextCut int64 `json:"text_cut,omitempty"`
 }
 
 // SessionSummary is one line of a capture's summary table.
@@ -360,6 +363,7 @@ func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
 		}
 		info.Truncated = info.Truncated || s.Truncated
 		info.GapBytes += s.GapBytes
+		info.TextCut += s.TextCut
 		for _, ds := range s.Data {
 			info.DataConns++
 			if ds.Conn != nil {
@@ -579,7 +583,7 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 	switch {
 	case greet != nil && greet.Final() != nil:
 		f := greet.Final()
-		mr.Banner = replyStep(greet.T, f, f.Completion())
+		mr.Banner = replyStep(greet.T, ftp.Greeting, f, false)
 	case s.TLS != nil && s.TLS.Implicit:
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	case len(s.Exchanges) > 0 || c.Midstream:
@@ -598,9 +602,10 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 		switch x.Verb() {
 		case "USER", "PASS", "ACCT":
 			login = x
+		default:
+			continue
 		}
-		if f := x.Final(); f != nil && f.Code == 230 {
-			login = x
+		if f := x.Final(); f != nil && ftp.Interpret(x.Verb(), f.Reply, false).Step == ftp.StepSuccess {
 			break
 		}
 	}
@@ -614,7 +619,11 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 		mr.Login = st
 	default:
 		f := login.Final()
-		mr.Login = replyStep(login.T, f, f.Code == 230 || f.Code == 202 || (f.Intermediate() && s.TLS != nil))
+		mr.Login = replyStep(login.T, login.Verb(), f, false)
+		if s.TLS != nil && ftp.Interpret(login.Verb(), f.Reply, false).Step == ftp.StepIntermediate {
+			// The rest of the login went on under TLS, unreadable.
+			mr.Login.Outcome = probe.OutcomeOK
+		}
 	}
 	if s.TLS != nil && s.TLS.Encrypted && login != nil && login.Final() == nil {
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
@@ -649,11 +658,14 @@ func connStep(c *capture.Conn, talked bool) probe.Step {
 	return st
 }
 
-// replyStep is a step ended by a reply: ok, or a negative reply.
-func replyStep(t0 float64, f *capture.FTPReply, ok bool) probe.Step {
+// replyStep is a step ended by a reply to verb: ok when ftp.Interpret
+// says the reply completes the command, else a failed reply (negative, or
+// one the command's sequence does not allow). afterPreliminary is true for
+// the final reply after a 1xx.
+func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
 	rep := f.Reply
 	st := probe.Step{T0: t0, T: f.T, Reply: &rep}
-	if ok {
+	if ftp.Interpret(verb, rep, afterPreliminary).Step == ftp.StepSuccess {
 		st.Outcome = probe.OutcomeOK
 	} else {
 		st.Outcome = probe.OutcomeReply
@@ -724,8 +736,8 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = st
 	default:
 		f := ds.Setup.Final()
-		dc.Setup = replyStep(ds.Setup.T, f, f.Completion())
-		if f.Completion() && !ds.Announced.IsValid() {
+		dc.Setup = replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
+		if dc.Setup.OK() && !ds.Announced.IsValid() {
 			dc.Setup.Outcome = probe.OutcomeProtocol
 			dc.Setup.Error = "the reply carries no address this tool can read"
 		}
@@ -807,6 +819,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Bytes = max(c.BytesFromInitiator, c.BytesFromResponder)
 		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
 	}
+	transferTimes(tr, c, ds.Passive, prelim, final)
 	switch {
 	case ds.Transfer == nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
@@ -814,7 +827,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 			tr.Step.Outcome = probe.OutcomeSkipped
 		}
 	case final != nil:
-		tr.Step = replyStep(ds.Transfer.T, final, final.Completion())
+		tr.Step = replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
 		rep := final.Reply
 		tr.Final = &rep
 	case c != nil && c.Stall != nil:
@@ -828,6 +841,35 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
+}
+
+// transferTimes fills a rebuilt transfer's moments from the wire: the 1xx
+// and final replies, the first and last data segment, the server's FIN on
+// the data connection (the responder's in passive mode).
+func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply) {
+	at := func(r *capture.PacketRef) *float64 {
+		if r == nil {
+			return nil
+		}
+		t := r.T
+		return &t
+	}
+	if prelim != nil {
+		rep := prelim.Reply
+		tr.Preliminary, tr.Times.Preliminary = &rep, at(&prelim.PacketRef)
+	}
+	if final != nil {
+		tr.Times.Final = at(&final.PacketRef)
+	}
+	if c == nil {
+		return
+	}
+	tr.Times.FirstByte, tr.Times.LastByte = at(c.FirstData), at(c.LastData)
+	if passive {
+		tr.Times.ServerClosed = at(c.FINResponder)
+	} else {
+		tr.Times.ServerClosed = at(c.FINInitiator)
+	}
 }
 
 // dataExchanges are the exchanges of a setup and its transfer.

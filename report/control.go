@@ -105,64 +105,24 @@ func (in *input) controlWire(mrs []*probe.ModeResult, _ string) (facts []Fact, i
 	return facts, !seen
 }
 
-// ruleServerBusy: the server turned a session away with 421 (too many
-// users, per-IP limits). Decision: any 421 reply to the banner, login, data
-// setup or a transfer that is not a demand for TLS (tls-required claims
-// those).
-func ruleServerBusy(in *input) []Finding {
-	var mrs []*probe.ModeResult
-	var facts []Fact
-	for _, mr := range in.modes() {
-		for _, s := range []struct {
-			what string
-			st   probe.Step
-		}{{"banner", mr.Banner}, {"login", mr.Login}, {"data setup", mr.ListData.Setup}, {"LIST", mr.List.Step}} {
-			if s.st.Reply != nil && s.st.Reply.Code == 421 && !tlsDemand(s.st.Reply) {
-				mrs = append(mrs, mr)
-				facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
-				break
-			}
-		}
-	}
-	if len(mrs) == 0 {
-		return nil
-	}
-	fixes := pick(in.sw, map[string]Fix{
-		"vsftpd":           {Text: "Raise the session limits in vsftpd.conf (ftpdiag opens four control connections at once).", Lines: []string{"max_clients=50", "max_per_ip=8"}},
-		"proftpd":          {Text: "Raise the session limits in proftpd.conf.", Lines: []string{"MaxClients 50", "MaxClientsPerHost 8"}},
-		"pure-ftpd":        {Text: "Raise the limits: -c (max clients) and -C (max per IP), or MaxClientsNumber/MaxClientsPerIP in pure-ftpd.conf.", Lines: []string{"MaxClientsNumber 50", "MaxClientsPerIP 8"}},
-		"filezilla-server": {Text: "Raise the connection limits in FileZilla Server's settings (Server > Configure > Rights management / Connection limits)."},
-		"iis":              {Text: "Raise IIS Manager > FTP site > Advanced Settings > Connections > Maximum Simultaneous Connections."},
-	})
-	fixes = append(fixes, Fix{For: "client", Text: "Retry later, or run one transfer at a time: the server limits concurrent sessions."})
-	return []Finding{{
-		ID:       "server-busy",
-		Severity: SeverityError,
-		Title:    "The server turns sessions away (421)",
-		Explanation: fmt.Sprintf("The server answered %s with 421: it has reached a connection limit (all users, or per client address). ftpdiag opens one control connection per data mode, four at once, so a per-IP limit below 4 shows up here too.",
-			joinAnd(modeNames(mrs))),
-		Action:   "raise the server's connection limits or retry later",
-		Modes:    modeNames(mrs),
-		Evidence: facts,
-		Fixes:    fixes,
-	}}
-}
-
-// ruleLoginFailed: the server rejected USER/PASS. Decision: the login step
-// ended with a negative reply that is neither a TLS demand (tls-required)
-// nor a 421 (server-busy).
+// ruleLoginFailed: the server rejected the credentials. Decision: a mode's
+// first failure is the login's reply and it means auth-failed (530 to
+// USER/PASS and kin). A connection limit worded as a 530 (ProFTPD) is
+// server-busy, a demand for TLS tls-required, an account to give
+// login-account-needed: their meanings differ.
 func ruleLoginFailed(in *input) []Finding {
-	var mrs []*probe.ModeResult
+	var mrs []string
 	var facts []Fact
-	var rep *ftp.Reply
-	for _, mr := range in.modes() {
-		s := mr.Login
-		if s.Outcome != probe.OutcomeReply || s.Reply == nil || s.Reply.Code == 421 || tlsDemand(s.Reply) {
+	var rep string
+	for _, f := range in.failedReplies(ftp.MeaningAuthFailed) {
+		if f.what != "login" {
 			continue
 		}
-		mrs = append(mrs, mr)
-		facts = append(facts, stepFact(string(mr.Mode)+" login as "+in.r.Target.User, s))
-		rep = s.Reply
+		mrs = append(mrs, string(f.mr.Mode))
+		facts = append(facts, stepFact(fmt.Sprintf("%s login as %s (%s)", f.mr.Mode, in.r.Target.User, f.verb), f.st))
+		if rep == "" {
+			rep = replyLine(f.st.Reply)
+		}
 	}
 	if len(mrs) == 0 {
 		return nil
@@ -175,6 +135,7 @@ func ruleLoginFailed(in *input) []Finding {
 			"vsftpd":    {Text: "Anonymous login is off in vsftpd: enable it only if it is wanted.", Lines: []string{"anonymous_enable=YES"}},
 			"proftpd":   {Text: "Anonymous login needs an <Anonymous> section in proftpd.conf."},
 			"pure-ftpd": {Text: "Pure-FTPd refuses anonymous logins with -E (NoAnonymous yes); drop it only if anonymous access is wanted."},
+			"pyftpdlib": {Text: "pyftpdlib accepts anonymous logins only when the authorizer has them.", Lines: []string{"authorizer.add_anonymous(homedir)"}},
 		})...)
 	} else {
 		fixes = append(fixes, pick(in.sw, map[string]Fix{
@@ -185,29 +146,47 @@ func ruleLoginFailed(in *input) []Finding {
 		ID:          "login-failed",
 		Severity:    SeverityError,
 		Title:       fmt.Sprintf("The server rejected the login for %q", user),
-		Explanation: fmt.Sprintf("The server answered the login with %q. This is not a network problem: no data mode could be tested until the credentials are accepted.", replyLine(rep)),
+		Explanation: fmt.Sprintf("The server answered the login with %q. This is not a network problem: no data mode could be tested until the credentials are accepted.", rep),
 		Action:      "check the user name and password",
-		Modes:       modeNames(mrs),
+		Modes:       mrs,
 		Evidence:    facts,
 		Fixes:       fixes,
 	}}
 }
 
-// pick chooses the server-specific fixes for the detected software, or all
-// of them (software named in the text) when it is unknown.
-func pick(sw string, byServer map[string]Fix) []Fix {
-	if f, ok := byServer[sw]; ok {
-		f.For = sw
-		return []Fix{f}
-	}
-	var out []Fix
-	for _, k := range softwareKeys {
-		if f, ok := byServer[k]; ok {
-			f.For = k
-			out = append(out, f)
+// ruleLoginAccountNeeded: the server wants an account (ACCT) after the
+// password. Decision: a mode's first failure is the login's reply and it
+// means account-needed (332, 532). The password may well be right.
+func ruleLoginAccountNeeded(in *input) []Finding {
+	var mrs []string
+	var facts []Fact
+	var rep string
+	for _, f := range in.failedReplies(ftp.MeaningAccountNeeded) {
+		if f.what != "login" {
+			continue
+		}
+		mrs = append(mrs, string(f.mr.Mode))
+		facts = append(facts, stepFact(fmt.Sprintf("%s login as %s (%s)", f.mr.Mode, in.r.Target.User, f.verb), f.st))
+		if rep == "" {
+			rep = replyLine(f.st.Reply)
 		}
 	}
-	return out
+	if len(mrs) == 0 {
+		return nil
+	}
+	return []Finding{{
+		ID:          "login-account-needed",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("The server wants an account (ACCT) to log in %q", in.r.Target.User),
+		Explanation: fmt.Sprintf("The server answered the login with %q: it asks for an ACCT command naming an account after the user name and password (RFC 959). This is not a rejected password. ftpdiag does not send ACCT, so no data mode could be tested.", rep),
+		Action:      "log in with the account the server asks for",
+		Modes:       mrs,
+		Evidence:    facts,
+		Fixes: []Fix{
+			{For: "client", Text: "Give the account to a client that sends ACCT (curl --ftp-account NAME), or ask the server's administrator which account to use or to drop the requirement.",
+				Lines: []string{"curl --ftp-account ACCOUNT " + in.r.Target.URL}},
+		},
+	}}
 }
 
 func orDash(s string) string {

@@ -42,7 +42,8 @@ type Fact struct {
 
 // Fix is one way to remove the cause of a finding, for one audience: a
 // server software ("vsftpd", "proftpd", "pure-ftpd", "filezilla-server",
-// "iis"), a firewall ("iptables", "nftables", "firewalld", "ufw",
+// "iis", "pyftpdlib", "twisted"), "server" (in general terms, for a server
+// no key names), a firewall ("iptables", "nftables", "firewalld", "ufw",
 // "generic-firewall") or the "client".
 type Fix struct {
 	For   string   `json:"for"`
@@ -160,29 +161,45 @@ type Diagnosis struct {
 // rule is one diagnostic rule: a pure function of the input.
 type rule func(in *input) []Finding
 
-// rules run in this order; the order decides which finding explains a mode
-// first and so the verdict. Control problems come first (nothing else can
-// run without a control connection), then TLS, then the data modes, then
-// transfers, then the capture itself.
+// rules run in this order; the order is the one place where precedence
+// between findings is decided: it says which finding explains a mode first
+// and so the verdict. Rules that read a reply's meaning (ftp.Interpret)
+// select a mode by its first failed step, which has one meaning only, so
+// they need no conditions against each other. Control problems come first
+// (nothing else can run without a control connection): the connection,
+// the greeting, the server's own state, TLS, the login. Then a reply that
+// breaks the protocol (before the data rules, so that a 3xx to PORT or
+// RETR is never taken as acceptance or success), then the data modes, the
+// transfers and the capture itself.
 var rules = []rule{
 	ruleDNSFailed,            // control.go
 	ruleControlConnect,       // control.go
-	ruleServerBusy,           // control.go
+	ruleControlNoGreeting,    // greeting.go
+	ruleControlClosed,        // closed.go
+	ruleServerBusy,           // serverstate.go (a 421 or 530 naming a limit)
+	ruleServerClosing,        // serverstate.go (a 421 naming none)
+	ruleServerError,          // serverstate.go ("500 OOPS", 451 local error)
 	ruleTLSRequired,          // tls.go
 	ruleTLSUnavailable,       // tls.go
 	ruleTLSCertInvalid,       // tls.go
 	ruleLoginFailed,          // control.go
+	ruleLoginAccountNeeded,   // control.go
+	ruleProtocolViolation,    // hostile.go
 	rulePassiveDisabled,      // passive.go
-	ruleEPSVUnsupported,      // passive.go
 	ruleALGFTPSConflict,      // tls.go (before the address rules: the verdict names the ALG)
 	rulePasvAddress,          // passive.go
-	rulePassiveConnect,       // passive.go
+	rulePasvPortSuspicious,   // passiverange.go
+	rulePassiveConnect,       // passive.go (before epsv-unsupported: when PASV fails too, its cause is the verdict's)
+	ruleEPSVUnsupported,      // passive.go
 	ruleActiveRefused,        // active.go
 	ruleActiveCallback,       // active.go
 	ruleDataTLSFailed,        // tls.go
 	ruleTransferDenied,       // transfer.go
+	ruleTransferNoReply,      // transfer.go (the split: stall.go)
+	ruleTransferNoData,       // transfer.go
 	ruleTransferStalled,      // transfer.go
-	ruleProtocolViolation,    // hostile.go
+	ruleDataNotClosed,        // transfer.go
+	ruleTransferTooSlow,      // transfer.go
 	ruleActiveUnexpectedPeer, // hostile.go
 	ruleTLSSession,           // tls.go (info)
 	ruleCaptureUnavailable,   // capture.go

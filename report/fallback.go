@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -10,7 +9,8 @@ import (
 // fallback explains every failing mode that no error finding names, so that
 // the exit code contract holds: a failed control session ->
 // control-failed, anything after login -> data-connection-failed. The
-// first step that failed is quoted.
+// first step that failed is quoted, and the title says how far the mode
+// got: a set-up command that was refused is no failed data connection.
 func fallback(in *input, found []Finding) []Finding {
 	explained := map[string]bool{}
 	for _, f := range found {
@@ -21,10 +21,12 @@ func fallback(in *input, found []Finding) []Finding {
 		}
 	}
 	ctl := Finding{ID: "control-failed", Severity: SeverityError, Title: "The control session failed"}
-	data := Finding{ID: "data-connection-failed", Severity: SeverityError, Title: "The data connection failed"}
+	data := Finding{ID: "data-connection-failed", Severity: SeverityError}
 	anyError := len(explained) > 0
+	setupOnly := true
+	var firstCtl, firstData string
 	for _, mr := range in.modes() {
-		if mr.Works || explained[string(mr.Mode)] {
+		if modeWorks(mr) || explained[string(mr.Mode)] {
 			continue
 		}
 		// A mode that never ran because the first control session failed
@@ -32,44 +34,46 @@ func fallback(in *input, found []Finding) []Finding {
 		if anyError && mr.Connect.Outcome == probe.OutcomeSkipped {
 			continue
 		}
-		g := &data
-		what, st := firstFailure(mr)
-		if !controlUp(mr) {
-			g = &ctl
+		s, ok := firstFailure(mr)
+		if !ok {
+			s = modeStep{what: "LIST", verb: "LIST", st: mr.List.Step, data: true}
 		}
-		g.Modes = append(g.Modes, string(mr.Mode))
-		g.Evidence = append(g.Evidence, stepFact(fmt.Sprintf("%s %s", mr.Mode, what), st))
+		fact := stepFact(fmt.Sprintf("%s %s", mr.Mode, s.what), s.st)
+		if !controlUp(mr) || !s.data {
+			ctl.Modes = append(ctl.Modes, string(mr.Mode))
+			ctl.Evidence = append(ctl.Evidence, fact)
+			if firstCtl == "" {
+				firstCtl = fmt.Sprintf("%s: %s", s.describe(), stepText(s.st))
+			}
+			continue
+		}
+		data.Modes = append(data.Modes, string(mr.Mode))
+		data.Evidence = append(data.Evidence, fact)
+		if s.verb != setupVerb(mr.Mode) {
+			setupOnly = false
+		}
+		if firstData == "" {
+			firstData = fmt.Sprintf("%s: %s", s.describe(), stepText(s.st))
+		}
 	}
 	var out []Finding
 	if len(ctl.Modes) > 0 {
-		ctl.Explanation = fmt.Sprintf("The control connection for %s did not reach a logged-in session, for a reason no specific rule recognises; the evidence quotes the step that failed.", joinAnd(ctl.Modes))
+		ctl.Explanation = fmt.Sprintf("The control connection for %s did not reach a logged-in session, for a reason no specific rule recognises. The first step that failed: %s", joinAnd(ctl.Modes), sentence(firstCtl))
 		ctl.Action = "see the failing step in the evidence"
 		ctl.Fixes = []Fix{{For: "client", Text: "Read the control transcript below; try the same steps with curl -v to compare."}}
 		out = append(out, ctl)
 	}
 	if len(data.Modes) > 0 {
-		data.Title = fmt.Sprintf("The %s data connection failed", joinAnd(data.Modes))
-		data.Explanation = fmt.Sprintf("%s did not complete a listing, for a reason no specific rule recognises; the evidence quotes the step that failed.", joinAnd(data.Modes))
+		if setupOnly {
+			data.Title = fmt.Sprintf("The server did not accept %s: no data connection was tried", joinAnd(data.Modes))
+			data.Explanation = fmt.Sprintf("The server's answer to %s did not set up a data connection, for a reason no specific rule recognises. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
+		} else {
+			data.Title = fmt.Sprintf("The %s data connection failed", joinAnd(data.Modes))
+			data.Explanation = fmt.Sprintf("%s did not complete a listing, for a reason no specific rule recognises. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
+		}
 		data.Action = "see the failing step in the evidence"
 		data.Fixes = []Fix{{For: "client", Text: "Read the control transcript and the ladder below; try the same mode with curl -v to compare."}}
 		out = append(out, data)
 	}
 	return out
-}
-
-// firstFailure names the first step of a mode that did not succeed.
-func firstFailure(mr *probe.ModeResult) (string, probe.Step) {
-	steps := []struct {
-		what string
-		st   probe.Step
-	}{
-		{"control connect", mr.Connect}, {"banner", mr.Banner}, {"login", mr.Login},
-		{strings.ToUpper(string(mr.Mode)), mr.ListData.Setup}, {"data connect", mr.ListData.Connect}, {"LIST", mr.List.Step},
-	}
-	for _, s := range steps {
-		if !s.st.OK() {
-			return s.what, s.st
-		}
-	}
-	return "LIST", mr.List.Step
 }

@@ -4,53 +4,46 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // ruleProtocolViolation: the server (or something on the control path)
-// sent what FTP does not allow. Decision, per applicable mode, first match
-// wins: a banner, login, data-setup or transfer step classified
-// protocol-error (a line over 8 KiB, a reply over 256 KiB, a reply without
-// a valid code, a 227/229 that does not parse, a 2xx without 1xx), or a
-// passive reply announcing port 0 (not dialled). Each is the server's
-// fault, not the network's: the probe stopped reading there, by design.
+// sent what FTP does not allow. Decision, per applicable mode, on its first
+// failed step: a reply the command's sequence does not allow (ftp.Interpret
+// step violation: a 3xx to RETR or PORT, a 1xx to PASV, a 1xx after a 1xx);
+// a step the probe classified protocol-error (a line over 8 KiB, a reply
+// over 256 KiB, a reply without a valid code, a 227/229 that does not
+// parse, a 2xx without 1xx); or a passive reply announcing port 0 (not
+// dialled). The rule table places it before the data rules: a reply that
+// breaks the sequence is never taken as acceptance or success.
 func ruleProtocolViolation(in *input) []Finding {
-	var modes []string
+	var modes, where []string
 	var facts []Fact
 	for _, mr := range in.modes() {
-		steps := []struct {
-			what string
-			st   probe.Step
-		}{{"banner", mr.Banner}, {"login", mr.Login}}
-		for _, a := range attempts(mr) {
-			steps = append(steps,
-				struct {
-					what string
-					st   probe.Step
-				}{string(mr.Mode) + " (" + a.name + ")", a.dc.Setup},
-				struct {
-					what string
-					st   probe.Step
-				}{a.tr.Command, a.tr.Step})
-			if a.dc.Connect.Outcome == probe.OutcomeRefusedByPolicy && a.dc.AddressPolicy == "invalid-port" {
-				steps = append(steps, struct {
-					what string
-					st   probe.Step
-				}{"data endpoint " + a.dc.Announced, a.dc.Connect})
-			}
+		s, ok := firstFailure(mr)
+		if !ok {
+			continue
 		}
-		for _, s := range steps {
-			bad := s.st.Outcome == probe.OutcomeProtocol ||
-				(s.st.Outcome == probe.OutcomeRefusedByPolicy && s.what != "" && s.st.Error != "")
-			if !bad {
-				continue
+		var text string
+		switch {
+		case s.answered() && s.interp().Step == ftp.StepViolation:
+			text = fmt.Sprintf(": %s answered with %s, which its sequence does not allow", s.describe(), replyLine(s.st.Reply))
+			if s.describe() == string(mr.Mode) {
+				text = fmt.Sprintf(" answered with %s, which its sequence does not allow", replyLine(s.st.Reply))
 			}
-			if !slices.Contains(modes, string(mr.Mode)) {
-				modes = append(modes, string(mr.Mode))
-			}
-			facts = append(facts, Fact{T: s.st.T, Text: fmt.Sprintf("%s %s: %s", mr.Mode, s.what, orDash(s.st.Error))})
-			break
+		case s.st.Outcome == probe.OutcomeProtocol:
+			text = fmt.Sprintf(" %s: %s", s.what, orDash(s.st.Error))
+		case s.st.Outcome == probe.OutcomeRefusedByPolicy && s.dc != nil && s.dc.AddressPolicy == "invalid-port":
+			text = fmt.Sprintf(" data endpoint %s: %s", s.dc.Announced, orDash(s.st.Error))
+		default:
+			continue
 		}
+		modes = append(modes, string(mr.Mode))
+		if d := s.describe(); !slices.Contains(where, d) {
+			where = append(where, d)
+		}
+		facts = append(facts, Fact{T: s.st.T, Text: string(mr.Mode) + text})
 	}
 	if len(modes) == 0 {
 		return nil
@@ -58,9 +51,9 @@ func ruleProtocolViolation(in *input) []Finding {
 	return []Finding{{
 		ID:       "protocol-violation",
 		Severity: SeverityError,
-		Title:    "The server sent something FTP does not allow",
-		Explanation: fmt.Sprintf("On %s the server's answer broke the FTP protocol (the evidence quotes it: an over-long line or reply, a reply without a valid code, a passive reply that does not parse or names port 0). ftpdiag stops reading at such a point, on purpose: a client that trusted it could hang or be misled. The port may not be an FTP server at all (SSH, HTTP, an implicit-TLS port), or a proxy or ALG on the path may be rewriting the control connection.",
-			joinAnd(modes)),
+		Title:    fmt.Sprintf("The server's answer to %s breaks the FTP protocol", joinAnd(where)),
+		Explanation: fmt.Sprintf("The server's answer to %s broke the FTP protocol on the %s control %s (the evidence quotes it: a reply code the command does not allow, an over-long line or reply, a reply without a valid code, a passive reply that does not parse or names port 0). ftpdiag stops at such a point, on purpose: a client that trusted it could hang, or take a failure for success. The port may not be an FTP server at all (SSH, HTTP, an implicit-TLS port), the server may be broken, or a proxy or ALG on the path may be rewriting the control connection.",
+			joinAnd(where), joinAnd(modes), word(len(modes), "connection", "connections")),
 		Action:   "check that the port serves FTP and nothing rewrites the control connection",
 		Modes:    modes,
 		Evidence: facts,

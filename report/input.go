@@ -30,45 +30,9 @@ type input struct {
 func newInput(r *probe.Result, ev *capture.Evidence) *input {
 	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: observe(r, ev)}
 	if r != nil {
-		in.sw = detectSoftware(r.Server)
+		in.sw = softwareKey(r.Server)
 	}
 	return in
-}
-
-// Software keys used in Fix.For.
-var softwareKeys = []string{"vsftpd", "proftpd", "pure-ftpd", "filezilla-server", "iis"}
-
-var softwareNames = map[string]string{
-	"vsftpd":           "vsftpd",
-	"proftpd":          "ProFTPD",
-	"pure-ftpd":        "Pure-FTPd",
-	"filezilla-server": "FileZilla Server",
-	"iis":              "Microsoft IIS FTP",
-	"unknown":          "unknown",
-}
-
-// detectSoftware trusts ftp's detection and falls back on the banner, SYST
-// and FEAT text when it said nothing.
-func detectSoftware(s probe.Server) string {
-	if k := strings.ToLower(string(s.Info.Software)); k != "" && k != "unknown" {
-		if _, ok := softwareNames[k]; ok {
-			return k
-		}
-	}
-	text := strings.ToLower(s.Banner + " " + s.Syst + " " + strings.Join(s.Feat, " "))
-	switch {
-	case strings.Contains(text, "vsftpd"):
-		return "vsftpd"
-	case strings.Contains(text, "proftpd"):
-		return "proftpd"
-	case strings.Contains(text, "pure-ftpd"):
-		return "pure-ftpd"
-	case strings.Contains(text, "filezilla"):
-		return "filezilla-server"
-	case strings.Contains(text, "microsoft ftp"):
-		return "iis"
-	}
-	return "unknown"
 }
 
 func (in *input) serverSummary() ServerSummary {

@@ -17,7 +17,7 @@ func matrix(in *input) []MatrixRow {
 		if mr == nil {
 			continue
 		}
-		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: mr.Works}
+		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: modeWorks(mr)}
 		if !mr.Applicable {
 			row.Setup, row.Connect, row.List, row.Retr = "not-applicable", "-", "-", "-"
 			rows = append(rows, row)

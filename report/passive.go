@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
@@ -21,12 +21,21 @@ func (in *input) passiveModes() []*probe.ModeResult {
 	return out
 }
 
-// setupRefused reports whether the server answered the data-setup command
-// with a negative reply that is not a 421 or a TLS demand (other rules own
-// those).
-func setupRefused(mr *probe.ModeResult) bool {
-	s := mr.ListData.Setup
-	return s.Outcome == probe.OutcomeReply && s.Reply != nil && s.Reply.Code >= 400 && s.Reply.Code != 421 && !tlsDemand(s.Reply)
+// passiveRefusals are the meanings of a reply that refuses a passive
+// command itself (not the network, not the session).
+var passiveRefusals = []ftp.Meaning{ftp.MeaningDisabled, ftp.MeaningNotImplemented, ftp.MeaningProtocolUnsupported, ftp.MeaningNone, ftp.MeaningTransient}
+
+// setupRefusal returns the mode's refused passive set-up: its first
+// failure is the PASV/EPSV reply and its meaning refuses the command (a
+// connection limit, a closing session or a demand for TLS mean something
+// else and have their own findings).
+func (in *input) setupRefusal(mr *probe.ModeResult) (failedReply, bool) {
+	for _, f := range in.failedReplies(passiveRefusals...) {
+		if f.mr == mr && f.verb == setupVerb(mr.Mode) && f.in.Step != ftp.StepViolation {
+			return f, true
+		}
+	}
+	return failedReply{}, false
 }
 
 // rulePassiveDisabled: the server refuses every passive command.
@@ -38,25 +47,33 @@ func rulePassiveDisabled(in *input) []Finding {
 		return nil
 	}
 	var facts []Fact
+	var quoted []string
+	why := ftp.MeaningDisabled
 	for _, mr := range pm {
-		if !setupRefused(mr) {
+		f, ok := in.setupRefusal(mr)
+		if !ok {
 			return nil
 		}
-		facts = append(facts, stepFact(string(mr.Mode), mr.ListData.Setup))
+		facts = append(facts, stepFact(string(mr.Mode), f.st))
+		quoted = append(quoted, fmt.Sprintf("%s with %q", mr.Mode, replyLine(f.st.Reply)))
+		if f.in.Meaning != ftp.MeaningDisabled {
+			why = f.in.Meaning
+		}
 	}
-	fixes := pick(in.sw, map[string]Fix{
-		"vsftpd":           {Text: "Passive mode is off in vsftpd.conf; turn it on and pin a range to open in the firewall.", Lines: []string{"pasv_enable=YES", "pasv_min_port=40000", "pasv_max_port=40100"}},
-		"proftpd":          {Text: "Something denies PASV/EPSV (a <Limit PASV EPSV> section); remove it and set a range.", Lines: []string{"PassivePorts 40000 40100"}},
-		"pure-ftpd":        {Text: "Set a passive range (-p 40000:40100, PassivePortRange in pure-ftpd.conf).", Lines: []string{"PassivePortRange 40000 40100"}},
-		"filezilla-server": {Text: "Enable passive mode and set a custom port range under Server > Configure > Passive mode settings."},
-		"iis":              {Text: "Set the data channel port range in IIS Manager > FTP Firewall Support."},
-	})
-	fixes = append(fixes, in.clientUseActive()...)
+	expl := fmt.Sprintf("The server answered %s, so no data connection was tried.", joinAnd(quoted))
+	switch why {
+	case ftp.MeaningDisabled:
+		expl += " Passive mode is switched off in its configuration."
+	case ftp.MeaningNotImplemented:
+		expl += " The server software does not implement passive mode, or it is switched off."
+	}
+	expl += " Clients behind NAT or a firewall (most clients today) need passive mode."
+	fixes := append(passiveDisabledFixes(in.sw), in.clientUseActive()...)
 	return []Finding{{
 		ID:          "passive-disabled",
 		Severity:    SeverityError,
 		Title:       "The server refuses passive mode (PASV and EPSV)",
-		Explanation: "The server answered every passive command with an error: passive mode is switched off in its configuration. Clients behind NAT or a firewall (most clients today) need passive mode.",
+		Explanation: expl,
 		Action:      "enable passive mode on the server",
 		Modes:       modeNames(pm),
 		Evidence:    facts,
@@ -64,10 +81,13 @@ func rulePassiveDisabled(in *input) []Finding {
 	}}
 }
 
-// ruleEPSVUnsupported: EPSV refused while PASV set up a data connection.
-// Decision: EPSV got a negative reply and PASV got a positive one (if PASV
-// was refused too, passive-disabled explains both). It is an error because
-// the EPSV mode fails (exit-code contract), though most clients fall back.
+// ruleEPSVUnsupported: EPSV refused while PASV was accepted. Decision:
+// EPSV's first failure is its set-up reply refusing the command (not
+// implemented, disabled, or no more specific meaning) and PASV's set-up was
+// accepted (if PASV was refused too, passive-disabled explains both). It
+// is an error because the EPSV mode fails (exit-code contract), though
+// clients fall back to PASV. Whether PASV then works is for the passive
+// connect rules, which the rule table places first.
 func ruleEPSVUnsupported(in *input) []Finding {
 	if in.r == nil {
 		return nil
@@ -76,20 +96,26 @@ func ruleEPSVUnsupported(in *input) []Finding {
 	if e == nil || p == nil || !e.Applicable || !p.Applicable || !controlUp(e) || !controlUp(p) {
 		return nil
 	}
-	if !setupRefused(e) || !p.ListData.Setup.OK() {
+	f, refused := in.setupRefusal(e)
+	if !refused || !setupAccepted(probe.ModePASV, &p.ListData) {
 		return nil
+	}
+	expl := fmt.Sprintf("EPSV was answered with %q while PASV was accepted. Clients fall back to PASV on their own (curl tries EPSV, then PASV), so IPv4 users need not notice; but over IPv6 there is no PASV, and EPSV is what crosses NAT without an address in the reply. A firewall or proxy in front of the server that does not know EPSV can also answer this way.", replyLine(f.st.Reply))
+	action := "nothing for IPv4 clients (they fall back to PASV); enable EPSV on the server for IPv6"
+	if !modeWorks(p) {
+		action = "see the PASV finding: clients fall back to PASV, which fails too"
 	}
 	return []Finding{{
 		ID:          "epsv-unsupported",
 		Severity:    SeverityError,
-		Title:       "The server refuses EPSV while PASV works",
-		Explanation: fmt.Sprintf("EPSV was answered with %q while PASV was accepted. Most clients fall back to PASV, but IPv6 needs EPSV, and some clients (curl with --ftp-skip-pasv-ip off, or any client behind an IPv6-only path) do not fall back. A middlebox that does not know EPSV can also cause this.", replyLine(e.ListData.Setup.Reply)),
-		Action:      "enable EPSV on the server, or make clients use PASV",
+		Title:       "The server refuses EPSV while it accepts PASV",
+		Explanation: expl,
+		Action:      action,
 		Modes:       []string{string(probe.ModeEPSV)},
-		Evidence:    []Fact{stepFact("EPSV", e.ListData.Setup), stepFact("PASV", p.ListData.Setup)},
+		Evidence:    []Fact{stepFact("EPSV", f.st), stepFact("PASV", p.ListData.Setup)},
 		Fixes: []Fix{
-			{For: "client", Text: "Make the client use PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no.", Lines: []string{"curl --disable-epsv " + in.r.Target.URL}},
-			{For: "generic-firewall", Text: "If a firewall or ALG sits in front of the server, check it passes EPSV unchanged."},
+			{For: "client", Text: "To skip the failed EPSV, make the client start with PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no.", Lines: []string{"curl --disable-epsv " + in.r.Target.URL}},
+			{For: "generic-firewall", Text: "If a firewall or proxy sits in front of the server, check it passes EPSV unchanged."},
 		},
 	}}
 }
@@ -115,7 +141,7 @@ func rulePasvAddress(in *input) []Finding {
 	for _, mr := range in.passiveModes() {
 		cp := addrOf(mr.ControlRemote)
 		for _, a := range attempts(mr) {
-			if !a.dc.Setup.OK() || a.dc.Announced == "" {
+			if !setupAccepted(mr.Mode, a.dc) || a.dc.Announced == "" {
 				continue
 			}
 			an := addrOf(a.dc.Announced)
@@ -164,10 +190,10 @@ func rulePasvAddress(in *input) []Finding {
 			Severity:    sev,
 			Title:       fmt.Sprintf("The server announces its private address %s in passive replies", a),
 			Explanation: expl,
-			Action:      pasvAddressAction(in.sw, peer),
+			Action:      externalAddressAction(in.sw, peer),
 			Modes:       priv.modes,
 			Evidence:    priv.facts,
-			Fixes:       append(pasvAddressFixes(in.sw, peer, in.r.Target.Host), natRangeFixes(in, priv.addrs[0], peer)...),
+			Fixes:       append(externalAddressFixes(in.sw, peer, in.r.Target.Host), natRangeFixes(in, priv.addrs[0], peer)...),
 		}
 		out = append(out, f)
 	}
@@ -177,7 +203,7 @@ func rulePasvAddress(in *input) []Finding {
 			sev = SeverityError
 		}
 		a := strings.Join(foreign.addrs, ", ")
-		expl := fmt.Sprintf("The server's passive replies announce %s, a routable address other than the one the client connected to (%s). This is either a misconfigured external address (pasv_address and kin) or a cluster that hands data connections to another host. Connecting to an address taken from a reply is what FTP bounce attacks abuse, so ftpdiag only dials it with --trust-pasv-address.", a, peer)
+		expl := fmt.Sprintf("The server's passive replies announce %s, a routable address other than the one the client connected to (%s). This is either a misconfigured external address setting or a cluster that hands data connections to another host. Connecting to an address taken from a reply is what FTP bounce attacks abuse, so ftpdiag only dials it with --trust-pasv-address.", a, peer)
 		if foreign.worked {
 			expl += fmt.Sprintf(" Dialling %s with the announced port worked.", peer)
 		}
@@ -186,44 +212,15 @@ func rulePasvAddress(in *input) []Finding {
 			Severity:    sev,
 			Title:       fmt.Sprintf("The server announces a different public address %s in passive replies", a),
 			Explanation: expl,
-			Action:      pasvAddressAction(in.sw, peer),
+			Action:      externalAddressAction(in.sw, peer),
 			Modes:       foreign.modes,
 			Evidence:    foreign.facts,
-			Fixes:       pasvAddressFixes(in.sw, peer, in.r.Target.Host),
+			Fixes:       externalAddressFixes(in.sw, peer, in.r.Target.Host),
 		}
 		f.Fixes = append(f.Fixes, Fix{For: "client", Text: "If the other address is intended (a cluster), probe again with --trust-pasv-address to test it."})
 		out = append(out, f)
 	}
 	return out
-}
-
-func pasvAddressAction(sw, peer string) string {
-	switch sw {
-	case "vsftpd":
-		return "set pasv_address=" + peer
-	case "proftpd":
-		return "set MasqueradeAddress " + peer
-	case "pure-ftpd":
-		return "set ForcePassiveIP " + peer
-	}
-	return "configure the server's external address " + peer
-}
-
-// pasvAddressFixes tells each server to announce the public address.
-func pasvAddressFixes(sw, peer, host string) []Fix {
-	vs := Fix{Text: "Tell vsftpd its public address in vsftpd.conf, then restart it.", Lines: []string{"pasv_address=" + peer}}
-	if _, err := netip.ParseAddr(host); err != nil && host != "" {
-		vs.Text = "Tell vsftpd its public address in vsftpd.conf (or the host name, resolved at start-up, with pasv_addr_resolve), then restart it."
-		vs.Lines = []string{"pasv_address=" + peer, "# or: pasv_address=" + host, "#     pasv_addr_resolve=YES"}
-	}
-	fixes := pick(sw, map[string]Fix{
-		"vsftpd":           vs,
-		"proftpd":          {Text: "Tell ProFTPD its public address in proftpd.conf.", Lines: []string{"MasqueradeAddress " + peer}},
-		"pure-ftpd":        {Text: "Start Pure-FTPd with -P " + peer + ", or set ForcePassiveIP in pure-ftpd.conf (Debian: /etc/pure-ftpd/conf/ForcePassiveIP).", Lines: []string{"ForcePassiveIP " + peer}},
-		"filezilla-server": {Text: "FileZilla Server: Server > Configure > Passive mode settings > Public IPv4 > Use the following IP: " + peer + "."},
-		"iis":              {Text: "IIS Manager > the server > FTP Firewall Support > External IP Address of Firewall: " + peer + ", then restart the FTP service."},
-	})
-	return append(fixes, Fix{For: "client", Text: "Until the server is fixed, use a client that ignores the 227 address and reuses the control address: curl does by default (--ftp-skip-pasv-ip), FileZilla does when the announced address is private."})
 }
 
 // natRangeFixes: with the server behind NAT, the passive range must also be
@@ -237,36 +234,8 @@ func natRangeFixes(in *input, private, public string) []Fix {
 	if lo == hi {
 		rng = fmt.Sprint(lo)
 	}
-	return []Fix{{For: "iptables", Text: fmt.Sprintf("On the NAT gateway, forward the passive range (inferred from %s) as well as port 21 to the server:", plural(n, "announced port", "announced ports")),
+	return []Fix{{For: "iptables", Text: fmt.Sprintf("On the NAT gateway, forward the passive range (inferred from %s) as well as the control port %d to the server:", plural(n, "announced port", "announced ports"), in.controlPort()),
 		Lines: []string{fmt.Sprintf("iptables -t nat -A PREROUTING -p tcp -d %s --dport %s -j DNAT --to-destination %s", public, rng, private)}}}
-}
-
-// passiveRange infers the server's passive port range from every port it
-// announced (each passive mode sets up a data connection for LIST and one
-// for RETR). n is the number of samples.
-func (in *input) passiveRange() (lo, hi uint16, n int) {
-	var ports []uint16
-	for _, mr := range in.passiveModes() {
-		for _, a := range attempts(mr) {
-			if a.dc.Setup.OK() {
-				ports = append(ports, portOf(a.dc.Announced))
-			}
-		}
-		for _, sm := range mr.PasvSamples {
-			ports = append(ports, portOf(sm.Announced))
-		}
-	}
-	for _, p := range ports {
-		if p == 0 {
-			continue
-		}
-		if n == 0 || p < lo {
-			lo = p
-		}
-		hi = max(hi, p)
-		n++
-	}
-	return lo, hi, n
 }
 
 // rulePassiveConnect: the data connection to the announced passive port
@@ -328,27 +297,21 @@ func rulePassiveConnect(in *input) []Finding {
 	lo, hi, n := in.passiveRange()
 	rangeText := ""
 	if n > 0 {
-		rangeText = fmt.Sprintf(" Across %s the server announced ports %d-%d; its passive range is probably at least that wide. This is an inference from %s: the configured range may be wider, so check the server's setting (vsftpd pasv_min_port/pasv_max_port) and open all of it.",
-			plural(n, "data-connection setup", "data-connection setups"), lo, hi, plural(n, "sample", "samples"))
+		rangeText = fmt.Sprintf(" Across %s the server announced ports %d-%d; its passive range is probably at least that wide. This is an inference from %s: the configured range may be wider, so check the server's setting (%s) and open all of it.",
+			plural(n, "data-connection setup", "data-connection setups"), lo, hi, plural(n, "sample", "samples"), passiveRangeSetting(in.sw))
 	}
 	fixes := func() []Fix {
 		var fx []Fix
-		if n > 0 {
+		if n > 0 { // no sample, no range: nothing to open or pin
 			fx = append(fx, portFixes(host, int(lo), int(hi))...)
+			fx = append(fx, passiveRangeFixes(in.sw, lo, hi)...)
 		}
-		fx = append(fx, pick(in.sw, map[string]Fix{
-			"vsftpd":           {Text: "Pin the passive range in vsftpd.conf so that the firewall rule can match it exactly.", Lines: []string{fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi)}},
-			"proftpd":          {Text: "Pin the passive range in proftpd.conf.", Lines: []string{fmt.Sprintf("PassivePorts %d %d", lo, hi)}},
-			"pure-ftpd":        {Text: "Pin the passive range (-p A:B or PassivePortRange).", Lines: []string{fmt.Sprintf("PassivePortRange %d %d", lo, hi)}},
-			"filezilla-server": {Text: "Pin the range under Server > Configure > Passive mode settings > Use custom port range."},
-			"iis":              {Text: "Pin the range in IIS Manager > FTP Firewall Support > Data Channel Port Range."},
-		})...)
 		return append(fx, in.clientUseActive()...)
 	}
 	var out []Finding
 	if len(filtered.modes) > 0 {
 		eps := strings.Join(filtered.eps, ", ")
-		expl := fmt.Sprintf("The server accepted the passive command and announced a port, but the SYNs to %s got no answer before the data timeout: a firewall between here and the server (on the server, its gateway or a cloud security group) drops the passive port range while it lets port %d through.", eps, in.r.Target.Port)
+		expl := fmt.Sprintf("The server accepted the passive command and announced a port, but the SYNs to %s got no answer before the data timeout: a firewall between here and the server (on the server, its gateway or a cloud security group) drops the passive port range while it lets port %d through.", eps, in.controlPort())
 		expl += rangeText
 		if !filtered.wire {
 			expl += " " + wireNote
@@ -401,7 +364,7 @@ func rangeAction(host string, lo, hi uint16, n int) string {
 // clientUseActive advises active mode when an active mode worked.
 func (in *input) clientUseActive() []Fix {
 	for _, mr := range in.modes() {
-		if !mr.Mode.Passive() && mr.Works {
+		if !mr.Mode.Passive() && modeWorks(mr) {
 			return []Fix{{For: "client", Text: "Active mode works from here: until the server side is fixed, use it (FileZilla: Settings > Connection > FTP > Transfer Mode: Active).",
 				Lines: []string{"curl --ftp-port - " + in.r.Target.URL}}}
 		}
@@ -412,7 +375,7 @@ func (in *input) clientUseActive() []Fix {
 // clientUsePassive advises passive mode when a passive mode worked.
 func (in *input) clientUsePassive() []Fix {
 	for _, mr := range in.modes() {
-		if mr.Mode.Passive() && mr.Works {
+		if mr.Mode.Passive() && modeWorks(mr) {
 			return []Fix{{For: "client", Text: "Passive mode works: tell users to use it (ftp -p, curl's default --ftp-pasv, FileZilla: Settings > Connection > FTP > Transfer Mode: Passive).",
 				Lines: []string{"ftp -p " + in.r.Target.Host, "curl --ftp-pasv " + in.r.Target.URL}}}
 		}

@@ -54,6 +54,7 @@ func TestDiagnoseScenarios(t *testing.T) {
 		{"vsftpd demands TLS: tls-required", tlsRequired(), nil, []string{"tls-required"}, []string{"login-failed"}, 1, ""},
 		{"421 too many: server-busy", busy(), nil, []string{"server-busy"}, nil, 1, ""},
 		{"unknown failure: fallback", unknownFailure(), nil, []string{"data-connection-failed"}, nil, 1, ""},
+		{"230 then close: control-closed, not four data failures", closedAfterLogin(), nil, []string{"control-closed"}, []string{"data-connection-failed", "control-failed"}, 1, "control connection was closed after login"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,7 +207,7 @@ func retrDenied() *probe.Result {
 
 func stalled() *probe.Result {
 	r := scenarioHealthy()
-	r.Modes[1].Retr.Step = fail(probe.OutcomeTimeout, 1, 6, nil)
+	r.Modes[1].Retr.Step = fail(probe.OutcomeStalled, 1, 6, nil)
 	r.Modes[1].Retr.Bytes = 2896
 	return r
 }
@@ -227,9 +228,26 @@ func busy() *probe.Result {
 	return r
 }
 
+// closedAfterLogin: the server answers 230 and closes the control
+// connection; every mode's first command after login gets EOF.
+func closedAfterLogin() *probe.Result {
+	r := scenarioHealthy()
+	for i := range r.Modes {
+		mr := &r.Modes[i]
+		mr.ListData = probe.DataConn{Setup: probe.Step{Outcome: probe.OutcomeClosed, T0: 0.1, T: 0.1, Error: "control connection lost earlier: read reply from 203.0.113.10:21: EOF"},
+			Connect: probe.Step{Outcome: probe.OutcomeSkipped}}
+		mr.List = probe.Transfer{Command: "LIST", Step: probe.Step{Outcome: probe.OutcomeSkipped}}
+		mr.RetrData, mr.Retr = nil, nil
+		mr.Works = false
+	}
+	return r
+}
+
 func unknownFailure() *probe.Result {
 	r := scenarioHealthy()
+	// The data connection reset after the 150: no rule knows why.
 	r.Modes[0].List.Step = fail(probe.OutcomeReset, 1, 1.1, nil)
+	r.Modes[0].List.Preliminary = rep(150, "150 Here comes the directory listing.")
 	r.Modes[0].List.Bytes = 0
 	r.Modes[0].Works = false
 	return r

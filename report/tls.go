@@ -8,17 +8,6 @@ import (
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
-// tlsDemand reports whether a negative reply asks for TLS: vsftpd "530
-// Non-anonymous sessions must use encryption.", ProFTPD "550 SSL/TLS
-// required on the control channel", Pure-FTPd "421 Sorry, cleartext
-// sessions ... are not accepted", and 534/522 policy replies.
-func tlsDemand(rep *ftp.Reply) bool {
-	if rep == nil || rep.Code < 400 {
-		return false
-	}
-	return rep.Code == 534 || replyHas(rep, "tls", "ssl", "encrypt", "cleartext", "auth tls", "secure connection")
-}
-
 // secure reports whether the run asked for TLS on the control connection
 // (ftpes://, ftps://, --tls explicit or implicit; not --tls auto).
 func (in *input) secure() bool {
@@ -34,6 +23,13 @@ func (in *input) usedTLS() bool {
 	return in.r != nil && in.r.TLS != nil && (in.r.TLS.Mode == probe.TLSExplicit || in.r.TLS.Mode == probe.TLSImplicit)
 }
 
+// tlsReplyMeaning reports whether a reply to verb asks for TLS or for TLS
+// session reuse (ftp.Interpret decides).
+func tlsReplyMeaning(verb string, s probe.Step) bool {
+	m := interpret(verb, s).Meaning
+	return m == ftp.MeaningTLSRequired || m == ftp.MeaningTLSReuseRequired
+}
+
 // tlsOutcome reports whether an outcome is a TLS failure.
 func tlsOutcome(o probe.Outcome) bool {
 	switch o {
@@ -46,7 +42,8 @@ func tlsOutcome(o probe.Outcome) bool {
 // ruleTLSRequired: a plain-text run met a server that demands TLS.
 // Decision: the run was plain (ftp:// with --tls off, or auto when the
 // server refused AUTH TLS) and a banner, login or data-setup reply asks for
-// encryption (tlsDemand; the probe marks such a login tls-required).
+// encryption (its meaning is tls-required, from ftp.Interpret; the probe
+// marks such a login tls-required).
 func ruleTLSRequired(in *input) []Finding {
 	if in.r == nil || in.secure() || in.usedTLS() {
 		return nil
@@ -56,9 +53,10 @@ func ruleTLSRequired(in *input) []Finding {
 	for _, mr := range in.modes() {
 		for _, s := range []struct {
 			what string
+			verb string
 			st   probe.Step
-		}{{"banner", mr.Banner}, {"login", mr.Login}, {"data setup", mr.ListData.Setup}} {
-			if (s.st.Outcome == probe.OutcomeReply || s.st.Outcome == probe.OutcomeTLSRequired) && tlsDemand(s.st.Reply) {
+		}{{"banner", ftp.Greeting, mr.Banner}, {"login", loginVerb(mr, mr.Login), mr.Login}, {"data setup", setupVerb(mr.Mode), mr.ListData.Setup}} {
+			if s.st.Outcome == probe.OutcomeTLSRequired || (s.st.Outcome == probe.OutcomeReply && interpret(s.verb, s.st).Meaning == ftp.MeaningTLSRequired) {
 				mrs = append(mrs, mr)
 				facts = append(facts, stepFact(string(mr.Mode)+" "+s.what, s.st))
 				break
@@ -164,7 +162,7 @@ func ruleDataTLSFailed(in *input) []Finding {
 				steps = []probe.Step{a.dc.Connect, a.dc.TLS.Handshake}
 			}
 			for _, s := range steps {
-				if tlsOutcome(s.Outcome) || (s.Outcome == probe.OutcomeReply && tlsDemand(s.Reply)) {
+				if tlsOutcome(s.Outcome) || (s.Outcome == probe.OutcomeReply && tlsReplyMeaning(transferVerb(a.tr.Command, a.name), s)) {
 					reuse = reuse || s.Outcome == probe.OutcomeTLSResumption
 					facts = append(facts, stepFact(fmt.Sprintf("%s %s data connection", mr.Mode, a.name), s))
 					reuse = reuse || replyHas(s.Reply, "reuse")
@@ -324,18 +322,7 @@ func ruleALGFTPSConflict(in *input) []Finding {
 		expl = fmt.Sprintf("In plain text the 227 reply announces %s, under TLS %s: the server announces its private address and a middlebox between here and the server (an FTP ALG such as the Linux conntrack FTP helper or a router's \"FTP inspection\") rewrites it, and opens the data port, only when it can read the control channel. ", public, private)
 	}
 	expl += "Once the control channel is encrypted (FTPS) the ALG is blind: it neither rewrites the address nor opens the passive port, so every FTPS client fails while plain FTP \"has always worked\"."
-	lo, hi, n := in.passiveRange()
-	for _, p := range in.r.Plain { // the plain run's ports widen the inferred range
-		for _, a := range attempts(&p) {
-			if pt := portOf(a.dc.Announced); a.dc.Setup.OK() && pt != 0 {
-				if n == 0 || pt < lo {
-					lo = pt
-				}
-				hi = max(hi, pt)
-				n++
-			}
-		}
-	}
+	lo, hi, n := in.passiveRangeWithPlain() // the plain run's ports widen the inferred range
 	lines := []string{"pasv_address=" + public}
 	if n > 0 {
 		lines = append(lines, fmt.Sprintf("pasv_min_port=%d", lo), fmt.Sprintf("pasv_max_port=%d", hi))

@@ -4,17 +4,13 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
-// deniedCodes are replies that refuse a file operation for reasons of
-// permission, existence or policy, not the network.
-var deniedCodes = []int{450, 530, 532, 550, 553}
-
 // ruleTransferDenied: the server refused LIST or RETR itself. Decision, per
-// attempt of a logged-in mode: the transfer step ended with a reply in
-// deniedCodes that is no TLS demand; or the --upload STOR was so refused.
+// attempt of a logged-in mode: the transfer step ended with a reply that
+// refuses the file operation (fileRefused); or the --upload STOR was so
+// refused.
 // Severity is error when LIST was refused (the mode fails), warning when
 // only RETR or the upload was.
 func ruleTransferDenied(in *input) []Finding {
@@ -28,7 +24,7 @@ func ruleTransferDenied(in *input) []Finding {
 		}
 		for _, a := range attempts(mr) {
 			s := a.tr.Step
-			if s.Outcome != probe.OutcomeReply || s.Reply == nil || !slices.Contains(deniedCodes, s.Reply.Code) || tlsDemand(s.Reply) {
+			if !fileRefused(transferVerb(a.tr.Command, a.name), s) {
 				continue
 			}
 			if a.name == "LIST" {
@@ -79,113 +75,205 @@ func ruleTransferDenied(in *input) []Finding {
 	}}
 }
 
-// ruleTransferStalled: the data connection opened, then stopped moving.
-// Decision, per attempt: connect ok and the transfer stalled (probe outcome
-// "stalled": data flowed, then nothing for --stall-timeout), timed out (or
-// was reset/closed mid-way after some bytes), or the capture marks a stall
-// on that data connection. With a capture, MSS, largest segment,
-// retransmissions and the stall length are the evidence, and whether a
-// full-size segment ever arrived tells a path-MTU black hole (none did)
-// from a middlebox that freezes the connection (some did).
-func ruleTransferStalled(in *input) []Finding {
-	var modes []string
-	var facts []Fact
-	wire := false
-	for _, mr := range in.modes() {
-		for _, a := range attempts(mr) {
-			if !a.dc.Connect.OK() {
-				continue
-			}
-			s := a.tr.Step
-			stalled := s.Outcome == probe.OutcomeStalled || s.Outcome == probe.OutcomeTimeout ||
-				((s.Outcome == probe.OutcomeReset || s.Outcome == probe.OutcomeClosed) && a.tr.Bytes > 0)
-			var wf []Fact
-			if in.wire {
-				for _, c := range in.obs.dataOf(a.dc).conns {
-					if stalled && c.Stall == nil {
-						if sf := segmentFacts(c, mr.Mode.Passive()); len(sf) > 0 {
-							wf = append(wf, sf...)
-							wire = true
-						}
-					}
-					if c.Stall == nil {
-						continue
-					}
-					stalled = true
-					wire = true
-					wf = append(wf, Fact{T: c.Stall.From, Text: fmt.Sprintf("data connection %s -> %s: %d bytes from the responder, %d from the initiator, then nothing for %.1f s; MSS %d/%d, largest segment %d/%d, %d retransmissions",
-						c.Initiator, c.Responder, c.BytesFromResponder, c.BytesFromInitiator, c.Stall.Duration, c.MSSInitiator, c.MSSResponder, c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder, c.Retransmits)})
-					wf = append(wf, segmentFacts(c, mr.Mode.Passive())...)
-				}
-			}
-			if !stalled {
-				continue
-			}
-			if !slices.Contains(modes, string(mr.Mode)) {
-				modes = append(modes, string(mr.Mode))
-			}
-			text := fmt.Sprintf("%s %s: data connection open, %d bytes read, then %s", mr.Mode, a.tr.Command, a.tr.Bytes, stepText(s))
-			if a.tr.LargestRead > 0 {
-				text += fmt.Sprintf(" (largest read %d bytes)", a.tr.LargestRead)
-			}
-			facts = append(facts, Fact{T: s.T, Text: text})
-			facts = append(facts, wf...)
-		}
-	}
-	if len(modes) == 0 {
+// ruleTransferNoReply: the data connection opened and the server never
+// answered the transfer command. Decision (stall.go classify): connect ok,
+// the transfer timed out with no 1xx, no final reply and no byte.
+func ruleTransferNoReply(in *input) []Finding {
+	xs := in.failedTransfers(xferNoReply)
+	if len(xs) == 0 {
 		return nil
 	}
-	expl := "The data connection opened and the transfer started, then stopped moving. When small transfers (a short listing) pass and larger ones stall, the usual cause is a path-MTU black hole: full-size packets are dropped somewhere and the ICMP \"fragmentation needed\" (type 3 code 4) that should report it is filtered. A middlebox that inspects and stalls data connections does the same."
-	if !wire {
-		expl += " " + wireNote
+	var facts []Fact
+	for _, x := range xs {
+		facts = append(facts, xferFact(x, fmt.Sprintf("no reply to %s and no data for %.1f s", x.a.name, idle(x.a.tr))))
+		facts = append(facts, quietWire(x)...)
 	}
+	cmds := commandsOf(xs)
 	return []Finding{{
-		ID:          "transfer-stalled",
+		ID:          "transfer-no-reply",
 		Severity:    SeverityError,
-		Title:       "Transfers start and then stall",
-		Explanation: expl,
-		Action:      "clamp the TCP MSS or let ICMP fragmentation-needed through",
-		Modes:       modes,
-		Inferred:    !wire,
+		Title:       fmt.Sprintf("The server never answered %s: no 150, no data", cmds),
+		Explanation: fmt.Sprintf("The data connection opened and %s was sent, then nothing came back: no reply on the control connection (not even the 150 that opens a transfer) and not one byte on the data connection before the timeout. The server's session is stuck on the command (a hung server process, a slow or unavailable storage behind it, a lock on the file), or a proxy in between holds it. The control connection carries only small packets, so a path-MTU problem does not explain a missing reply.", cmds),
+		Action:      "look at the server's log for this session",
+		Modes:       modesOf(xs),
 		Evidence:    facts,
 		Fixes: []Fix{
-			{For: "iptables", Text: "On the router where the MTU drops (VPN, PPPoE, tunnel), clamp the MSS; and let ICMP type 3 code 4 (fragmentation needed) through every firewall on the path.",
-				Lines: []string{"iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu", "iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT", "iptables -I FORWARD -p icmp --icmp-type fragmentation-needed -j ACCEPT"}},
-			{For: "nftables", Text: "With nftables:", Lines: []string{"nft add rule inet filter forward tcp flags syn tcp option maxseg size set rt mtu"}},
-			{For: "client", Text: "To confirm, lower this host's MTU and retry: if the transfer then completes, it is the path MTU.", Lines: []string{"ip link set dev <interface> mtu 1400"}},
+			{For: "client", Text: "Probe again with a longer --data-timeout: a reply that comes late is a slow server, none at all a hung one."},
+			{For: "generic-firewall", Text: "If an FTP proxy or a firewall with an FTP inspection module sits between, probe around it to compare."},
 		},
 	}}
 }
 
-// maxTCPOptions is the most TCP options take from a segment's payload: a
-// segment within this of the MSS is full-size (timestamps alone take 12).
-const maxTCPOptions = 40
+// ruleTransferNoData: the server opened the transfer (1xx) and not one
+// byte came on the open data connection. Decision (classify): connect ok,
+// a 1xx, no byte, then a timeout. A path-MTU black hole is only named as
+// a candidate, and how to test it, when the 1xx announced more than a
+// packet and a smaller transfer passed; unless the wire shows more.
+func ruleTransferNoData(in *input) []Finding {
+	xs := in.failedTransfers(xferNoData)
+	if len(xs) == 0 {
+		return nil
+	}
+	var facts []Fact
+	var candidate string
+	for _, x := range xs {
+		facts = append(facts, xferFact(x, fmt.Sprintf("not one byte for %.1f s", idle(x.a.tr))))
+		sf, _, _ := in.segmentEvidence(x)
+		facts = append(facts, sf...)
+		if candidate != "" || x.expected <= 1500 {
+			continue
+		}
+		if small := in.smallerPassed(x.expected); small != nil {
+			candidate = fmt.Sprintf(" Smaller transfers passed (%s: %d bytes) while this one, %d bytes announced, got nothing: that is the signature of a path-MTU black hole (the first segments of a large transfer are full-size and die on the path when the ICMP that should report it is filtered). From this side it cannot be told from a server that never sends; lowering this host's MTU, or a capture at the server (full-size segments sent again and again), tells which.", small.Command, small.Bytes, x.expected)
+		}
+	}
+	cmds := commandsOf(xs)
+	fixes := []Fix{{For: "generic-firewall", Text: "Capture at the server while probing again: data segments leaving the server and never acknowledged mean the path loses them; none leaving means the server never sent."}}
+	action := "find out whether the server sent anything"
+	if candidate != "" {
+		fixes = append([]Fix{mtuTestFix}, fixes...)
+		action = "lower the MTU and retry, to test for a path-MTU black hole"
+	}
+	return []Finding{{
+		ID:          "transfer-no-data",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("%s opened the transfer (150) and no data arrived", cmds),
+		Explanation: fmt.Sprintf("The server answered %s with a 1xx reply, so it meant to send, and the data connection was open, but not one byte arrived before the timeout. Either the server never sent (a server fault after its 150) or everything it sent was lost on the way.%s", cmds, candidate),
+		Action:      action,
+		Modes:       modesOf(xs),
+		Evidence:    facts,
+		Fixes:       fixes,
+	}}
+}
 
-// segmentFacts says whether full-size segments ever arrived on a stalled
-// data connection: the server sends the data (responder for passive,
-// initiator for active) and the client's announced MSS is the full size.
-func segmentFacts(c *capture.Conn, passive bool) []Fact {
-	largest, mss := c.MaxSegmentFromResponder, c.MSSInitiator
-	if !passive {
-		largest, mss = c.MaxSegmentFromInitiator, c.MSSResponder
+// ruleTransferStalled: data flowed, then stopped (the probe's stall
+// timeout), or a capture at the sender shows full-size segments sent again
+// and again. Decision (classify); the cause named follows the segment
+// evidence (segmentEvidence): a path-MTU black hole only on wire evidence
+// for it, something else freezing the connection when full-size segments
+// did arrive, and neither without a capture.
+func ruleTransferStalled(in *input) []Finding {
+	xs := in.failedTransfers(xferStalled)
+	if len(xs) == 0 {
+		return nil
 	}
-	var out []Fact
-	t := c.First.T
-	if c.LastData != nil {
-		t = c.LastData.T
+	var facts []Fact
+	var mtu, full bool
+	for _, x := range xs {
+		facts = append(facts, xferFact(x, fmt.Sprintf("nothing for %.1f s", idle(x.a.tr))))
+		for _, c := range x.conns {
+			if c.Stall != nil {
+				facts = append(facts, Fact{T: c.Stall.From, Text: fmt.Sprintf("data connection %s -> %s: %d bytes from the responder, %d from the initiator, then nothing for %.1f s; MSS %d/%d, largest segment %d/%d, %d retransmissions",
+					c.Initiator, c.Responder, c.BytesFromResponder, c.BytesFromInitiator, c.Stall.Duration, c.MSSInitiator, c.MSSResponder, c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder, c.Retransmits)})
+			}
+		}
+		sf, m, f := in.segmentEvidence(x)
+		facts = append(facts, sf...)
+		mtu, full = mtu || m, full || f
 	}
+	f := Finding{
+		ID:       "transfer-stalled",
+		Severity: SeverityError,
+		Title:    "Transfers start and then stall",
+		Modes:    modesOf(xs),
+		Evidence: facts,
+	}
+	const base = "The data connection opened and data started to flow, then stopped, the connection still open."
 	switch {
-	case mss <= 0:
-	case largest == 0:
-		out = append(out, Fact{T: t, Text: fmt.Sprintf("not one data segment arrived from the server on %s -> %s (MSS %d): the full-size segments it sends die on the path (path-MTU black hole)", c.Initiator, c.Responder, mss)})
-	case largest < mss-maxTCPOptions:
-		out = append(out, Fact{T: t, Text: fmt.Sprintf("no full-size segment ever arrived from the server: the largest was %d bytes, the MSS %d; full-size packets die on the path (path-MTU black hole)", largest, mss)})
+	case mtu:
+		f.Explanation = base + " The wire shows why: full-size packets do not get through (see the evidence), a path-MTU black hole: they are dropped somewhere and the ICMP \"fragmentation needed\" (type 3 code 4) that should report it is filtered. Small transfers pass, large ones stall."
+		f.Action = "clamp the TCP MSS or let ICMP fragmentation-needed through"
+		f.Fixes = mtuFixes
+	case full:
+		f.Explanation = base + " Full-size segments did arrive, so the path MTU is not the cause: something froze the connection, a middlebox (a firewall, IDS or load balancer inspecting or timing out data connections) or the server itself."
+		f.Action = "look for a middlebox that freezes data connections"
+		f.Fixes = []Fix{{For: "generic-firewall", Text: "Look for a firewall, IDS or load balancer between here and the server that inspects FTP data connections or drops them after a while; capture on both sides of it to see where the data stops."}}
 	default:
-		out = append(out, Fact{T: t, Text: fmt.Sprintf("full-size segments (%d bytes, MSS %d) did arrive: the path carries them; something else froze the connection", largest, mss)})
+		f.Explanation = base + " From the client's view alone the cause cannot be told: a path-MTU black hole (small transfers pass, large ones stall), a middlebox that freezes data connections, or the server stopping. The capture's segment sizes tell them apart."
+		f.Action = "capture the transfer to tell a path-MTU black hole from a middlebox"
+		f.Fixes = []Fix{mtuTestFix, {For: "client", Text: "Probe again with packet capture (as root, or with cap_net_raw): the segment sizes that arrive tell a path-MTU black hole from a middlebox."}}
 	}
-	for _, ic := range c.ICMP {
-		if ic.Type == 3 && ic.Code == 4 && !ic.V6 || ic.V6 && ic.Type == 2 {
-			out = append(out, Fact{T: ic.T, Packet: ic.Packet, Text: fmt.Sprintf("ICMP %s from %s reached this host", ic.Text, ic.From)})
+	if !wired(xs) {
+		f.Inferred = true
+		f.Explanation += " " + wireNote
+	}
+	return []Finding{f}
+}
+
+// ruleDataNotClosed: every byte the 1xx announced arrived, and the server
+// then neither closed the data connection nor sent its final reply.
+// Decision (classify): bytes read >= the size in the 1xx, no close from the
+// server, no final reply, then the stall or the transfer timeout.
+func ruleDataNotClosed(in *input) []Finding {
+	xs := in.failedTransfers(xferNotClosed)
+	if len(xs) == 0 {
+		return nil
+	}
+	var facts []Fact
+	for _, x := range xs {
+		facts = append(facts, xferFact(x, fmt.Sprintf("all %d bytes announced had arrived; no close and no reply for %.1f s", x.expected, idle(x.a.tr))))
+	}
+	cmds := commandsOf(xs)
+	return []Finding{{
+		ID:          "data-not-closed",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("%s delivered all its data and the server never closed the data connection", cmds),
+		Explanation: fmt.Sprintf("Every byte the server announced for %s arrived, and then the server neither closed the data connection nor sent its final reply (226). In stream mode the close is what ends a transfer, so clients wait until they time out and count the transfer as failed. The network delivered everything: this is the server, or a proxy or load balancer that terminates the data connection and does not pass the close on.", cmds),
+		Action:      "find what keeps the data connection open after the transfer",
+		Modes:       modesOf(xs),
+		Evidence:    facts,
+		Fixes:       []Fix{{For: "generic-firewall", Text: "If a proxy or load balancer sits in front of the server, probe the server directly to compare; otherwise look at the server's log and version for a data connection left open."}},
+	}}
+}
+
+// ruleTransferTooSlow: data was still arriving when the probe's transfer
+// deadline ended the read: each gap shorter than the stall timeout, the
+// whole far too slow. Decision (classify): bytes read > 0, outcome timeout
+// (the whole-transfer bound), probe results only.
+func ruleTransferTooSlow(in *input) []Finding {
+	xs := in.failedTransfers(xferTooSlow)
+	if len(xs) == 0 {
+		return nil
+	}
+	var facts []Fact
+	var rate float64
+	for _, x := range xs {
+		s := x.a.tr.Step
+		d := max(s.T-s.T0, 0.001)
+		r := float64(x.a.tr.Bytes) / d
+		if rate == 0 || r < rate {
+			rate = r
+		}
+		facts = append(facts, xferFact(x, fmt.Sprintf("still arriving when the transfer deadline ended it: %d bytes in %.1f s (%.0f bytes/s)", x.a.tr.Bytes, d, r)))
+	}
+	cmds := commandsOf(xs)
+	fixes := pick(in.sw, map[string]Fix{
+		"vsftpd":           {Text: "vsftpd caps transfer rates with anon_max_rate and local_max_rate (bytes per second; 0 is no cap): check them in vsftpd.conf."},
+		"proftpd":          {Text: "ProFTPD caps rates with TransferRate directives: check proftpd.conf."},
+		"pure-ftpd":        {Text: "Pure-FTPd caps bandwidth with -t/-T (AnonymousBandwidth/UserBandwidth): check its options."},
+		"filezilla-server": {Text: "Check the speed limits under Server > Configure > Speed limits."},
+		"iis":              {Text: "Check the FTP site's bandwidth throttling (Advanced Settings > Connections)."},
+	})
+	fixes = append(fixes, Fix{For: "generic-firewall", Text: "Look for a traffic shaper or policer on the path, and compare with a transfer from another host."})
+	return []Finding{{
+		ID:          "transfer-too-slow",
+		Severity:    SeverityError,
+		Title:       fmt.Sprintf("%s data trickles in too slowly to finish (%.0f bytes/s)", cmds, rate),
+		Explanation: fmt.Sprintf("Data kept arriving on the %s data connection, never pausing long enough to count as a stall, but so slowly that the transfer was still running when the probe's transfer deadline ended it. Nothing is lost on the path: the data is being held back, by a rate cap on the server, a traffic shaper between, or a server that sends a byte at a time.", cmds),
+		Action:      "find what limits the transfer rate",
+		Modes:       modesOf(xs),
+		Evidence:    facts,
+		Fixes:       fixes,
+	}}
+}
+
+// quietWire says, for a transfer that got nothing, what its data
+// connection showed on the wire.
+func quietWire(x xfer) []Fact {
+	var out []Fact
+	for _, c := range x.conns {
+		if b, _, _ := fromServer(c, x.mr.Mode.Passive()); b == 0 {
+			out = append(out, Fact{T: c.FirstT(), Packet: c.First.Packet, Text: fmt.Sprintf("data connection %s -> %s: no data from the server on the wire", c.Initiator, c.Responder)})
 		}
 	}
 	return out
@@ -198,7 +286,7 @@ func uploadDenied(in *input) *probe.Upload {
 		return nil
 	}
 	s := in.r.Upload.Store.Step
-	if s.Outcome != probe.OutcomeReply || s.Reply == nil || !slices.Contains(deniedCodes, s.Reply.Code) || tlsDemand(s.Reply) {
+	if !fileRefused(transferVerb(in.r.Upload.Store.Command, "STOR"), s) {
 		return nil
 	}
 	return in.r.Upload

@@ -33,7 +33,7 @@ func verdict(in *input, fs []Finding) string {
 		}
 		m := string(mr.Mode)
 		switch {
-		case mr.Works:
+		case modeWorks(mr):
 			work = append(work, m)
 			if mr.Mode.Passive() {
 				pasOK = append(pasOK, m)
@@ -82,7 +82,7 @@ func verdict(in *input, fs []Finding) string {
 		return sentence("Active mode works and passive mode fails (" + lowerFirst(errTitle(f, fs, pasFail)) + "): " + actionOr(f, "see the findings") + "; until then users can use active mode")
 	case len(work) > 0:
 		f := errFor(fs, fail)
-		return sentence(fmt.Sprintf("%s work and %s fail: %s", joinAnd(work), joinAnd(fail), lowerFirst(why(f))))
+		return sentence(fmt.Sprintf("%s %s and %s %s: %s", joinAnd(work), word(len(work), "works", "work"), joinAnd(fail), word(len(fail), "fails", "fail"), lowerFirst(why(f))))
 	}
 	return sentence("No data mode works: " + lowerFirst(why(errFor(fs, fail))))
 }
@@ -140,7 +140,7 @@ func lowerFirst(s string) string {
 
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" || strings.HasSuffix(s, ".") {
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
 		return s
 	}
 	return s + "."
@@ -158,7 +158,7 @@ func distinctModes(mrs []*probe.ModeResult) []*probe.ModeResult {
 		case !ok:
 			at[mr.Mode] = len(out)
 			out = append(out, mr)
-		case out[i].Works && !mr.Works:
+		case modeWorks(out[i]) && !modeWorks(mr):
 			out[i] = mr
 		}
 	}

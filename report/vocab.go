@@ -20,8 +20,13 @@ var FindingIDs = []string{
 	"control-filtered",
 	"control-refused",
 	"control-failed",
+	"control-no-greeting",
+	"control-closed",
 	"server-busy",
+	"server-closing",
+	"server-error",
 	"login-failed",
+	"login-account-needed",
 	"tls-required",
 	"tls-unavailable",
 	"tls-certificate-invalid",
@@ -32,15 +37,21 @@ var FindingIDs = []string{
 	"epsv-unsupported",
 	"pasv-private-address",
 	"pasv-foreign-address",
+	"pasv-port-suspicious",
 	"passive-port-filtered",
 	"passive-port-refused",
 	"active-disabled",
+	"active-unsupported",
 	"active-address-rejected",
 	"active-callback-blocked",
 	"active-callback-dropped-locally",
 	"active-callback-unexpected-peer",
 	"transfer-denied",
+	"transfer-no-reply",
+	"transfer-no-data",
 	"transfer-stalled",
+	"data-not-closed",
+	"transfer-too-slow",
 	"protocol-violation",
 	"data-connection-failed",
 	"control-encrypted",
@@ -54,9 +65,10 @@ var Severities = []Severity{SeverityError, SeverityWarning, SeverityInfo}
 var firewallAudiences = []string{"iptables", "nftables", "firewalld", "ufw", "generic-firewall"}
 
 // fixAudiences are the valid Fix.For values: a server software key
-// (softwareKeys), a firewall, or the client.
+// (softwareKeys), "server" (a server-side fix for a server no key names:
+// unknown, or one without its own fix), a firewall, or the client.
 func fixAudiences() []string {
-	return slices.Concat(softwareKeys, firewallAudiences, []string{"client"})
+	return slices.Concat(softwareKeys, []string{"server"}, firewallAudiences, []string{"client"})
 }
 
 // reportModes are the mode names a report may hold: the four data modes,

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/internal/outfile"
 	"github.com/ftpdiag/ftpdiag/report"
 )
 
@@ -93,6 +94,14 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if stdin > 1 {
 		return usageError("standard input (-) can be read only once")
 	}
+	if err := checkOutputs(f.output, ""); err != nil {
+		return err
+	}
+	for _, p := range files {
+		if p != "-" && f.output != "" && f.output != "-" && outfile.Same(p, f.output) {
+			return usageError("-o %s is one of the capture files: the report would replace it", f.output)
+		}
+	}
 	traces := make([]capture.Trace, 0, len(files))
 	for _, p := range files {
 		if p == "-" {
@@ -104,6 +113,9 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 			return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %w", err)}
 		}
 		defer fh.Close()
+		if fi, err := fh.Stat(); err == nil && fi.IsDir() {
+			return usageError("analyze: %s is a directory: name the capture files in it", p)
+		}
 		traces = append(traces, capture.Trace{Name: p, R: fh})
 	}
 	ev, readErr := capture.ReadTraces(traces, opt)
@@ -150,14 +162,7 @@ func writeCaptureReport(e *env, output string, cd *report.CaptureDiagnosis, form
 		opt.Color = allowColor && wantColor(e.stdout, e.getenv)
 		return report.RenderCapture(e.stdout, cd, format, opt)
 	}
-	file, err := os.Create(output)
-	if err != nil {
-		return fmt.Errorf("create report %s: %w", output, err)
-	}
-	defer file.Close()
-	var w io.Writer = file
-	if err := report.RenderCapture(w, cd, format, opt); err != nil {
-		return fmt.Errorf("write report %s: %w", output, err)
-	}
-	return file.Close()
+	return writeOutput(output, func(w io.Writer) error {
+		return report.RenderCapture(w, cd, format, opt)
+	})
 }

@@ -28,6 +28,8 @@ const maxWatchedRange = 64
 type captureRun struct {
 	mode, iface, pcap string
 	activePorts       probe.PortRange
+	// secrets are masked wherever they appear in the saved pcapng.
+	secrets []string
 
 	mu     sync.Mutex
 	live   *capture.Live
@@ -65,6 +67,7 @@ func (c *captureRun) start(ctx context.Context, server netip.AddrPort, zero time
 		ControlPort: server.Port(),
 		Start:       zero,
 		PcapPath:    c.pcap,
+		Secrets:     c.secrets,
 	}
 	if r := c.activePorts; r.Min != 0 {
 		for p := int(r.Min); p <= int(r.Max) && len(cfg.ActivePorts) < maxWatchedRange; p++ {

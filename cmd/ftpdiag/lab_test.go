@@ -48,9 +48,10 @@ type labReport struct {
 	Schema   string `json:"schema"`
 	Verdict  string `json:"verdict"`
 	Findings []struct {
-		ID       string `json:"id"`
-		Severity string `json:"severity"`
-		Fixes    []struct {
+		ID          string `json:"id"`
+		Severity    string `json:"severity"`
+		Explanation string `json:"explanation"`
+		Fixes       []struct {
 			For   string   `json:"for"`
 			Text  string   `json:"text"`
 			Lines []string `json:"lines"`

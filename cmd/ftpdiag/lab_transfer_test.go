@@ -19,17 +19,19 @@ func scenarioConfig(t *testing.T, name string) lab.Config {
 	return sc.Config
 }
 
-// mtu-blackhole: the listing passes, the 1 MiB download stalls in the
-// passive modes: expect transfer-stalled and exit 1.
+// mtu-blackhole: the listing passes, the 1 MiB download does not in the
+// passive modes: exit 1. From the client no full-size segment is ever seen
+// leaving the server, so the finding follows what arrived: not one byte
+// (transfer-no-data, naming the black hole as the candidate to test, since
+// the listing passed and the 150 announced 1 MiB), or some bytes and then
+// nothing (transfer-stalled). Never a finding that blames the server.
 func TestLabMTUBlackholeRetrStalls(t *testing.T) {
 	l := lab.Start(t, scenarioConfig(t, "mtu-blackhole"))
 	rep, code, _ := probeInLab(t, l, nil, "--modes", "EPSV,PASV", "--stall-timeout", "2s", "ftp://"+l.Target.String()+"/"+lab.BigFile)
 	if code != exitFindings {
 		t.Errorf("exit code %d, want 1", code)
 	}
-	if !rep.has("transfer-stalled") {
-		t.Errorf("findings %v, want transfer-stalled", rep.ids())
-	}
+	want := "transfer-no-data"
 	for _, m := range []probe.Mode{probe.ModeEPSV, probe.ModePASV} {
 		mr := modeOf(t, rep, m)
 		if !mr.List.Step.OK() || mr.List.Bytes == 0 {
@@ -41,21 +43,32 @@ func TestLabMTUBlackholeRetrStalls(t *testing.T) {
 		if o := mr.Retr.Step.Outcome; o != probe.OutcomeStalled && o != probe.OutcomeTimeout {
 			t.Errorf("%s RETR = %+v, want stalled (or a first-byte timeout)", m, mr.Retr)
 		}
+		if mr.Retr.Bytes > 0 {
+			want = "transfer-stalled"
+		}
 		if mr.Retr.Bytes >= lab.BigFileSize {
 			t.Errorf("%s RETR read %d bytes through a black hole", m, mr.Retr.Bytes)
 		}
 		t.Logf("%s RETR: %s, %d bytes, largest read %d", m, mr.Retr.Step.Outcome, mr.Retr.Bytes, mr.Retr.LargestRead)
 	}
+	if !rep.has(want) {
+		t.Errorf("findings %v, want %s", rep.ids(), want)
+	}
+	for _, id := range []string{"transfer-no-reply", "data-not-closed", "transfer-too-slow"} {
+		if rep.has(id) {
+			t.Errorf("findings %v: %s for a path-MTU black hole", rep.ids(), id)
+		}
+	}
 	for _, f := range rep.Findings {
-		if f.ID != "transfer-stalled" {
+		if f.ID != "transfer-no-data" && f.ID != "transfer-stalled" {
 			continue
 		}
-		text := ""
+		text := f.Explanation
 		for _, fx := range f.Fixes {
 			text += strings.Join(fx.Lines, "\n") + fx.Text
 		}
-		if !strings.Contains(text, "--clamp-mss-to-pmtu") || !strings.Contains(text, "type 3 code 4") {
-			t.Errorf("transfer-stalled fixes do not name MSS clamping and ICMP type 3 code 4: %s", text)
+		if !strings.Contains(text, "path-MTU black hole") || !strings.Contains(text, "mtu 1400") {
+			t.Errorf("%s does not name the path-MTU black hole and its test: %s", f.ID, text)
 		}
 	}
 }

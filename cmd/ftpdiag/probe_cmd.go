@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
@@ -97,7 +96,7 @@ SAFETY
 	fl.Int64Var(&f.retrBytes, "retr-bytes", probe.DefaultRetrBytes, "read at most this many bytes of the downloaded file, then ABOR")
 	fl.StringVar(&f.capture, "capture", captureAuto, "capture packets beside the probe: auto (when permitted), on (fail if not permitted), off")
 	fl.StringVar(&f.iface, "interface", "", "capture on `IFACE` (default: the one the route to the server uses)")
-	fl.StringVar(&f.pcap, "pcap", "", "save the capture as a pcapng `FILE` (PASS arguments redacted); implies --capture on")
+	fl.StringVar(&f.pcap, "pcap", "", "save the capture as a pcapng `FILE` (PASS and ACCT arguments and the password masked); implies --capture on")
 	fl.IntVar(&f.pasvSamples, "pasv-samples", probe.DefaultPasvSamples, "passive replies per passive mode used to infer the server's passive port range (0: none beyond the transfers)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
 	f.tls.register(fl)
@@ -128,7 +127,13 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(f.output, f.pcap); err != nil {
+		return err
+	}
 	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap, activePorts: opts.ActivePorts}
+	if target.Password != "" {
+		cr.secrets = []string{target.Password}
+	}
 	opts.BeforeConnect = func(server netip.AddrPort, zero time.Time) error {
 		return cr.start(cmd.Context(), server, zero)
 	}
@@ -231,21 +236,13 @@ func parseModes(s string) ([]probe.Mode, error) {
 
 // writeReport renders d to -o FILE or stdout.
 func writeReport(e *env, output string, d *report.Diagnosis, format report.Format, allowColor bool) error {
-	var w io.Writer = e.stdout
-	color := allowColor && wantColor(e.stdout, e.getenv)
 	if output != "" && output != "-" {
-		file, err := os.Create(output)
-		if err != nil {
-			return fmt.Errorf("create report %s: %w", output, err)
-		}
-		defer file.Close()
-		w, color = file, false
-		if err := report.Render(w, d, format, report.RenderOptions{Color: color, Version: versionString()}); err != nil {
-			return fmt.Errorf("write report %s: %w", output, err)
-		}
-		return file.Close()
+		return writeOutput(output, func(w io.Writer) error {
+			return report.Render(w, d, format, report.RenderOptions{Version: versionString()})
+		})
 	}
-	return report.Render(w, d, format, report.RenderOptions{Color: color, Version: versionString()})
+	color := allowColor && wantColor(e.stdout, e.getenv)
+	return report.Render(e.stdout, d, format, report.RenderOptions{Color: color, Version: versionString()})
 }
 
 func versionString() string {

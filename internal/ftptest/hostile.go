@@ -66,8 +66,15 @@ type Hostile struct {
 	// DataHold sends the data and then holds the data connection open,
 	// silent, without 226: a LIST that never ends.
 	DataHold bool
+	// DataHoldOn is DataHold for one verb only ("RETR", "LIST").
+	DataHoldOn string
 	// DataTrickle sends the data one byte this long apart, forever.
 	DataTrickle time.Duration
+	// CloseAfterLogin answers PASS with 230 and closes the control
+	// connection.
+	CloseAfterLogin bool
+	// SilentOn names a verb that is never answered (the server reads on).
+	SilentOn string
 }
 
 // floodChunk bounds what the fixture writes at once.
@@ -171,7 +178,7 @@ func (k *conn) hostileVerb(verb string) (handled, keep bool) {
 	case h.ResetOn != "" && strings.EqualFold(h.ResetOn, verb):
 		k.reset("2")
 		return true, false
-	case h.SilentAfterBanner:
+	case h.SilentAfterBanner, h.SilentOn != "" && strings.EqualFold(h.SilentOn, verb):
 		return true, true
 	}
 	return false, true
@@ -210,16 +217,17 @@ func (k *conn) dialActive(ap netip.AddrPort) (net.Conn, error) {
 
 // hostileTransfer runs LIST/RETR with a data-connection fault. It returns
 // false when no data fault is configured.
-func (k *conn) hostileTransfer(data []byte) bool {
+func (k *conn) hostileTransfer(verb string, data []byte, preliminary string) bool {
 	h := &k.srv.Hostile
+	hold := h.DataHold || strings.EqualFold(h.DataHoldOn, verb)
 	if h.NoDataConn {
-		k.reply("150 Here comes the data.")
+		k.reply(preliminary)
 		// Keep the passive listener (and any connection the kernel queued
 		// on it) open until the control connection ends: nothing moves.
 		return true
 	}
 	stall := h.DataStallAfter > 0 && len(data) > h.DataStallAfter
-	if !h.DataForever && !stall && !h.DataHold && h.DataTrickle <= 0 {
+	if !h.DataForever && !stall && !hold && h.DataTrickle <= 0 {
 		return false
 	}
 	dc, err := k.dataConn()
@@ -228,7 +236,7 @@ func (k *conn) hostileTransfer(data []byte) bool {
 		return true
 	}
 	k.held = append(k.held, dc)
-	k.reply("150 Here comes the data.")
+	k.reply(preliminary)
 	if len(data) == 0 {
 		data = []byte("x")
 	}

@@ -211,6 +211,9 @@ func (k *conn) handle(verb, arg string) bool {
 		}
 		k.loggedIn = true
 		k.reply("230 Login successful.")
+		if k.srv.Hostile.CloseAfterLogin {
+			return false
+		}
 	case "SYST":
 		k.reply("215 UNIX Type: L8")
 	case "FEAT":
@@ -224,7 +227,7 @@ func (k *conn) handle(verb, arg string) bool {
 	case "PORT", "EPRT":
 		k.active(verb, arg)
 	case "LIST":
-		k.transfer(k.listing())
+		k.transfer(verb, k.listing(), "150 Here comes the directory listing.")
 	case "SIZE":
 		k.size(arg)
 	case "STOR":
@@ -237,7 +240,7 @@ func (k *conn) handle(verb, arg string) bool {
 			k.reply("550 Failed to open file.")
 			return true
 		}
-		k.transfer(data)
+		k.transfer(verb, data, fmt.Sprintf("150 Opening BINARY mode data connection for %s (%d bytes).", arg, len(data)))
 	case "ABOR":
 		k.reply("225 No transfer to ABOR.")
 	case "NOOP":
@@ -347,11 +350,13 @@ func (k *conn) openData(preliminary string) (net.Conn, bool) {
 	return dc, true
 }
 
-func (k *conn) transfer(data []byte) {
-	if k.hostileTransfer(data) {
+// transfer sends data on the data connection after the preliminary reply
+// (vsftpd's wording: RETR names the size).
+func (k *conn) transfer(verb string, data []byte, preliminary string) {
+	if k.hostileTransfer(verb, data, preliminary) {
 		return
 	}
-	dc, ok := k.openData("150 Here comes the data.")
+	dc, ok := k.openData(preliminary)
 	if !ok {
 		return
 	}

@@ -103,7 +103,7 @@ var mtuBlackhole = [][]string{
 
 func init() {
 	Scenarios = append(Scenarios,
-		Scenario{Name: "mtu-blackhole", Description: "the server gateway drops passive-range packets over 1000 bytes and ICMP frag-needed: LIST passes, RETR of " + BigFile + " stalls (transfer-stalled)", Config: Config{
+		Scenario{Name: "mtu-blackhole", Description: "the server gateway drops passive-range packets over 1000 bytes and ICMP frag-needed: LIST passes, RETR of " + BigFile + " gets nothing or stalls (transfer-no-data, transfer-stalled)", Config: Config{
 			ServerGatewayRules: mtuBlackhole,
 		}},
 		Scenario{Name: "server-nat-pasv-address", Description: "server behind NAT, port 21 and the passive range forwarded, the public address configured (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P, pyftpdlib masquerade_address): healthy", Config: Config{

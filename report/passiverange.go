@@ -1,0 +1,195 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// The server's passive port range, inferred from the ports it announced in
+// its passive replies (227 and 229) and nothing else: never the ports of
+// active-mode connections, which are this client's or the server's
+// ephemeral ports. A port below 1024, or one far from all the others, is
+// not folded into the range: it is reported (pasv-port-suspicious), so that
+// no fix ever opens a privileged port or a span reaching down to one.
+
+// minPassivePort is the lowest port a passive range may hold: below it are
+// the privileged ports of other services (22 SSH, 25 SMTP...).
+const minPassivePort = 1024
+
+// outlierFloor is the least distance, in ports, from every other sample
+// that makes a sample an outlier; outlierFactor scales the others' span.
+const (
+	outlierFloor  = 1024
+	outlierFactor = 8
+)
+
+// pasvSample is one port the server announced in a passive reply.
+type pasvSample struct {
+	port uint16
+	t    float64
+	mode string
+	what string // "EPSV LIST: 229 Entering Extended Passive Mode (|||1|)"
+}
+
+// passiveSamples lists every port announced in a passive reply of the
+// run's passive modes (each data setup and each extra sample), and of the
+// plain-text comparison when plain is true.
+func (in *input) passiveSamples(plain bool) []pasvSample {
+	var out []pasvSample
+	add := func(mr *probe.ModeResult) {
+		if !mr.Mode.Passive() || !controlUp(mr) {
+			return
+		}
+		for _, a := range attempts(mr) {
+			rep := a.dc.Setup.Reply
+			if !a.dc.Setup.OK() || rep == nil || (rep.Code != 227 && rep.Code != 229) {
+				continue
+			}
+			if p := portOf(a.dc.Announced); p != 0 {
+				out = append(out, pasvSample{port: p, t: a.dc.Setup.T, mode: string(mr.Mode), what: fmt.Sprintf("%s %s: %s", mr.Mode, a.name, replyLine(rep))})
+			}
+		}
+		for _, sm := range mr.PasvSamples {
+			if p := portOf(sm.Announced); p != 0 {
+				out = append(out, pasvSample{port: p, t: sm.T, mode: string(mr.Mode), what: fmt.Sprintf("%s (range sample): announced %s", mr.Mode, sm.Announced)})
+			}
+		}
+	}
+	for _, mr := range in.modes() {
+		add(mr)
+	}
+	if plain && in.r != nil {
+		for i := range in.r.Plain {
+			add(&in.r.Plain[i])
+		}
+	}
+	return out
+}
+
+// splitSamples keeps the samples a range may be inferred from and returns
+// the suspicious ones apart: below minPassivePort, or (with at least two
+// others to compare with) farther from every other kept sample than
+// outlierFactor times the others' span and outlierFloor.
+func splitSamples(ss []pasvSample) (kept, suspicious []pasvSample) {
+	for _, s := range ss {
+		if s.port < minPassivePort {
+			suspicious = append(suspicious, s)
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	var far []int
+	for i, s := range kept {
+		var others []int
+		for j, o := range kept {
+			if j != i && o.port != s.port {
+				others = append(others, int(o.port))
+			}
+		}
+		if len(others) < 2 {
+			continue
+		}
+		lo, hi := slices.Min(others), slices.Max(others)
+		gap := min(abs(int(s.port)-lo), abs(int(s.port)-hi))
+		if int(s.port) >= lo && int(s.port) <= hi {
+			gap = 0
+		}
+		if gap > max(outlierFloor, outlierFactor*(hi-lo)) {
+			far = append(far, i)
+		}
+	}
+	for i := len(far) - 1; i >= 0; i-- {
+		suspicious = append(suspicious, kept[far[i]])
+		kept = slices.Delete(kept, far[i], far[i]+1)
+	}
+	return kept, suspicious
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// passiveRange infers the server's passive port range from the ports its
+// passive replies announced (suspicious ones left out). n is the number of
+// samples it rests on; 0 when none: then no range may be opened.
+func (in *input) passiveRange() (lo, hi uint16, n int) {
+	return rangeOf(in.passiveSamples(false))
+}
+
+// passiveRangeWithPlain is passiveRange with the plain-text comparison's
+// replies as samples too.
+func (in *input) passiveRangeWithPlain() (lo, hi uint16, n int) {
+	return rangeOf(in.passiveSamples(true))
+}
+
+func rangeOf(ss []pasvSample) (lo, hi uint16, n int) {
+	kept, _ := splitSamples(ss)
+	for _, s := range kept {
+		if n == 0 || s.port < lo {
+			lo = s.port
+		}
+		hi = max(hi, s.port)
+		n++
+	}
+	return lo, hi, n
+}
+
+// rulePasvPortSuspicious: a passive reply announced a port that cannot be
+// part of a passive range. Decision (splitSamples): a port below 1024, or
+// one far from every other announced port. Warning: the mode may still
+// have worked; what must not happen is a firewall opened to it.
+func rulePasvPortSuspicious(in *input) []Finding {
+	kept, sus := splitSamples(in.passiveSamples(true))
+	if len(sus) == 0 {
+		return nil
+	}
+	var facts []Fact
+	var ports []string
+	var modes []string
+	for _, s := range sus {
+		facts = append(facts, Fact{T: s.t, Text: s.what})
+		if p := fmt.Sprint(s.port); !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+		if !slices.Contains(modes, s.mode) {
+			modes = append(modes, s.mode)
+		}
+	}
+	others := "no other passive port to compare with"
+	if lo, hi, n := rangeOf(kept); n > 0 {
+		others = fmt.Sprintf("its other passive replies announced ports %d-%d", lo, hi)
+	}
+	return []Finding{{
+		ID:       "pasv-port-suspicious",
+		Severity: SeverityWarning,
+		Title:    fmt.Sprintf("The server's passive replies announced %s, which no passive range holds", portWord(ports)),
+		Explanation: fmt.Sprintf("The server's passive replies announced %s (%s). A port below 1024 belongs to another service (22 is SSH), and a port far from all the others is not part of a configured range: this is a misconfigured or broken server, or something rewriting its replies to point clients at another service (the FTP bounce pattern). It was left out of the inferred passive range, and no firewall should be opened to it.",
+			portWord(ports), others),
+		Action:   "set the server's passive range explicitly; open no port below 1024 for FTP data",
+		Modes:    modes,
+		Evidence: facts,
+		Fixes: append(pick(in.sw, map[string]Fix{
+			"vsftpd":           {Text: "Set the passive range explicitly in vsftpd.conf (pasv_min_port, pasv_max_port, both 1024 or above) and restart vsftpd."},
+			"proftpd":          {Text: "Set the passive range explicitly in proftpd.conf (PassivePorts, 1024 or above)."},
+			"pure-ftpd":        {Text: "Set the passive range explicitly (-p or PassivePortRange, 1024 or above)."},
+			"filezilla-server": {Text: "Set a custom passive port range (1024 or above) under Server > Configure > Passive mode settings."},
+			"iis":              {Text: "Set the data channel port range (1024 or above) in IIS Manager > FTP Firewall Support."},
+		}),
+			Fix{For: "generic-firewall", Text: fmt.Sprintf("Do not open %s for FTP data connections; open only the server's configured passive range.", portWord(ports))},
+			Fix{For: "client", Text: "Compare with another client (curl -v shows the 227/229 reply): the same port there means the server announces it."},
+		),
+	}}
+}
+
+// portWord names ports: "port 22", "ports 1 and 22".
+func portWord(ports []string) string {
+	if len(ports) == 1 {
+		return "port " + ports[0]
+	}
+	return "ports " + joinAnd(ports)
+}
