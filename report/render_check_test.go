@@ -83,8 +83,8 @@ func around(b []byte, i int) string {
 	return string(b[lo:hi])
 }
 
-// checkText: plain characters only.
-func checkText(out []byte) error { return checkRunes(out) }
+// checkTextOut: plain characters only.
+func checkTextOut(out []byte) error { return checkRunes(out) }
 
 // checkJSON: valid JSON, no raw unsafe character (encoding/json escapes C0;
 // jsonSafe the rest), and it decodes to exactly the diagnosis rendered.
@@ -237,7 +237,7 @@ func closingRun(line string, from, n int) int {
 func checkRendered(f Format, out []byte, d *Diagnosis) error {
 	switch f {
 	case FormatText:
-		return checkText(out)
+		return checkTextOut(out)
 	case FormatMarkdown:
 		return checkMarkdown(out)
 	case FormatHTML:
