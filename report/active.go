@@ -142,9 +142,12 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 	}
 }
 
-// ruleActiveCallback: the server accepted PORT/EPRT but its connection never
+// ruleActiveCallback: the server's connection back to the client never
 // arrived. Decision, per active attempt whose setup succeeded and whose
-// accept did not (timeout, or a 425 reply): with a capture, a SYN to our
+// accept did not (timeout, or a reply to the transfer command meaning the
+// data connection failed: 425), or whose PORT/EPRT itself was answered
+// that way (pyftpdlib connects when it gets PORT, and answers "425 Can't
+// connect to specified address."): with a capture, a SYN to our
 // listening port that got no SYN-ACK -> active-callback-dropped-locally (the
 // SYN reached this host and a local firewall ate it: the capture sees inbound
 // packets before netfilter); a capture with no such SYN ->
@@ -159,10 +162,8 @@ func ruleActiveCallback(in *input) []Finding {
 	blocked, local := &group{}, &group{}
 	for _, mr := range in.activeModes() {
 		for _, a := range attempts(mr) {
-			if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
-				continue
-			}
-			if a.dc.Connect.Outcome != probe.OutcomeTimeout && interpret(transferVerb(a.tr.Command, a.name), a.tr.Step).Meaning != ftp.MeaningDataConnectionFailed {
+			atSetup := callbackFailedAtSetup(mr, a)
+			if !atSetup && !callbackFailed(mr, a) {
 				continue
 			}
 			ep := a.dc.Listened
@@ -170,9 +171,14 @@ func ruleActiveCallback(in *input) []Finding {
 				ep = a.dc.Announced
 			}
 			port := portOf(ep)
-			facts := []Fact{stepFact(fmt.Sprintf("%s %s: %s accepted, waited on %s", mr.Mode, a.name, replyLine(a.dc.Setup.Reply), ep), a.dc.Connect)}
-			if a.tr.Step.Reply != nil {
-				facts = append(facts, stepFact(fmt.Sprintf("%s %s", mr.Mode, a.name), a.tr.Step))
+			var facts []Fact
+			if atSetup {
+				facts = []Fact{stepFact(fmt.Sprintf("%s %s: the server tried to connect to %s at once and answered", mr.Mode, a.name, orDash(ep)), a.dc.Setup)}
+			} else {
+				facts = []Fact{stepFact(fmt.Sprintf("%s %s: %s accepted, waited on %s", mr.Mode, a.name, replyLine(a.dc.Setup.Reply), ep), a.dc.Connect)}
+				if a.tr.Step.Reply != nil {
+					facts = append(facts, stepFact(fmt.Sprintf("%s %s", mr.Mode, a.name), a.tr.Step))
+				}
 			}
 			g := blocked
 			if in.wire {
@@ -202,7 +208,7 @@ func ruleActiveCallback(in *input) []Finding {
 	}
 	var out []Finding
 	if len(blocked.modes) > 0 {
-		expl := fmt.Sprintf("The server accepted %s, but its connection back to this client (port %s) never arrived within the data timeout. Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (vsftpd connects from port 20 with connect_from_port_20).",
+		expl := fmt.Sprintf("The server's connection back to this client for %s (port %s) never arrived: the server accepted the command and nothing came within the data timeout, or the server itself answered that it could not connect (the evidence quotes its reply). Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (vsftpd connects from port 20 with connect_from_port_20).",
 			joinAnd(blocked.modes), portList(blocked.ports))
 		inferred := !in.wire
 		if inferred {
@@ -250,6 +256,25 @@ func ruleActiveCallback(in *input) []Finding {
 		})
 	}
 	return out
+}
+
+// callbackFailed: the server accepted PORT/EPRT and its connection did not
+// arrive: the accept timed out, or the server answered the transfer
+// command that the data connection failed (425).
+func callbackFailed(mr *probe.ModeResult, a attempt) bool {
+	if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
+		return false
+	}
+	return a.dc.Connect.Outcome == probe.OutcomeTimeout ||
+		interpret(transferVerb(a.tr.Command, a.name), a.tr.Step).Meaning == ftp.MeaningDataConnectionFailed
+}
+
+// callbackFailedAtSetup: the server connects as soon as it gets PORT/EPRT
+// and answered the command itself that it could not (pyftpdlib "425 Can't
+// connect to specified address.").
+func callbackFailedAtSetup(mr *probe.ModeResult, a attempt) bool {
+	return !mr.Mode.Passive() && a.dc.Setup.Reply != nil && !setupAccepted(mr.Mode, a.dc) &&
+		interpret(setupVerb(mr.Mode), a.dc.Setup).Meaning == ftp.MeaningDataConnectionFailed
 }
 
 // portList renders ports as "A" or "A-B" (the span of them).

@@ -105,16 +105,20 @@ func (in *input) controlWire(mrs []*probe.ModeResult, _ string) (facts []Fact, i
 	return facts, !seen
 }
 
-// ruleLoginFailed: the server rejected the credentials. Decision: a mode's
-// first failure is the login's reply and it means auth-failed (530 to
-// USER/PASS and kin). A connection limit worded as a 530 (ProFTPD) is
-// server-busy, a demand for TLS tls-required, an account to give
-// login-account-needed: their meanings differ.
+// ruleLoginFailed: the server rejected the login. Decision: a mode's first
+// failure is the login's reply and it means auth-failed (530 to USER/PASS
+// and kin: the credentials) or disabled (vsftpd "530 Permission denied.",
+// "530 This FTP server is anonymous only.": this user may not log in, by
+// the server's configuration, whatever the password). A connection limit
+// worded as a 530 (ProFTPD) is server-busy, a demand for TLS
+// tls-required, an account to give login-account-needed: their meanings
+// differ.
 func ruleLoginFailed(in *input) []Finding {
 	var mrs []string
 	var facts []Fact
 	var rep string
-	for _, f := range in.failedReplies(ftp.MeaningAuthFailed) {
+	policy := true
+	for _, f := range in.failedReplies(ftp.MeaningAuthFailed, ftp.MeaningDisabled) {
 		if f.what != "login" {
 			continue
 		}
@@ -123,6 +127,7 @@ func ruleLoginFailed(in *input) []Finding {
 		if rep == "" {
 			rep = replyLine(f.st.Reply)
 		}
+		policy = policy && f.in.Meaning == ftp.MeaningDisabled
 	}
 	if len(mrs) == 0 {
 		return nil
@@ -130,6 +135,9 @@ func ruleLoginFailed(in *input) []Finding {
 	user := in.r.Target.User
 	anon := user == "" || user == "anonymous" || user == "ftp"
 	fixes := []Fix{{For: "client", Text: fmt.Sprintf("Check the user name %q and the password (given by %s).", user, orDash(in.r.Target.PasswordSource))}}
+	if policy {
+		fixes = []Fix{{For: "client", Text: fmt.Sprintf("Ask the server's administrator whether %q may log in here, or use a user that may.", user)}}
+	}
 	if anon {
 		fixes = append(fixes, pick(in.sw, map[string]Fix{
 			"vsftpd":    {Text: "Anonymous login is off in vsftpd: enable it only if it is wanted.", Lines: []string{"anonymous_enable=YES"}},
@@ -142,12 +150,18 @@ func ruleLoginFailed(in *input) []Finding {
 			"vsftpd": {Text: "For a local user, vsftpd needs local_enable=YES, and the user must not be listed in /etc/ftpusers (or excluded by userlist_file).", Lines: []string{"local_enable=YES"}},
 		})...)
 	}
+	expl := fmt.Sprintf("The server answered the login with %q. This is not a network problem: no data mode could be tested until the credentials are accepted.", rep)
+	action := "check the user name and password"
+	if policy {
+		expl = fmt.Sprintf("The server answered the login with %q: its configuration does not let this user log in, whatever the password. This is not a network problem: no data mode could be tested.", rep)
+		action = "check that the server lets this user log in"
+	}
 	return []Finding{{
 		ID:          "login-failed",
 		Severity:    SeverityError,
 		Title:       fmt.Sprintf("The server rejected the login for %q", user),
-		Explanation: fmt.Sprintf("The server answered the login with %q. This is not a network problem: no data mode could be tested until the credentials are accepted.", rep),
-		Action:      "check the user name and password",
+		Explanation: expl,
+		Action:      action,
 		Modes:       mrs,
 		Evidence:    facts,
 		Fixes:       fixes,

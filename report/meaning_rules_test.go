@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -453,6 +454,49 @@ func TestControlPortNotHardCoded(t *testing.T) {
 		}
 		if !strings.Contains(all, "2121") {
 			t.Errorf("%s does not name the control port 2121:\n%s", tc.id, all)
+		}
+	}
+}
+
+// pyftpdlibPort425: pyftpdlib connects when it gets PORT and answers the
+// PORT itself when it cannot.
+func pyftpdlibPort425() *probe.Result {
+	r := withServer(scenarioHealthy(), ftp.Software("pyftpdlib"), "pyftpdlib 1.5.7 ready.")
+	for i := 2; i < 4; i++ {
+		ann := r.Modes[i].ListData.Announced
+		refuseSetup(r, i, probe.OutcomeReply, "425 Can't connect to specified address.")
+		r.Modes[i].ListData.Announced, r.Modes[i].ListData.Listened = ann, ann
+	}
+	return r
+}
+
+// pyftpdlibPort425Evidence: its SYNs reached this host and got no answer.
+func pyftpdlibPort425Evidence(r *probe.Result) *capture.Evidence {
+	ev := &capture.Evidence{Available: true, Packets: 40}
+	for i := 2; i < 4; i++ {
+		dc := r.Modes[i].ListData
+		c := &capture.Conn{Initiator: netip_MustAP(pubIP + ":41000"), Responder: netip_MustAP(dc.Listened), SYNs: []capture.PacketRef{{T: dc.Setup.T0 + 0.001, Packet: 7 + i}}}
+		ev.UnansweredInboundSYNs = append(ev.UnansweredInboundSYNs, c)
+	}
+	return ev
+}
+
+func TestCallbackFailedAtPORT(t *testing.T) {
+	r := pyftpdlibPort425()
+	for _, tc := range []struct {
+		ev            *capture.Evidence
+		want, notWant string
+	}{
+		{nil, "active-callback-blocked", "data-connection-failed"},
+		{pyftpdlibPort425Evidence(r), "active-callback-dropped-locally", "active-callback-blocked"},
+	} {
+		d := Diagnose(r, tc.ev)
+		got := ids(d.Findings)
+		if !slices.Contains(got, tc.want) || slices.Contains(got, tc.notWant) || slices.Contains(got, "data-connection-failed") {
+			t.Errorf("findings %v, want %s and no %s", got, tc.want, tc.notWant)
+		}
+		if f := find(d.Findings, tc.want); f != nil && !strings.Contains(evidenceText(f), "425 Can't connect to specified address.") {
+			t.Errorf("%s does not quote the 425: %s", tc.want, evidenceText(f))
 		}
 	}
 }

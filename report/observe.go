@@ -151,10 +151,17 @@ func collectAttempts(r *probe.Result) []*joinAttempt {
 // dataAttempt describes a data connection that was dialled or listened
 // for; nil when none was (setup refused, not dialled by policy).
 func dataAttempt(passive bool, dc *probe.DataConn) *joinAttempt {
-	if !dc.Connect.Ran() || dc.Connect.Outcome == probe.OutcomeRefusedByPolicy {
+	win := dc.Connect
+	if !passive && !dc.Connect.Ran() && dc.Setup.Ran() && dc.Listened != "" {
+		// A server that connects as soon as it gets PORT/EPRT (pyftpdlib)
+		// does it while the set-up command waits for its reply, and may
+		// answer it with a failure: the listener was open then.
+		win = dc.Setup
+	}
+	if !win.Ran() || win.Outcome == probe.OutcomeRefusedByPolicy {
 		return nil
 	}
-	a := &joinAttempt{t0: dc.Connect.T0, t: dc.Connect.T, obs: &wireObs{}, dc: dc}
+	a := &joinAttempt{t0: win.T0, t: win.T, obs: &wireObs{}, dc: dc}
 	if passive {
 		a.kind = kindPassive
 		a.local, a.remote = addrPort(dc.Local), addrPort(dc.Dialled)
