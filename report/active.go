@@ -208,8 +208,8 @@ func ruleActiveCallback(in *input) []Finding {
 	}
 	var out []Finding
 	if len(blocked.modes) > 0 {
-		expl := fmt.Sprintf("The server's connection back to this client for %s (port %s) never arrived: the server accepted the command and nothing came within the data timeout, or the server itself answered that it could not connect (the evidence quotes its reply). Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (vsftpd connects from port 20 with connect_from_port_20).",
-			joinAnd(blocked.modes), portList(blocked.ports))
+		expl := fmt.Sprintf("The server's connection back to this client for %s (port %s) never arrived: the server accepted the command and nothing came within the data timeout, or the server itself answered that it could not connect (the evidence quotes its reply). Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
+			joinAnd(blocked.modes), portList(blocked.ports), callbackSource(in.sw))
 		inferred := !in.wire
 		if inferred {
 			expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
@@ -256,6 +256,18 @@ func ruleActiveCallback(in *input) []Finding {
 		})
 	}
 	return out
+}
+
+// callbackSource says where the detected server's active-mode connections
+// come from, for the firewall rules that must let them out.
+func callbackSource(sw string) string {
+	switch sw {
+	case "vsftpd":
+		return "vsftpd connects from port 20 with connect_from_port_20=YES, else from an ephemeral port"
+	case "proftpd":
+		return "ProFTPD connects from port 20 when it runs as root, from an ephemeral port otherwise"
+	}
+	return "the server connects from port 20 or from an ephemeral port"
 }
 
 // callbackFailed: the server accepted PORT/EPRT and its connection did not

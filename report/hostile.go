@@ -99,7 +99,7 @@ func ruleActiveUnexpectedPeer(in *input) []Finding {
 		Modes:       modes,
 		Evidence:    facts,
 		Fixes: []Fix{
-			{For: "generic-firewall", Text: "Source-NAT the server's outbound data connections (port 20 or ephemeral) to the same public address that port 21 is published on."},
+			{For: "generic-firewall", Text: fmt.Sprintf("Source-NAT the server's outbound data connections (port 20 or ephemeral) to the same public address that the control port %d is published on.", in.controlPort())},
 			{For: "client", Text: "Use passive mode (EPSV/PASV), where the client opens the data connection."},
 		},
 	}}

@@ -182,7 +182,7 @@ func passiveDisabledFixes(sw string) []Fix {
 	return pickOr(sw, map[string]Fix{
 		"vsftpd":           {Text: "Passive mode is off in vsftpd.conf; turn it on and pin a range to open in the firewall.", Lines: []string{"pasv_enable=YES", "pasv_min_port=40000", "pasv_max_port=40100"}},
 		"proftpd":          {Text: "Something denies PASV/EPSV (a <Limit PASV EPSV> section); remove it and set a range.", Lines: []string{"PassivePorts 40000 40100"}},
-		"pure-ftpd":        {Text: "Set a passive range (-p 40000:40100, PassivePortRange in pure-ftpd.conf).", Lines: []string{"PassivePortRange 40000 40100"}},
+		"pure-ftpd":        {Text: "Pure-FTPd started with -N (NATmode) answers PASV and EPSV as unknown commands: drop -N, and set a passive range (-p 40000:40100, PassivePortRange in pure-ftpd.conf).", Lines: []string{"PassivePortRange 40000 40100"}},
 		"filezilla-server": {Text: "Enable passive mode and set a custom port range under Server > Configure > Passive mode settings."},
 		"iis":              {Text: "Set the data channel port range in IIS Manager > FTP Firewall Support."},
 		"pyftpdlib":        {Text: "Give the handler a passive range.", Lines: []string{"handler.passive_ports = range(40000, 40101)"}},

@@ -109,6 +109,9 @@ func TestReplyWordingsByServer(t *testing.T) {
 		// Passive mode refused.
 		{"vsftpd pasv_enable=NO", "passive", "550 Permission denied.", "passive-disabled", []string{"epsv-unsupported"}, 1},
 		{"ProFTPD <Limit PASV EPSV>", "passive", "501 PASV: Operation not permitted", "passive-disabled", []string{"epsv-unsupported"}, 1},
+		{"Pure-FTPd -N", "passive", "500 Unknown command.", "passive-disabled", []string{"epsv-unsupported"}, 1},
+		{"Twisted (connects at PORT)", "PORT", "425 Can't open data connection.", "active-callback-blocked", []string{"data-connection-failed"}, 1},
+		{"pyftpdlib (connects at PORT)", "PORT", "425 Can't connect to specified address.", "active-callback-blocked", []string{"data-connection-failed"}, 1},
 		// EPSV alone not implemented.
 		{"Twisted", "EPSV", "502 Command 'EPSV' not implemented", "epsv-unsupported", []string{"passive-disabled"}, 1},
 		{"ProFTPD", "EPSV", "500 EPSV not understood", "epsv-unsupported", nil, 1},
