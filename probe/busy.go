@@ -3,44 +3,92 @@ package probe
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
 )
 
-// serverBusy reports whether a mode's control connection was turned away
-// with 421 (vsftpd max_per_ip / max_clients, ProFTPD MaxClientsPerHost...):
-// the server limits concurrent connections from one client.
-func serverBusy(m *ModeResult) bool {
+// busyStep returns the step at which a mode's control connection was turned
+// away for a connection limit: a greeting or login reply that means one
+// (vsftpd max_per_ip "421 There are too many connections...", ProFTPD
+// MaxClientsPerHost "530 Sorry, the maximum number of clients...", answered
+// at PASS), or a 421 greeting while the probe's other sessions were open.
+func busyStep(m *ModeResult) (Step, bool) {
 	for _, st := range []Step{m.Banner, m.Login} {
-		if st.Reply != nil && st.Reply.Code == 421 {
-			return true
+		if st.Meaning == nil {
+			continue
+		}
+		if st.Meaning.Meaning == ftp.MeaningConnectionLimit {
+			return st, true
 		}
 	}
-	return false
+	if in := m.Banner.Meaning; in != nil && in.Meaning == ftp.MeaningServiceClosing {
+		return m.Banner, true
+	}
+	return Step{}, false
 }
 
 // retrySerially runs again, one at a time, the modes the server turned away
-// for too many connections, and records that it did.
+// for a connection limit, and records that it did.
 func (r *runner) retrySerially(modes []*ModeResult) {
 	var busy []*ModeResult
+	var firsts []Step
 	for _, m := range modes {
-		if serverBusy(m) {
+		if st, ok := busyStep(m); ok {
 			busy = append(busy, m)
+			firsts = append(firsts, st)
 		}
 	}
 	if len(busy) == 0 || r.ctx.Err() != nil {
 		return
 	}
 	names := make([]string, 0, len(busy))
-	for _, m := range busy {
-		first := m.Banner
-		if first.Reply == nil || first.Reply.Code != 421 {
-			first = m.Login
-		}
+	for i, m := range busy {
+		first := firsts[i]
 		names = append(names, string(m.Mode))
-		*m = ModeResult{Mode: m.Mode, Applicable: true, RetriedSerially: true, FirstAttempt: &first}
-		r.probeMode(m, nil)
+		r.retryBusy(m, first)
 	}
+	rep := firsts[0].Reply
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.res.Notes = append(r.res.Notes, fmt.Sprintf(
-		"the server refused concurrent control connections (421); %s retried one at a time after the others", strings.Join(names, ", ")))
-	r.mu.Unlock()
+		"the server refused concurrent control connections (%d); %s retried one at a time after the others", rep.Code, strings.Join(names, ", ")))
+	p := r.res.Pacing
+	if p == nil {
+		return
+	}
+	if !p.Serial {
+		p.Serial, p.Trigger = true, PacingConnectionLimit
+		p.Reason = fmt.Sprintf("the server turned %d session(s) away for a connection limit (reply %d) while others were open", len(busy), rep.Code)
+	}
+	for _, m := range busy {
+		p.Modes = append(p.Modes, m.Mode)
+	}
+}
+
+// A server may still count a session of the run for a moment after its
+// QUIT (vsftpd's session process, with its namespaces, takes a while to
+// end): a retry turned away again for the limit, with no other session of
+// the run open, waits and tries again, at most busyRetries times.
+const (
+	busyRetries = 3
+	busyBackoff = 250 * time.Millisecond
+)
+
+// retryBusy runs m again alone, recording first as the refused attempt.
+func (r *runner) retryBusy(m *ModeResult, first Step) {
+	for i := 0; ; i++ {
+		*m = ModeResult{Mode: m.Mode, Applicable: true, RetriedSerially: true, FirstAttempt: &first}
+		r.probeMode(m, nil, nil)
+		if _, busy := busyStep(m); !busy || i+1 >= busyRetries {
+			return
+		}
+		t := time.NewTimer(busyBackoff << i)
+		select {
+		case <-t.C:
+		case <-r.ctx.Done():
+			t.Stop()
+			return
+		}
+	}
 }

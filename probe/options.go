@@ -96,6 +96,10 @@ type Options struct {
 	StallTimeout time.Duration
 	// TransferTimeout bounds one whole transfer (DefaultTransferTimeout).
 	TransferTimeout time.Duration
+	// CallbackWait, when positive, fixes how long active mode waits for the
+	// server's connection (at most DataTimeout); 0 scales the wait by the
+	// measured round trip (active.go).
+	CallbackWait time.Duration
 	// Upload runs the STOR/SIZE/DELE test (upload.go) on one working mode.
 	Upload bool
 	// PasvSamples is how many passive replies each passive mode collects
@@ -149,8 +153,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.TransferTimeout == 0 {
 		o.TransferTimeout = DefaultTransferTimeout
 	}
-	if o.StallTimeout < 0 || o.TransferTimeout < 0 {
-		return o, errors.New("the stall and transfer timeouts must not be negative")
+	if o.StallTimeout < 0 || o.TransferTimeout < 0 || o.CallbackWait < 0 {
+		return o, errors.New("the stall, transfer and callback timeouts must not be negative")
 	}
 	if o.ConnectTimeout < 0 || o.DataTimeout < 0 || o.ReplyTimeout < 0 || o.RetrBytes < 0 {
 		return o, errors.New("timeouts and byte limits must not be negative")

@@ -190,6 +190,9 @@ type DataConn struct {
 	Connect Step `json:"connect"`
 	// TLS is the data connection's TLS handshake (PROT P only).
 	TLS *DataTLS `json:"tls,omitempty"`
+	// CallbackWait is how long an active attempt waited for the server's
+	// connection, and why (active.go); nil for passive modes.
+	CallbackWait *CallbackWait `json:"callback_wait,omitempty"`
 }
 
 // ModeResult is everything one data mode's control connection did.
@@ -243,6 +246,10 @@ type Result struct {
 	Upload *Upload `json:"upload,omitempty"`
 	// TLS is what the run learnt about TLS (nil for a plain run).
 	TLS *TLSResult `json:"tls,omitempty"`
+	// Pacing says whether the modes ran at once or one after another, and
+	// what the probe saw of the server's speed (pacing.go); nil when the
+	// first mode did not log in.
+	Pacing *Pacing `json:"pacing,omitempty"`
 	// Plain holds the passive modes probed again in plain text when --tls
 	// auto ran them under TLS: the comparison that reveals an FTP ALG.
 	Plain []ModeResult `json:"plain,omitempty"`

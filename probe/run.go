@@ -146,7 +146,9 @@ type runner struct {
 	opts   Options
 	clock  *clock
 	res    *Result
-	mu     sync.Mutex // guards res.RetrFile and res.Server
+	mu     sync.Mutex // guards res.RetrFile, res.Server and closes
+	// closes are the times the run's control connections closed (pacing.go).
+	closes []float64
 }
 
 func (r *runner) run() {
@@ -167,42 +169,43 @@ func (r *runner) run() {
 		return
 	}
 	loggedIn := make(chan bool, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
+	leadDone := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		r.probeMode(lead, loggedIn)
+		defer close(leadDone)
+		r.probeMode(lead, loggedIn, nil)
 	}()
 	if !<-loggedIn {
-		wg.Wait()
+		<-leadDone
 		why := fmt.Sprintf("the first control connection (%s) did not log in; not repeated", lead.Mode)
 		for _, m := range rest {
 			m.markFrom(stageConnect, skipped(why))
 		}
 		return
 	}
-	for _, m := range rest {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.probeMode(m, nil)
-		}()
-	}
-	wg.Wait()
+	r.runModes(lead, rest, leadDone) // pacing.go
+	<-leadDone
 	r.retrySerially(rest)
 }
 
 // probeMode runs one mode's control connection from connect to QUIT. For
 // the lead mode it reports on loggedIn whether login succeeded and collects
-// the server's SYST and FEAT.
-func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool) {
+// the server's SYST and FEAT. greeted, when not nil, is closed once the
+// greeting has come (or the attempt has ended without it).
+func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool, greeted chan<- struct{}) {
 	signal := func(ok bool) {
 		if loggedIn != nil {
 			loggedIn <- ok
 			loggedIn = nil
 		}
 	}
+	greet := func() {
+		if greeted != nil {
+			close(greeted)
+			greeted = nil
+		}
+	}
 	defer signal(false)
+	defer greet()
 	defer r.opts.OnProgress(m.Mode, "done")
 	r.opts.OnProgress(m.Mode, "connect")
 	s := r.connect(m)
@@ -211,6 +214,10 @@ func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool) {
 	}
 	defer s.close()
 	defer s.quit()
+	// The session ends with QUIT: a server serving one session at a time
+	// may greet the next one as soon as it has answered it.
+	defer r.noteClosed()
+	s.onGreeting = greet
 	if !r.implicitTLS(s, m) {
 		return
 	}
@@ -291,6 +298,9 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 // greet reads the greeting: a 220, or a 120 ("service ready in nnn
 // minutes") and then the 220. Anything else ends the session.
 func (r *runner) greet(s *session, m *ModeResult) bool {
+	if s.onGreeting != nil {
+		defer s.onGreeting() // once m.Banner is set
+	}
 	st := r.clock.begin()
 	rep, err := s.readReply(r.opts.ReplyTimeout)
 	afterPreliminary := false

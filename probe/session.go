@@ -27,6 +27,12 @@ type session struct {
 	// reset it (nil otherwise): later steps are classified by it.
 	lost error
 	stop func() bool
+	// pending is a reply being read in the background (watch.go); the
+	// next read collects it.
+	pending *replyWatch
+	// onGreeting, when set, is called once the greeting has been read
+	// (pacing.go watches a second session's greeting).
+	onGreeting func()
 }
 
 func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *ModeResult) *session {
@@ -39,6 +45,10 @@ func newSession(ctx context.Context, conn net.Conn, c *clock, opts Options, mr *
 func (s *session) close() {
 	s.stop()
 	s.conn.Close()
+	if s.pending != nil {
+		<-s.pending.done
+		s.pending = nil
+	}
 }
 
 // readReply reads one reply with the reply timeout and records it.
@@ -54,6 +64,9 @@ func (s *session) readReply(timeout time.Duration) (ftp.Reply, error) {
 // readReplyUnrecorded is readReply without the transcript entry, for a
 // caller that knows better which command the reply answers.
 func (s *session) readReplyUnrecorded(timeout time.Duration) (ftp.Reply, error) {
+	if rep, ok, err := s.collectPending(timeout); ok {
+		return rep, err
+	}
 	if s.broken {
 		return ftp.Reply{}, s.brokenErr()
 	}

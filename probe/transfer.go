@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"time"
 
@@ -31,8 +30,17 @@ func (s *session) transfer(ch *dataChannel, dc *DataConn, verb, arg string, limi
 	if _, ok := s.startData(ch, dc, &tr, verb, arg, st); !ok {
 		return tr, nil
 	}
-	data, n, reachedLimit, rerr := s.readData(ch.conn, limit, keep, &tr)
+	// The final reply is read meanwhile: a failure (426, 421, 425 after
+	// the 150) ends the read at once, a completion that is not followed by
+	// the data connection's close ends it after a short grace.
+	fin := s.watchReply(s.opts.TransferTimeout + s.opts.ReplyTimeout)
+	data, n, reachedLimit, rerr := s.readData(ch.conn, limit, keep, &tr, finalWatch{fin, verb})
 	tr.Bytes = n
+	if errors.Is(rerr, errFinalReply) || errors.Is(rerr, errNotClosed) {
+		ch.conn.Close()
+		s.finalReply(&tr, verb, st)
+		return tr, data
+	}
 	if rerr != nil {
 		tr.Step = s.clock.fail(st, fmt.Errorf("read data from %s: %w", ch.conn.RemoteAddr(), rerr))
 		ch.conn.Close()
@@ -70,90 +78,50 @@ func ptr[T any](v T) *T { return &v }
 
 // startData sends verb (LIST, RETR, STOR) on an open data channel and
 // waits for the server's answer: for active mode it completes dc.Connect
-// (the server connects back before or with its 1xx reply), and under PROT
-// P it runs TLS on the data connection. ok is true when data may flow on
-// ch.conn; otherwise tr.Step (and tr.Final when the server answered) say
-// why. rep is the reply read (zero when none was).
+// (active.go: the server connects back before or after its 1xx reply), and
+// under PROT P it runs TLS on the data connection. ok is true when data may
+// flow on ch.conn; otherwise tr.Step (and tr.Final when the server
+// answered) say why. rep is the reply read (zero when none was).
 func (s *session) startData(ch *dataChannel, dc *DataConn, tr *Transfer, verb, arg string, st Step) (rep ftp.Reply, ok bool) {
-	accepted := make(chan acceptResult, 1)
 	if ch.ln != nil {
-		if dl, ok := ch.ln.(deadliner); ok {
-			dl.SetDeadline(s.clock.deadline(s.opts.DataTimeout))
-		}
-		go func() { c, err := ch.ln.Accept(); accepted <- acceptResult{c, err} }()
+		return s.startActive(ch, dc, tr, verb, arg, st)
 	}
 	if err := s.send(verb, arg); err != nil {
 		tr.Step = s.clock.fail(st, err)
-		if ch.ln != nil {
-			// The server was never asked to connect: nothing to wait for.
-			drainAccept(ch.ln, accepted)
-			dc.Connect = skipped(verb + " was not sent")
-		}
 		return ftp.Reply{}, false
 	}
-	wait := s.opts.ReplyTimeout
-	// In active mode the wire may show the server's SYN arriving here and
-	// never answered (a local firewall): end the wait at once.
-	stopWire, filtered := func() {}, func() bool { return false }
-	if ch.ln != nil {
-		// The server connects back before its 150 reply: wait as long as
-		// we wait for the data connection, not longer.
-		wait = s.opts.DataTimeout
-		ln := ch.ln
-		stopWire, filtered = s.watchWire(addrPortOf(ln.Addr()), func() {
-			ln.Close()
-			s.conn.SetReadDeadline(time.Now())
-		})
-	}
-	rep, err := s.readReply(wait)
-	stopWire()
-	if ch.ln != nil && filtered() {
-		dc.Connect = s.clock.finish(st, OutcomeTimeout)
-		dc.Connect.Error = fmt.Sprintf("accept data connection on %s: %s", dc.Listened, wireVerdictInbound)
-		drainAccept(ch.ln, accepted)
-		// The server's reply to the command (its 425, late) is still to
-		// come: nothing more is sent on this control connection.
-		s.broken = true
-		tr.Step = s.clock.finish(st, OutcomeTimeout)
-		tr.Step.Error = "the data connection never opened"
-		if err != nil {
-			rep = ftp.Reply{}
-		}
-		return rep, false
-	}
-	if ch.ln != nil {
-		s.finishActive(ch, dc, st, accepted, replyOrError(verb, rep, err))
-	}
+	rep, err := s.readReply(s.opts.ReplyTimeout)
 	if err != nil {
 		tr.Step = s.clock.fail(st, err)
 		return ftp.Reply{}, false
 	}
-	first := s.clock.replied(st, verb, rep, false)
-	if first.Meaning.Step != ftp.StepPreliminary {
-		tr.Step = first
-		tr.Final = tr.Step.Reply
-		tr.Times.Final = ptr(first.T)
-		if first.OK() {
-			// 2xx without 1xx: nothing was transferred; not a success.
-			tr.Step.Outcome = OutcomeProtocol
-			tr.Step.Error = "completion reply without a preliminary 1xx reply"
-		}
-		return rep, false
-	}
-	tr.Preliminary = first.Reply
-	tr.Times.Preliminary = ptr(first.T)
-	if ch.conn == nil {
-		tr.Step = s.clock.finish(st, dc.Connect.Outcome)
-		tr.Step.Error = "the data connection never opened"
-		// 1xx but the server's connection never came: its final reply
-		// (425) is still to come, so the control stream is out of step.
-		s.broken = true
+	if !s.firstReply(tr, verb, rep, st) {
 		return rep, false
 	}
 	if !s.secureData(ch, dc, tr, st) { // TLS on the data connection (tls.go)
 		return rep, false
 	}
 	return rep, true
+}
+
+// firstReply reads the first reply to a transfer command: a 1xx opens the
+// transfer (recorded in tr); anything else ends it and completes tr.
+func (s *session) firstReply(tr *Transfer, verb string, rep ftp.Reply, st Step) bool {
+	first := s.clock.replied(st, verb, rep, false)
+	if first.Meaning.Step == ftp.StepPreliminary {
+		tr.Preliminary = first.Reply
+		tr.Times.Preliminary = ptr(first.T)
+		return true
+	}
+	tr.Step = first
+	tr.Final = first.Reply
+	tr.Times.Final = ptr(first.T)
+	if first.OK() {
+		// 2xx without 1xx: nothing was transferred; not a success.
+		tr.Step.Outcome = OutcomeProtocol
+		tr.Step.Error = "completion reply without a preliminary 1xx reply"
+	}
+	return false
 }
 
 // drainAccept closes an active-mode listener, waits for the goroutine
@@ -168,69 +136,6 @@ func drainAccept(ln net.Listener, accepted chan acceptResult) {
 type acceptResult struct {
 	conn net.Conn
 	err  error
-}
-
-func replyOrError(verb string, rep ftp.Reply, err error) error {
-	if err != nil {
-		return err
-	}
-	if ftp.Interpret(verb, rep, false).Step.Failed() {
-		return replyError{verb, rep}
-	}
-	return nil
-}
-
-type replyError struct {
-	verb string
-	rep  ftp.Reply
-}
-
-func (e replyError) Error() string { return e.rep.Text() }
-
-// finishActive completes dc.Connect for active mode: the server's
-// connection was accepted, or the server said it could not connect, or
-// nothing came before the data timeout.
-func (s *session) finishActive(ch *dataChannel, dc *DataConn, st Step, accepted chan acceptResult, replyErr error) {
-	if ch.ln == nil {
-		return
-	}
-	var re replyError
-	if errors.As(replyErr, &re) {
-		// The server answered (425 and kin) instead of connecting.
-		drainAccept(ch.ln, accepted)
-		dc.Connect = s.clock.replied(st, re.verb, re.rep, false)
-		return
-	}
-	res := s.waitAccept(ch.ln, accepted)
-	if res.err != nil {
-		ch.ln.Close()
-		dc.Connect = s.clock.fail(st, fmt.Errorf("accept data connection on %s: %w", dc.Listened, res.err))
-		return
-	}
-	ch.ln.Close()
-	ch.ln = nil
-	ch.conn = res.conn
-	dc.Connect = s.clock.ok(st)
-	dc.Peer = addrPortOf(res.conn.RemoteAddr()).String()
-	dc.Local = addrPortOf(res.conn.LocalAddr()).String()
-}
-
-// waitAccept waits for the accept goroutine, which the listener deadline
-// bounds; a listener without deadlines is closed after the data timeout,
-// and any listener at once when the run is cancelled.
-func (s *session) waitAccept(ln net.Listener, accepted chan acceptResult) acceptResult {
-	timer := time.NewTimer(s.opts.DataTimeout + time.Second)
-	defer timer.Stop()
-	select {
-	case res := <-accepted:
-		return res
-	case <-s.ctx.Done():
-		drainAccept(ln, accepted)
-		return acceptResult{err: s.ctx.Err()}
-	case <-timer.C:
-		drainAccept(ln, accepted)
-		return acceptResult{err: fmt.Errorf("no connection within %s: %w", s.opts.DataTimeout, os.ErrDeadlineExceeded)}
-	}
 }
 
 // abort sends ABOR after the data connection was closed early and reads

@@ -70,11 +70,23 @@ type Hostile struct {
 	DataHoldOn string
 	// DataTrickle sends the data one byte this long apart, forever.
 	DataTrickle time.Duration
+	// DataNotClosed sends the whole data and 226, and then holds the data
+	// connection open until the control connection ends.
+	DataNotClosed bool
+	// AfterPreliminary answers LIST/RETR with 150 and then, without any
+	// data, this reply ("425 Can't open data connection.", "421 ..."; a 421
+	// then closes the control connection): a server that gave up on the
+	// data connection after announcing it.
+	AfterPreliminary string
 	// CloseAfterLogin answers PASS with 230 and closes the control
 	// connection.
 	CloseAfterLogin bool
 	// SilentOn names a verb that is never answered (the server reads on).
 	SilentOn string
+
+	// NoGreeting accepts the connection, reads commands and never sends a
+	// byte, not even the greeting.
+	NoGreeting bool
 }
 
 // floodChunk bounds what the fixture writes at once.
@@ -124,6 +136,9 @@ func (k *conn) greet(banner string) bool {
 	if h.ResetOn == "BANNER" {
 		k.reset("220-Welcome to a server that resets\r\n220-")
 		return false
+	}
+	if h.NoGreeting {
+		return true // the command loop reads and never answers
 	}
 	if h.Greeting == nil {
 		k.reply(banner)
@@ -178,7 +193,7 @@ func (k *conn) hostileVerb(verb string) (handled, keep bool) {
 	case h.ResetOn != "" && strings.EqualFold(h.ResetOn, verb):
 		k.reset("2")
 		return true, false
-	case h.SilentAfterBanner, h.SilentOn != "" && strings.EqualFold(h.SilentOn, verb):
+	case h.SilentAfterBanner, h.NoGreeting, h.SilentOn != "" && strings.EqualFold(h.SilentOn, verb):
 		return true, true
 	}
 	return false, true
@@ -226,8 +241,16 @@ func (k *conn) hostileTransfer(verb string, data []byte, preliminary string) boo
 		// on it) open until the control connection ends: nothing moves.
 		return true
 	}
+	if h.AfterPreliminary != "" {
+		k.reply(preliminary)
+		k.reply(h.AfterPreliminary)
+		if strings.HasPrefix(h.AfterPreliminary, "421") {
+			k.c.Close() // 421 closes the control connection
+		}
+		return true
+	}
 	stall := h.DataStallAfter > 0 && len(data) > h.DataStallAfter
-	if !h.DataForever && !stall && !hold && h.DataTrickle <= 0 {
+	if !h.DataForever && !stall && !hold && h.DataTrickle <= 0 && !h.DataNotClosed {
 		return false
 	}
 	dc, err := k.dataConn()
@@ -251,6 +274,11 @@ func (k *conn) hostileTransfer(verb string, data []byte, preliminary string) boo
 		chunk := bytes.Repeat(data, max(1, floodChunk/len(data)))
 		for k.writeData(dc, chunk) {
 		}
+	case h.DataNotClosed:
+		if k.writeData(dc, data) {
+			k.reply("226 Transfer complete.")
+		}
+		return true // held open until the control connection ends
 	default:
 		if stall {
 			data = data[:h.DataStallAfter]

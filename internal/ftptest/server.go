@@ -48,6 +48,9 @@ type Server struct {
 	ListenAddr netip.Addr
 	// Hostile faults (hostile.go); the zero value behaves.
 	Hostile Hostile
+	// Pace makes the server slow or serial, as healthy servers can be
+	// (pace.go); the zero value serves at once.
+	Pace Pace
 	// Writable accepts STOR and DELE (store.go); otherwise they get 550.
 	Writable bool
 	// Stored and Deleted record the names STOR wrote and DELE removed;
@@ -67,6 +70,7 @@ type runtime struct {
 	done  chan struct{}
 	// filesMu guards Server.Files, Stored and Deleted (STOR writes them).
 	filesMu sync.Mutex
+	pace    *paceState
 	// wire is what the control connections received (tls.go).
 	wire wire
 }
@@ -78,7 +82,7 @@ func Start(t testing.TB, s *Server) netip.AddrPort {
 	if err != nil {
 		t.Fatalf("ftptest: listen: %v", err)
 	}
-	s.rt = &runtime{ln: ln, conns: map[net.Conn]bool{}, done: make(chan struct{})}
+	s.rt = &runtime{ln: ln, conns: map[net.Conn]bool{}, done: make(chan struct{}), pace: newPaceState(s.Pace)}
 	s.rt.wg.Add(1)
 	go s.serve()
 	t.Cleanup(s.rt.close)
@@ -148,6 +152,8 @@ type conn struct {
 	held     []net.Conn // data connections a hostile fault keeps open
 	secure   bool       // the control connection runs TLS (tls.go)
 	prot     string     // the PROT level in force ("" or "C": clear)
+	// overLimit: this session is beyond Pace.MaxSessions.
+	overLimit bool
 }
 
 func (k *conn) reply(line string) {
@@ -161,6 +167,14 @@ func (k *conn) run() {
 	if banner == "" {
 		banner = "220 ftptest ready"
 	}
+	release, ok := k.admit()
+	defer release()
+	if !ok {
+		return
+	}
+	if handled, _ := k.limitReply("BANNER"); handled {
+		return
+	}
 	if !k.greet(banner) {
 		return
 	}
@@ -173,6 +187,15 @@ func (k *conn) run() {
 		}
 		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
 		verb = strings.ToUpper(verb)
+		if !k.delay(verb) {
+			return
+		}
+		if handled, keep := k.limitReply(verb); handled {
+			if !keep {
+				return
+			}
+			continue
+		}
 		if verb == "AUTH" {
 			var keep bool
 			if r, keep = k.startTLS(arg, r); !keep {
@@ -205,6 +228,9 @@ func (k *conn) handle(verb, arg string) bool {
 		k.user = arg
 		k.reply("331 Please specify the password.")
 	case "PASS":
+		if !k.loginCost() {
+			return false
+		}
 		if k.srv.User != "" && !k.anonymousOK() && (k.user != k.srv.User || arg != k.srv.Password) {
 			k.reply("530 Login incorrect.")
 			return true
