@@ -179,6 +179,7 @@ var rules = []rule{
 	ruleServerBusy,           // serverstate.go (a 421 or 530 naming a limit)
 	ruleServerClosing,        // serverstate.go (a 421 naming none)
 	ruleServerError,          // serverstate.go ("500 OOPS", 451 local error)
+	ruleServerSerial,         // serial.go (info: the probe paced a slow or serial server)
 	ruleTLSRequired,          // tls.go
 	ruleTLSUnavailable,       // tls.go
 	ruleTLSCertInvalid,       // tls.go

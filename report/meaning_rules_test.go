@@ -500,3 +500,35 @@ func TestCallbackFailedAtPORT(t *testing.T) {
 		}
 	}
 }
+
+func TestServerSerial(t *testing.T) {
+	tests := []struct {
+		trigger string
+		want    bool
+		title   string
+	}{
+		{probe.PacingSlowLogin, true, "3.7 s per login"},
+		{probe.PacingQueued, true, "one session at a time"},
+		{probe.PacingSlowGreeting, true, "slow to greet"},
+		{probe.PacingConnectionLimit, false, ""},
+	}
+	for _, tt := range tests {
+		r := scenarioHealthy()
+		r.Pacing = &probe.Pacing{Serial: true, Trigger: tt.trigger, Reason: "the first login took 3.70 s, 3700 round trips", LoginSeconds: 3.7, RTTSeconds: 0.001, QueuedSeconds: 1.2, Modes: []probe.Mode{probe.ModePASV, probe.ModeEPRT, probe.ModePORT}}
+		d := Diagnose(r, nil)
+		f := find(d.Findings, "server-serial")
+		if (f != nil) != tt.want {
+			t.Errorf("%s: server-serial present = %v, want %v (%v)", tt.trigger, f != nil, tt.want, ids(d.Findings))
+			continue
+		}
+		if d.ExitCode() != 0 || !strings.Contains(d.Verdict, "All four data modes work") {
+			t.Errorf("%s: exit %d verdict %q", tt.trigger, d.ExitCode(), d.Verdict)
+		}
+		if f != nil && (f.Severity != SeverityInfo || !strings.Contains(f.Title, tt.title) || !strings.Contains(f.Explanation, "3.70 s")) {
+			t.Errorf("%s: %+v", tt.trigger, f)
+		}
+		if err := d.Validate(); err != nil {
+			t.Errorf("Validate: %v", err)
+		}
+	}
+}

@@ -25,6 +25,7 @@ var FindingIDs = []string{
 	"server-busy",
 	"server-closing",
 	"server-error",
+	"server-serial",
 	"login-failed",
 	"login-account-needed",
 	"tls-required",

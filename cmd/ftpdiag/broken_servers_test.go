@@ -20,7 +20,6 @@ import (
 var awaitingReport = map[string]string{
 	"passive, 150 then 425 with no data: transfer-no-data, exit 1, not transfer-stalled": "needs transfer-no-data for a 1xx then a failure reply with no byte (transfer.times.preliminary set, first_byte absent, final 425)",
 	"passive, 150 then 421: server-busy is not claimed, exit 1":                          "needs transfer-no-data for a 1xx then a failure reply with no byte (final 421)",
-	"one session at a time: modes run one after another, exit 0":                         "needs finding server-serial (info) from probe.pacing",
 	"226 sent, data connection never closed: data-not-closed, not transfer-stalled":      "needs data-not-closed for a 2xx final reply the data connection's close never followed (step ok, times.final set, times.server_closed absent)",
 }
 
