@@ -24,15 +24,26 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	if opt.Version != "" {
 		c.Version = opt.Version
 	}
+	// Text, Markdown and HTML render cleaned copies (sanitize.go): the
+	// envelope here, each session as it comes.
+	clean := f != FormatJSON
+	if clean {
+		sessions := c.Sessions
+		c.Sessions = nil
+		c = *cleanCopy(&c)
+		c.Sessions = sessions
+	}
 	// each hands the renderers a copy of each diagnosis with the version.
-	each := func(fn func(*Diagnosis) error) error {
+	c.each = func(fn func(*Diagnosis) error) error {
 		return cd.Each(func(d *Diagnosis) error {
 			dd := *d
 			dd.Version = c.Version
+			if clean {
+				return fn(cleanCopy(&dd))
+			}
 			return fn(&dd)
 		})
 	}
-	c.each = each
 	switch f {
 	case FormatJSON:
 		return renderCaptureJSON(w, &c)
@@ -64,7 +75,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 		return fmt.Errorf("render: unexpected json layout")
 	}
 	ew := &errWriter{w: w}
-	ew.printf("%s\"sessions\": [", b[:i])
+	ew.printf("%s\"sessions\": [", jsonSafe(b[:i]))
 	n := 0
 	err = c.each(func(d *Diagnosis) error {
 		sb, err := json.MarshalIndent(d, "    ", "  ")
@@ -75,7 +86,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 			ew.printf(",")
 		}
 		n++
-		ew.printf("\n    %s", sb)
+		ew.printf("\n    %s", jsonSafe(sb))
 		return ew.err
 	})
 	if err != nil {
@@ -167,7 +178,7 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 		)
 		t.Header("#", "CLIENT", "SERVER", "START", "VANTAGE", "MODES", "FINDINGS")
 		for _, s := range c.Summary {
-			if err := t.Append(fmt.Sprint(s.Session), cleanTerm(s.Client), cleanTerm(s.Server), fmt.Sprintf("%.3fs", s.Start), s.Vantage, modesCell(s), idsCell(s)); err != nil {
+			if err := t.Append(fmt.Sprint(s.Session), cutCell(s.Client), cutCell(s.Server), fmt.Sprintf("%.3fs", s.Start), cutCell(s.Vantage), cutCell(modesCell(s)), cutCell(idsCell(s))); err != nil {
 				return err
 			}
 		}
@@ -207,11 +218,11 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 	if c.ReadError != "" {
 		ew.printf("| Damage | %s |\n", mdCell(c.ReadError))
 	}
-	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(c.Version)), c.Schema)
+	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(c.Version)), mdCell(c.Schema))
 	if len(c.Summary) > 0 {
 		ew.printf("## Sessions\n\n| # | Client | Server | Start | Vantage | Modes | Findings |\n|---|---|---|---|---|---|---|\n")
 		for _, s := range c.Summary {
-			ew.printf("| %d | %s | %s | %.3fs | %s | %s | %s |\n", s.Session, mdCell(s.Client), mdCell(s.Server), s.Start, s.Vantage, mdCell(modesCell(s)), mdCell(idsCell(s)))
+			ew.printf("| %d | %s | %s | %.3fs | %s | %s | %s |\n", s.Session, mdCell(s.Client), mdCell(s.Server), s.Start, mdCell(s.Vantage), mdCell(modesCell(s)), mdCell(idsCell(s)))
 		}
 		ew.printf("\n")
 	}
@@ -234,10 +245,14 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 }
 
 // renderCaptureHTML writes one page: the summary, then each session's
-// report body (the single-session page's body, under a session heading).
+// report body (the single-session page's body, under a session heading),
+// one session at a time as it is diagnosed: no more than one session's
+// page is held in memory. The page head is the single-session page's
+// (its styles), taken from the first session; a capture without sessions
+// gets a bare head.
 func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
-	var head string
-	var bodies []string
+	ew := &errWriter{w: w}
+	started := false
 	err := c.each(func(d *Diagnosis) error {
 		var b bytes.Buffer
 		if err := renderHTML(&b, d); err != nil {
@@ -248,37 +263,57 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 		if i < 0 || j < i {
 			return fmt.Errorf("render: unexpected html page layout")
 		}
-		if head == "" {
-			head = page[:i]
+		if !started {
+			started = true
+			ew.printf("%s", captureHTMLHead(page[:i]))
+			ew.printf("%s", captureHTMLSummary(c))
 		}
 		body := strings.Replace(page[i+len("<body>"):j], "<h1>ftpdiag report</h1>", "", 1)
-		var h bytes.Buffer
-		h.WriteString(`<section class="session"><h1>`)
-		template.HTMLEscape(&h, []byte(sessionHeading(d)))
-		h.WriteString("</h1>\n<table>\n")
-		for _, kv := range sessionFacts(d) {
-			h.WriteString("<tr><th>")
-			template.HTMLEscape(&h, []byte(kv[0]))
-			h.WriteString("</th><td>")
-			template.HTMLEscape(&h, []byte(cleanTerm(kv[1])))
-			h.WriteString("</td></tr>\n")
-		}
-		h.WriteString("</table>\n")
-		bodies = append(bodies, h.String()+body+"</section>\n")
-		return nil
+		ew.printf("%s%s</section>\n", sessionHTMLHeading(d), body)
+		return ew.err
 	})
 	if err != nil {
 		return err
 	}
-	if head == "" {
-		head = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ftpdiag capture analysis</title>\n</head>\n"
-	} else if i := strings.Index(head, "<title>"); i >= 0 {
+	if !started {
+		ew.printf("%s", "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ftpdiag capture analysis</title>\n</head>\n")
+		ew.printf("%s", captureHTMLSummary(c))
+	}
+	ew.printf("</body>\n</html>\n")
+	return ew.err
+}
+
+// captureHTMLHead is a session page's head with the capture's title.
+func captureHTMLHead(head string) string {
+	if i := strings.Index(head, "<title>"); i >= 0 {
 		if j := strings.Index(head[i:], "</title>"); j >= 0 {
 			head = head[:i] + "<title>ftpdiag capture analysis</title>" + head[i+j+len("</title>"):]
 		}
 	}
+	return head
+}
+
+// sessionHTMLHeading opens a session's section: its heading and facts.
+func sessionHTMLHeading(d *Diagnosis) string {
+	var h bytes.Buffer
+	h.WriteString(`<section class="session"><h1>`)
+	template.HTMLEscape(&h, []byte(sessionHeading(d)))
+	h.WriteString("</h1>\n<table>\n")
+	for _, kv := range sessionFacts(d) {
+		h.WriteString("<tr><th>")
+		template.HTMLEscape(&h, []byte(kv[0]))
+		h.WriteString("</th><td>")
+		template.HTMLEscape(&h, []byte(cleanTerm(kv[1])))
+		h.WriteString("</td></tr>\n")
+	}
+	h.WriteString("</table>\n")
+	return h.String()
+}
+
+// captureHTMLSummary is the page's opening: the capture's facts and the
+// summary table of its sessions.
+func captureHTMLSummary(c *CaptureDiagnosis) string {
 	var b bytes.Buffer
-	b.WriteString(head)
 	b.WriteString("<body>\n<h1>ftpdiag capture analysis</h1>\n<table>\n")
 	row := func(k, v string) {
 		b.WriteString("<tr><th>")
@@ -309,10 +344,5 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 		}
 		b.WriteString("</table>\n")
 	}
-	for _, s := range bodies {
-		b.WriteString(s)
-	}
-	b.WriteString("</body>\n</html>\n")
-	_, err = w.Write(b.Bytes())
-	return err
+	return b.String()
 }

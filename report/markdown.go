@@ -28,14 +28,14 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 	for _, n := range d.Notes() {
 		ew.printf("| Note | %s |\n", mdCell(n))
 	}
-	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(d.Version)), d.Schema)
+	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(d.Version)), mdCell(d.Schema))
 
 	if len(d.Matrix) > 0 {
 		ew.printf("## Data modes\n\n")
 		ew.printf("| Mode | Status | Reply | Data endpoint | Connect | LIST | RETR |\n")
 		ew.printf("|---|---|---|---|---|---|---|\n")
 		for _, r := range d.Matrix {
-			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.Mode, mdStatus(r), mdCell(r.cellReply()), mdCell(r.cellEndpoint()), mdCell(r.Connect), mdCell(r.cellList()), mdCell(r.cellRetr()))
+			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(r.Mode), mdStatus(r), mdCell(r.cellReply()), mdCell(r.cellEndpoint()), mdCell(r.Connect), mdCell(r.cellList()), mdCell(r.cellRetr()))
 		}
 		ew.printf("\n")
 	}
@@ -45,11 +45,11 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 		ew.printf("None.\n\n")
 	}
 	for _, f := range d.Findings {
-		ew.printf("### %s `%s`: %s\n\n", strings.ToUpper(string(f.Severity)), f.ID, mdEscape(f.Title))
-		ew.printf("%s\n\n", mdEscape(f.Explanation))
+		ew.printf("### %s %s: %s\n\n", mdEscape(strings.ToUpper(string(f.Severity))), mdCode(f.ID, false), mdEscape(f.Title))
+		ew.printf("%s\n\n", mdPara(f.Explanation))
 		var meta []string
 		if len(f.Modes) > 0 {
-			meta = append(meta, "Modes: "+strings.Join(f.Modes, ", "))
+			meta = append(meta, "Modes: "+mdEscape(strings.Join(f.Modes, ", ")))
 		}
 		if f.Inferred {
 			meta = append(meta, "inferred from the client's view (no capture)")
@@ -60,7 +60,7 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 		if len(f.Evidence) > 0 {
 			ew.printf("**Evidence**\n\n")
 			for _, e := range f.Evidence {
-				ew.printf("- `%s` %s\n", factPrefix(e), mdEscape(e.Text))
+				ew.printf("- %s %s\n", mdCode(factPrefix(e), false), mdEscape(e.Text))
 			}
 			ew.printf("\n")
 		}
@@ -80,7 +80,7 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 		ew.printf("## Ladder diagrams\n\n")
 		ew.printf("`--->` control connection, `===>` data connection, `X` no answer.\n\n")
 		for _, l := range d.Ladders {
-			ew.printf("### %s\n\n%s\n", l.Mode, codeBlock(drawLadder(l, cleanTerm)))
+			ew.printf("### %s\n\n%s\n", mdEscape(l.Mode), codeBlock(drawLadder(l, cleanTerm)))
 		}
 	}
 	if d.Probe != nil && len(d.Probe.Modes) > 0 {
@@ -89,7 +89,7 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 			if len(mr.Transcript) == 0 {
 				continue
 			}
-			ew.printf("### %s\n\n%s\n", mr.Mode, codeBlock(transcript(mr.Transcript)))
+			ew.printf("### %s\n\n%s\n", mdEscape(string(mr.Mode)), codeBlock(transcript(mr.Transcript)))
 		}
 	}
 	return ew.err
@@ -120,11 +120,64 @@ func mdStatus(r MatrixRow) string {
 
 // mdEscape escapes text for Markdown prose: HTML specials become entities
 // and Markdown punctuation is backslash-escaped, so server text can neither
-// inject HTML nor links, emphasis or headings.
-func mdEscape(s string) string {
+// inject HTML nor links, emphasis or headings; and a word GitHub would turn
+// into a link or mention even escaped (URLs, www., e-mail addresses,
+// @names) goes into a code span.
+func mdEscape(s string) string { return mdText(s, false, false) }
+
+// mdPara is mdEscape for text that starts a line: a leading "-", "+", "="
+// or "1." cannot start a list or underline a heading either.
+func mdPara(s string) string { return mdText(s, false, true) }
+
+// mdCell escapes a table cell (mdEscape, with pipes escaped inside code
+// spans too).
+func mdCell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return mdText(s, true, false)
+}
+
+func mdText(s string, table, lineStart bool) string {
 	s = cleanTerm(s)
 	var b strings.Builder
-	for _, r := range s {
+	for i, w := range strings.SplitAfter(s, " ") {
+		word := strings.TrimRight(w, " ")
+		switch {
+		case word != "" && mdAutolink(word):
+			b.WriteString(mdCode(word, table))
+			b.WriteString(w[len(word):])
+		case i == 0 && lineStart:
+			mdLineStart(&b, w)
+		default:
+			mdPunct(&b, w)
+		}
+	}
+	return b.String()
+}
+
+// mdLineStart writes the first word, escaping what would open a block
+// (list item, setext underline, ordered list) at the start of a line.
+func mdLineStart(b *strings.Builder, w string) {
+	k := 0
+	for k < len(w) && w[k] >= '0' && w[k] <= '9' {
+		k++
+	}
+	switch {
+	case k > 0 && k < len(w) && w[k] == '.': // ")" is escaped by mdPunct
+		b.WriteString(w[:k])
+		b.WriteByte('\\')
+		w = w[k:]
+	case w != "" && strings.ContainsRune("-+=", rune(w[0])):
+		b.WriteByte('\\')
+	}
+	mdPunct(b, w)
+}
+
+// mdPunct writes w with HTML specials as entities and Markdown
+// punctuation backslash-escaped.
+func mdPunct(b *strings.Builder, w string) {
+	for _, r := range w {
 		switch r {
 		case '&':
 			b.WriteString("&amp;")
@@ -139,15 +192,6 @@ func mdEscape(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
-}
-
-// mdCell escapes a table cell (mdEscape covers the pipe).
-func mdCell(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return mdEscape(s)
 }
 
 // codeBlock fences text with a fence longer than any backtick run in it.

@@ -55,15 +55,17 @@ func Render(w io.Writer, d *Diagnosis, f Format, opt RenderOptions) error {
 	if opt.Version != "" {
 		dd.Version = opt.Version
 	}
+	// JSON is the diagnosis as it is; the others render a cleaned copy
+	// (sanitize.go) and escape it for their format.
 	switch f {
 	case FormatText:
-		return renderText(w, &dd, opt)
+		return renderText(w, cleanCopy(&dd), opt)
 	case FormatMarkdown:
-		return renderMarkdown(w, &dd)
+		return renderMarkdown(w, cleanCopy(&dd))
 	case FormatJSON:
 		return renderJSON(w, &dd)
 	case FormatHTML:
-		return renderHTML(w, &dd)
+		return renderHTML(w, cleanCopy(&dd))
 	}
 	_, err := ParseFormat(string(f))
 	return err

@@ -136,7 +136,7 @@ func textTable(w io.Writer, rows []MatrixRow) error {
 	)
 	t.Header("MODE", "STATUS", "REPLY", "DATA ENDPOINT", "CONNECT", "LIST", "RETR")
 	for _, r := range rows {
-		if err := t.Append(r.Mode, r.status(), cleanTerm(r.cellReply()), cleanTerm(r.cellEndpoint()), r.Connect, r.cellList(), r.cellRetr()); err != nil {
+		if err := t.Append(cutCell(r.Mode), r.status(), cutCell(r.cellReply()), cutCell(r.cellEndpoint()), cutCell(r.Connect), cutCell(r.cellList()), cutCell(r.cellRetr())); err != nil {
 			return err
 		}
 	}
