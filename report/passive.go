@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -227,7 +228,7 @@ func rulePasvAddress(in *input) []Finding {
 // forwarded to it.
 func natRangeFixes(in *input, private, public string) []Fix {
 	lo, hi, n := in.passiveRange()
-	if n == 0 {
+	if n == 0 || !dnatTarget(private) {
 		return nil
 	}
 	rng := fmt.Sprintf("%d:%d", lo, hi)
@@ -236,6 +237,19 @@ func natRangeFixes(in *input, private, public string) []Fix {
 	}
 	return []Fix{{For: "iptables", Text: fmt.Sprintf("On the NAT gateway, forward the passive range (inferred from %s) as well as the control port %d to the server:", plural(n, "announced port", "announced ports"), in.controlPort()),
 		Lines: []string{fmt.Sprintf("iptables -t nat -A PREROUTING -p tcp -d %s --dport %s -j DNAT --to-destination %s", public, rng, private)}}}
+}
+
+// dnatTarget reports whether addr can be the inside address of a DNAT rule:
+// a private (RFC 1918, fc00::/7) or shared (100.64.0.0/10) unicast address.
+// A 227 naming a broadcast, reserved, loopback or multicast address is a
+// server bug, not a NAT layout: no forwarding rule is suggested for it.
+func dnatTarget(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	return a.IsPrivate() || netip.MustParsePrefix("100.64.0.0/10").Contains(a)
 }
 
 // rulePassiveConnect: the data connection to the announced passive port

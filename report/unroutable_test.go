@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ftpdiag/ftpdiag/probe"
@@ -23,8 +24,20 @@ func TestPasvUnroutableNotPublic(t *testing.T) {
 			if f := find(d.Findings, "pasv-foreign-address"); f != nil {
 				t.Errorf("%s called a public address: %s", addr, f.Title)
 			}
-			if find(d.Findings, "pasv-private-address") == nil {
-				t.Errorf("%s: no pasv-private-address in %v", addr, ids(d.Findings))
+			f := find(d.Findings, "pasv-private-address")
+			if f == nil {
+				t.Fatalf("%s: no pasv-private-address in %v", addr, ids(d.Findings))
+			}
+			// Only a private address can be a DNAT target: never suggest
+			// forwarding to a broadcast or reserved address.
+			dnat := false
+			for _, fx := range f.Fixes {
+				for _, l := range fx.Lines {
+					dnat = dnat || strings.Contains(l, "DNAT")
+				}
+			}
+			if want := addr == "10.77.0.2"; dnat != want {
+				t.Errorf("%s: DNAT fix suggested = %v, want %v: %+v", addr, dnat, want, f.Fixes)
 			}
 		})
 	}
