@@ -23,7 +23,7 @@ func fallback(in *input, found []Finding) []Finding {
 	ctl := Finding{ID: "control-failed", Severity: SeverityError, Title: "The control session failed"}
 	data := Finding{ID: "data-connection-failed", Severity: SeverityError}
 	anyError := len(explained) > 0
-	setupOnly := true
+	setupOnly, setupSilent := true, true
 	var firstCtl, firstData string
 	for _, mr := range in.modes() {
 		if modeWorks(mr) || explained[string(mr.Mode)] {
@@ -52,6 +52,9 @@ func fallback(in *input, found []Finding) []Finding {
 		if s.verb != setupVerb(mr.Mode) {
 			setupOnly = false
 		}
+		if s.st.Outcome != probe.OutcomeTimeout {
+			setupSilent = false
+		}
 		if firstData == "" {
 			firstData = fmt.Sprintf("%s: %s", s.describe(), stepText(s.st))
 		}
@@ -64,10 +67,20 @@ func fallback(in *input, found []Finding) []Finding {
 		out = append(out, ctl)
 	}
 	if len(data.Modes) > 0 {
-		if setupOnly {
+		switch {
+		case setupOnly && setupSilent:
+			// No answer at all is no refusal: some servers (pyftpdlib,
+			// Twisted) connect to the client when PORT/EPRT arrives and
+			// answer only once that attempt ends.
+			data.Title = fmt.Sprintf("The server never answered %s", joinAnd(data.Modes))
+			data.Explanation = fmt.Sprintf("The server did not answer %s before the reply timeout. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
+			if allActive(data.Modes) {
+				data.Explanation += " Servers that open the active data connection as soon as they get PORT or EPRT (pyftpdlib, Twisted) stay silent like this while their connection to this host goes unanswered; a capture on this host shows whether their SYNs arrive."
+			}
+		case setupOnly:
 			data.Title = fmt.Sprintf("The server did not accept %s: no data connection was tried", joinAnd(data.Modes))
 			data.Explanation = fmt.Sprintf("The server's answer to %s did not set up a data connection, for a reason no specific rule recognises. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
-		} else {
+		default:
 			data.Title = fmt.Sprintf("The %s data connection failed", joinAnd(data.Modes))
 			data.Explanation = fmt.Sprintf("%s did not complete a listing, for a reason no specific rule recognises. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
 		}
@@ -76,4 +89,14 @@ func fallback(in *input, found []Finding) []Finding {
 		out = append(out, data)
 	}
 	return out
+}
+
+// allActive reports whether every mode named is an active one (EPRT, PORT).
+func allActive(modes []string) bool {
+	for _, m := range modes {
+		if m != string(probe.ModeEPRT) && m != string(probe.ModePORT) {
+			return false
+		}
+	}
+	return len(modes) > 0
 }

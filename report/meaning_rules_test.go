@@ -532,3 +532,30 @@ func TestServerSerial(t *testing.T) {
 		}
 	}
 }
+
+// TestSilentPORTIsNotRefused: a server that never answers PORT/EPRT
+// (pyftpdlib while its callback goes unanswered) did not refuse them: the
+// fallback must not say "did not accept ... no data connection was tried".
+func TestSilentPORTIsNotRefused(t *testing.T) {
+	r := withServer(scenarioHealthy(), ftp.Software("pyftpdlib"), "pyftpdlib 1.5.7 ready.")
+	for i := 2; i < 4; i++ {
+		mr := &r.Modes[i]
+		refuseSetup(r, i, probe.OutcomeReply, "200 x")
+		mr.ListData.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: mr.ListData.Setup.T0, T: mr.ListData.Setup.T0 + 10, Error: "read reply: i/o timeout"}
+		mr.Transcript[3].Reply = nil
+	}
+	d := Diagnose(r, nil)
+	f := find(d.Findings, "data-connection-failed")
+	if f == nil {
+		t.Fatalf("no data-connection-failed in %v", ids(d.Findings))
+	}
+	if strings.Contains(f.Title, "did not accept") || strings.Contains(f.Title, "no data connection was tried") {
+		t.Errorf("title claims a refusal: %q", f.Title)
+	}
+	if !strings.Contains(f.Title, "never answered") || !strings.Contains(f.Explanation, "pyftpdlib, Twisted") {
+		t.Errorf("title %q / explanation %q: want the silence said, with the servers that connect at PORT", f.Title, f.Explanation)
+	}
+	if strings.Contains(d.Verdict, "did not accept") {
+		t.Errorf("verdict claims a refusal: %q", d.Verdict)
+	}
+}
