@@ -153,23 +153,7 @@ func (s *session) activeConnected(ch *dataChannel, dc *DataConn, tr *Transfer, v
 	dc.Connect = s.clock.ok(st)
 	dc.Peer = addrPortOf(a.conn.RemoteAddr()).String()
 	dc.Local = addrPortOf(a.conn.LocalAddr()).String()
-	rep := ftp.Reply{}
-	if first != nil {
-		rep = *first
-	} else {
-		var err error
-		if rep, err = s.readReply(s.opts.ReplyTimeout); err != nil {
-			tr.Step = s.clock.fail(st, err)
-			return ftp.Reply{}, false
-		}
-		if !s.firstReply(tr, verb, rep, st) {
-			return rep, false
-		}
-	}
-	if !s.secureData(ch, dc, tr, st) { // TLS on the data connection (tls.go)
-		return rep, false
-	}
-	return rep, true
+	return s.dataReady(ch, dc, tr, verb, st, first)
 }
 
 // answeredInstead records a control reply (or the control connection's

@@ -90,13 +90,25 @@ func (s *session) startData(ch *dataChannel, dc *DataConn, tr *Transfer, verb, a
 		tr.Step = s.clock.fail(st, err)
 		return ftp.Reply{}, false
 	}
-	rep, err := s.readReply(s.opts.ReplyTimeout)
-	if err != nil {
-		tr.Step = s.clock.fail(st, err)
-		return ftp.Reply{}, false
-	}
-	if !s.firstReply(tr, verb, rep, st) {
-		return rep, false
+	return s.dataReady(ch, dc, tr, verb, st, nil)
+}
+
+// dataReady is the common end of a data command's start, passive or
+// active: the server's first reply (read here unless the callback wait
+// already read and checked it: first), then TLS on the data connection.
+func (s *session) dataReady(ch *dataChannel, dc *DataConn, tr *Transfer, verb string, st Step, first *ftp.Reply) (ftp.Reply, bool) {
+	var rep ftp.Reply
+	if first != nil {
+		rep = *first
+	} else {
+		var err error
+		if rep, err = s.readReply(s.opts.ReplyTimeout); err != nil {
+			tr.Step = s.clock.fail(st, err)
+			return ftp.Reply{}, false
+		}
+		if !s.firstReply(tr, verb, rep, st) {
+			return rep, false
+		}
 	}
 	if !s.secureData(ch, dc, tr, st) { // TLS on the data connection (tls.go)
 		return rep, false

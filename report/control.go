@@ -114,19 +114,9 @@ func (in *input) controlWire(mrs []*probe.ModeResult, _ string) (facts []Fact, i
 // tls-required, an account to give login-account-needed: their meanings
 // differ.
 func ruleLoginFailed(in *input) []Finding {
-	var mrs []string
-	var facts []Fact
-	var rep string
+	refused, mrs, facts, rep := in.loginRefusals(ftp.MeaningAuthFailed, ftp.MeaningDisabled)
 	policy := true
-	for _, f := range in.failedReplies(ftp.MeaningAuthFailed, ftp.MeaningDisabled) {
-		if f.what != "login" {
-			continue
-		}
-		mrs = append(mrs, string(f.mr.Mode))
-		facts = append(facts, stepFact(fmt.Sprintf("%s login as %s (%s)", f.mr.Mode, in.r.Target.User, f.verb), f.st))
-		if rep == "" {
-			rep = replyLine(f.st.Reply)
-		}
+	for _, f := range refused {
 		policy = policy && f.in.Meaning == ftp.MeaningDisabled
 	}
 	if len(mrs) == 0 {
@@ -172,19 +162,7 @@ func ruleLoginFailed(in *input) []Finding {
 // password. Decision: a mode's first failure is the login's reply and it
 // means account-needed (332, 532). The password may well be right.
 func ruleLoginAccountNeeded(in *input) []Finding {
-	var mrs []string
-	var facts []Fact
-	var rep string
-	for _, f := range in.failedReplies(ftp.MeaningAccountNeeded) {
-		if f.what != "login" {
-			continue
-		}
-		mrs = append(mrs, string(f.mr.Mode))
-		facts = append(facts, stepFact(fmt.Sprintf("%s login as %s (%s)", f.mr.Mode, in.r.Target.User, f.verb), f.st))
-		if rep == "" {
-			rep = replyLine(f.st.Reply)
-		}
-	}
+	_, mrs, facts, rep := in.loginRefusals(ftp.MeaningAccountNeeded)
 	if len(mrs) == 0 {
 		return nil
 	}
@@ -232,4 +210,22 @@ func portFixes(host string, lo, hi int) []Fix {
 			Lines: []string{fmt.Sprintf("ufw allow %s/tcp", ipt)}},
 		{For: "generic-firewall", Text: fmt.Sprintf("On any other firewall or cloud security group: open TCP ports %s to host %s.", dash, host)},
 	}
+}
+
+// loginRefusals gathers the modes whose first failure is the login's reply
+// with one of meanings: the refusals, their modes, one fact each, and the
+// first reply line to quote.
+func (in *input) loginRefusals(meanings ...ftp.Meaning) (refused []failedReply, mrs []string, facts []Fact, rep string) {
+	for _, f := range in.failedReplies(meanings...) {
+		if f.what != "login" {
+			continue
+		}
+		refused = append(refused, f)
+		mrs = append(mrs, string(f.mr.Mode))
+		facts = append(facts, stepFact(fmt.Sprintf("%s login as %s (%s)", f.mr.Mode, in.r.Target.User, f.verb), f.st))
+		if rep == "" {
+			rep = replyLine(f.st.Reply)
+		}
+	}
+	return refused, mrs, facts, rep
 }
