@@ -68,6 +68,11 @@ func fallback(in *input, found []Finding) []Finding {
 	}
 	if len(data.Modes) > 0 {
 		switch {
+		case setupOnly && setupSilent && in.an != nil:
+			// A capture without the reply does not show the server was
+			// silent: it may have ended, or missed the segment.
+			data.Title = fmt.Sprintf("The capture holds no reply to %s", joinAnd(data.Modes))
+			data.Explanation = fmt.Sprintf("No reply to %s is in the capture: the server may not have answered, or the capture ended or missed it. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
 		case setupOnly && setupSilent:
 			// No answer at all is no refusal: some servers (pyftpdlib,
 			// Twisted) connect to the client when PORT/EPRT arrives and
