@@ -253,7 +253,7 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 			errs = append(errs, ts.err)
 		}
 		if ts.n > 0 && ts.usable == 0 {
-			errs = append(errs, fmt.Errorf("capture: %s: link type %v is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP and BSD loopback are)", ts.name, ts.unsupported))
+			errs = append(errs, fmt.Errorf("capture: %s: link type %v is not supported (Ethernet with or without VLAN tags, Linux cooked SLL/SLL2, raw IP and BSD loopback are)", ts.name, ts.unsupported))
 		}
 		if ts.backwards > 0 {
 			errs = append(errs, fmt.Errorf("capture: %s: timestamps go back in time at packet %d (%d packets out of order): the file was merged or rewritten; read in file order", ts.name, ts.firstBack, ts.backwards))
