@@ -297,7 +297,7 @@ func (in *input) callbackHow(g *callbackGroup, blocked bool) []string {
 		if len(ports) > 1 {
 			portWord = "ports"
 		}
-		out = append(out, fmt.Sprintf("%s had not answered %s %s, and no connection had reached %s %s: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
+		out = append(out, fmt.Sprintf("%s had not answered %s %s, and the probe's listener on %s %s accepted no connection: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
 		if blocked && !known {
 			out = append(out, "A server that connects only at LIST/RETR would be silent for another reason: the control transcript shows what it did answer.")
 		}
@@ -405,6 +405,8 @@ func callbackSource(sw string) string {
 		return "vsftpd connects from port 20 with connect_from_port_20=YES, else from an ephemeral port"
 	case "proftpd":
 		return "ProFTPD connects from port 20 when it runs as root, from an ephemeral port otherwise"
+	case "pyftpdlib", "twisted":
+		return softwareName(sw) + " connects from an ephemeral port"
 	}
 	return "the server connects from port 20 or from an ephemeral port"
 }
