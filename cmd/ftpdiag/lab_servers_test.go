@@ -128,7 +128,8 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 var awaitingFix = map[string]string{
 	// ProFTPD's per-host count is racy (replies.md): when it does refuse a
 	// session at PASS, that mode is not retried.
-	"limit-at-pass/proftpd":        `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS is not retried one at a time: that mode fails and server-busy is an error (exit 1)`,
+	"limit-at-pass/proftpd": `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS is not retried one at a time: that mode fails and server-busy is an error (exit 1)`,
+
 	"server-error/vsftpd/detected": `issue 12: with the login refused ("500 OOPS: cannot change directory:/nonexistent" to PASS) the server is not detected: software "" although the banner is "220 (vsFTPd 3.0.3)"`,
 }
 
