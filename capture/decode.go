@@ -15,6 +15,7 @@ type decoder struct {
 	sll     layers.LinuxSLL
 	sll2    layers.LinuxSLL2
 	lo      layers.Loopback
+	vlan    layers.Dot1Q
 	ip4     layers.IPv4
 	ip6     layers.IPv6
 	tcp     layers.TCP
@@ -48,6 +49,20 @@ type view struct {
 	icmpInner []byte // the quoted packet
 }
 
+// VLAN tags (trunk ports, SPAN sessions, Linux cooked captures that kept
+// the tag) are decoded by gopacket's Dot1Q layer, which the EtherTypes
+// 0x8100 (802.1Q) and 0x88a8 (802.1ad, QinQ's outer tag) lead to; stacked
+// tags reuse it, each tag's EtherType naming the next. The pre-standard
+// QinQ EtherType 0x9100, still sent by older switches and decoded as VLAN
+// by Wireshark, is not in gopacket's table: it is added there (the
+// table is gopacket's documented way to extend its Ethernet decoding).
+func init() {
+	layers.EthernetTypeMetadata[ethernetTypeQinQ9100] = layers.EthernetTypeMetadata[layers.EthernetTypeDot1Q]
+}
+
+// ethernetTypeQinQ9100 is the pre-standard QinQ outer tag's EtherType.
+const ethernetTypeQinQ9100 layers.EthernetType = 0x9100
+
 func newDecoder() *decoder {
 	d := &decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
 	for _, first := range []gopacket.LayerType{
@@ -55,7 +70,7 @@ func newDecoder() *decoder {
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
 	} {
 		p := gopacket.NewDecodingLayerParser(first,
-			&d.eth, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6,
+			&d.eth, &d.sll, &d.sll2, &d.lo, &d.vlan, &d.ip4, &d.ip6,
 			&d.tcp, &d.icmp4, &d.icmp6, &d.payload)
 		p.IgnoreUnsupported = true
 		d.parsers[first] = p
