@@ -290,6 +290,9 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 	r.mu.Lock()
 	if r.res.Server.Banner == "" {
 		r.res.Server.Banner = m.Banner.Reply.Text()
+		// From the banner alone until SYST and FEAT (serverInfo) say
+		// more: a server that refuses every login is still named.
+		r.res.Server.Info = ftp.DetectServer(r.res.Server.Banner, "", nil)
 	}
 	r.mu.Unlock()
 	if !r.startTLS(s, m) {
