@@ -138,7 +138,6 @@ var awaitingFix = map[string]string{
 	// session at PASS, that mode is not retried.
 	"limit-at-pass/proftpd": `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS is not retried one at a time: that mode fails and server-busy is an error (exit 1)`,
 
-	"server-error/vsftpd/detected": `issue 12: with the login refused ("500 OOPS: cannot change directory:/nonexistent" to PASS) the server is not detected: software "" although the banner is "220 (vsFTPd 3.0.3)"`,
 
 	// pyftpdlib 1.5.7 loses channels from its poller when active and
 	// passive sessions overlap (replies.md): now and then a RETR answered
