@@ -180,6 +180,13 @@ func (r *runner) run() {
 	}()
 	if !<-loggedIn {
 		<-leadDone
+		if r.retryLead(lead) {
+			done := make(chan struct{})
+			close(done)
+			r.runModes(lead, rest, done) // pacing.go
+			r.retrySerially(rest)
+			return
+		}
 		why := fmt.Sprintf("the first control connection (%s) did not log in; not repeated", lead.Mode)
 		for _, m := range rest {
 			m.markFrom(stageConnect, skipped(why))

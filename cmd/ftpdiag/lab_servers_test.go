@@ -134,10 +134,6 @@ var awaitingFix = map[string]string{
 	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its callback dropped by the client's gateway) gives data-connection-failed, not active-callback-blocked`,
 	"client-firewall/pyftpdlib":     `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 
-	// ProFTPD's per-host count is racy (replies.md): when it does refuse a
-	// session at PASS, that mode is not retried.
-	"limit-at-pass/proftpd": `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS is not retried one at a time: that mode fails and server-busy is an error (exit 1)`,
-
 
 	// pyftpdlib 1.5.7 loses channels from its poller when active and
 	// passive sessions overlap (replies.md): now and then a RETR answered
@@ -218,9 +214,6 @@ func adjustVerdict(t *testing.T, scenario, server string, rep *labReport, v serv
 	t.Helper()
 	if scenario == "mtu-blackhole" {
 		v.want = append(slices.Clone(v.want), blackholeFinding(rep))
-	}
-	if scenario == "connection-limit" && limitAtPass(rep) && !limitHit(rep) {
-		skipAwaitingFix(t, "limit-at-pass/"+server)
 	}
 	if scenario == "connection-limit" && !limitHit(rep) && !limitAtPass(rep) {
 		// ProFTPD counts sessions at PASS from its scoreboard: sessions
