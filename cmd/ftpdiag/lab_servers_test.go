@@ -134,7 +134,6 @@ var awaitingFix = map[string]string{
 	"client-gateway-drop/pyftpdlib": `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its callback dropped by the client's gateway) gives data-connection-failed, not active-callback-blocked`,
 	"client-firewall/pyftpdlib":     `issue 12: pyftpdlib's "425 Can't connect to specified address." to PORT (its SYN seen arriving unanswered) gives data-connection-failed, not active-callback-dropped-locally`,
 
-
 	// pyftpdlib 1.5.7 loses channels from its poller when active and
 	// passive sessions overlap (replies.md): now and then a RETR answered
 	// "125 Data connection already open" sends the whole file and never
