@@ -32,6 +32,13 @@ type Evidence struct {
 	// UntrackedPackets counts packets of connections beyond the tracker's
 	// cap (DefaultMaxConns); they are in the pcapng but not in Conns.
 	UntrackedPackets int `json:"untracked_packets,omitempty"`
+	// Reordered counts packets whose timestamp stepped back from an earlier
+	// packet's of the same file (multi-queue NICs, files merged from
+	// several interfaces), by at most ReorderedMax seconds: they were read
+	// in timestamp order. Steps back beyond the reorder window (1 s, 4096
+	// packets) are read in file order and reported as an error instead.
+	Reordered    int     `json:"reordered,omitempty"`
+	ReorderedMax float64 `json:"reordered_max,omitempty"`
 	// Sessions are the FTP control sessions rebuilt from the trace (read
 	// from a file; see session.go), in order of their first packet.
 	Sessions []*FTPSession `json:"sessions,omitempty"`

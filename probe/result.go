@@ -194,6 +194,9 @@ type DataConn struct {
 	// CallbackWait is how long an active attempt waited for the server's
 	// connection, and why (active.go); nil for passive modes.
 	CallbackWait *CallbackWait `json:"callback_wait,omitempty"`
+	// SetupWatch is what an active attempt's listener saw while the
+	// PORT/EPRT reply was awaited (activesetup.go); nil for passive modes.
+	SetupWatch *SetupWatch `json:"setup_watch,omitempty"`
 }
 
 // ModeResult is everything one data mode's control connection did.

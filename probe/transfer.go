@@ -145,15 +145,6 @@ func (s *session) firstReply(tr *Transfer, verb string, rep ftp.Reply, st Step) 
 	return false
 }
 
-// drainAccept closes an active-mode listener, waits for the goroutine
-// blocked in its Accept and closes any connection it got.
-func drainAccept(ln net.Listener, accepted chan acceptResult) {
-	ln.Close()
-	if res := <-accepted; res.conn != nil {
-		res.conn.Close()
-	}
-}
-
 type acceptResult struct {
 	conn net.Conn
 	err  error

@@ -95,11 +95,14 @@ type CaptureDiagnosis struct {
 	Kind    string `json:"kind"` // "capture"
 	// Files are the capture files read (as one timeline); ReadError the
 	// damage met while reading them, "" when none.
-	Files     []string         `json:"files,omitempty"`
-	ReadError string           `json:"read_error,omitempty"`
-	Packets   int              `json:"packets"`
-	Conns     int              `json:"conns"`
-	Summary   []SessionSummary `json:"summary"`
+	Files     []string `json:"files,omitempty"`
+	ReadError string   `json:"read_error,omitempty"`
+	// Notes say what the reader put right or could not see in the capture
+	// as a whole, without damage (capture_notes.go).
+	Notes   []string         `json:"notes,omitempty"`
+	Packets int              `json:"packets"`
+	Conns   int              `json:"conns"`
+	Summary []SessionSummary `json:"summary"`
 	// Sessions are the diagnoses, in Summary's order. A streaming
 	// diagnosis (DiagnoseCaptureStream) leaves it nil and makes each one
 	// while it is rendered; Each works on both.
@@ -231,6 +234,7 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 		return cd
 	}
 	cd.Packets, cd.Conns = ev.Packets, len(ev.Conns)
+	cd.Notes = captureNotes(ev)
 	if ev.PcapFile != "" {
 		cd.Files = []string{ev.PcapFile}
 	}
