@@ -195,6 +195,13 @@ func (c *CaptureDiagnosis) Combined() *Diagnosis {
 // analysis is what the rules may ask of a session rebuilt from a capture.
 type analysis struct {
 	vantage string
+	// unseen are the data connections the session set up whose fate the
+	// capture cannot show (observe_capture.go): no connection of theirs in
+	// the file, no reply saying how they went, and a capture that holds no
+	// data connection at all.
+	unseen []unseenSetup
+	// server is the session's server endpoint, for the capture command.
+	server netip.AddrPort
 }
 
 // noSYNText explains a passive data connection with no SYN on the wire.
@@ -298,9 +305,9 @@ func sessionEnd(s *capture.FTPSession) float64 {
 func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagnosis {
 	sub := subEvidence(ev, g)
 	info := sessionInfo(g, id)
-	r, links := rebuildResult(ev, g)
+	r, links, unseen := rebuildResult(ev, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage}
+	in.an = &analysis{vantage: info.Vantage, unseen: unseen, server: g[0].Server}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -321,6 +328,9 @@ func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagn
 	finishDiagnosis(d, in, "capture")
 	if len(in.modes()) == 0 {
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
+		if len(unseen) > 0 {
+			d.Verdict = fmt.Sprintf("The session set up %d data %s and the capture holds none of them: it was most likely filtered to the control port, so what happened on them cannot be seen. Capture again with the data connections (see capture-incomplete).", len(unseen), word(len(unseen), "connection", "connections"))
+		}
 		if info.Encrypted {
 			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
 		}
@@ -427,7 +437,7 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // capped), one control-only result per control connection that failed
 // before any; links[i] are the connections of r.Modes[i] as the capture
 // linked them.
-func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks) {
+func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
@@ -448,6 +458,8 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 	per := map[probe.Mode]*counts{}
 	var failed, worked []probe.ModeResult
 	var failedL, workedL []modeLinks
+	var unseen []unseenSetup
+	dataSeen := holdsDataConns(ev, g)
 	for _, s := range g {
 		base := controlSteps(s)
 		if len(s.Data) == 0 && !controlUp(&base) {
@@ -457,15 +469,20 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 			failedL = append(failedL, modeLinks{control: s.Control})
 			continue
 		}
-		for _, pair := range pairSetups(s) {
+		setups, u := judgeableSetups(s.Data, dataSeen)
+		unseen = append(unseen, u...)
+		for _, pair := range pairSetups(setups) {
 			mr := base
 			mr.Mode = modeOf(pair[0])
-			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0])
+			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0], dataSeen)
 			xs := dataExchanges(pair[0])
 			ln := modeLinks{control: s.Control, list: pair[0].Conn}
 			if len(pair) > 1 {
 				mr.RetrData, mr.Retr = &probe.DataConn{}, &probe.Transfer{}
-				mr.Works = fillData(mr.RetrData, mr.Retr, s, pair[1]) && mr.Works
+				// As in a probe run, the mode works when its first data
+				// connection opened and its transfer completed; the
+				// second transfer's failure is its own finding's.
+				fillData(mr.RetrData, mr.Retr, s, pair[1], dataSeen)
 				xs = append(xs, dataExchanges(pair[1])...)
 				ln.retr = pair[1].Conn
 			}
@@ -493,7 +510,7 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
 	}
-	return r, append(failedL, workedL...)
+	return r, append(failedL, workedL...), unseen
 }
 
 // modeLinks are the connections of one rebuilt mode, as the capture linked
@@ -707,10 +724,10 @@ func lastSeen(c *capture.Conn) float64 {
 
 // pairSetups groups a control connection's data setups by mode, two at a
 // time, as the probe does (a LIST and a RETR per mode).
-func pairSetups(s *capture.FTPSession) [][]*capture.DataSetup {
+func pairSetups(setups []*capture.DataSetup) [][]*capture.DataSetup {
 	var out [][]*capture.DataSetup
 	open := map[probe.Mode]int{}
-	for _, ds := range s.Data {
+	for _, ds := range setups {
 		m := modeOf(ds)
 		if i, ok := open[m]; ok {
 			out[i] = append(out[i], ds)
@@ -725,7 +742,7 @@ func pairSetups(s *capture.FTPSession) [][]*capture.DataSetup {
 
 // fillData sets a data connection and its transfer from one captured data
 // setup and reports whether all of it worked.
-func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup) bool {
+func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup, dataSeen bool) bool {
 	if ds.Announced.IsValid() {
 		dc.Announced = ds.Announced.String()
 	}
@@ -791,6 +808,14 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if !ds.Passive {
 			dc.Listened = dc.Announced
 		}
+	case !dataSeen:
+		// The capture holds no data connection at all: whether this one
+		// was dialled, and how it went, cannot be seen (observe_capture.go).
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
+	case final != nil && !aboutDataConn(ds.Transfer.Verb(), final):
+		// Refused without a 1xx for a reason of its own (a file refused,
+		// a login needed): no data connection was due.
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: final.T, Error: fmt.Sprintf("no data connection was due: the server refused %s", ds.Transfer.Verb())}
 	default:
 		// Announced, and no connection ever appeared.
 		t := dc.Setup.T
