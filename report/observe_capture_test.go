@@ -211,3 +211,66 @@ func TestAnalyzeNothingWasDue(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeCaptureEndsFirst: a capture that ends while a step is under
+// way (its connection still open, moments after it began) does not show
+// how the step ended: no stall, no timeout, no failed control session.
+func TestAnalyzeCaptureEndsFirst(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(h *handSession)
+		want  []string // error and warning ids
+		cut   bool     // capture-incomplete for a step cut short
+	}{
+		{"ends mid-transfer: no transfer-stalled", func(h *handSession) {
+			h.listedOK()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30002|)")
+			c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40002"), Responder: netip.MustParseAddrPort("10.77.0.2:30002"),
+				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001},
+				BytesFromResponder: 65536, FirstData: &capture.PacketRef{T: h.t + 0.03}, LastData: &capture.PacketRef{T: h.t + 0.05}}
+			h.data("EPSV", "10.77.0.2:30002", setup, h.say("RETR big.bin", "150 Opening BINARY mode data connection for big.bin (1048576 bytes)."), c)
+		}, nil, true},
+		{"ends before the greeting: no control-failed", func(h *handSession) {
+			h.s.Exchanges = nil
+		}, nil, true},
+		{"ends right after LIST was sent, nothing back yet: no transfer-no-reply", func(h *handSession) {
+			h.listedOK()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30003|)")
+			c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40003"), Responder: netip.MustParseAddrPort("10.77.0.2:30003"),
+				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001}}
+			h.data("EPSV", "10.77.0.2:30003", setup, h.say("LIST"), c)
+		}, nil, true},
+		{"goes on 30 s after LIST with no reply: the server never answered", func(h *handSession) {
+			h.listedOK()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30004|)")
+			c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40004"), Responder: netip.MustParseAddrPort("10.77.0.2:30004"),
+				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001}}
+			h.data("EPSV", "10.77.0.2:30004", setup, h.say("LIST"), c)
+			// Another connection of the capture, 30 s later.
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:41000"), Responder: netip.MustParseAddrPort("192.0.2.1:443"), First: capture.PacketRef{T: h.t + 30}, SYNs: []capture.PacketRef{{T: h.t + 30}}})
+		}, []string{"transfer-no-reply"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			tc.build(h)
+			cd := DiagnoseCapture(h.ev)
+			got := analyzedIDs(cd)
+			cut := false
+			for _, d := range cd.Sessions {
+				for _, f := range d.Findings {
+					cut = cut || f.ID == "capture-incomplete" && strings.Contains(f.Explanation, "The capture ends while steps")
+				}
+			}
+			if !slices.Equal(got, tc.want) || cut != tc.cut {
+				for _, d := range cd.Sessions {
+					t.Logf("verdict: %s", d.Verdict)
+					for _, f := range d.Findings {
+						t.Logf("  %s %s: %s %v", f.Severity, f.ID, f.Explanation, f.Evidence)
+					}
+				}
+				t.Errorf("ids %v, want %v; cut %v, want %v", got, tc.want, cut, tc.cut)
+			}
+		})
+	}
+}

@@ -27,13 +27,23 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds []string
+	var cmds, cut []string
 	for _, u := range in.an.unseen {
-		if !slices.Contains(cmds, u.Command) {
+		switch {
+		case u.Cut && !slices.Contains(cut, u.Command):
+			cut = append(cut, u.Command)
+		case !u.Cut && !slices.Contains(cmds, u.Command):
 			cmds = append(cmds, u.Command)
 		}
 	}
-	return sentence(fmt.Sprintf("The data connections set up with %s are not in the capture and no reply tells how they went: their fate cannot be seen (see capture-incomplete)", joinAnd(cmds)))
+	var out []string
+	if len(cmds) > 0 {
+		out = append(out, sentence(fmt.Sprintf("The data connections set up with %s are not in the capture and no reply tells how they went: their fate cannot be seen (see capture-incomplete)", joinAnd(cmds))))
+	}
+	if len(cut) > 0 {
+		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))
+	}
+	return strings.Join(out, " ")
 }
 
 // modeVerdict is the verdict on the modes the result holds.
