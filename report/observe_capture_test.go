@@ -274,3 +274,57 @@ func TestAnalyzeCaptureEndsFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeClientChoiceOnPrivate227: a client that refuses a private 227
+// address (tnftp: no SYN at all) or dials it and is turned back by its own
+// side (ICMP net unreachable from its gateway) failed because of the
+// announced address: pasv-private-address is the error, no firewall on
+// the passive range is claimed.
+func TestAnalyzeClientChoiceOnPrivate227(t *testing.T) {
+	private := func(h *handSession, c *capture.Conn) {
+		h.listedOK()
+		setup := h.say("PASV", "227 Entering Passive Mode (192,168,77,2,117,52).")
+		h.data("PASV", "192.168.77.2:30004", setup, nil, c)
+	}
+	tests := []struct {
+		name  string
+		build func(h *handSession)
+		says  string
+	}{
+		{"never dialled (tnftp's address mismatch)", func(h *handSession) { private(h, nil) }, "did not dial it"},
+		{"dialled, ICMP net unreachable from its own gateway", func(h *handSession) {
+			private(h, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40005"), Responder: netip.MustParseAddrPort("192.168.77.2:30004"),
+				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}},
+				ICMP: []capture.ICMPFact{{PacketRef: capture.PacketRef{T: h.t + 0.001}, From: "192.168.10.1", Type: 3, Code: 0, Text: "net unreachable"}}})
+		}, "trusted the reply and dialled 192.168.77.2"},
+		{"dialled, SYNs unanswered", func(h *handSession) {
+			private(h, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40006"), Responder: netip.MustParseAddrPort("192.168.77.2:30004"),
+				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}, {T: h.t + 1}, {T: h.t + 3}}})
+		}, "trusted the reply and dialled 192.168.77.2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			tc.build(h)
+			cd := DiagnoseCapture(h.ev)
+			got := analyzedIDs(cd)
+			var pf *Finding
+			for _, d := range cd.Sessions {
+				for i, f := range d.Findings {
+					if f.ID == "pasv-private-address" {
+						pf = &d.Findings[i]
+					}
+				}
+			}
+			if !slices.Equal(got, []string{"pasv-private-address"}) || pf == nil || pf.Severity != SeverityError || !strings.Contains(pf.Explanation, tc.says) {
+				for _, d := range cd.Sessions {
+					t.Logf("verdict: %s", d.Verdict)
+					for _, f := range d.Findings {
+						t.Logf("  %s %s: %s", f.Severity, f.ID, f.Explanation)
+					}
+				}
+				t.Errorf("ids %v, want only pasv-private-address as an error saying %q", got, tc.says)
+			}
+		})
+	}
+}
