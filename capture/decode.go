@@ -15,6 +15,7 @@ type decoder struct {
 	sll     layers.LinuxSLL
 	sll2    layers.LinuxSLL2
 	lo      layers.Loopback
+	vlan    layers.Dot1Q
 	ip4     layers.IPv4
 	ip6     layers.IPv6
 	tcp     layers.TCP
@@ -48,6 +49,20 @@ type view struct {
 	icmpInner []byte // the quoted packet
 }
 
+// VLAN tags (trunk ports, SPAN sessions, Linux cooked captures that kept
+// the tag) are decoded by gopacket's Dot1Q layer, which the EtherTypes
+// 0x8100 (802.1Q) and 0x88a8 (802.1ad, QinQ's outer tag) lead to; stacked
+// tags reuse it, each tag's EtherType naming the next. The pre-standard
+// QinQ EtherType 0x9100, still sent by older switches and decoded as VLAN
+// by Wireshark, is not in gopacket's table: it is added there (the
+// table is gopacket's documented way to extend its Ethernet decoding).
+func init() {
+	layers.EthernetTypeMetadata[ethernetTypeQinQ9100] = layers.EthernetTypeMetadata[layers.EthernetTypeDot1Q]
+}
+
+// ethernetTypeQinQ9100 is the pre-standard QinQ outer tag's EtherType.
+const ethernetTypeQinQ9100 layers.EthernetType = 0x9100
+
 func newDecoder() *decoder {
 	d := &decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
 	for _, first := range []gopacket.LayerType{
@@ -55,7 +70,7 @@ func newDecoder() *decoder {
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
 	} {
 		p := gopacket.NewDecodingLayerParser(first,
-			&d.eth, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6,
+			&d.eth, &d.sll, &d.sll2, &d.lo, &d.vlan, &d.ip4, &d.ip6,
 			&d.tcp, &d.icmp4, &d.icmp6, &d.payload)
 		p.IgnoreUnsupported = true
 		d.parsers[first] = p
@@ -138,6 +153,9 @@ func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
 			}
 		}
 	}
+	if !v.isTCP && !v.isICMP && d.headerCut(v) {
+		v.isTCP, v.tcp = true, &d.tcp
+	}
 	if !v.src.IsValid() || !v.dst.IsValid() || (!v.isTCP && !v.isICMP) {
 		return nil
 	}
@@ -145,6 +163,30 @@ func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
 		v.payloadLen, v.whole = tcpPayloadLen(v, d)
 	}
 	return v
+}
+
+// headerCut reports whether the frame holds a TCP segment whose header the
+// snap length cut inside its options (tcpdump -s 64 and the like): gopacket
+// refuses such a header, but its fixed 20 bytes (ports, sequence numbers,
+// flags) are there and are all the tracker needs. Written by hand because
+// gopacket's TCP layer returns an error for it; the ports, sequence
+// numbers and flags it decoded before the error are this frame's.
+func (d *decoder) headerCut(v *view) bool {
+	var pl []byte
+	switch {
+	case v.v6 && d.ip6.NextHeader == layers.IPProtocolTCP:
+		pl = d.ip6.Payload
+	case !v.v6 && v.src.IsValid() && d.ip4.Protocol == layers.IPProtocolTCP && d.ip4.FragOffset == 0 && d.ip4.Flags&layers.IPv4MoreFragments == 0:
+		pl = d.ip4.Payload
+	default:
+		return false
+	}
+	if len(pl) < 20 || d.tcp.DataOffset < 5 || int(d.tcp.DataOffset)*4 <= len(pl) {
+		return false
+	}
+	d.tcp.Payload = nil
+	d.tcp.Options = d.tcp.Options[:0]
+	return true
 }
 
 // tcpPayloadLen returns the TCP payload length from the IP header, so that a

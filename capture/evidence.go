@@ -23,6 +23,10 @@ type Evidence struct {
 	// Packets counts packets seen; KernelDrops those the kernel dropped.
 	Packets     int    `json:"packets"`
 	KernelDrops uint64 `json:"kernel_drops"`
+	// Snaplen is the snap length the capture was taken with, as the frames
+	// it cut short show (the longest of them); 0 when no TCP segment was
+	// cut. Conn.Sliced counts the cut segments.
+	Snaplen int `json:"snaplen,omitempty"`
 	// Conns lists every TCP connection seen (or attempted), in order of the
 	// first packet.
 	Conns []*Conn `json:"conns"`
@@ -32,6 +36,20 @@ type Evidence struct {
 	// UntrackedPackets counts packets of connections beyond the tracker's
 	// cap (DefaultMaxConns); they are in the pcapng but not in Conns.
 	UntrackedPackets int `json:"untracked_packets,omitempty"`
+	// Reordered counts packets whose timestamp stepped back from an earlier
+	// packet's of the same file (multi-queue NICs, files merged from
+	// several interfaces), by at most ReorderedMax seconds: they were read
+	// in timestamp order. Steps back beyond the reorder window (1 s, 4096
+	// packets) are read in file order and reported as an error instead.
+	Reordered    int     `json:"reordered,omitempty"`
+	ReorderedMax float64 `json:"reordered_max,omitempty"`
+	// NotFTP lists connections that looked like FTP control connections
+	// (a control port, or a 220 greeting) but did not behave like FTP:
+	// SSH, SMTP, HTTP, or bytes that were neither FTP commands nor
+	// replies. They are no session. At most 64 are listed; NotFTPCount
+	// counts them all.
+	NotFTP      []NotFTP `json:"not_ftp,omitempty"`
+	NotFTPCount int      `json:"not_ftp_count,omitempty"`
 	// Sessions are the FTP control sessions rebuilt from the trace (read
 	// from a file; see session.go), in order of their first packet.
 	Sessions []*FTPSession `json:"sessions,omitempty"`
@@ -110,6 +128,17 @@ type Conn struct {
 	MSSInitiator int    `json:"mss_initiator,omitempty"`
 	MSSResponder int    `json:"mss_responder,omitempty"`
 	Stall        *Stall `json:"stall,omitempty"`
+	// Sliced counts segments whose payload the capture's snap length cut
+	// short (caplen < length): their bytes count, their text is partial.
+	Sliced int `json:"sliced,omitempty"`
+	// GapBytes counts payload bytes, both ways, that the sequence numbers
+	// say were sent but the capture does not hold: holes not filled by
+	// the end (bytes cut by the snap length are not holes: Sliced).
+	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// OpenAtEnd is true when the connection was up (a SYN-ACK or data
+	// seen) and the capture ended before a RST or a FIN from each side:
+	// it outlived the capture, or its end was not captured.
+	OpenAtEnd bool `json:"open_at_end,omitempty"`
 }
 
 // Established reports whether the handshake got a SYN-ACK.

@@ -96,12 +96,27 @@ func serialize(t testing.TB, ls ...gopacket.SerializableLayer) []byte {
 	return buf.Bytes()
 }
 
-// frame wraps an IP packet in the link header of lt.
-func frame(lt layers.LinkType, ip []byte) []byte {
+// frame wraps an IP packet in the link header of lt. tags are the
+// EtherTypes of VLAN tags (0x8100, 0x88a8, 0x9100), outermost first: the
+// link header names the first, each tag the next (Ethernet, SLL, SLL2).
+func frame(lt layers.LinkType, ip []byte, tags ...uint16) []byte {
 	v6 := ip[0]>>4 == 6
-	et := uint16(0x0800)
+	inner := uint16(0x0800)
 	if v6 {
-		et = 0x86dd
+		inner = 0x86dd
+	}
+	et := inner
+	var vlan []byte
+	if len(tags) > 0 && lt != layers.LinkTypeNull && lt != layers.LinkTypeRaw {
+		et = tags[0]
+		for i := range tags {
+			next := inner
+			if i+1 < len(tags) {
+				next = tags[i+1]
+			}
+			vlan = binary.BigEndian.AppendUint16(vlan, uint16(100+i)) // TCI: VLAN 100, 101...
+			vlan = binary.BigEndian.AppendUint16(vlan, next)
+		}
 	}
 	var h []byte
 	switch lt {
@@ -129,7 +144,7 @@ func frame(lt layers.LinkType, ip []byte) []byte {
 		}
 		binary.LittleEndian.PutUint32(h, fam)
 	}
-	return append(h, ip...)
+	return append(append(h, vlan...), ip...)
 }
 
 // writeTrace writes recs as a pcapng (or classic pcap) of link type lt.
@@ -143,6 +158,12 @@ func writeTrace(t testing.TB, name string, lt layers.LinkType, ng bool, recs []r
 }
 
 func traceBytes(t testing.TB, lt layers.LinkType, ng bool, recs []rec) []byte {
+	t.Helper()
+	return traceBytesTagged(t, lt, ng, recs)
+}
+
+// traceBytesTagged is traceBytes with every frame carrying VLAN tags.
+func traceBytesTagged(t testing.TB, lt layers.LinkType, ng bool, recs []rec, tags ...uint16) []byte {
 	t.Helper()
 	var b bytesBuffer
 	var write func(gopacket.CaptureInfo, []byte) error
@@ -161,7 +182,7 @@ func traceBytes(t testing.TB, lt layers.LinkType, ng bool, recs []rec) []byte {
 		write, flush = w.WritePacket, func() error { return nil }
 	}
 	for _, r := range recs {
-		d := frame(lt, r.ip)
+		d := frame(lt, r.ip, tags...)
 		ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(r.at * float64(time.Second))), CaptureLength: len(d), Length: len(d)}
 		if err := write(ci, d); err != nil {
 			t.Fatal(err)

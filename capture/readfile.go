@@ -65,6 +65,18 @@ func isPcapMagic(b []byte) bool {
 	return false
 }
 
+// ErrDamaged is matched (errors.Is) by the errors of ReadFiles and
+// ReadTraces that stopped reading an input: a truncated or corrupt file.
+// The Evidence returned with them covers the packets read before.
+var ErrDamaged = errors.New("capture: damaged input")
+
+// damage marks an error as ErrDamaged.
+type damage struct{ error }
+
+func (damage) Is(target error) bool { return target == ErrDamaged }
+
+func (d damage) Unwrap() error { return d.error }
+
 // describe turns a reader error into words about the file.
 func describe(err error) string {
 	switch {

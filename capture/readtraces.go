@@ -69,15 +69,17 @@ type traceSource struct {
 	fixed layers.LinkType // pcap: one link type for the file
 	ng    *pcapgo.NgReader
 	drops uint64
-	// The packet read ahead, valid until the next read from src.
+	// The packet handed on next (timestamp order), valid until the next
+	// advance: its data, link type and number in the input.
 	data []byte
 	ci   gopacket.CaptureInfo
+	lt   layers.LinkType
+	num  int
 	ok   bool
 	n    int // packets read from this input
-	// Timestamps going back in time within this input.
-	backwards   int
-	firstBack   int
-	prev        time.Time
+	win  window
+	eof  bool
+	// Packets of a supported link type, and the last unsupported one.
 	usable      int
 	unsupported layers.LinkType
 	err         error
@@ -144,40 +146,47 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// advance reads the next packet of the input; ok is false at its end or
-// at damage (err set).
+// advance hands on the input's next packet in timestamp order (through
+// its reorder window, reorder.go); ok is false at its end or at damage
+// (err set).
 func (ts *traceSource) advance() {
-	ts.ok = false
-	if ts.err != nil || ts.src == nil {
+	if ts.ok {
+		ts.win.recycle(ts.data)
+	}
+	ts.ok, ts.data = false, nil
+	for ts.err == nil && !ts.eof && ts.src != nil && (len(ts.win.held) == 0 || !ts.win.full()) {
+		ts.read()
+	}
+	if len(ts.win.held) == 0 {
 		return
 	}
+	p := ts.win.pop()
+	ts.data, ts.ci, ts.lt, ts.num, ts.ok = p.data, p.ci, p.lt, p.n, true
+}
+
+// read takes the next packet of the file into the window.
+func (ts *traceSource) read() {
 	data, ci, err := ts.src.ZeroCopyReadPacketData()
 	if err == io.EOF {
+		ts.eof = true
 		return
 	}
 	if err != nil {
-		ts.err = fmt.Errorf("capture: %s: packet %d (after %d good packets): %v", ts.name, ts.n+1, ts.n, describe(err))
+		ts.err = damage{fmt.Errorf("capture: %s: packet %d (after %d good packets): %v", ts.name, ts.n+1, ts.n, describe(err))}
 		return
 	}
 	ts.n++
-	if !ts.prev.IsZero() && ci.Timestamp.Before(ts.prev) {
-		if ts.backwards == 0 {
-			ts.firstBack = ts.n
-		}
-		ts.backwards++
-	}
-	ts.prev = ci.Timestamp
-	ts.data, ts.ci, ts.ok = data, ci, true
+	ts.win.push(data, ci, ts.n, ts.linkType(ci))
 }
 
-// linkType is the link type of the packet read ahead.
-func (ts *traceSource) linkType() layers.LinkType {
+// linkType is the link type of a packet just read.
+func (ts *traceSource) linkType(ci gopacket.CaptureInfo) layers.LinkType {
 	if ts.ng == nil {
 		return ts.fixed
 	}
 	lt := ts.ng.LinkType()
-	if len(ts.ci.AncillaryData) > 0 {
-		if l, ok := ts.ci.AncillaryData[0].(layers.LinkType); ok {
+	if len(ci.AncillaryData) > 0 {
+		if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
 			lt = l
 		}
 	}
@@ -220,7 +229,7 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 		}
 		if p := recover(); p != nil {
 			ev = finish()
-			err = errors.Join(append(errs, fmt.Errorf("capture: packet %d: cannot decode: %v", n, p))...)
+			err = errors.Join(append(errs, damage{fmt.Errorf("capture: packet %d: cannot decode: %v", n, p)})...)
 		}
 	}()
 	for _, ts := range srcs {
@@ -238,13 +247,16 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 			break
 		}
 		n++
-		lt := next.linkType()
-		if supportedLinkType(lt) {
+		if supportedLinkType(next.lt) {
 			next.usable++
 		} else {
-			next.unsupported = lt
+			next.unsupported = next.lt
 		}
-		t.Add(lt, next.data, next.ci.Timestamp, n)
+		num := n
+		if len(srcs) == 1 {
+			num = next.num // the file's own number, as Wireshark shows it
+		}
+		t.Add(next.lt, next.data, next.ci.Timestamp, num)
 		next.advance()
 	}
 	ev = finish()
@@ -253,11 +265,14 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 			errs = append(errs, ts.err)
 		}
 		if ts.n > 0 && ts.usable == 0 {
-			errs = append(errs, fmt.Errorf("capture: %s: link type %v is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP and BSD loopback are)", ts.name, ts.unsupported))
+			errs = append(errs, fmt.Errorf("capture: %s: link type %v is not supported (Ethernet with or without VLAN tags, Linux cooked SLL/SLL2, raw IP and BSD loopback are)", ts.name, ts.unsupported))
 		}
-		if ts.backwards > 0 {
-			errs = append(errs, fmt.Errorf("capture: %s: timestamps go back in time at packet %d (%d packets out of order): the file was merged or rewritten; read in file order", ts.name, ts.firstBack, ts.backwards))
+		w := &ts.win
+		if w.beyond > 0 {
+			errs = append(errs, fmt.Errorf("capture: %s: timestamps go back in time at packet %d (%d packets) further than the reorder window (%v, %d packets) reaches: the file was merged or rewritten; those packets were read in file order", ts.name, w.firstBeyond, w.beyond, reorderWindow, reorderPackets))
 		}
+		ev.Reordered += w.reordered
+		ev.ReorderedMax = max(ev.ReorderedMax, float64(w.maxStep)/1e9)
 	}
 	return ev, errors.Join(errs...)
 }

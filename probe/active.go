@@ -27,22 +27,33 @@ type CallbackWait struct {
 	// Seconds is the wait.
 	Seconds float64 `json:"seconds"`
 	// RTTSeconds is the control connection's TCP handshake time, and
-	// ReplySeconds how long the PORT/EPRT reply took: the round trips the
-	// wait is scaled by.
+	// ReplySeconds how long the PORT/EPRT reply took (for the wait for
+	// that reply, SetupWatch, the slowest earlier reply but the login's):
+	// the round trips the wait is scaled by.
 	RTTSeconds   float64 `json:"rtt_seconds"`
 	ReplySeconds float64 `json:"reply_seconds"`
 	// Reason says how Seconds was chosen.
 	Reason string `json:"reason"`
 }
 
-// callbackWait chooses the wait for the server's connection.
+// callbackWait chooses the wait for the server's connection after the
+// transfer command, scaled by the PORT/EPRT reply's time.
 func (s *session) callbackWait(dc *DataConn) *CallbackWait {
-	cw := &CallbackWait{
+	cw := s.scaledWait(max(0, dc.Setup.T-dc.Setup.T0), s.opts.DataTimeout, "the data timeout")
+	return &cw
+}
+
+// scaledWait is one SYN retransmission plus a few round trips, the round
+// trip being the larger of the control connection's handshake and reply
+// (seconds), never less than minCallbackWait nor more than limit (named
+// limitName in the reason); Options.CallbackWait overrides it.
+func (s *session) scaledWait(reply float64, limit time.Duration, limitName string) CallbackWait {
+	cw := CallbackWait{
 		RTTSeconds:   max(0, s.mr.Connect.T-s.mr.Connect.T0),
-		ReplySeconds: max(0, dc.Setup.T-dc.Setup.T0),
+		ReplySeconds: max(0, reply),
 	}
 	if s.opts.CallbackWait > 0 {
-		w := min(s.opts.CallbackWait, s.opts.DataTimeout)
+		w := min(s.opts.CallbackWait, limit)
 		cw.Seconds = w.Seconds()
 		cw.Reason = fmt.Sprintf("set to %s by the caller", w)
 		return cw
@@ -54,9 +65,9 @@ func (s *session) callbackWait(dc *DataConn) *CallbackWait {
 		w = minCallbackWait
 		cw.Reason = fmt.Sprintf("the minimum %s (one SYN retransmission after %s, plus %d round trips of %s, is shorter)", minCallbackWait, synRetransmission, callbackRoundTrips, rt.Round(time.Microsecond))
 	}
-	if w > s.opts.DataTimeout {
-		w = s.opts.DataTimeout
-		cw.Reason += fmt.Sprintf(", capped at the data timeout %s", s.opts.DataTimeout)
+	if w > limit {
+		w = limit
+		cw.Reason += fmt.Sprintf(", capped at %s %s", limitName, limit)
 	}
 	cw.Seconds = w.Seconds()
 	return cw
@@ -76,12 +87,11 @@ func (s *session) startActive(ch *dataChannel, dc *DataConn, tr *Transfer, verb,
 	if dl, ok := ln.(deadliner); ok {
 		dl.SetDeadline(s.clock.deadline(s.opts.DataTimeout))
 	}
-	accepted := make(chan acceptResult, 1)
-	go func() { c, err := ln.Accept(); accepted <- acceptResult{c, err} }()
+	accepted := ch.accepted
 	if err := s.send(verb, arg); err != nil {
 		tr.Step = s.clock.fail(st, err)
 		// The server was never asked to connect: nothing to wait for.
-		drainAccept(ln, accepted)
+		ch.drain()
 		dc.Connect = skipped(verb + " was not sent")
 		return ftp.Reply{}, false
 	}
@@ -118,21 +128,21 @@ func (s *session) startActive(ch *dataChannel, dc *DataConn, tr *Transfer, verb,
 				replied = w.done
 				continue
 			}
-			drainAccept(ln, accepted)
+			ch.drain()
 			s.answeredInstead(dc, tr, verb, st, rep, err, first != nil)
 			return rep, false
 		case <-timer.C:
-			drainAccept(ln, accepted)
+			ch.drain()
 			dc.Connect = s.clock.finish(st, OutcomeTimeout)
 			dc.Connect.Error = fmt.Sprintf("accept data connection on %s: no connection from the server within %s (%s), and no reply on the control connection", dc.Listened, wait, cw.Reason)
 			return ftp.Reply{}, s.neverOpened(tr, st)
 		case <-dropped:
-			drainAccept(ln, accepted)
+			ch.drain()
 			dc.Connect = s.clock.finish(st, OutcomeTimeout)
 			dc.Connect.Error = fmt.Sprintf("accept data connection on %s: %s", dc.Listened, wireVerdictInbound)
 			return ftp.Reply{}, s.neverOpened(tr, st)
 		case <-s.ctx.Done():
-			drainAccept(ln, accepted)
+			ch.drain()
 			dc.Connect = s.clock.fail(st, fmt.Errorf("accept data connection on %s: %w", dc.Listened, s.ctx.Err()))
 			return ftp.Reply{}, s.neverOpened(tr, st)
 		}
@@ -144,7 +154,7 @@ func (s *session) startActive(ch *dataChannel, dc *DataConn, tr *Transfer, verb,
 // listener's own failure (its deadline, the data timeout).
 func (s *session) activeConnected(ch *dataChannel, dc *DataConn, tr *Transfer, verb string, st Step, a acceptResult, first *ftp.Reply) (ftp.Reply, bool) {
 	ch.ln.Close()
-	ch.ln = nil
+	ch.ln, ch.accepted = nil, nil
 	if a.err != nil {
 		dc.Connect = s.clock.fail(st, fmt.Errorf("accept data connection on %s: %w", dc.Listened, a.err))
 		return ftp.Reply{}, s.neverOpened(tr, st)

@@ -15,6 +15,16 @@ import (
 type dataChannel struct {
 	conn net.Conn
 	ln   net.Listener
+	// accepted receives the one result of ln's Accept, which runs from
+	// the moment PORT/EPRT is sent (activesetup.go): servers that connect
+	// when PORT arrives do it before any transfer command.
+	accepted chan acceptResult
+}
+
+// acceptInBackground starts the listener's one Accept.
+func (d *dataChannel) acceptInBackground() {
+	d.accepted = make(chan acceptResult, 1)
+	go func() { c, err := d.ln.Accept(); d.accepted <- acceptResult{c, err} }()
 }
 
 func (d *dataChannel) close() {
@@ -24,9 +34,22 @@ func (d *dataChannel) close() {
 	if d.conn != nil {
 		d.conn.Close()
 	}
-	if d.ln != nil {
-		d.ln.Close()
+	d.drain()
+}
+
+// drain closes an active-mode listener, waits for the goroutine blocked in
+// its Accept and closes any connection it got.
+func (d *dataChannel) drain() {
+	if d.ln == nil {
+		return
 	}
+	d.ln.Close()
+	if d.accepted != nil {
+		if res := <-d.accepted; res.conn != nil {
+			res.conn.Close()
+		}
+	}
+	d.ln, d.accepted = nil, nil
 }
 
 // openData runs the mode's setup command and, for passive modes, dials the
@@ -159,14 +182,31 @@ func (s *session) openActive(mode Mode, dc *DataConn) *dataChannel {
 	} else {
 		arg = ftp.FormatEPRT(lap)
 	}
-	_, st = s.command(string(mode), arg)
-	dc.Setup = st
-	if !st.OK() {
-		ln.Close()
-		dc.Connect = skipped(string(mode) + " refused")
+	ch := &dataChannel{ln: ln}
+	if dl, ok := ln.(deadliner); ok {
+		// The transfer command sets the data timeout; until then the
+		// set-up reply may take the reply timeout.
+		dl.SetDeadline(s.clock.deadline(s.opts.ReplyTimeout + s.opts.DataTimeout))
+	}
+	ch.acceptInBackground()
+	dc.Setup = s.activeSetup(ch, dc, string(mode), arg)
+	if !dc.Setup.OK() {
+		ch.close()
+		if !dc.Connect.Ran() {
+			dc.Connect = skipped(setupFailure(mode, dc.Setup))
+		}
 		return nil
 	}
-	return &dataChannel{ln: ln}
+	return ch
+}
+
+// setupFailure says why no data connection was awaited after a failed
+// PORT/EPRT: a refusal only when the server answered with one.
+func setupFailure(mode Mode, st Step) string {
+	if st.Outcome == OutcomeReply {
+		return string(mode) + " refused"
+	}
+	return fmt.Sprintf("%s failed (%s)", mode, st.Outcome)
 }
 
 // listenActive listens on the control connection's local address, on a

@@ -194,6 +194,9 @@ type DataConn struct {
 	// CallbackWait is how long an active attempt waited for the server's
 	// connection, and why (active.go); nil for passive modes.
 	CallbackWait *CallbackWait `json:"callback_wait,omitempty"`
+	// SetupWatch is what an active attempt's listener saw while the
+	// PORT/EPRT reply was awaited (activesetup.go); nil for passive modes.
+	SetupWatch *SetupWatch `json:"setup_watch,omitempty"`
 }
 
 // ModeResult is everything one data mode's control connection did.
@@ -223,10 +226,13 @@ type ModeResult struct {
 	// server's passive port range (Options.PasvSamples).
 	PasvSamples []PasvSample `json:"pasv_samples,omitempty"`
 	// RetriedSerially is set when the server turned this mode's first
-	// connection away with 421 (too many connections) and the probe ran it
-	// again after the others; FirstAttempt is that refusal.
-	RetriedSerially bool  `json:"retried_serially,omitempty"`
-	FirstAttempt    *Step `json:"first_attempt,omitempty"`
+	// connection away for a connection limit (a 421, or a 530 naming the
+	// limit) and the probe ran it again after the others; FirstAttempt is
+	// that refusal. FirstAttemptAlone: it was the run's first session, and
+	// no other session of the run was open when it was turned away.
+	RetriedSerially   bool  `json:"retried_serially,omitempty"`
+	FirstAttempt      *Step `json:"first_attempt,omitempty"`
+	FirstAttemptAlone bool  `json:"first_attempt_alone,omitempty"`
 }
 
 // Result is what one probe run did and was told. It holds no rendered text.

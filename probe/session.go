@@ -30,6 +30,9 @@ type session struct {
 	// pending is a reply being read in the background (watch.go); the
 	// next read collects it.
 	pending *replyWatch
+	// slowestReply is the longest a plain command's reply took, seconds
+	// (activesetup.go scales its wait by it).
+	slowestReply float64
 	// onGreeting, when set, is called once the greeting has been read
 	// (pacing.go watches a second session's greeting).
 	onGreeting func()
@@ -193,7 +196,9 @@ func (s *session) command(verb, arg string) (ftp.Reply, Step) {
 	if err != nil {
 		return rep, s.clock.fail(st, err)
 	}
-	return rep, s.clock.replied(st, verb, rep, false)
+	st = s.clock.replied(st, verb, rep, false)
+	s.noteReplyTime(verb, st)
+	return rep, st
 }
 
 // quit ends the session politely without waiting long.

@@ -183,6 +183,24 @@ func (f finalWatch) verdict(grace time.Duration) (time.Time, error) {
 	return f.w.at.Add(grace), nil
 }
 
+// failsWithin waits at most d for the final reply and reports whether it
+// came and is a failure.
+func (f finalWatch) failsWithin(ctx context.Context, d time.Duration) bool {
+	if f.w == nil {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-f.w.done:
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+	return f.w.err == nil && ftp.Interpret(f.verb, f.w.rep, true).Step != ftp.StepSuccess
+}
+
 // notClosedGrace is how long the data connection may stay open after the
 // server's completion reply: servers close it before or with the reply,
 // so a few round trips suffice (never less than notClosedMin, never more

@@ -36,9 +36,18 @@ func (s *session) transfer(ch *dataChannel, dc *DataConn, verb, arg string, limi
 	fin := s.watchReply(s.opts.TransferTimeout + s.opts.ReplyTimeout)
 	data, n, reachedLimit, rerr := s.readData(ch.conn, limit, keep, &tr, finalWatch{fin, verb})
 	tr.Bytes = n
-	if errors.Is(rerr, errFinalReply) || errors.Is(rerr, errNotClosed) {
+	// A data connection the server reset or closed early as it gave up
+	// comes with its failure reply (421, 426): the reply, read within a
+	// short grace, is its word on why.
+	dataLost := rerr != nil && s.ctx.Err() == nil && finalWatch{fin, verb}.failsWithin(s.ctx, s.notClosedGrace())
+	if dataLost || errors.Is(rerr, errFinalReply) || errors.Is(rerr, errNotClosed) {
 		ch.conn.Close()
 		s.finalReply(&tr, verb, st)
+		if tr.Final != nil && !fin.at.IsZero() {
+			// The reply came during the read (the step ends now, after
+			// the grace for the close): its own moment on the timeline.
+			tr.Times.Final = ptr(fin.at.Sub(s.clock.zero).Seconds())
+		}
 		return tr, data
 	}
 	if rerr != nil {
@@ -134,15 +143,6 @@ func (s *session) firstReply(tr *Transfer, verb string, rep ftp.Reply, st Step) 
 		tr.Step.Error = "completion reply without a preliminary 1xx reply"
 	}
 	return false
-}
-
-// drainAccept closes an active-mode listener, waits for the goroutine
-// blocked in its Accept and closes any connection it got.
-func drainAccept(ln net.Listener, accepted chan acceptResult) {
-	ln.Close()
-	if res := <-accepted; res.conn != nil {
-		res.conn.Close()
-	}
 }
 
 type acceptResult struct {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ftpdiag/ftpdiag/capture"
@@ -143,27 +144,25 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 }
 
 // ruleActiveCallback: the server's connection back to the client never
-// arrived. Decision, per active attempt whose setup succeeded and whose
+// arrived. Decision, per active attempt: its setup succeeded and its
 // accept did not (timeout, or a reply to the transfer command meaning the
-// data connection failed: 425), or whose PORT/EPRT itself was answered
-// that way (pyftpdlib connects when it gets PORT, and answers "425 Can't
-// connect to specified address."): with a capture, a SYN to our
-// listening port that got no SYN-ACK -> active-callback-dropped-locally (the
-// SYN reached this host and a local firewall ate it: the capture sees inbound
-// packets before netfilter); a capture with no such SYN ->
+// data connection failed: 425); or the callback failed at PORT time
+// (callbackAtSetup): servers that connect as soon as they get PORT/EPRT
+// (pyftpdlib, Twisted) answer the command itself that they could not
+// ("425 Can't connect to specified address."), or are still silent after
+// the probe's round-trip-scaled wait with nothing at its listener. Then,
+// from the wire facts joined to the attempt (observe.go): a SYN to our
+// listening port that got no SYN-ACK -> active-callback-dropped-locally
+// (the SYN reached this host and a local firewall ate it: the capture
+// sees inbound packets before netfilter); a capture with no such SYN ->
 // active-callback-blocked (stopped on the way); no capture ->
-// active-callback-blocked, inferred.
+// active-callback-blocked, inferred, saying what a capture would tell.
 func ruleActiveCallback(in *input) []Finding {
-	type group struct {
-		modes []string
-		facts []Fact
-		ports []uint16
-	}
-	blocked, local := &group{}, &group{}
+	blocked, local := &callbackGroup{}, &callbackGroup{}
 	for _, mr := range in.activeModes() {
 		for _, a := range attempts(mr) {
-			atSetup := callbackFailedAtSetup(mr, a)
-			if !atSetup && !callbackFailed(mr, a) {
+			at := callbackAtSetup(mr, a)
+			if at == atSetupNone && !callbackFailed(mr, a) {
 				continue
 			}
 			ep := a.dc.Listened
@@ -171,15 +170,7 @@ func ruleActiveCallback(in *input) []Finding {
 				ep = a.dc.Announced
 			}
 			port := portOf(ep)
-			var facts []Fact
-			if atSetup {
-				facts = []Fact{stepFact(fmt.Sprintf("%s %s: the server tried to connect to %s at once and answered", mr.Mode, a.name, orDash(ep)), a.dc.Setup)}
-			} else {
-				facts = []Fact{stepFact(fmt.Sprintf("%s %s: %s accepted, waited on %s", mr.Mode, a.name, replyLine(a.dc.Setup.Reply), ep), a.dc.Connect)}
-				if a.tr.Step.Reply != nil {
-					facts = append(facts, stepFact(fmt.Sprintf("%s %s", mr.Mode, a.name), a.tr.Step))
-				}
-			}
+			facts := callbackFacts(mr, a, at, ep)
 			g := blocked
 			if in.wire {
 				var dropped []*capture.Conn
@@ -197,65 +188,213 @@ func ruleActiveCallback(in *input) []Finding {
 					facts = append(facts, Fact{T: a.dc.Connect.T, Text: fmt.Sprintf("no SYN to port %d reached this host", port)})
 				}
 			}
-			if !slices.Contains(g.modes, string(mr.Mode)) {
-				g.modes = append(g.modes, string(mr.Mode))
-			}
-			if !slices.Contains(g.ports, port) {
-				g.ports = append(g.ports, port)
-			}
-			g.facts = append(g.facts, facts...)
+			g.add(string(mr.Mode), port, facts, at, a.dc)
 		}
 	}
 	var out []Finding
 	if len(blocked.modes) > 0 {
-		expl := fmt.Sprintf("The server's connection back to this client for %s (port %s) never arrived: the server accepted the command and nothing came within the data timeout, or the server itself answered that it could not connect (the evidence quotes its reply). Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
-			joinAnd(blocked.modes), portList(blocked.ports), callbackSource(in.sw))
-		inferred := !in.wire
-		if inferred {
-			expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
-		} else {
-			expl += " The capture saw no SYN arrive, so it was stopped before this host."
-		}
-		fixes := in.clientUsePassive()
-		fixes = append(fixes,
-			Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
-				Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
-			Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
-		)
-		out = append(out, Finding{
-			ID:          "active-callback-blocked",
-			Severity:    SeverityError,
-			Title:       "The server's active-mode connection back to the client never arrived",
-			Explanation: expl,
-			Action:      "use passive mode",
-			Modes:       blocked.modes,
-			Inferred:    inferred,
-			Evidence:    blocked.facts,
-			Fixes:       fixes,
-		})
+		out = append(out, in.callbackBlocked(blocked))
 	}
 	if len(local.modes) > 0 {
-		p := portList(local.ports)
-		fixes := in.clientUsePassive()
-		fixes = append(fixes,
-			Fix{For: "iptables", Text: "Let the callback through this host's firewall: track FTP so that it is RELATED, or accept the active ports.",
-				Lines: []string{"modprobe nf_conntrack_ftp", "iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -j ACCEPT", strings.ReplaceAll(p, "-", ":"))}},
-			Fix{For: "nftables", Text: "With nftables:", Lines: []string{fmt.Sprintf("nft add rule inet filter input tcp dport %s accept", p)}},
-			Fix{For: "firewalld", Text: "With firewalld:", Lines: []string{fmt.Sprintf("firewall-cmd --add-port=%s/tcp", p)}},
-			Fix{For: "ufw", Text: "With ufw:", Lines: []string{fmt.Sprintf("ufw allow %s/tcp", strings.ReplaceAll(p, "-", ":"))}},
-		)
-		out = append(out, Finding{
-			ID:          "active-callback-dropped-locally",
-			Severity:    SeverityError,
-			Title:       "The server's callback reached this host and a local firewall dropped it",
-			Explanation: fmt.Sprintf("The capture saw the server's SYN arrive at port %s of this host and no SYN-ACK leave: a firewall on this machine drops the active-mode data connection.", p),
-			Action:      "allow the callback in this host's firewall, or use passive mode",
-			Modes:       local.modes,
-			Evidence:    local.facts,
-			Fixes:       fixes,
-		})
+		out = append(out, in.callbackDroppedLocally(local))
 	}
 	return out
+}
+
+// callbackGroup gathers the attempts one callback finding explains, with
+// how each failure showed (callbackAtSetup): after the transfer command,
+// answered at PORT time, or silent at PORT time.
+type callbackGroup struct {
+	modes []string
+	facts []Fact
+	ports []uint16
+	after bool
+	// replied and silent are the attempts that failed at PORT time.
+	replied, silent []attemptAt
+}
+
+// attemptAt is one attempt whose callback failed at PORT time.
+type attemptAt struct {
+	mode string
+	dc   *probe.DataConn
+}
+
+func (g *callbackGroup) add(mode string, port uint16, facts []Fact, at setupFate, dc *probe.DataConn) {
+	if !slices.Contains(g.modes, mode) {
+		g.modes = append(g.modes, mode)
+	}
+	if !slices.Contains(g.ports, port) {
+		g.ports = append(g.ports, port)
+	}
+	g.facts = append(g.facts, facts...)
+	switch at {
+	case atSetupReply:
+		g.replied = append(g.replied, attemptAt{mode, dc})
+	case atSetupSilent:
+		g.silent = append(g.silent, attemptAt{mode, dc})
+	default:
+		g.after = true
+	}
+}
+
+// callbackFacts are the probe's facts of one failed callback.
+func callbackFacts(mr *probe.ModeResult, a attempt, at setupFate, ep string) []Fact {
+	switch at {
+	case atSetupReply:
+		return []Fact{stepFact(fmt.Sprintf("%s %s: the server tried to connect to %s at once and answered", mr.Mode, a.name, orDash(ep)), a.dc.Setup)}
+	case atSetupSilent:
+		return []Fact{stepFact(fmt.Sprintf("%s %s: listening on %s, no reply to %s and no connection from the server", mr.Mode, a.name, orDash(ep), mr.Mode), a.dc.Setup)}
+	}
+	facts := []Fact{stepFact(fmt.Sprintf("%s %s: %s accepted, waited on %s", mr.Mode, a.name, replyLine(a.dc.Setup.Reply), ep), a.dc.Connect)}
+	if a.tr.Step.Reply != nil {
+		facts = append(facts, stepFact(fmt.Sprintf("%s %s", mr.Mode, a.name), a.tr.Step))
+	}
+	return facts
+}
+
+// connectsAtPORT names the servers known to open the active data
+// connection as soon as PORT/EPRT arrives (replies.md in the lab).
+var connectsAtPORT = []string{"pyftpdlib", "twisted"}
+
+// callbackHow says, in sentences, how the group's failed callbacks showed.
+// For a failure at PORT time it names the behaviour (the server connects
+// when PORT arrives) and quotes the reply, or the silence and the probe's
+// wait. blocked is true when no SYN was seen here (or nothing could be
+// seen): a silent server not known to connect at PORT time may then be
+// silent for another reason, and the sentences say so.
+func (in *input) callbackHow(g *callbackGroup, blocked bool) []string {
+	known := slices.Contains(connectsAtPORT, in.sw)
+	who := "the server"
+	if known {
+		who = softwareName(in.sw)
+	}
+	var out []string
+	if g.after && blocked {
+		out = append(out, callbackAfterCommand)
+	}
+	if len(g.replied) > 0 {
+		var modes, replies []string
+		for _, a := range g.replied {
+			modes = append(modes, a.mode)
+			if q := strconv.Quote(replyLine(a.dc.Setup.Reply)); !slices.Contains(replies, q) {
+				replies = append(replies, q)
+			}
+		}
+		how := fmt.Sprintf("%s connects as soon as it gets PORT or EPRT, and answered %s with %s: its connection to this host failed.", who, joinAnd(modes), joinAnd(replies))
+		if !known {
+			how = fmt.Sprintf("the server tried to connect as soon as it got %s, as pyftpdlib and Twisted do, and answered %s: its connection to this host failed.", joinAnd(modes), joinAnd(replies))
+		}
+		out = append(out, how)
+	}
+	if len(g.silent) > 0 {
+		var modes []string
+		var ports []uint16
+		for _, a := range g.silent {
+			modes = append(modes, a.mode)
+			ports = append(ports, portOf(a.dc.Listened))
+		}
+		portWord := "port"
+		if len(ports) > 1 {
+			portWord = "ports"
+		}
+		out = append(out, fmt.Sprintf("%s had not answered %s %s, and the probe's listener on %s %s accepted no connection: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
+		if blocked && !known {
+			out = append(out, "A server that connects only at LIST/RETR would be silent for another reason: the control transcript shows what it did answer.")
+		}
+	}
+	return out
+}
+
+// callbackAfterCommand is how a callback awaited after the transfer
+// command failed.
+const callbackAfterCommand = "the server accepted the command and nothing came within the data timeout, or the server itself answered that it could not connect (the evidence quotes its reply)."
+
+// setupWaitText is "after 1.5 s (the probe's wait: ...)": how long the
+// probe waited for the PORT/EPRT reply, and why.
+func setupWaitText(dc *probe.DataConn) string {
+	text := fmt.Sprintf("after %.1f s", dc.Setup.T-dc.Setup.T0)
+	switch w := dc.SetupWatch; {
+	case w == nil:
+	case w.Listener == probe.ListenerSYNDropped:
+		text += " (the probe stopped waiting when the capture showed the server's SYN sent again and unanswered here)"
+	case w.Wait.Reason != "":
+		text += " (the probe's wait: " + w.Wait.Reason + ")"
+	}
+	return text
+}
+
+// sentences joins sentences, capitalizing a leading "the" after the first.
+func sentences(ss []string) string {
+	out := slices.Clone(ss)
+	for i := 1; i < len(out); i++ {
+		out[i] = capitalizeThe(out[i])
+	}
+	return strings.Join(out, " ")
+}
+
+// capitalizeThe capitalizes a sentence that starts with "the " (a software
+// name keeps its own case).
+func capitalizeThe(s string) string {
+	if strings.HasPrefix(s, "the ") {
+		return "The" + s[3:]
+	}
+	return s
+}
+
+// callbackBlocked: no connection from the server reached this host.
+func (in *input) callbackBlocked(g *callbackGroup) Finding {
+	expl := fmt.Sprintf("The server's connection back to this client for %s (port %s) never arrived: %s Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
+		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, true)), callbackSource(in.sw))
+	inferred := !in.wire
+	if inferred {
+		expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
+	} else {
+		expl += " The capture saw no SYN arrive, so it was stopped before this host."
+	}
+	fixes := in.clientUsePassive()
+	fixes = append(fixes,
+		Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
+			Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
+		Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
+	)
+	return Finding{
+		ID:          "active-callback-blocked",
+		Severity:    SeverityError,
+		Title:       "The server's active-mode connection back to the client never arrived",
+		Explanation: expl,
+		Action:      "use passive mode",
+		Modes:       g.modes,
+		Inferred:    inferred,
+		Evidence:    g.facts,
+		Fixes:       fixes,
+	}
+}
+
+// callbackDroppedLocally: the server's SYNs reached this host unanswered.
+func (in *input) callbackDroppedLocally(g *callbackGroup) Finding {
+	p := portList(g.ports)
+	expl := fmt.Sprintf("The capture saw the server's SYN arrive at port %s of this host and no SYN-ACK leave: a firewall on this machine drops the active-mode data connection.", p)
+	if how := in.callbackHow(g, false); len(how) > 0 {
+		expl += " " + capitalizeThe(sentences(how))
+	}
+	fixes := in.clientUsePassive()
+	fixes = append(fixes,
+		Fix{For: "iptables", Text: "Let the callback through this host's firewall: track FTP so that it is RELATED, or accept the active ports.",
+			Lines: []string{"modprobe nf_conntrack_ftp", "iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -j ACCEPT", strings.ReplaceAll(p, "-", ":"))}},
+		Fix{For: "nftables", Text: "With nftables:", Lines: []string{fmt.Sprintf("nft add rule inet filter input tcp dport %s accept", p)}},
+		Fix{For: "firewalld", Text: "With firewalld:", Lines: []string{fmt.Sprintf("firewall-cmd --add-port=%s/tcp", p)}},
+		Fix{For: "ufw", Text: "With ufw:", Lines: []string{fmt.Sprintf("ufw allow %s/tcp", strings.ReplaceAll(p, "-", ":"))}},
+	)
+	return Finding{
+		ID:          "active-callback-dropped-locally",
+		Severity:    SeverityError,
+		Title:       "The server's callback reached this host and a local firewall dropped it",
+		Explanation: expl,
+		Action:      "allow the callback in this host's firewall, or use passive mode",
+		Modes:       g.modes,
+		Evidence:    g.facts,
+		Fixes:       fixes,
+	}
 }
 
 // callbackSource says where the detected server's active-mode connections
@@ -266,6 +405,8 @@ func callbackSource(sw string) string {
 		return "vsftpd connects from port 20 with connect_from_port_20=YES, else from an ephemeral port"
 	case "proftpd":
 		return "ProFTPD connects from port 20 when it runs as root, from an ephemeral port otherwise"
+	case "pyftpdlib", "twisted":
+		return softwareName(sw) + " connects from an ephemeral port"
 	}
 	return "the server connects from port 20 or from an ephemeral port"
 }
@@ -281,12 +422,38 @@ func callbackFailed(mr *probe.ModeResult, a attempt) bool {
 		interpret(transferVerb(a.tr.Command, a.name), a.tr.Step).Meaning == ftp.MeaningDataConnectionFailed
 }
 
-// callbackFailedAtSetup: the server connects as soon as it gets PORT/EPRT
-// and answered the command itself that it could not (pyftpdlib "425 Can't
-// connect to specified address.").
-func callbackFailedAtSetup(mr *probe.ModeResult, a attempt) bool {
-	return !mr.Mode.Passive() && a.dc.Setup.Reply != nil && !setupAccepted(mr.Mode, a.dc) &&
-		interpret(setupVerb(mr.Mode), a.dc.Setup).Meaning == ftp.MeaningDataConnectionFailed
+// setupFate is how an active attempt's set-up ended when the server's
+// callback failed at PORT time (callbackAtSetup).
+type setupFate int
+
+const (
+	atSetupNone   setupFate = iota
+	atSetupReply            // the reply means the server could not connect (425)
+	atSetupSilent           // no reply within the probe's wait, nothing at the listener
+)
+
+// callbackAtSetup: the server connects as soon as it gets PORT/EPRT and
+// answered the command itself that it could not (pyftpdlib "425 Can't
+// connect to specified address.", Twisted "425 Can't open data
+// connection."), or had not answered when the probe's set-up wait ended
+// with nothing at its listener (probe.SetupWatch: the probe ends that wait
+// as a timeout of the set-up and of the accept alike).
+func callbackAtSetup(mr *probe.ModeResult, a attempt) setupFate {
+	if mr.Mode.Passive() || setupAccepted(mr.Mode, a.dc) {
+		return atSetupNone
+	}
+	st := a.dc.Setup
+	if st.Reply != nil {
+		if interpret(setupVerb(mr.Mode), st).Meaning == ftp.MeaningDataConnectionFailed {
+			return atSetupReply
+		}
+		return atSetupNone
+	}
+	if w := a.dc.SetupWatch; w != nil && w.Listener != probe.ListenerAccepted &&
+		st.Outcome == probe.OutcomeTimeout && a.dc.Connect.Outcome == probe.OutcomeTimeout {
+		return atSetupSilent
+	}
+	return atSetupNone
 }
 
 // portList renders ports as "A" or "A-B" (the span of them).

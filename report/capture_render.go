@@ -141,6 +141,9 @@ func sessionFacts(d *Diagnosis) [][2]string {
 		}
 		out = append(out, [2]string{"Gaps", note})
 	}
+	if seen := seenText(s); seen != "" {
+		out = append(out, [2]string{"Seen", seen})
+	}
 	if s.TextCut > 0 {
 		out = append(out, [2]string{"Text", fmt.Sprintf("%d bytes of long replies and commands not kept (bounds: 4 KiB a reply, 256 KiB a connection, 32 MiB a capture)", s.TextCut)})
 	}
@@ -166,6 +169,9 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 	ew.printf("Packets:  %d, %d TCP connections, %d FTP sessions\n", c.Packets, c.Conns, c.Len())
 	if c.ReadError != "" {
 		ew.printf("Damage:   %s\n", cleanTerm(c.ReadError))
+	}
+	for _, n := range c.Notes {
+		ew.printf("Note:     %s\n", cleanTerm(n))
 	}
 	ew.printf("\n")
 	if len(c.Summary) > 0 && ew.err == nil {
@@ -217,6 +223,9 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 	ew.printf("| Packets | %d, %d TCP connections, %d FTP sessions |\n", c.Packets, c.Conns, c.Len())
 	if c.ReadError != "" {
 		ew.printf("| Damage | %s |\n", mdCell(c.ReadError))
+	}
+	for _, n := range c.Notes {
+		ew.printf("| Note | %s |\n", mdCell(n))
 	}
 	ew.printf("| ftpdiag | %s (schema %s) |\n\n", mdCell(orDash(c.Version)), mdCell(c.Schema))
 	if len(c.Summary) > 0 {
@@ -328,6 +337,9 @@ func captureHTMLSummary(c *CaptureDiagnosis) string {
 	row("Packets", fmt.Sprintf("%d, %s, %s", c.Packets, plural(c.Conns, "TCP connection", "TCP connections"), plural(c.Len(), "FTP session", "FTP sessions")))
 	if c.ReadError != "" {
 		row("Damage", c.ReadError)
+	}
+	for _, n := range c.Notes {
+		row("Note", n)
 	}
 	row("ftpdiag", fmt.Sprintf("%s (schema %s)", orDash(c.Version), c.Schema))
 	b.WriteString("</table>\n")

@@ -117,7 +117,10 @@ func (in *input) failedReplies(ms ...ftp.Meaning) []failedReply {
 	var out []failedReply
 	for _, mr := range in.modes() {
 		s, ok := firstFailure(mr)
-		if !ok || !s.answered() {
+		if !ok || !s.answered() || s.tr != nil && openedThenFailed(s.verb, s.tr) {
+			// A failure reply after the transfer's 1xx and before any
+			// byte ends a transfer the server announced: the transfer
+			// rules (stall.go) explain it, quoting the reply.
 			continue
 		}
 		it := s.interp()

@@ -76,6 +76,15 @@ func busyAfterRetry() *probe.Result {
 	return r
 }
 
+// busyLeadAlone: ProFTPD turned the run's first session away at PASS
+// while no other session of the run was open; retried, it worked.
+func busyLeadAlone() *probe.Result {
+	r := withServer(scenarioHealthy(), ftp.Software("proftpd"), "ProFTPD Server (lab) [10.77.0.2]")
+	first := fail(probe.OutcomeReply, 0.01, 0.02, rep(530, "530 Sorry, the maximum number of clients (2) from your host are already connected."))
+	r.Modes[0].RetriedSerially, r.Modes[0].FirstAttempt, r.Modes[0].FirstAttemptAlone = true, &first, true
+	return r
+}
+
 // busyStill: the limit also turned the serial retry away.
 func busyStill() *probe.Result {
 	r := busyAfterRetry()
@@ -260,6 +269,9 @@ func TestMeaningRules(t *testing.T) {
 		{name: "421 limit on the first try, fine serially: server-busy info, exit 0", r: busyAfterRetry(),
 			want: []string{"server-busy"}, exit: 0, verdict: []string{"All four data modes work"},
 			text: map[string][]string{"server-busy": {"EPRT and PORT", "one at a time", "the greeting"}}},
+		{name: "530 limit on the run's only session, fine when retried: server-busy info naming the lone first session", r: busyLeadAlone(),
+			want: []string{"server-busy"}, notWant: []string{"login-failed"}, exit: 0, verdict: []string{"All four data modes work"},
+			text: map[string][]string{"server-busy": {"the only one of this run open", "retried EPSV alone", "530 Sorry, the maximum number of clients"}}},
 		{name: "421 limit on the serial retry too: server-busy error", r: busyStill(),
 			want: []string{"server-busy"}, notWant: []string{"control-failed"}, exit: 1,
 			text: map[string][]string{"server-busy": {"still applied"}}},
@@ -498,6 +510,115 @@ func TestCallbackFailedAtPORT(t *testing.T) {
 		if f := find(d.Findings, tc.want); f != nil && !strings.Contains(evidenceText(f), "425 Can't connect to specified address.") {
 			t.Errorf("%s does not quote the 425: %s", tc.want, evidenceText(f))
 		}
+	}
+}
+
+// portSilent: a server that connects when it gets PORT/EPRT had not
+// answered them when the probe's set-up wait ended, with nothing at the
+// probe's listener (probe.SetupWatch).
+func portSilent(sw ftp.Software, banner string, listener string) *probe.Result {
+	r := scenarioHealthy()
+	r.Server = probe.Server{}
+	if sw != "" {
+		r = withServer(r, sw, banner)
+	}
+	for i := 2; i < 4; i++ {
+		mr := &r.Modes[i]
+		ann := mr.ListData.Announced
+		refuseSetup(r, i, probe.OutcomeReply, "200 x")
+		dc := &mr.ListData
+		dc.Announced, dc.Listened = ann, ann
+		t0 := dc.Setup.T0
+		dc.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: t0, T: t0 + 1.5, Error: "no reply to PORT within 1.5s (the minimum 1.5s), and no connection from the server"}
+		dc.Connect = probe.Step{Outcome: probe.OutcomeTimeout, T0: t0, T: t0 + 1.5, Error: "accept data connection: no connection from the server while PORT went unanswered"}
+		if listener == probe.ListenerAccepted {
+			dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, Error: "PORT failed (timeout)"}
+		}
+		dc.SetupWatch = &probe.SetupWatch{Listener: listener, Wait: probe.CallbackWait{Seconds: 1.5, Reason: "the minimum 1.5s (one SYN retransmission after 1s, plus 4 round trips of 100µs, is shorter)"}}
+		mr.Transcript[3].Reply = nil
+	}
+	return r
+}
+
+// portSilentEvidence: the capture at the client; with syns, the server's
+// SYNs reached the probe's listeners unanswered.
+func portSilentEvidence(r *probe.Result, syns bool) *capture.Evidence {
+	ev := &capture.Evidence{Available: true, Packets: 40}
+	if !syns {
+		return ev
+	}
+	for i := 2; i < 4; i++ {
+		dc := r.Modes[i].ListData
+		c := &capture.Conn{Initiator: netip_MustAP(pubIP + ":41000"), Responder: netip_MustAP(dc.Listened),
+			SYNs: []capture.PacketRef{{T: dc.Setup.T0 + 0.001, Packet: 7 + i}, {T: dc.Setup.T0 + 1.01, Packet: 9 + i}}}
+		ev.UnansweredInboundSYNs = append(ev.UnansweredInboundSYNs, c)
+	}
+	return ev
+}
+
+// TestCallbackSilentAtPORT: a PORT/EPRT still unanswered when the probe's
+// set-up wait ended with nothing at its listener is the callback failing
+// at PORT time; the wire decides where (dropped here or never arrived),
+// and without a capture the finding says what could not be seen.
+func TestCallbackSilentAtPORT(t *testing.T) {
+	py := func(l string) *probe.Result { return portSilent("pyftpdlib", "pyftpdlib 1.5.7 ready.", l) }
+	tests := []struct {
+		name     string
+		r        *probe.Result
+		syns     bool
+		wire     bool
+		want     string
+		notWant  []string
+		inferred bool
+		says     []string
+	}{
+		{name: "pyftpdlib, no capture: blocked, inferred", r: py(probe.ListenerNothing), want: "active-callback-blocked",
+			notWant: []string{"data-connection-failed", "active-callback-dropped-locally"}, inferred: true,
+			says: []string{"pyftpdlib had not answered EPRT and PORT after 1.5 s", "the minimum 1.5s", "pyftpdlib, Twisted", "A capture would tell"}},
+		{name: "pyftpdlib, its SYNs seen unanswered here: dropped locally", r: py(probe.ListenerNothing), wire: true, syns: true, want: "active-callback-dropped-locally",
+			notWant: []string{"data-connection-failed", "active-callback-blocked"},
+			says:    []string{"no SYN-ACK leave", "pyftpdlib had not answered EPRT and PORT"}},
+		{name: "pyftpdlib, capture saw nothing arrive: blocked", r: py(probe.ListenerNothing), wire: true, want: "active-callback-blocked",
+			notWant: []string{"data-connection-failed", "active-callback-dropped-locally"},
+			says:    []string{"had not answered EPRT and PORT", "The capture saw no SYN arrive"}},
+		{name: "unknown server, no capture: blocked, with the other reading said", r: portSilent("", "", probe.ListenerNothing), want: "active-callback-blocked",
+			notWant: []string{"data-connection-failed"}, inferred: true,
+			says: []string{"the server had not answered EPRT and PORT", "silent for another reason"}},
+		{name: "connection accepted, then no reply: not a failed callback", r: py(probe.ListenerAccepted), want: "data-connection-failed",
+			notWant: []string{"active-callback-blocked", "active-callback-dropped-locally"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev *capture.Evidence
+			if tt.wire {
+				ev = portSilentEvidence(tt.r, tt.syns)
+			}
+			d := Diagnose(tt.r, ev)
+			got := ids(d.Findings)
+			f := find(d.Findings, tt.want)
+			if f == nil {
+				t.Fatalf("findings %v, want %s", got, tt.want)
+			}
+			for _, id := range tt.notWant {
+				if slices.Contains(got, id) {
+					t.Errorf("findings %v: unexpected %s", got, id)
+				}
+			}
+			if f.Inferred != tt.inferred {
+				t.Errorf("inferred = %v, want %v", f.Inferred, tt.inferred)
+			}
+			for _, w := range tt.says {
+				if !strings.Contains(f.Explanation, w) {
+					t.Errorf("explanation does not say %q:\n%s", w, f.Explanation)
+				}
+			}
+			if strings.Contains(f.Explanation+evidenceText(f), "refused") {
+				t.Errorf("a silence said as a refusal:\n%s\n%s", f.Explanation, evidenceText(f))
+			}
+			if err := d.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
@@ -14,11 +15,13 @@ import (
 // failure gets the finding its observed facts support, and only that one:
 //
 //	transfer-no-reply  no 1xx, no final reply and no data: the server never answered
-//	transfer-no-data   a 1xx, then not one byte on the open data connection
+//	transfer-no-data   a 1xx, then not one byte on the open data connection:
+//	                   a timeout, or the server's own failure reply
 //	transfer-stalled   data flowed, then stopped; or (a capture at the
 //	                   sender) full-size segments were sent again and again
 //	data-not-closed    every byte the 1xx announced arrived, and the server
-//	                   neither closed the data connection nor replied
+//	                   neither closed the data connection nor replied; or
+//	                   (the probe) it sent its 2xx and never closed it
 //	transfer-too-slow  data was still trickling in when the transfer
 //	                   deadline ended it: a rate cap or a trickle
 //
@@ -62,11 +65,26 @@ func (in *input) failedTransfers(kind string) []xfer {
 }
 
 // classify decides which transfer failure an attempt is, "" for none.
-// Only a transfer that ended by a timeout or a stall is one: a reply,
-// a reset or a close is the other rules' (and the fallback's) to explain.
+// A transfer that ended by a timeout or a stall is one; so is a transfer
+// the server opened (1xx) and then ended with a failure reply before a
+// single byte (it gave up on what it announced), and, from the probe, a
+// completed transfer whose data connection the server never closed. A
+// reply ending a transfer that did carry data, a reset or a close is the
+// other rules' (and the fallback's) to explain.
 func (in *input) classify(x xfer) string {
 	tr, s := x.a.tr, x.a.tr.Step
-	if !x.a.dc.Connect.OK() || (s.Outcome != probe.OutcomeStalled && s.Outcome != probe.OutcomeTimeout) {
+	if !x.a.dc.Connect.OK() || !s.Ran() {
+		return ""
+	}
+	switch {
+	case s.OK():
+		if completedNotClosed(in, tr) {
+			return xferNotClosed
+		}
+		return ""
+	case openedThenFailed(transferVerb(tr.Command, x.a.name), tr):
+		return xferNoData
+	case s.Outcome != probe.OutcomeStalled && s.Outcome != probe.OutcomeTimeout:
 		return ""
 	}
 	if tr.Bytes == 0 {
@@ -89,6 +107,33 @@ func (in *input) classify(x xfer) string {
 		return xferStalled
 	}
 	return ""
+}
+
+// openedThenFailed reports a transfer the server opened with a 1xx and
+// then ended with a failure reply before a single byte arrived on the open
+// data connection, a reply that says no more than that the transfer failed
+// (425, 426, 421, a transient 4xx): the server gave up on the transfer it
+// announced. A reply with a meaning of its own (a file refused, a server
+// error) is explained by its rule, as at any other step.
+func openedThenFailed(verb string, tr *probe.Transfer) bool {
+	if tr.Preliminary == nil || tr.Final == nil || tr.Bytes != 0 || tr.Step.Reply == nil || tr.Step.OK() {
+		return false
+	}
+	switch interpret(verb, tr.Step).Meaning {
+	case ftp.MeaningNone, ftp.MeaningDataConnectionFailed, ftp.MeaningServiceClosing, ftp.MeaningTransient:
+		return true
+	}
+	return false
+}
+
+// completedNotClosed reports a transfer the server completed (its 2xx
+// final reply came) whose data connection it then left open: the probe
+// gave it a grace of several round trips after the reply and then closed
+// it itself (probe/stall.go). Only the probe knows it waited: a capture
+// that lacks the data connection's FIN may simply end too early.
+func completedNotClosed(in *input, tr *probe.Transfer) bool {
+	return in.an == nil && tr.Preliminary != nil && tr.Final != nil && !tr.Aborted &&
+		tr.Times.Final != nil && tr.Times.ServerClosed == nil
 }
 
 // sizeInReply finds the size vsftpd, ProFTPD and others put in their 150
@@ -239,14 +284,17 @@ func modesOf(xs []xfer) []string {
 }
 
 // commandsOf names the transfer commands of the attempts: "LIST", "RETR".
-func commandsOf(xs []xfer) string {
+func commandsOf(xs []xfer) string { return joinAnd(commandsList(xs)) }
+
+// commandsList lists the transfer commands of the attempts, once each.
+func commandsList(xs []xfer) []string {
 	var out []string
 	for _, x := range xs {
 		if !slices.Contains(out, x.a.name) {
 			out = append(out, x.a.name)
 		}
 	}
-	return joinAnd(out)
+	return out
 }
 
 // wired reports whether any attempt has a connection in the capture.

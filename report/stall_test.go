@@ -3,6 +3,7 @@ package report
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,7 +20,9 @@ type xferCase struct {
 	prelim string
 	// closed and final: the server closed the data connection / replied.
 	closed, final bool
-	t0, t         float64
+	// failText is a failure reply that ended the RETR ("" none).
+	failText string
+	t0, t    float64
 }
 
 // stalledRun is an EPSV run whose LIST passed (132 bytes) and whose RETR
@@ -44,6 +47,13 @@ func stalledRun(x xferCase) *probe.Result {
 	}
 	if x.final {
 		retr.Final = &ftp.Reply{Code: 226, Lines: []string{"226 Transfer complete."}}
+		retr.Times.Final = &x.t
+	}
+	if x.failText != "" {
+		code, _ := strconv.Atoi(x.failText[:3])
+		rep := ftp.Reply{Code: code, Lines: []string{x.failText}}
+		retr.Final, retr.Step.Reply, retr.Step.Error = &rep, &rep, ""
+		retr.Times.Final = &x.t
 	}
 	return &probe.Result{
 		Target: probe.Target{URL: "ftp://10.77.0.2/big.bin", Host: "10.77.0.2", Port: 21},
@@ -156,6 +166,21 @@ func TestTransferFailures(t *testing.T) {
 		{name: "every announced byte arrived, never closed: data not closed",
 			r: stalledRun(xferCase{outcome: probe.OutcomeStalled, bytes: 1048576, prelim: bigPrelim}), want: "data-not-closed",
 			says: []string{"all 1048576 bytes announced had arrived"}, never: []string{"TCPMSS", "black hole"}},
+		{name: "150, no byte, then the server's 425: no data, the 425 quoted, no MTU claim",
+			r: stalledRun(xferCase{outcome: probe.OutcomeReply, prelim: bigPrelim, failText: "425 Can't open data connection."}), want: "transfer-no-data",
+			says: []string{`the server ended the transfer itself: "425 Can't open data connection."`}, never: []string{"TCPMSS", "not one byte for"}},
+		{name: "150, no byte, then 421: no data, not server-closing",
+			r: stalledRun(xferCase{outcome: probe.OutcomeReply, prelim: bigPrelim, failText: "421 Timeout."}), want: "transfer-no-data",
+			says: []string{`"421 Timeout."`}},
+		{name: "150, no byte, then 550: the file refused, not no data",
+			r: stalledRun(xferCase{outcome: probe.OutcomeReply, prelim: bigPrelim, failText: "550 Permission denied."})},
+		{name: "150, data, then 426: not a transfer failure of these five",
+			r: stalledRun(xferCase{outcome: probe.OutcomeReply, bytes: 4096, prelim: bigPrelim, failText: "426 Connection closed; transfer aborted."})},
+		{name: "226 came, the probe waited and the data connection stayed open: data not closed",
+			r: stalledRun(xferCase{outcome: probe.OutcomeOK, bytes: 4096, prelim: bigPrelim, final: true, t0: 1.01, t: 1.5}), want: "data-not-closed",
+			says: []string{`then the server's "226 Transfer complete."`, "and its completion reply (226)"}, never: []string{"TCPMSS"}},
+		{name: "226 came, no close in a capture: the capture may end early, nothing",
+			r: stalledRun(xferCase{outcome: probe.OutcomeOK, bytes: 4096, prelim: bigPrelim, final: true}), vantage: "client"},
 		{name: "a trickle until the transfer deadline: too slow, no MTU claim",
 			r: stalledRun(xferCase{outcome: probe.OutcomeTimeout, bytes: 60, prelim: bigPrelim, t0: 1.01, t: 61.01}), want: "transfer-too-slow",
 			says: []string{"60 bytes in 60.0 s (1 bytes/s)"}, never: []string{"TCPMSS", "black hole"}},

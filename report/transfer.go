@@ -115,8 +115,15 @@ func ruleTransferNoData(in *input) []Finding {
 		return nil
 	}
 	var facts []Fact
-	var candidate string
+	var candidate, ended string
 	for _, x := range xs {
+		if f := x.a.tr.Final; f != nil {
+			facts = append(facts, xferFact(x, fmt.Sprintf("the server's %q", replyLine(f))))
+			if ended == "" {
+				ended = fmt.Sprintf(" Then the server ended the transfer itself: %q.", replyLine(f))
+			}
+			continue
+		}
 		facts = append(facts, xferFact(x, fmt.Sprintf("not one byte for %.1f s", idle(x.a.tr))))
 		sf, _, _ := in.segmentEvidence(x)
 		facts = append(facts, sf...)
@@ -138,12 +145,21 @@ func ruleTransferNoData(in *input) []Finding {
 		ID:          "transfer-no-data",
 		Severity:    SeverityError,
 		Title:       fmt.Sprintf("%s opened the transfer (150) and no data arrived", cmds),
-		Explanation: fmt.Sprintf("The server answered %s with a 1xx reply, so it meant to send, and the data connection was open, but not one byte arrived before the timeout. Either the server never sent (a server fault after its 150) or everything it sent was lost on the way.%s", cmds, candidate),
+		Explanation: noDataExplanation(cmds, ended, candidate),
 		Action:      action,
 		Modes:       modesOf(xs),
 		Evidence:    facts,
 		Fixes:       fixes,
 	}}
+}
+
+// noDataExplanation explains transfer-no-data: a timeout, or the
+// server's own failure reply after its 1xx (ended quotes it).
+func noDataExplanation(cmds, ended, candidate string) string {
+	if ended != "" {
+		return fmt.Sprintf("The server answered %s with a 1xx reply, so it meant to send, and the data connection was open, but not one byte arrived.%s A server that opens a transfer and then gives it up without sending has failed on its side (it could not read the file, or it lost or never used the data connection it announced), or a middlebox between cut the data it sent; its log for this session says which. The network let the data connection open, and the control connection carried the replies.%s", cmds, ended, candidate)
+	}
+	return fmt.Sprintf("The server answered %s with a 1xx reply, so it meant to send, and the data connection was open, but not one byte arrived before the timeout. Either the server never sent (a server fault after its 150) or everything it sent was lost on the way.%s", cmds, candidate)
 }
 
 // ruleTransferStalled: data flowed, then stopped (the probe's stall
@@ -210,20 +226,39 @@ func ruleDataNotClosed(in *input) []Finding {
 		return nil
 	}
 	var facts []Fact
+	replied := false
 	for _, x := range xs {
+		if f := x.a.tr.Final; f != nil && x.a.tr.Step.OK() {
+			replied = true
+			facts = append(facts, xferFact(x, fmt.Sprintf("the server's %q; the data connection was still open %.1f s later, when the probe closed it", replyLine(f), closedAfterFinal(x.a.tr))))
+			continue
+		}
 		facts = append(facts, xferFact(x, fmt.Sprintf("all %d bytes announced had arrived; no close and no reply for %.1f s", x.expected, idle(x.a.tr))))
 	}
 	cmds := commandsOf(xs)
+	what := fmt.Sprintf("Every byte the server announced for %s arrived, and then the server neither closed the data connection nor sent its final reply (226).", cmds)
+	if replied {
+		what = fmt.Sprintf("The server sent the data for %s and its completion reply (226), and then did not close the data connection.", cmds)
+	}
 	return []Finding{{
 		ID:          "data-not-closed",
 		Severity:    SeverityError,
-		Title:       fmt.Sprintf("%s delivered all its data and the server never closed the data connection", cmds),
-		Explanation: fmt.Sprintf("Every byte the server announced for %s arrived, and then the server neither closed the data connection nor sent its final reply (226). In stream mode the close is what ends a transfer, so clients wait until they time out and count the transfer as failed. The network delivered everything: this is the server, or a proxy or load balancer that terminates the data connection and does not pass the close on.", cmds),
+		Title:       fmt.Sprintf("%s delivered %s data and the server never closed the data connection", cmds, word(len(commandsList(xs)), "its", "their")),
+		Explanation: what + " In stream mode the close is what ends a transfer, so clients that read until it (curl, lftp, most libraries) wait until they time out and count the transfer as failed. The network delivered everything: this is the server, or a proxy or load balancer that terminates the data connection and does not pass the close on.",
 		Action:      "find what keeps the data connection open after the transfer",
 		Modes:       modesOf(xs),
 		Evidence:    facts,
 		Fixes:       []Fix{{For: "generic-firewall", Text: "If a proxy or load balancer sits in front of the server, probe the server directly to compare; otherwise look at the server's log and version for a data connection left open."}},
 	}}
+}
+
+// closedAfterFinal is how long after the completion reply the probe gave
+// up waiting for the server's close.
+func closedAfterFinal(tr *probe.Transfer) float64 {
+	if tr.Times.Final == nil {
+		return 0
+	}
+	return max(0, tr.Step.T-*tr.Times.Final)
 }
 
 // ruleTransferTooSlow: data was still arriving when the probe's transfer

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -134,7 +135,10 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	if readErr != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s (the report covers the packets read before the damage)", cd.ReadError)}
+		if errors.Is(readErr, capture.ErrDamaged) {
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s (the report covers the packets read before the damage)", cd.ReadError)}
+		}
+		return &exitError{code: exitUsage, err: errors.New(cd.ReadError)}
 	}
 	if code := cd.ExitCode(); code != exitOK {
 		return &exitError{code: code, err: fmt.Errorf("problems found")}

@@ -17,11 +17,7 @@ import (
 // rule still being written, and the finding it needs: they are skipped
 // until the rule lands, then this entry goes (FTPDIAG_RUN_AWAITING=1 runs
 // them anyway, to see what the report says today).
-var awaitingReport = map[string]string{
-	"passive, 150 then 425 with no data: transfer-no-data, exit 1, not transfer-stalled": "needs transfer-no-data for a 1xx then a failure reply with no byte (transfer.times.preliminary set, first_byte absent, final 425)",
-	"passive, 150 then 421: server-busy is not claimed, exit 1":                          "needs transfer-no-data for a 1xx then a failure reply with no byte (final 421)",
-	"226 sent, data connection never closed: data-not-closed, not transfer-stalled":      "needs data-not-closed for a 2xx final reply the data connection's close never followed (step ok, times.final set, times.server_closed absent)",
-}
+var awaitingReport = map[string]string{}
 
 // brokenCase is one broken (or merely unusual) server behaviour, the
 // classic catalogue FTP client test suites emulate, named for the verdict

@@ -47,6 +47,17 @@ type Server struct {
 	NoDataListen bool
 	// SkipActiveConnect accepts PORT/EPRT but never connects back.
 	SkipActiveConnect bool
+	// ConnectAtPort connects back as soon as PORT/EPRT arrives and answers
+	// only once that attempt has ended, as pyftpdlib and Twisted do:
+	// "200 Active data connection established." (pyftpdlib's wording), or
+	// "425 Can't connect to specified address." when the connect fails;
+	// LIST/RETR then use that connection.
+	ConnectAtPort bool
+	// PortConnectHang, with ConnectAtPort, makes every such attempt hang
+	// this long and fail without a packet reaching the client, as a
+	// callback whose SYNs are dropped on the way does: PORT/EPRT are
+	// answered with the 425 only then.
+	PortConnectHang time.Duration
 	// ListenAddr is the loopback address to serve on (default 127.0.0.1);
 	// passive data listeners use it too.
 	ListenAddr netip.Addr
@@ -153,6 +164,7 @@ type conn struct {
 	loggedIn bool
 	pasv     net.Listener
 	port     netip.AddrPort
+	early    net.Conn   // ConnectAtPort: the connection made at PORT/EPRT
 	held     []net.Conn // data connections a hostile fault keeps open
 	secure   bool       // the control connection runs TLS (tls.go)
 	prot     string     // the PROT level in force ("" or "C": clear)
@@ -166,6 +178,7 @@ func (k *conn) reply(line string) {
 
 func (k *conn) run() {
 	defer k.closePasv()
+	defer k.closeEarly()
 	defer k.closeHeld()
 	banner := k.srv.Banner
 	if banner == "" {
@@ -346,11 +359,45 @@ func (k *conn) active(verb, arg string) {
 		k.reply(fmt.Sprintf("500 Illegal %s command.", verb))
 		return
 	}
+	k.closeEarly()
+	if k.srv.ConnectAtPort {
+		k.connectAtPort(ap)
+		return
+	}
 	k.port = ap
 	k.reply(fmt.Sprintf("200 %s command successful. Consider using PASV.", verb))
 }
 
+// connectAtPort connects to ap at once and answers PORT/EPRT when the
+// attempt has ended (ConnectAtPort).
+func (k *conn) connectAtPort(ap netip.AddrPort) {
+	if d := k.srv.PortConnectHang; d > 0 {
+		if k.sleep(d) {
+			k.reply("425 Can't connect to specified address.")
+		}
+		return
+	}
+	c, err := k.dialActive(ap)
+	if err != nil {
+		k.reply("425 Can't connect to specified address.")
+		return
+	}
+	k.early = c
+	k.reply("200 Active data connection established.")
+}
+
+func (k *conn) closeEarly() {
+	if k.early != nil {
+		k.early.Close()
+		k.early = nil
+	}
+}
+
 func (k *conn) dataConn() (net.Conn, error) {
+	if c := k.early; c != nil {
+		k.early = nil
+		return c, nil
+	}
 	if k.pasv != nil {
 		k.pasv.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
 		c, err := k.pasv.Accept()
