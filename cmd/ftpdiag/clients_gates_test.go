@@ -7,22 +7,20 @@ package main
 // listed case is skipped (FTPDIAG_AWAITING_FIX=run runs it), and one
 // analyze gets right fails until its entry is deleted.
 var awaitingIssue13 = map[string]string{
-	// Server behind NAT announcing its private address: the client's
-	// choice is a fact (issue 13, class 2).
-	"wget-vsftpd-server-nat-client":            privateDialled("wget"),
-	"wget-proftpd-server-nat-client":           privateDialled("wget"),
-	"wget-pure-ftpd-server-nat-client":         privateDialled("wget"),
-	"ftplib-trust-vsftpd-server-nat-client":    privateDialled("ftplib with trust_server_pasv_ipv4_address"),
-	"ftplib-trust-proftpd-server-nat-client":   privateDialled("ftplib with trust_server_pasv_ipv4_address"),
-	"ftplib-trust-pure-ftpd-server-nat-client": privateDialled("ftplib with trust_server_pasv_ipv4_address"),
+	// Server behind NAT announcing its private address to a client that
+	// then never dials it: the capture holds no data connection, and the
+	// private 227 (positive evidence in the control channel) is dropped
+	// with everything else.
+	"tnftp-pasv-vsftpd-server-nat-client":               privateNotDialled(tnftpRefuses),
+	"tnftp-pasv-proftpd-server-nat-client":              privateNotDialled(tnftpRefuses),
+	"tnftp-pasv-pure-ftpd-server-nat-client":            privateNotDialled(tnftpRefuses),
+	"inetutils-ftp-passive-vsftpd-server-nat-client":    privateNotDialled(inetutilsAborts),
+	"inetutils-ftp-passive-proftpd-server-nat-client":   privateNotDialled(inetutilsAborts),
+	"inetutils-ftp-passive-pure-ftpd-server-nat-client": privateNotDialled(inetutilsAborts),
 
-	"tnftp-pasv-vsftpd-server-nat-client":               privateRefused(tnftpRefuses),
-	"tnftp-pasv-proftpd-server-nat-client":              privateRefused(tnftpRefuses),
-	"tnftp-pasv-pure-ftpd-server-nat-client":            privateRefused(tnftpRefuses),
-	"inetutils-ftp-passive-vsftpd-server-nat-client":    privateRefused(inetutilsAborts),
-	"inetutils-ftp-passive-proftpd-server-nat-client":   privateRefused(inetutilsAborts),
-	"inetutils-ftp-passive-pure-ftpd-server-nat-client": privateRefused(inetutilsAborts),
-
+	// The same sessions (and wget's and ftplib's with trust, which dial the
+	// private address and are refused by their own gateway) seen at the
+	// server gateway's public side.
 	"wget-vsftpd-server-nat-gateway":                     privateAtGateway,
 	"wget-proftpd-server-nat-gateway":                    privateAtGateway,
 	"wget-pure-ftpd-server-nat-gateway":                  privateAtGateway,
@@ -36,39 +34,23 @@ var awaitingIssue13 = map[string]string{
 	"inetutils-ftp-passive-proftpd-server-nat-gateway":   privateAtGateway,
 	"inetutils-ftp-passive-pure-ftpd-server-nat-gateway": privateAtGateway,
 
-	// A capture that ends during a transfer (class 1: absence read as
-	// failure).
-	"lftp-vsftpd-healthy-client/cut-mid-transfer":           cutNotClosed,
-	"ftplib-active-proftpd-healthy-server/cut-mid-transfer": cutNotClosed,
-	"curl-pure-ftpd-healthy-gateway/cut-mid-transfer":       `the capture ends with the first data segment of RETR small.txt (all 439 bytes), before the data connection's FIN and the 226: analyze says data-connection-failed "The EPSV data connection failed" where the capture simply ended`,
-
-	// tcpdump -s 96: sliced frames read as complete (class 3).
-	"lftp-vsftpd-healthy-client/snaplen96":           `every frame sliced to 96 bytes (caplen 96, length kept): the replies are cut after their first 30 bytes; analyze reads the cut 227 as complete and says protocol-violation "The server's answer to PASV breaks the FTP protocol" and passive-disabled, although data connections open and close and every transfer's 226 begins in the capture`,
-	"ftplib-active-proftpd-healthy-server/snaplen96": snaplenClosed,
-	"curl-pure-ftpd-healthy-gateway/snaplen96":       snaplenClosed,
+	// tcpdump -s 96 of a server with a long greeting: the 220 line is cut
+	// (30 bytes of payload a frame), and the dialogue is read only up to
+	// the first cut control segment.
+	"ftplib-active-proftpd-healthy-server/snaplen96": `every frame sliced to 96 bytes (caplen 96, length kept): ProFTPD's greeting "220 ProFTPD Server (ftpdiag lab) [::ffff:10.77.0.2]" is cut after 30 bytes, then USER, PASS, LIST and RETR follow with their replies and active data connections open and close; analyze says control-closed "The server closed the control connection without a greeting"`,
+	"curl-pure-ftpd-healthy-gateway/snaplen96":       `every frame sliced to 96 bytes (caplen 96, length kept): Pure-FTPd's multi-line greeting ("220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------" ...) is cut after 30 bytes, then the login, EPSV data connections, LIST and RETR follow; analyze says control-closed "The server closed the control connection without a greeting"`,
 }
 
 const (
-	tnftpRefuses    = `tnftp (epsv4 off) refuses it ("Passive mode address mismatch") and sends PASV again, then QUIT`
-	inetutilsAborts = `inetutils ftp -p sends ABOR right after the 227`
+	tnftpRefuses    = `tnftp (epsv4 off) refuses it ("Passive mode address mismatch"), sends PASV again, gets the same private address and QUITs`
+	inetutilsAborts = `inetutils ftp -p sends ABOR right after each 227 and QUITs`
 
-	privateAtGateway = `at the server gateway's public side the 227 announces the private 10.77.0.2 for a control connection to 203.0.113.10, and no SYN toward the announced port arrives (the client does not dial it, or its own gateway refuses it): pasv-private-address is the cause (error); analyze says passive-port-filtered ("SYNs get no answer") with pasv-private-address a warning`
-
-	cutNotClosed = `the capture ends with the first data segment of RETR small.txt (all 439 bytes), before the data connection's FIN and the 226: analyze says data-not-closed "the server never closed the data connection" where the capture simply ended`
-
-	snaplenClosed = `every frame sliced to 96 bytes (caplen 96, length kept): the replies are cut; analyze says control-closed "The control connection was closed after login" for a session that lists, fetches and quits normally`
+	privateAtGateway = `at the server gateway's public side the 227 announces the private 10.77.0.2 for a control connection to 203.0.113.10; the client never sends the transfer command and no SYN toward the announced port arrives (the client does not dial it, or its own gateway refuses it): pasv-private-address is the cause (error); analyze gives no error and not even the pasv-private-address warning, only capture-incomplete ("The capture holds no data connection")`
 )
 
-// privateDialled is the gate text of a client capture where the client
-// dials the private 227 address and its own gateway refuses it.
-func privateDialled(client string) string {
-	return `the 227 announces the server's private 10.77.0.2 while the control connection goes to 203.0.113.10; ` + client +
-		` dials it and the client's own gateway 192.168.10.1 answers ICMP net-unreachable (type 3 code 0) at once: pasv-private-address is the cause (error); analyze says passive-port-refused ("a firewall REJECTs the range") with pasv-private-address a warning`
-}
-
-// privateRefused is the gate text of a client capture where the client
+// privateNotDialled is the gate text of a client capture where the client
 // never dials the private 227 address.
-func privateRefused(what string) string {
+func privateNotDialled(what string) string {
 	return `the 227 announces the server's private 10.77.0.2 while the control connection goes to 203.0.113.10; ` + what +
-		`: no SYN to any passive port is in the capture; pasv-private-address is the cause (error); analyze says passive-port-filtered ("SYNs get no answer") with pasv-private-address a warning`
+		`: no SYN to any passive port is in the capture and no transfer command is sent; pasv-private-address is the cause (error, as for a client that dials it and is refused); analyze gives no error and not even the pasv-private-address warning, only capture-incomplete ("The capture holds no data connection")`
 }
