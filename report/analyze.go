@@ -109,6 +109,7 @@ type CaptureDiagnosis struct {
 	Sessions []*Diagnosis `json:"sessions"`
 
 	ev     *capture.Evidence
+	whole  wholeCapture
 	groups [][]*capture.FTPSession
 	// each is set by RenderCapture on its copy: Each with the version set.
 	each func(func(*Diagnosis) error) error
@@ -139,7 +140,7 @@ func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 		return nil
 	}
 	for i, g := range c.groups {
-		if err := fn(diagnoseGroup(c.ev, g, c.Summary[i].Session)); err != nil {
+		if err := fn(diagnoseGroup(c.ev, c.whole, g, c.Summary[i].Session)); err != nil {
 			return err
 		}
 	}
@@ -249,11 +250,12 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 		cd.Files = []string{ev.PcapFile}
 	}
 	groups := groupSessions(ev.Sessions)
+	whole := scanCapture(ev)
 	if stream {
-		cd.ev, cd.groups = ev, groups
+		cd.ev, cd.groups, cd.whole = ev, groups, whole
 	}
 	for i, g := range groups {
-		d := diagnoseGroup(ev, g, i+1)
+		d := diagnoseGroup(ev, whole, g, i+1)
 		if !stream {
 			cd.Sessions = append(cd.Sessions, d)
 		}
@@ -305,10 +307,10 @@ func sessionEnd(s *capture.FTPSession) float64 {
 }
 
 // diagnoseGroup rebuilds one session's probe.Result and runs the rules.
-func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagnosis {
+func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int) *Diagnosis {
 	sub := subEvidence(ev, g)
 	info := sessionInfo(g, id)
-	r, links, unseen := rebuildResult(ev, g)
+	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
 	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server}
 	in.obs = observeLinks(r, links)
@@ -439,7 +441,7 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // capped), one control-only result per control connection that failed
 // before any; links[i] are the connections of r.Modes[i] as the capture
 // linked them.
-func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
+func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
@@ -461,7 +463,7 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 	var failed, worked []probe.ModeResult
 	var failedL, workedL []modeLinks
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: holdsDataConns(ev, g), end: captureEnd(ev)}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
 	for _, s := range g {
 		base := controlSteps(s, rc)
 		if u, cut := cutShort(&base, nil, nil); cut {
@@ -693,8 +695,11 @@ func connStep(c *capture.Conn, talked bool) probe.Step {
 // the final reply after a 1xx.
 func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
 	rep := f.Reply
-	st := probe.Step{T0: t0, T: f.T, Reply: &rep}
-	if ftp.Interpret(verb, rep, afterPreliminary).Step == ftp.StepSuccess {
+	// The meaning is decided here once, as the probe records it, so the
+	// rules read it instead of interpreting the reply again per step.
+	in := ftp.Interpret(verb, rep, afterPreliminary)
+	st := probe.Step{T0: t0, T: f.T, Reply: &rep, Meaning: &in}
+	if in.Step == ftp.StepSuccess {
 		st.Outcome = probe.OutcomeOK
 	} else {
 		st.Outcome = probe.OutcomeReply
