@@ -39,6 +39,13 @@ type Evidence struct {
 	// packets) are read in file order and reported as an error instead.
 	Reordered    int     `json:"reordered,omitempty"`
 	ReorderedMax float64 `json:"reordered_max,omitempty"`
+	// NotFTP lists connections that looked like FTP control connections
+	// (a control port, or a 220 greeting) but did not behave like FTP:
+	// SSH, SMTP, HTTP, or bytes that were neither FTP commands nor
+	// replies. They are no session. At most 64 are listed; NotFTPCount
+	// counts them all.
+	NotFTP      []NotFTP `json:"not_ftp,omitempty"`
+	NotFTPCount int      `json:"not_ftp_count,omitempty"`
 	// Sessions are the FTP control sessions rebuilt from the trace (read
 	// from a file; see session.go), in order of their first packet.
 	Sessions []*FTPSession `json:"sessions,omitempty"`

@@ -87,6 +87,12 @@ type ftpStream struct {
 	lastT    float64
 	gotReply bool
 	gotCmd   bool
+	// knownCmd is set at the first command an FTP RFC defines; foreign
+	// names the protocol the connection spoke instead of FTP (ftplike.go).
+	knownCmd bool
+	foreign  string
+	// serverSpoke is set at the server's first payload byte.
+	serverSpoke bool
 	// Text kept of this session, against the capture's budget (retain.go).
 	textKept int
 	budget   *textBudget
@@ -97,11 +103,11 @@ type ftpStream struct {
 
 // ftpTracker rebuilds FTP sessions beside a Tracker.
 type ftpTracker struct {
-	ports    map[uint16]bool
-	sessions []*FTPSession
-	open     []*connState
-	packets  int
-	text     textBudget
+	ports   map[uint16]bool
+	streams []*ftpStream // one per session, in order of creation
+	open    []*connState
+	packets int
+	text    textBudget
 }
 
 func newFTPTracker(ports []uint16) *ftpTracker {
@@ -205,7 +211,7 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 		}
 	}
 	st.ftp = fs
-	f.sessions = append(f.sessions, s)
+	f.streams = append(f.streams, fs)
 	f.open = append(f.open, st)
 	return fs
 }
@@ -412,6 +418,13 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 		fs.tlsRecord(p, false)
 		return
 	}
+	if !fs.serverSpoke {
+		fs.serverSpoke = true
+		if proto := foreignServer(p); proto != "" && !fs.skipLine {
+			fs.speaks(proto)
+			return
+		}
+	}
 	if fs.skipLine {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -483,6 +496,13 @@ var transferVerbs = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "R
 func (fs *ftpStream) command(line string, ref PacketRef) {
 	s := fs.s
 	verb, arg, err := ftp.ParseCommand(line)
+	if !fs.knownCmd {
+		if p := foreignLine(line, verb, arg); p != "" {
+			fs.speaks(p)
+			return
+		}
+		fs.knownCmd = err == nil && knownVerb(verb)
+	}
 	if err != nil {
 		if strings.TrimSpace(line) != "" {
 			s.Malformed++
@@ -611,12 +631,14 @@ func (f *ftpTracker) finish(ev *Evidence) {
 		st.ftp.release()
 	}
 	f.open = nil
-	slices.SortStableFunc(f.sessions, func(a, b *FTPSession) int {
+	sessions := f.keepFTP(ev)
+	f.streams = nil
+	slices.SortStableFunc(sessions, func(a, b *FTPSession) int {
 		return cmp.Compare(a.Control.FirstT(), b.Control.FirstT())
 	})
-	for i, s := range f.sessions {
+	for i, s := range sessions {
 		s.ID = i + 1
 	}
-	ev.Sessions = f.sessions
+	ev.Sessions = sessions
 	linkData(ev)
 }

@@ -1,5 +1,7 @@
 package ftp
 
+import "strings"
+
 // sequence is what one command's reply sequence allows besides the
 // completion (2xx) and negative (4xx, 5xx) replies every command may get:
 // which preliminary (1xx) and which intermediate (3xx) codes. A 1xx or 3xx
@@ -177,4 +179,12 @@ func codeMeaning(verb string, code int, step Step) Meaning {
 		return MeaningTransient
 	}
 	return MeaningNone
+}
+
+// Defined reports whether verb (any case) is a command one of the RFCs
+// above defines: what tells an FTP dialogue from another protocol's on
+// the same port.
+func Defined(verb string) bool {
+	_, ok := sequences[strings.ToUpper(verb)]
+	return ok
 }

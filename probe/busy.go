@@ -92,3 +92,22 @@ func (r *runner) retryBusy(m *ModeResult, first Step) {
 		}
 	}
 }
+
+// retryLead runs the lead mode again when the server turned it away for a
+// connection limit although no other session of the run was open: the
+// limit counted sessions that had just ended (ProFTPD's scoreboard keeps a
+// session for a moment after it closes) or another client's. It reports
+// whether the lead then logged in, and notes the retry.
+func (r *runner) retryLead(lead *ModeResult) bool {
+	first, busy := busyStep(lead)
+	if !busy || r.ctx.Err() != nil {
+		return false
+	}
+	r.retryBusy(lead, first)
+	lead.FirstAttemptAlone = true
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Notes = append(r.res.Notes, fmt.Sprintf(
+		"the server turned the first session (%s) away for a connection limit (%d) with no other session of this run open (sessions that had just ended, or another client's, still counted); retried after a pause", lead.Mode, first.Reply.Code))
+	return lead.Login.OK()
+}

@@ -1,6 +1,9 @@
 package probe_test
 
 import (
+	"net"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +143,41 @@ func TestRepliesDuringTheWait(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := runAgainst(t, &tc.srv, "", tc.opts)
 			tc.check(t, r.Modes[0])
+		})
+	}
+}
+
+// A server that turns the very first session away for a connection limit,
+// while no other session of the run is open (another client's session, or
+// one it still counts after it ended), gets the first session again after
+// a pause: the run goes on and says so.
+func TestLeadTurnedAwayForALimit(t *testing.T) {
+	for _, at := range []string{"", "PASS"} {
+		t.Run("limit at "+at, func(t *testing.T) {
+			srv := &ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 1, LimitAt: at}}
+			ap := ftptest.Start(t, srv)
+			other, err := net.Dial("tcp", ap.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The other client's session ends shortly after the probe's
+			// first one was turned away.
+			held := time.AfterFunc(150*time.Millisecond, func() { other.Close() })
+			defer held.Stop()
+			defer other.Close()
+			r, _ := runAgainst(t, &ftptest.Server{}, "ftp://"+ap.String()+"/", func(o *probe.Options) { o.Modes = []probe.Mode{probe.ModeEPSV, probe.ModePASV} })
+			for _, m := range r.Modes {
+				if !m.Works {
+					t.Errorf("%s: works=%v banner=%+v login=%+v", m.Mode, m.Works, m.Banner, m.Login)
+				}
+			}
+			lead := r.Mode(probe.ModeEPSV)
+			if lead.FirstAttempt == nil || !lead.RetriedSerially {
+				t.Errorf("the first session's refusal is not recorded: %+v", lead)
+			}
+			if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "with no other session of this run open") }) {
+				t.Errorf("notes %q do not say the first session was retried", r.Notes)
+			}
 		})
 	}
 }

@@ -226,10 +226,13 @@ type ModeResult struct {
 	// server's passive port range (Options.PasvSamples).
 	PasvSamples []PasvSample `json:"pasv_samples,omitempty"`
 	// RetriedSerially is set when the server turned this mode's first
-	// connection away with 421 (too many connections) and the probe ran it
-	// again after the others; FirstAttempt is that refusal.
-	RetriedSerially bool  `json:"retried_serially,omitempty"`
-	FirstAttempt    *Step `json:"first_attempt,omitempty"`
+	// connection away for a connection limit (a 421, or a 530 naming the
+	// limit) and the probe ran it again after the others; FirstAttempt is
+	// that refusal. FirstAttemptAlone: it was the run's first session, and
+	// no other session of the run was open when it was turned away.
+	RetriedSerially   bool  `json:"retried_serially,omitempty"`
+	FirstAttempt      *Step `json:"first_attempt,omitempty"`
+	FirstAttemptAlone bool  `json:"first_attempt_alone,omitempty"`
 }
 
 // Result is what one probe run did and was told. It holds no rendered text.

@@ -180,6 +180,13 @@ func (r *runner) run() {
 	}()
 	if !<-loggedIn {
 		<-leadDone
+		if r.retryLead(lead) {
+			done := make(chan struct{})
+			close(done)
+			r.runModes(lead, rest, done) // pacing.go
+			r.retrySerially(rest)
+			return
+		}
 		why := fmt.Sprintf("the first control connection (%s) did not log in; not repeated", lead.Mode)
 		for _, m := range rest {
 			m.markFrom(stageConnect, skipped(why))
@@ -290,6 +297,9 @@ func (r *runner) greetAndLogin(s *session, m *ModeResult) bool {
 	r.mu.Lock()
 	if r.res.Server.Banner == "" {
 		r.res.Server.Banner = m.Banner.Reply.Text()
+		// From the banner alone until SYST and FEAT (serverInfo) say
+		// more: a server that refuses every login is still named.
+		r.res.Server.Info = ftp.DetectServer(r.res.Server.Banner, "", nil)
 	}
 	r.mu.Unlock()
 	if !r.startTLS(s, m) {

@@ -86,6 +86,16 @@ func TestRunModes(t *testing.T) {
 				t.Errorf("server info not collected: %+v", r.Server)
 			}
 		}},
+		{"every login refused by a server error: the server is still named from its banner", ftptest.Server{Files: files(), Banner: "220 (vsFTPd 3.0.3)", Replies: map[string]string{"PASS": "500 OOPS: cannot change directory:/nonexistent"}}, func(t *testing.T, r *probe.Result) {
+			if r.Server.Info.Software != "vsftpd" || r.Server.Info.Version != "3.0.3" {
+				t.Errorf("server info %+v, want vsftpd 3.0.3 from the banner", r.Server.Info)
+			}
+			for _, m := range r.Modes {
+				if m.Login.OK() {
+					t.Errorf("%s: logged in despite the 500 OOPS", m.Mode)
+				}
+			}
+		}},
 		{"227 announces a foreign address: dial the control peer", ftptest.Server{Files: files(), PasvAddr: netip.MustParseAddr("192.0.2.7")}, func(t *testing.T, r *probe.Result) {
 			m := r.Mode(probe.ModePASV)
 			if !strings.HasPrefix(m.ListData.Announced, "192.0.2.7:") || !strings.HasPrefix(m.ListData.Dialled, "127.0.0.1:") {

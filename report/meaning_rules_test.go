@@ -76,6 +76,15 @@ func busyAfterRetry() *probe.Result {
 	return r
 }
 
+// busyLeadAlone: ProFTPD turned the run's first session away at PASS
+// while no other session of the run was open; retried, it worked.
+func busyLeadAlone() *probe.Result {
+	r := withServer(scenarioHealthy(), ftp.Software("proftpd"), "ProFTPD Server (lab) [10.77.0.2]")
+	first := fail(probe.OutcomeReply, 0.01, 0.02, rep(530, "530 Sorry, the maximum number of clients (2) from your host are already connected."))
+	r.Modes[0].RetriedSerially, r.Modes[0].FirstAttempt, r.Modes[0].FirstAttemptAlone = true, &first, true
+	return r
+}
+
 // busyStill: the limit also turned the serial retry away.
 func busyStill() *probe.Result {
 	r := busyAfterRetry()
@@ -260,6 +269,9 @@ func TestMeaningRules(t *testing.T) {
 		{name: "421 limit on the first try, fine serially: server-busy info, exit 0", r: busyAfterRetry(),
 			want: []string{"server-busy"}, exit: 0, verdict: []string{"All four data modes work"},
 			text: map[string][]string{"server-busy": {"EPRT and PORT", "one at a time", "the greeting"}}},
+		{name: "530 limit on the run's only session, fine when retried: server-busy info naming the lone first session", r: busyLeadAlone(),
+			want: []string{"server-busy"}, notWant: []string{"login-failed"}, exit: 0, verdict: []string{"All four data modes work"},
+			text: map[string][]string{"server-busy": {"the only one of this run open", "retried EPSV alone", "530 Sorry, the maximum number of clients"}}},
 		{name: "421 limit on the serial retry too: server-busy error", r: busyStill(),
 			want: []string{"server-busy"}, notWant: []string{"control-failed"}, exit: 1,
 			text: map[string][]string{"server-busy": {"still applied"}}},

@@ -65,6 +65,7 @@ func ruleServerBusy(in *input) []Finding {
 		g.add(f)
 	}
 	var retried []string
+	alone := false
 	for _, mr := range in.modes() {
 		s, ok := firstAttemptStep(mr)
 		if !ok || !mr.RetriedSerially {
@@ -77,7 +78,12 @@ func ruleServerBusy(in *input) []Finding {
 		}
 		retried = append(retried, string(mr.Mode))
 		g.addStep(string(mr.Mode), s)
-		g.facts[len(g.facts)-1].Text += " (first, concurrent attempt)"
+		if mr.FirstAttemptAlone {
+			alone = true
+			g.facts[len(g.facts)-1].Text += " (first attempt, the run's only session then open)"
+		} else {
+			g.facts[len(g.facts)-1].Text += " (first, concurrent attempt)"
+		}
 		if !modeWorks(mr) {
 			g.failing = true
 		}
@@ -89,8 +95,11 @@ func ruleServerBusy(in *input) []Finding {
 		joinAnd(g.where), g.first, joinAnd(g.modes), word(len(g.modes), "connection", "connections"))
 	sev := SeverityError
 	title := "The server turns sessions away: connection limit reached"
+	if alone {
+		expl += " The run's first session was turned away while it was the only one of this run open: the server counted other sessions, another client's or ones that had just ended (ProFTPD keeps a session in its scoreboard for a moment after it closes)."
+	}
 	if len(retried) > 0 {
-		expl += fmt.Sprintf(" ftpdiag retried %s one at a time after the others", joinAnd(retried))
+		expl += fmt.Sprintf(" ftpdiag retried %s alone", joinAnd(retried))
 		if g.failing {
 			expl += ", and the limit still applied."
 		} else {

@@ -125,13 +125,7 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 // entry as they fix it. "detected/SERVER" gates the server detection
 // check of every case on SERVER, "SCENARIO/SERVER/detected" that of one. With FTPDIAG_AWAITING_FIX=run the listed
 // cases run too, to see which entries a fix made obsolete.
-var awaitingFix = map[string]string{
-	// ProFTPD's per-host count is racy (replies.md): when it does refuse a
-	// session at PASS, that mode is not retried.
-	"limit-at-pass/proftpd": `issue 12: ProFTPD's "530 Sorry, the maximum number of clients (2) from your host are already connected." at PASS is not retried one at a time: that mode fails and server-busy is an error (exit 1)`,
-
-	"server-error/vsftpd/detected": `issue 12: with the login refused ("500 OOPS: cannot change directory:/nonexistent" to PASS) the server is not detected: software "" although the banner is "220 (vsFTPd 3.0.3)"`,
-}
+var awaitingFix = map[string]string{}
 
 // labServerArgs are the environment, probe flags and URL for sc on lab l:
 // the lab user on every server (Pure-FTPd in the lab serves no anonymous
@@ -200,9 +194,6 @@ func adjustVerdict(t *testing.T, scenario, server string, rep *labReport, v serv
 	t.Helper()
 	if scenario == "mtu-blackhole" {
 		v.want = append(slices.Clone(v.want), blackholeFinding(rep))
-	}
-	if scenario == "connection-limit" && limitAtPass(rep) && !limitHit(rep) {
-		skipAwaitingFix(t, "limit-at-pass/"+server)
 	}
 	if scenario == "connection-limit" && !limitHit(rep) && !limitAtPass(rep) {
 		// ProFTPD counts sessions at PASS from its scoreboard: sessions

@@ -1,0 +1,130 @@
+package capture
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
+)
+
+// maxNotFTP bounds the connections kept in Evidence.NotFTP.
+const maxNotFTP = 64
+
+// NotFTP is a connection on a control port (or one that opened with a 220
+// greeting) that did not behave like FTP, so it is no FTP session.
+type NotFTP struct {
+	Client netip.AddrPort `json:"client"`
+	Server netip.AddrPort `json:"server"`
+	First  PacketRef      `json:"first"`
+	// Protocol is what it spoke instead: "ssh", "smtp", "http", or
+	// "unknown" (neither FTP commands nor FTP replies).
+	Protocol string `json:"protocol"`
+}
+
+// smtpVerbs are SMTP commands (RFC 5321) that FTP does not have: a client
+// whose first command is one of them speaks SMTP.
+var smtpVerbs = map[string]bool{"EHLO": true, "HELO": true, "MAIL": true, "RCPT": true, "DATA": true, "RSET": true, "VRFY": true, "EXPN": true}
+
+// foreignLine names the protocol of a client line that is not an FTP
+// command: SMTP's envelope, an HTTP request line, an SSH identification.
+// Only a dialogue with no FTP command before is judged by it.
+func foreignLine(line, verb, arg string) string {
+	switch {
+	case strings.HasPrefix(line, "SSH-"):
+		return "ssh"
+	case smtpVerbs[verb]:
+		return "smtp"
+	case verb != "" && strings.HasPrefix(lastField(arg), "HTTP/"):
+		return "http"
+	}
+	return ""
+}
+
+// foreignServer names the protocol of a server's first bytes that are no
+// FTP reply.
+func foreignServer(p []byte) string {
+	switch {
+	case bytes.HasPrefix(p, []byte("SSH-")):
+		return "ssh"
+	case bytes.HasPrefix(p, []byte("HTTP/")):
+		return "http"
+	}
+	return ""
+}
+
+func lastField(s string) string {
+	if i := strings.LastIndexByte(s, ' '); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// notFTP says what a finished session spoke when it did not behave like
+// FTP, "" when it did (or when nothing says otherwise: a connection that
+// carried no byte, a TLS session). FTP is a reply from the server or an
+// FTP command from the client; a lone packet, or bytes that are neither,
+// are no session.
+func (fs *ftpStream) notFTP() string {
+	s := fs.s
+	switch {
+	case fs.foreign != "":
+		return fs.foreign
+	case s.TLS != nil:
+		return ""
+	case !fs.knownCmd && smtpGreeting(s):
+		return "smtp"
+	case fs.gotReply || fs.knownCmd:
+		return ""
+	case s.Control.BytesFromInitiator+s.Control.BytesFromResponder == 0:
+		return ""
+	}
+	return "unknown"
+}
+
+// smtpGreeting reports whether the session's greeting names SMTP (the
+// server's 220 says "ESMTP" by RFC 5321's convention).
+func smtpGreeting(s *FTPSession) bool {
+	if len(s.Exchanges) == 0 || s.Exchanges[0].Command != "" || len(s.Exchanges[0].Replies) == 0 {
+		return false
+	}
+	r := s.Exchanges[0].Replies[0]
+	return r.Code == 220 && len(r.Lines) > 0 && strings.Contains(strings.ToUpper(r.Lines[0]), "SMTP")
+}
+
+// knownVerb reports whether verb is an FTP command.
+func knownVerb(verb string) bool { return ftp.Defined(verb) }
+
+// speaks marks the connection as another protocol's: nothing more of it
+// is read.
+func (fs *ftpStream) speaks(proto string) {
+	if fs.foreign != "" {
+		return
+	}
+	fs.foreign = proto
+	for d := range fs.dir {
+		r := &fs.dir[d]
+		fs.budget.held -= r.pendBytes
+		r.pend, r.pendBytes = nil, 0
+	}
+	fs.release()
+}
+
+// keepFTP returns the sessions that behaved like FTP; the others go to
+// ev.NotFTP (the first maxNotFTP of them) and ev.NotFTPCount.
+func (f *ftpTracker) keepFTP(ev *Evidence) []*FTPSession {
+	var out []*FTPSession
+	for _, fs := range f.streams {
+		proto := fs.notFTP()
+		if proto == "" {
+			out = append(out, fs.s)
+			continue
+		}
+		ev.NotFTPCount++
+		if len(ev.NotFTP) < maxNotFTP {
+			s := fs.s
+			ev.NotFTP = append(ev.NotFTP, NotFTP{Client: s.Client, Server: s.Server, First: s.Control.First, Protocol: proto})
+		}
+	}
+	return out
+}
