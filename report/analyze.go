@@ -71,6 +71,13 @@ type SessionInfo struct {
 	// TextCut counts bytes of dialogue text read but not kept (the
 	// capture's bounds on text kept per reply, session and capture).
 	TextCut int64 `json:"text_cut,omitempty"`
+	// SlicedAt is the packet of the first control segment the capture's
+	// snap length cut short: the dialogue stops there. StartedBefore: the
+	// capture started inside a control connection (no SYN, no greeting);
+	// OpenAtEnd: one outlived the capture.
+	SlicedAt      int  `json:"sliced_at,omitempty"`
+	StartedBefore bool `json:"started_before,omitempty"`
+	OpenAtEnd     bool `json:"open_at_end,omitempty"`
 }
 
 // SessionSummary is one line of a capture's summary table.
@@ -195,6 +202,13 @@ func (c *CaptureDiagnosis) Combined() *Diagnosis {
 // analysis is what the rules may ask of a session rebuilt from a capture.
 type analysis struct {
 	vantage string
+	// unseen are the data connections the session set up whose fate the
+	// capture cannot show (observe_capture.go): no connection of theirs in
+	// the file, no reply saying how they went, and a capture that holds no
+	// data connection at all.
+	unseen []unseenSetup
+	// server is the session's server endpoint, for the capture command.
+	server netip.AddrPort
 }
 
 // noSYNText explains a passive data connection with no SYN on the wire.
@@ -298,9 +312,9 @@ func sessionEnd(s *capture.FTPSession) float64 {
 func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagnosis {
 	sub := subEvidence(ev, g)
 	info := sessionInfo(g, id)
-	r, links := rebuildResult(ev, g)
+	r, links, unseen := rebuildResult(ev, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage}
+	in.an = &analysis{vantage: info.Vantage, unseen: unseen, server: g[0].Server}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -321,6 +335,9 @@ func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagn
 	finishDiagnosis(d, in, "capture")
 	if len(in.modes()) == 0 {
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
+		if len(unseen) > 0 {
+			d.Verdict = "The capture does not show how this session went. " + unseenClause(in)
+		}
 		if info.Encrypted {
 			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
 		}
@@ -368,6 +385,11 @@ func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
 		info.Truncated = info.Truncated || s.Truncated
 		info.GapBytes += s.GapBytes
 		info.TextCut += s.TextCut
+		if s.SlicedAt != nil && info.SlicedAt == 0 {
+			info.SlicedAt = max(s.SlicedAt.Packet, 1)
+		}
+		info.StartedBefore = info.StartedBefore || s.StartedBefore
+		info.OpenAtEnd = info.OpenAtEnd || s.Control.OpenAtEnd
 		for _, ds := range s.Data {
 			info.DataConns++
 			if ds.Conn != nil {
@@ -427,7 +449,7 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // capped), one control-only result per control connection that failed
 // before any; links[i] are the connections of r.Modes[i] as the capture
 // linked them.
-func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks) {
+func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
@@ -448,8 +470,14 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 	per := map[probe.Mode]*counts{}
 	var failed, worked []probe.ModeResult
 	var failedL, workedL []modeLinks
+	var unseen []unseenSetup
+	rc := rebuild{dataSeen: holdsDataConns(ev, g), end: captureEnd(ev)}
 	for _, s := range g {
-		base := controlSteps(s)
+		base := controlSteps(s, rc)
+		if u, cut := cutShort(&base, nil, nil); cut {
+			unseen = append(unseen, u)
+			continue
+		}
 		if len(s.Data) == 0 && !controlUp(&base) {
 			base.Mode = modeControlOnly
 			base.Transcript = transcript0(s, nil)
@@ -457,17 +485,26 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 			failedL = append(failedL, modeLinks{control: s.Control})
 			continue
 		}
-		for _, pair := range pairSetups(s) {
+		setups, u := judgeableSetups(s.Data, rc.dataSeen)
+		unseen = append(unseen, u...)
+		for _, pair := range pairSetups(setups) {
 			mr := base
 			mr.Mode = modeOf(pair[0])
-			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0])
+			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0], rc)
 			xs := dataExchanges(pair[0])
 			ln := modeLinks{control: s.Control, list: pair[0].Conn}
 			if len(pair) > 1 {
 				mr.RetrData, mr.Retr = &probe.DataConn{}, &probe.Transfer{}
-				mr.Works = fillData(mr.RetrData, mr.Retr, s, pair[1]) && mr.Works
+				// As in a probe run, the mode works when its first data
+				// connection opened and its transfer completed; the
+				// second transfer's failure is its own finding's.
+				fillData(mr.RetrData, mr.Retr, s, pair[1], rc)
 				xs = append(xs, dataExchanges(pair[1])...)
 				ln.retr = pair[1].Conn
+			}
+			if u, cut := cutShort(&mr, pair[0], pair[1:]); cut {
+				unseen = append(unseen, u)
+				continue
 			}
 			mr.Transcript = transcript0(s, xs)
 			c := per[mr.Mode]
@@ -493,7 +530,7 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
 	}
-	return r, append(failedL, workedL...)
+	return r, append(failedL, workedL...), unseen
 }
 
 // modeLinks are the connections of one rebuilt mode, as the capture linked
@@ -570,7 +607,7 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 
 // controlSteps fills a ModeResult's control connection, greeting and login
 // from the wire.
-func controlSteps(s *capture.FTPSession) probe.ModeResult {
+func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	c := s.Control
 	mr := probe.ModeResult{Applicable: true, ControlLocal: s.Client.String(), ControlRemote: s.Server.String()}
 	mr.Connect = connStep(c, len(s.Exchanges) > 0)
@@ -594,7 +631,7 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 		// The capture started after the greeting.
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	default:
-		mr.Banner = endStep(c)
+		mr.Banner = rc.endStep(c, c.FirstT())
 	}
 	if !mr.Banner.OK() {
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -618,9 +655,7 @@ func controlSteps(s *capture.FTPSession) probe.ModeResult {
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	case login.Final() == nil:
-		st := endStep(c)
-		st.T0 = login.T
-		mr.Login = st
+		mr.Login = rc.endStep(c, login.T)
 	default:
 		f := login.Final()
 		mr.Login = replyStep(login.T, login.Verb(), f, false)
@@ -677,15 +712,20 @@ func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bo
 	return st
 }
 
-// endStep is a step that got no reply: the connection was reset, closed,
-// or the capture ended.
-func endStep(c *capture.Conn) probe.Step {
-	st := probe.Step{T0: c.FirstT(), T: lastSeen(c)}
+// endStep is a step begun at t0 that got no reply: the connection was
+// reset, closed, or it was still open when the capture ended. Still open,
+// the step timed out only if the capture went on long enough after it
+// (outlivedWait); otherwise its outcome is not in the file: skipped, the
+// error saying so (cutShort then leaves its mode out).
+func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
+	st := probe.Step{T0: t0, T: max(t0, lastSeen(c))}
 	switch {
 	case len(c.RSTs) > 0:
 		st.Outcome = probe.OutcomeReset
 	case c.FINResponder != nil || c.FINInitiator != nil:
 		st.Outcome = probe.OutcomeClosed
+	case rc.end-t0 < outlivedWait:
+		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
 	default:
 		st.Outcome = probe.OutcomeTimeout
 	}
@@ -707,10 +747,10 @@ func lastSeen(c *capture.Conn) float64 {
 
 // pairSetups groups a control connection's data setups by mode, two at a
 // time, as the probe does (a LIST and a RETR per mode).
-func pairSetups(s *capture.FTPSession) [][]*capture.DataSetup {
+func pairSetups(setups []*capture.DataSetup) [][]*capture.DataSetup {
 	var out [][]*capture.DataSetup
 	open := map[probe.Mode]int{}
-	for _, ds := range s.Data {
+	for _, ds := range setups {
 		m := modeOf(ds)
 		if i, ok := open[m]; ok {
 			out[i] = append(out[i], ds)
@@ -725,7 +765,7 @@ func pairSetups(s *capture.FTPSession) [][]*capture.DataSetup {
 
 // fillData sets a data connection and its transfer from one captured data
 // setup and reports whether all of it worked.
-func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup) bool {
+func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup, rc rebuild) bool {
 	if ds.Announced.IsValid() {
 		dc.Announced = ds.Announced.String()
 	}
@@ -735,9 +775,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		t := ds.Conn.FirstT()
 		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
 	case ds.Setup.Final() == nil:
-		st := endStep(s.Control)
-		st.T0 = ds.Setup.T
-		dc.Setup = st
+		dc.Setup = rc.endStep(s.Control, ds.Setup.T)
 	default:
 		f := ds.Setup.Final()
 		dc.Setup = replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
@@ -791,6 +829,14 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if !ds.Passive {
 			dc.Listened = dc.Announced
 		}
+	case !rc.dataSeen:
+		// The capture holds no data connection at all: whether this one
+		// was dialled, and how it went, cannot be seen (observe_capture.go).
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
+	case final != nil && !aboutDataConn(ds.Transfer.Verb(), final):
+		// Refused without a 1xx for a reason of its own (a file refused,
+		// a login needed): no data connection was due.
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: final.T, Error: fmt.Sprintf("no data connection was due: the server refused %s", ds.Transfer.Verb())}
 	default:
 		// Announced, and no connection ever appeared.
 		t := dc.Setup.T
@@ -837,9 +883,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	case c != nil && c.Stall != nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeStalled, T0: ds.Transfer.T, T: c.Stall.From + c.Stall.Duration}
 	default:
-		st := endStep(s.Control)
-		st.T0 = ds.Transfer.T
-		tr.Step = st
+		tr.Step = rc.endStep(s.Control, ds.Transfer.T)
 	}
 	if !dc.Connect.OK() && tr.Step.Outcome == probe.OutcomeOK {
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}

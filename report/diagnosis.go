@@ -207,6 +207,7 @@ var rules = []rule{
 	ruleTransferTooSlow,      // transfer.go
 	ruleActiveUnexpectedPeer, // hostile.go
 	ruleTLSSession,           // tls.go (info)
+	ruleCaptureIncomplete,    // observe_capture.go (info: analyze, what the capture lacks)
 	ruleCaptureUnavailable,   // capture.go
 }
 

@@ -136,6 +136,9 @@ func rulePasvAddress(in *input) []Finding {
 		facts     []Fact
 		notDialed bool
 		worked    bool
+		// clientDialled, clientSkipped: a captured client went for the
+		// announced address and failed, or never dialled at all.
+		clientDialled, clientSkipped bool
 	}
 	priv, foreign := &group{}, &group{}
 	peer := in.controlPeer()
@@ -167,6 +170,11 @@ func rulePasvAddress(in *input) []Finding {
 			if a.dc.Connect.Outcome == probe.OutcomeRefusedByPolicy {
 				g.notDialed = true
 			}
+			if dialled, ok := in.privateFailed(mr, a.dc); ok {
+				g.notDialed = true
+				g.clientDialled = g.clientDialled || dialled
+				g.clientSkipped = g.clientSkipped || !dialled
+			}
 			if a.dc.Connect.OK() {
 				g.worked = true
 			}
@@ -181,6 +189,13 @@ func rulePasvAddress(in *input) []Finding {
 		a := strings.Join(priv.addrs, ", ")
 		expl := fmt.Sprintf("The server's passive replies announce %s, an address that cannot be reached from outside, while the client connected to %s: the server sits behind NAT and does not know its public address.", a, peer)
 		switch {
+		case priv.clientDialled:
+			expl += fmt.Sprintf(" The client in the capture trusted the reply and dialled %s, which failed (see the evidence): that is why its transfers fail.", a)
+			if priv.clientSkipped {
+				expl += " Other times it did not dial at all."
+			}
+		case priv.clientSkipped:
+			expl += fmt.Sprintf(" The client in the capture did not dial it: no connection to %s or to %s's announced port is in the capture, which does hold other data connections (clients such as tnftp refuse a passive address other than the server's: \"Passive mode address mismatch\"). That is why its transfers fail.", a, peer)
 		case priv.worked:
 			expl += fmt.Sprintf(" ftpdiag dialled %s with the announced port instead (as curl and FileZilla do) and that worked, but clients that trust the reply (classic command-line ftp, some libraries, browsers' and file managers' FTP) will try %s and fail.", peer, a)
 		case priv.notDialed:
@@ -222,6 +237,36 @@ func rulePasvAddress(in *input) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// privateFailed reports a captured passive attempt (analyze) whose client
+// went for the unroutable address the server announced instead of the
+// server's, or dialled nothing at all, and got no data connection: the
+// announced address, not a firewall on the passive range, is why it
+// failed. dialled says whether a connection to it is in the capture.
+func (in *input) privateFailed(mr *probe.ModeResult, dc *probe.DataConn) (dialled, ok bool) {
+	if in.an == nil || !mr.Mode.Passive() || !setupAccepted(mr.Mode, dc) || dc.Announced == "" {
+		return false, false
+	}
+	an, cp := addrOf(dc.Announced), addrOf(mr.ControlRemote)
+	if !an.IsValid() || !cp.IsValid() || an == cp || !unroutable(an) {
+		return false, false
+	}
+	switch dc.Connect.Outcome {
+	case probe.OutcomeTimeout, probe.OutcomeRefused, probe.OutcomeUnreachable:
+	default:
+		return false, false
+	}
+	conns := in.obs.dataOf(dc).conns
+	if len(conns) == 0 {
+		return false, true
+	}
+	for _, c := range conns {
+		if c.Responder.Addr().Unmap() != an {
+			return false, false // it dialled the server's address: the connect rules judge that
+		}
+	}
+	return true, true
 }
 
 // natRangeFixes: with the server behind NAT, the passive range must also be
@@ -269,6 +314,9 @@ func rulePassiveConnect(in *input) []Finding {
 	filtered, refused := &group{}, &group{}
 	for _, mr := range in.passiveModes() {
 		for _, a := range attempts(mr) {
+			if _, ok := in.privateFailed(mr, a.dc); ok {
+				continue // pasv-private-address explains it
+			}
 			var g *group
 			switch a.dc.Connect.Outcome {
 			case probe.OutcomeTimeout:

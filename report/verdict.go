@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ftpdiag/ftpdiag/probe"
@@ -13,6 +14,40 @@ import (
 // works and active fails; active works and passive fails; mixed; nothing
 // works.
 func verdict(in *input, fs []Finding) string {
+	v := modeVerdict(in, fs)
+	if u := unseenClause(in); u != "" && len(in.modes()) > 0 {
+		v += " " + u
+	}
+	return v
+}
+
+// unseenClause says which data connections set up in a captured session
+// the capture does not show (observe_capture.go); "" when none.
+func unseenClause(in *input) string {
+	if in.an == nil || len(in.an.unseen) == 0 {
+		return ""
+	}
+	var cmds, cut []string
+	for _, u := range in.an.unseen {
+		switch {
+		case u.Cut && !slices.Contains(cut, u.Command):
+			cut = append(cut, u.Command)
+		case !u.Cut && !slices.Contains(cmds, u.Command):
+			cmds = append(cmds, u.Command)
+		}
+	}
+	var out []string
+	if len(cmds) > 0 {
+		out = append(out, sentence(fmt.Sprintf("The data connections set up with %s are not in the capture and no reply tells how they went: their fate cannot be seen (see capture-incomplete)", joinAnd(cmds))))
+	}
+	if len(cut) > 0 {
+		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))
+	}
+	return strings.Join(out, " ")
+}
+
+// modeVerdict is the verdict on the modes the result holds.
+func modeVerdict(in *input, fs []Finding) string {
 	if in.r == nil {
 		return "No probe was run: only the capture's facts are shown."
 	}
@@ -64,6 +99,9 @@ func verdict(in *input, fs []Finding) string {
 	switch {
 	case !up && firstErr != nil:
 		return sentence(why(firstErr))
+	case len(fail) == 0 && len(work) > 0 && unseenClause(in) != "" && firstErr == nil:
+		// Not "the data connection is not the problem": some are unseen.
+		return sentence(fmt.Sprintf("%s %s", joinAnd(work), word(len(work), "works", "work")))
 	case len(fail) == 0 && len(work) > 0:
 		all := fmt.Sprintf("All %s data modes work", numberWord(len(work)))
 		if len(work) == 2 {

@@ -56,6 +56,7 @@ var FindingIDs = []string{
 	"protocol-violation",
 	"data-connection-failed",
 	"control-encrypted",
+	"capture-incomplete",
 	"capture-unavailable",
 	"run-interrupted",
 }

@@ -1,0 +1,250 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// What a capture could see of a session's data connections. A capture
+// someone else took may hold the control connection only (a filter on
+// port 21 is the usual way to keep a capture small); its data connections
+// are then not in the file, and their absence says nothing about the
+// network. Before a rule may read "no connection in the capture" as "no
+// connection on the wire", the capture must be shown to hold data
+// connections at all: one of this session's, or any TCP connection off the
+// control port (the file was not filtered down to it). Set-ups whose fate
+// the capture cannot show and that no reply tells are left out of the
+// rebuilt result, and ruleCaptureIncomplete says so, with the capture
+// command that would show them.
+
+// notCapturedText is the step error of a data connection not in a capture
+// that holds no data connection at all.
+const notCapturedText = "not in the capture, which holds no data connection of this session: whether it was dialled, and how it went, cannot be seen"
+
+// unseenSetup is a data connection set up in the dialogue whose fate the
+// capture cannot show, or (Cut) a step still under way when the capture
+// ended.
+type unseenSetup struct {
+	T       float64
+	Command string // the set-up command, "PASV", "EPRT"
+	Reply   string // its reply, one line
+	// Used is the transfer command that used it ("" when none did).
+	Used string
+	// Cut is set for a step the capture ended during; Text says which.
+	Cut  bool
+	Text string
+}
+
+// rebuild is what rebuilding a captured session needs to know of the
+// capture as a whole.
+type rebuild struct {
+	// dataSeen: the capture holds data connections (holdsDataConns).
+	dataSeen bool
+	// end is the time of the capture's last packet.
+	end float64
+}
+
+// outlivedWait is how long a capture must go on after a step began, its
+// connection still open, for the missing reply to count as none: clients
+// give up on a reply or a transfer after tens of seconds, and a capture
+// stopped sooner may simply have been stopped.
+const outlivedWait = 10.0
+
+// cutPrefix starts the error of a step the capture ended during.
+const cutPrefix = "the capture ends "
+
+// cutText is the error of a step begun at t0 that the capture ended during.
+func (rc rebuild) cutText(t0 float64) string {
+	return fmt.Sprintf(cutPrefix+"%.1f s after it began, the connection still open: how it ended is not in the file", max(0, rc.end-t0))
+}
+
+// captureEnd is the time of the last packet the capture holds.
+func captureEnd(ev *capture.Evidence) float64 {
+	end := 0.0
+	for _, c := range ev.Conns {
+		end = max(end, lastSeen(c))
+	}
+	for _, s := range ev.Sessions {
+		end = max(end, sessionEnd(s))
+	}
+	return end
+}
+
+// cutShort reports a rebuilt mode whose first unfinished step the capture
+// ended during (rebuild.endStep): its outcome is not in the file, so the
+// mode is left out of the result and said as such.
+func cutShort(mr *probe.ModeResult, first *capture.DataSetup, _ []*capture.DataSetup) (unseenSetup, bool) {
+	for _, s := range stepsOf(mr) {
+		if s.st.Outcome == probe.OutcomeSkipped && strings.HasPrefix(s.st.Error, cutPrefix) {
+			what := s.what
+			if s.data {
+				what = fmt.Sprintf("%s %s", setupName(first), s.what)
+			}
+			return unseenSetup{T: s.st.T0, Cut: true, Command: what, Text: what + ": " + s.st.Error}, true
+		}
+		if s.failed() {
+			return unseenSetup{}, false
+		}
+	}
+	return unseenSetup{}, false
+}
+
+// setupName names a data set-up by its command.
+func setupName(ds *capture.DataSetup) string {
+	if ds == nil || ds.Setup == nil {
+		return "data connection"
+	}
+	return ds.Setup.Verb()
+}
+
+// holdsDataConns reports whether the capture shows data connections at
+// all: one linked to the session's dialogue, or any TCP connection that is
+// not on a control port.
+func holdsDataConns(ev *capture.Evidence, g []*capture.FTPSession) bool {
+	ctl := map[*capture.Conn]bool{}
+	for _, s := range g {
+		for _, ds := range s.Data {
+			if ds.Conn != nil {
+				return true
+			}
+		}
+	}
+	ports := map[uint16]bool{}
+	for _, s := range ev.Sessions {
+		ctl[s.Control] = true
+		ports[s.Server.Port()] = true
+	}
+	for _, c := range ev.Conns {
+		if !ctl[c] && !ports[c.Responder.Port()] && !ports[c.Initiator.Port()] {
+			return true
+		}
+	}
+	return false
+}
+
+// judgeableSetups keeps the data set-ups a rule may judge: those with a
+// connection in the capture, or a reply that tells how they went, or a
+// failed set-up command; and, in a capture that holds data connections, a
+// passive set-up no transfer used (the client never dialled, or its dial
+// never passed the capture point: the rules say which). Left out: an
+// active set-up no transfer command used (no connection was due), and, in
+// a capture without data connections, any set-up whose fate only the
+// missing connection would show.
+func judgeableSetups(setups []*capture.DataSetup, dataSeen bool) (keep []*capture.DataSetup, unseen []unseenSetup) {
+	for _, ds := range setups {
+		switch {
+		case ds.Conn != nil || ds.Inferred || ds.Setup == nil || ds.Setup.Final() == nil:
+			keep = append(keep, ds)
+		case !ftpOK(ds.Setup.Verb(), ds.Setup.Final()):
+			keep = append(keep, ds)
+		case ds.Transfer != nil && ds.Transfer.Final() != nil:
+			keep = append(keep, ds)
+		case ds.Transfer != nil && len(ds.Transfer.Replies) > 0 && ds.Transfer.Replies[0].Preliminary():
+			keep = append(keep, ds)
+		case ds.Transfer == nil && !ds.Passive:
+			// PORT/EPRT and then no transfer command: the server had no
+			// reason to connect.
+		case dataSeen:
+			keep = append(keep, ds)
+		default:
+			u := unseenSetup{T: ds.Setup.T, Command: ds.Setup.Verb(), Reply: replyLine(&ds.Setup.Final().Reply)}
+			if ds.Transfer != nil {
+				u.Used = ds.Transfer.Verb()
+			}
+			unseen = append(unseen, u)
+		}
+	}
+	return keep, unseen
+}
+
+// ftpOK reports whether a reply completes the command.
+func ftpOK(verb string, f *capture.FTPReply) bool {
+	return ftp.Interpret(verb, f.Reply, false).Step == ftp.StepSuccess
+}
+
+// aboutDataConn reports whether a transfer command's final reply, given
+// without a 1xx, is about the data connection (425, 426, a TLS demand on
+// it): otherwise the server refused the command for a reason of its own and
+// no data connection was due.
+func aboutDataConn(verb string, f *capture.FTPReply) bool {
+	switch ftp.Interpret(verb, f.Reply, false).Meaning {
+	case ftp.MeaningDataConnectionFailed, ftp.MeaningTLSRequired, ftp.MeaningTLSReuseRequired:
+		return true
+	}
+	return false
+}
+
+// ruleCaptureIncomplete: the capture cannot show what happened to some of
+// the session's data connections. Decision (analyze only): set-ups left
+// out of the rebuilt result as unseen (judgeableSetups), or data
+// connections of the result marked not captured. Info: it is what the
+// capture lacks, not a fault of the network; it says what a capture that
+// shows them would be taken with.
+func ruleCaptureIncomplete(in *input) []Finding {
+	if in.an == nil {
+		return nil
+	}
+	var facts []Fact
+	var cmds []string
+	add := func(cmd string) {
+		if !slices.Contains(cmds, cmd) {
+			cmds = append(cmds, cmd)
+		}
+	}
+	cut, missing := false, false
+	for _, u := range in.an.unseen {
+		if u.Cut {
+			cut = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
+		missing = true
+		text := fmt.Sprintf("%s answered %q", u.Command, u.Reply)
+		if u.Used != "" {
+			text += fmt.Sprintf(", then %s with no reply in the capture", u.Used)
+		} else {
+			text += ", then no transfer command in the capture"
+		}
+		facts = append(facts, Fact{T: u.T, Text: text + "; the data connection is not in the capture"})
+		add(u.Command)
+	}
+	for _, mr := range in.modes() {
+		for _, a := range attempts(mr) {
+			if a.dc.Connect.Outcome == probe.OutcomeSkipped && a.dc.Connect.Error == notCapturedText {
+				missing = true
+				facts = append(facts, Fact{T: a.dc.Setup.T, Text: fmt.Sprintf("%s %s: the data connection is not in the capture", mr.Mode, a.tr.Command)})
+				add(string(mr.Mode))
+			}
+		}
+	}
+	if len(facts) == 0 {
+		return nil
+	}
+	var parts []string
+	title := "The capture holds no data connection: what happened on them cannot be seen"
+	if missing {
+		parts = append(parts, fmt.Sprintf("The session set up data connections (%s), and the capture holds none of them, nor any other connection off the control port: it was most likely taken with a filter on the control port only. Whether those data connections were dialled, answered, refused or dropped cannot be told from this file, so no finding is made about them; the control dialogue's own replies are still read.", strings.Join(cmds, ", ")))
+	}
+	if cut {
+		parts = append(parts, fmt.Sprintf("The capture ends while steps of the session were still under way, their connection still open and less than %.0f s after they began: whether they would have completed, failed or timed out is not in the file, so no finding is made about them.", outlivedWait))
+		title = "The capture ends before the session's steps finished: how they ended cannot be seen"
+		if missing {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	return []Finding{{
+		ID:          "capture-incomplete",
+		Severity:    SeverityInfo,
+		Title:       title,
+		Explanation: strings.Join(parts, " "),
+		Action:      "capture again with the data connections and ICMP, until the session ends",
+		Evidence:    facts,
+		Fixes: []Fix{{For: "client", Text: "Capture everything to and from the server, and ICMP errors from the path, until the session has ended (run it at the client, or at the server with the client's address):",
+			Lines: []string{fmt.Sprintf("tcpdump -i any -s 0 -w ftp.pcap 'host %s or icmp or icmp6'", in.an.server.Addr())}}},
+	}}
+}
