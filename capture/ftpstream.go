@@ -273,6 +273,11 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, miss
 // deliver passes in-order bytes to the parser and advances the stream.
 func (fs *ftpStream) deliver(r *reasm, isClient bool, p []byte, missing int, ref PacketRef) {
 	r.next += uint32(len(p) + missing)
+	if missing > 0 {
+		// The snap length cut this segment: only its whole lines are
+		// read, the cut line is not taken for a complete one.
+		p = p[:bytes.LastIndexByte(p, '\n')+1]
+	}
 	if isClient {
 		fs.clientBytes(p, ref)
 	} else {
@@ -280,7 +285,19 @@ func (fs *ftpStream) deliver(r *reasm, isClient bool, p []byte, missing int, ref
 	}
 	if missing > 0 {
 		fs.gap(isClient, int64(missing))
+		fs.sliced(ref)
 	}
+}
+
+// sliced stops the dialogue at the first segment the snap length cut:
+// past it every command or reply longer than what the snap length leaves
+// would be lost, and pairing the rest would be guesswork.
+func (fs *ftpStream) sliced(ref PacketRef) {
+	if fs.s.SlicedAt == nil {
+		r := ref
+		fs.s.SlicedAt = &r
+	}
+	fs.release()
 }
 
 // drain delivers buffered segments that have become in order.
@@ -638,6 +655,7 @@ func (f *ftpTracker) finish(ev *Evidence) {
 	})
 	for i, s := range sessions {
 		s.ID = i + 1
+		s.StartedBefore = s.Control.Midstream && !greeted(s)
 	}
 	ev.Sessions = sessions
 	linkData(ev)

@@ -71,6 +71,13 @@ type SessionInfo struct {
 	// TextCut counts bytes of dialogue text read but not kept (the
 	// capture's bounds on text kept per reply, session and capture).
 	TextCut int64 `json:"text_cut,omitempty"`
+	// SlicedAt is the packet of the first control segment the capture's
+	// snap length cut short: the dialogue stops there. StartedBefore: the
+	// capture started inside a control connection (no SYN, no greeting);
+	// OpenAtEnd: one outlived the capture.
+	SlicedAt      int  `json:"sliced_at,omitempty"`
+	StartedBefore bool `json:"started_before,omitempty"`
+	OpenAtEnd     bool `json:"open_at_end,omitempty"`
 }
 
 // SessionSummary is one line of a capture's summary table.
@@ -382,6 +389,11 @@ func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
 		info.Truncated = info.Truncated || s.Truncated
 		info.GapBytes += s.GapBytes
 		info.TextCut += s.TextCut
+		if s.SlicedAt != nil && info.SlicedAt == 0 {
+			info.SlicedAt = max(s.SlicedAt.Packet, 1)
+		}
+		info.StartedBefore = info.StartedBefore || s.StartedBefore
+		info.OpenAtEnd = info.OpenAtEnd || s.Control.OpenAtEnd
 		for _, ds := range s.Data {
 			info.DataConns++
 			if ds.Conn != nil {

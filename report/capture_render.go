@@ -141,6 +141,9 @@ func sessionFacts(d *Diagnosis) [][2]string {
 		}
 		out = append(out, [2]string{"Gaps", note})
 	}
+	if seen := seenText(s); seen != "" {
+		out = append(out, [2]string{"Seen", seen})
+	}
 	if s.TextCut > 0 {
 		out = append(out, [2]string{"Text", fmt.Sprintf("%d bytes of long replies and commands not kept (bounds: 4 KiB a reply, 256 KiB a connection, 32 MiB a capture)", s.TextCut)})
 	}
