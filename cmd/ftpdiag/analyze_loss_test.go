@@ -131,9 +131,9 @@ func TestAnalyzeLostControlSegment(t *testing.T) {
 }
 
 // TestAnalyzePipelinedBeforeGreeting: each lab capture with every
-// session's first command written before the server's greeting (a client
-// that sends USER without waiting) gives the same errors as the capture
-// itself: the greeting pairs first.
+// session's first two commands written before the server's greeting (a
+// client that sends its first commands without waiting) gives the same
+// errors as the capture itself: the greeting pairs first.
 func TestAnalyzePipelinedBeforeGreeting(t *testing.T) {
 	for _, name := range labCaptureNames {
 		t.Run(name, func(t *testing.T) {
@@ -141,6 +141,7 @@ func TestAnalyzePipelinedBeforeGreeting(t *testing.T) {
 			cleanCode, clean := analyzeErrors(t, src)
 			lt, cis, data := labPackets(t, src)
 			greeting := map[string]int{} // server->client flow: greeting packet index
+			sent := map[string]int{}     // commands moved before it
 			moved := 0
 			for i := range data {
 				tcp := controlSegment(lt, data[i])
@@ -156,15 +157,17 @@ func TestAnalyzePipelinedBeforeGreeting(t *testing.T) {
 					continue
 				}
 				g, ok := greeting[back]
-				if !ok || g < 0 {
+				if !ok || sent[back] == 2 {
 					continue
 				}
-				// The client's first command: move it before the greeting.
-				greeting[back] = -1
+				// The client's first two commands: move them before the
+				// greeting, in their order.
+				sent[back]++
 				ci, d := cis[i], data[i]
 				ci.Timestamp = cis[g].Timestamp.Add(-1000)
 				cis = slices.Insert(slices.Delete(cis, i, i+1), g, ci)
 				data = slices.Insert(slices.Delete(data, i, i+1), g, d)
+				greeting[back] = g + 1
 				moved++
 			}
 			if moved == 0 {
