@@ -153,6 +153,9 @@ func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
 			}
 		}
 	}
+	if !v.isTCP && !v.isICMP && d.headerCut(v) {
+		v.isTCP, v.tcp = true, &d.tcp
+	}
 	if !v.src.IsValid() || !v.dst.IsValid() || (!v.isTCP && !v.isICMP) {
 		return nil
 	}
@@ -160,6 +163,30 @@ func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
 		v.payloadLen, v.whole = tcpPayloadLen(v, d)
 	}
 	return v
+}
+
+// headerCut reports whether the frame holds a TCP segment whose header the
+// snap length cut inside its options (tcpdump -s 64 and the like): gopacket
+// refuses such a header, but its fixed 20 bytes (ports, sequence numbers,
+// flags) are there and are all the tracker needs. Written by hand because
+// gopacket's TCP layer returns an error for it; the ports, sequence
+// numbers and flags it decoded before the error are this frame's.
+func (d *decoder) headerCut(v *view) bool {
+	var pl []byte
+	switch {
+	case v.v6 && d.ip6.NextHeader == layers.IPProtocolTCP:
+		pl = d.ip6.Payload
+	case !v.v6 && v.src.IsValid() && d.ip4.Protocol == layers.IPProtocolTCP && d.ip4.FragOffset == 0 && d.ip4.Flags&layers.IPv4MoreFragments == 0:
+		pl = d.ip4.Payload
+	default:
+		return false
+	}
+	if len(pl) < 20 || d.tcp.DataOffset < 5 || int(d.tcp.DataOffset)*4 <= len(pl) {
+		return false
+	}
+	d.tcp.Payload = nil
+	d.tcp.Options = d.tcp.Options[:0]
+	return true
 }
 
 // tcpPayloadLen returns the TCP payload length from the IP header, so that a

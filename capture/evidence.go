@@ -23,6 +23,10 @@ type Evidence struct {
 	// Packets counts packets seen; KernelDrops those the kernel dropped.
 	Packets     int    `json:"packets"`
 	KernelDrops uint64 `json:"kernel_drops"`
+	// Snaplen is the snap length the capture was taken with, as the frames
+	// it cut short show (the longest of them); 0 when no TCP segment was
+	// cut. Conn.Sliced counts the cut segments.
+	Snaplen int `json:"snaplen,omitempty"`
 	// Conns lists every TCP connection seen (or attempted), in order of the
 	// first packet.
 	Conns []*Conn `json:"conns"`
@@ -124,6 +128,17 @@ type Conn struct {
 	MSSInitiator int    `json:"mss_initiator,omitempty"`
 	MSSResponder int    `json:"mss_responder,omitempty"`
 	Stall        *Stall `json:"stall,omitempty"`
+	// Sliced counts segments whose payload the capture's snap length cut
+	// short (caplen < length): their bytes count, their text is partial.
+	Sliced int `json:"sliced,omitempty"`
+	// GapBytes counts payload bytes, both ways, that the sequence numbers
+	// say were sent but the capture does not hold: holes not filled by
+	// the end (bytes cut by the snap length are not holes: Sliced).
+	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// OpenAtEnd is true when the connection was up (a SYN-ACK or data
+	// seen) and the capture ended before a RST or a FIN from each side:
+	// it outlived the capture, or its end was not captured.
+	OpenAtEnd bool `json:"open_at_end,omitempty"`
 }
 
 // Established reports whether the handshake got a SYN-ACK.

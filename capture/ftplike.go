@@ -62,7 +62,8 @@ func lastField(s string) string {
 
 // notFTP says what a finished session spoke when it did not behave like
 // FTP, "" when it did (or when nothing says otherwise: a connection that
-// carried no byte, a TLS session). FTP is a reply from the server or an
+// carried no byte, a TLS session, one cut by the snap length before a
+// line was whole). FTP is a reply from the server or an
 // FTP command from the client; a lone packet, or bytes that are neither,
 // are no session.
 func (fs *ftpStream) notFTP() string {
@@ -70,7 +71,9 @@ func (fs *ftpStream) notFTP() string {
 	switch {
 	case fs.foreign != "":
 		return fs.foreign
-	case s.TLS != nil:
+	case s.TLS != nil, s.SlicedAt != nil && !fs.gotReply && !fs.gotCmd:
+		// Encrypted, or cut by the snap length before a line was whole:
+		// nothing says it is not the FTP its port says.
 		return ""
 	case !fs.knownCmd && smtpGreeting(s):
 		return "smtp"
@@ -80,6 +83,19 @@ func (fs *ftpStream) notFTP() string {
 		return ""
 	}
 	return "unknown"
+}
+
+// greeted reports whether the session's dialogue opens with a greeting:
+// a 120, 220 or 421 that answered no command.
+func greeted(s *FTPSession) bool {
+	if len(s.Exchanges) == 0 || s.Exchanges[0].Command != "" || len(s.Exchanges[0].Replies) == 0 {
+		return false
+	}
+	switch s.Exchanges[0].Replies[0].Code {
+	case 120, 220, 421:
+		return true
+	}
+	return false
 }
 
 // smtpGreeting reports whether the session's greeting names SMTP (the

@@ -304,6 +304,11 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, ack tcpAck, p 
 func (fs *ftpStream) deliver(r *reasm, isClient bool, ack tcpAck, p []byte, missing int, ref PacketRef) {
 	fs.ack, fs.pos = ack, r.next
 	r.next += uint32(len(p) + missing)
+	if missing > 0 {
+		// The snap length cut this segment: only its whole lines are
+		// read, the cut line is not taken for a complete one.
+		p = p[:bytes.LastIndexByte(p, '\n')+1]
+	}
 	if isClient {
 		fs.clientBytes(p, ref)
 	} else {
@@ -311,6 +316,7 @@ func (fs *ftpStream) deliver(r *reasm, isClient bool, ack tcpAck, p []byte, miss
 	}
 	if missing > 0 {
 		fs.gap(isClient, int64(missing), r.next, ref)
+		fs.sliced(ref)
 	}
 }
 
@@ -350,6 +356,17 @@ func (fs *ftpStream) ackedPast(r *reasm, isClient bool, ref PacketRef) {
 	if r.ackedOK && len(r.pend) == 0 && !fs.done && seqLT(r.next, end) && end-r.next < maxPendingBytes {
 		fs.skipTo(r, isClient, end, ref)
 	}
+}
+
+// sliced stops the dialogue at the first segment the snap length cut:
+// past it every command or reply longer than what the snap length leaves
+// would be lost, and pairing the rest would be guesswork.
+func (fs *ftpStream) sliced(ref PacketRef) {
+	if fs.s.SlicedAt == nil {
+		r := ref
+		fs.s.SlicedAt = &r
+	}
+	fs.release()
 }
 
 // drain delivers buffered segments that have become in order.
@@ -727,6 +744,7 @@ func (f *ftpTracker) finish(ev *Evidence) {
 	})
 	for i, s := range sessions {
 		s.ID = i + 1
+		s.StartedBefore = s.Control.Midstream && !greeted(s)
 	}
 	ev.Sessions = sessions
 	linkData(ev)

@@ -50,6 +50,15 @@ type FTPSession struct {
 	// GapBytes counts control-stream bytes missing from the capture (lost
 	// by the capture, cut by the snap length, or past the reassembly cap).
 	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// SlicedAt is the first control segment the capture's snap length cut
+	// short (caplen < length): its whole lines were read and the dialogue
+	// stops there, its text being incomplete past it. Control.Sliced
+	// counts the cut segments; Evidence.Snaplen is the snap length.
+	SlicedAt *PacketRef `json:"sliced_at,omitempty"`
+	// StartedBefore is true when the capture started inside the session:
+	// no SYN and no greeting of its control connection were captured.
+	// Control.OpenAtEnd says whether it outlived the capture.
+	StartedBefore bool `json:"started_before,omitempty"`
 	// Malformed counts lines that were neither a command nor a reply.
 	Malformed int `json:"malformed,omitempty"`
 }

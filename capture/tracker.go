@@ -20,6 +20,9 @@ const (
 	// maxFacts caps each per-connection list (SYNs, RSTs, ICMP errors): a
 	// handful tells the story, thousands would only cost memory.
 	maxFacts = 32
+	// maxHoles caps the sequence holes followed per direction: past it
+	// the oldest is no longer followed (its bytes stay counted missing).
+	maxHoles = 16
 )
 
 // connKey is a 4-tuple with the lower endpoint first, so both directions
@@ -37,7 +40,13 @@ func keyOf(x, y netip.AddrPort) connKey {
 type seqState struct {
 	next uint32 // one past the highest byte seen
 	have bool
+	// holes are ranges below next not seen yet, oldest first, at most
+	// maxHoles: a later segment in one fills it (reordered, not resent).
+	holes []seqRange
 }
+
+// seqRange is the bytes [from, to) of a sequence space.
+type seqRange struct{ from, to uint32 }
 
 // connState is the tracker's bookkeeping for one Conn; nothing in it holds
 // payload bytes.
@@ -148,6 +157,9 @@ func (t *Tracker) add(lt layers.LinkType, data []byte, when time.Time, packet in
 	if v == nil {
 		return nil
 	}
+	if v.isTCP && !v.whole {
+		t.ev.Snaplen = max(t.ev.Snaplen, len(data))
+	}
 	ref := PacketRef{T: at, Packet: packet}
 	switch {
 	case v.isTCP:
@@ -212,6 +224,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	if t.ftp != nil {
 		t.ftp.segment(t, st, d, v, t.dec.ttlOf(v), ref)
 	}
+	if v.payloadLen > 0 && !v.whole {
+		c.Sliced++
+	}
 	if v.payloadLen > 0 && !tcp.SYN {
 		t.data(st, d, tcp.Seq, v.payloadLen, ref)
 		if d == 0 && c.Responder.Port() == t.controlPort && v.whole {
@@ -267,17 +282,25 @@ func (t *Tracker) data(st *connState, d int, seq uint32, n int, ref PacketRef) {
 	case !s.have:
 		s.next, s.have = end, true
 	case seqLEQ(end, s.next):
-		// Seen before. A one-byte segment just below next is a keepalive.
-		if !(n == 1 && seq+1 == s.next) {
+		// Seen before, unless it fills a hole (it came late). A one-byte
+		// segment just below next is a keepalive.
+		fresh = s.fill(c, seq, end)
+		if fresh < n && !(n == 1 && seq+1 == s.next) {
 			c.Retransmits++
 		}
-		fresh = 0
 	case seqLT(seq, s.next):
-		c.Retransmits++ // overlaps old data: resent with new bytes
-		fresh = int(end - s.next)
+		// Overlaps old data: resent with new bytes (or fills a hole).
+		filled := s.fill(c, seq, s.next)
+		if filled < int(s.next-seq) {
+			c.Retransmits++
+		}
+		fresh = int(end-s.next) + filled
 		s.next = end
 	default:
-		s.next = end // bytes missing before seq were lost to the capture
+		// The bytes before seq are missing, unless a later segment
+		// brings them.
+		s.hole(c, s.next, seq)
+		s.next = end
 	}
 	if fresh == 0 {
 		return
@@ -297,6 +320,55 @@ func (t *Tracker) data(st *connState, d int, seq uint32, n int, ref PacketRef) {
 		t.stall(st, ref.T)
 	}
 	st.started, st.lastProgress = true, ref.T
+}
+
+// hole notes the bytes [from, to) as missing.
+func (s *seqState) hole(c *Conn, from, to uint32) {
+	n := to - from
+	if n == 0 || n >= 1<<30 {
+		return // none, or not a hole but a jump no sane stack makes
+	}
+	c.GapBytes += int64(n)
+	if len(s.holes) == maxHoles {
+		s.holes = s.holes[1:] // the oldest stays missing, no longer followed
+	}
+	s.holes = append(s.holes, seqRange{from, to})
+}
+
+// fill takes [from, to) out of the holes and returns how many missing
+// bytes it brought.
+func (s *seqState) fill(c *Conn, from, to uint32) int {
+	if len(s.holes) == 0 {
+		return 0
+	}
+	got := 0
+	keep := s.holes[:0:0]
+	for _, h := range s.holes {
+		lo, hi := h.from, h.to
+		if seqLT(lo, from) {
+			lo = from
+		}
+		if seqLT(to, hi) {
+			hi = to
+		}
+		if !seqLT(lo, hi) { // no overlap
+			keep = append(keep, h)
+			continue
+		}
+		got += int(hi - lo)
+		if seqLT(h.from, lo) {
+			keep = append(keep, seqRange{h.from, lo})
+		}
+		if seqLT(hi, h.to) {
+			keep = append(keep, seqRange{hi, h.to})
+		}
+	}
+	if len(keep) > maxHoles {
+		keep = keep[len(keep)-maxHoles:]
+	}
+	s.holes = keep
+	c.GapBytes -= int64(got)
+	return got
 }
 
 // close notes a FIN or RST: a gap before it counts as a stall, none after.
@@ -383,6 +455,8 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 		if st != nil && st.c == c && st.started && !st.closed {
 			t.stall(st, at)
 		}
+		c.OpenAtEnd = (c.SYNACK != nil || c.FirstData != nil) && len(c.RSTs) == 0 &&
+			(c.FINInitiator == nil || c.FINResponder == nil)
 		if c.SYNACK == nil && len(c.SYNs) > 0 && t.activePorts[c.Responder.Port()] &&
 			(len(t.local) == 0 || t.local[c.Responder.Addr().Unmap()]) {
 			t.ev.UnansweredInboundSYNs = append(t.ev.UnansweredInboundSYNs, c)

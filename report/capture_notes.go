@@ -16,10 +16,27 @@ func captureNotes(ev *capture.Evidence) []string {
 		notes = append(notes, fmt.Sprintf("%s stepped back in time, by at most %s (a multi-queue network card, or files merged from several interfaces): they were read in timestamp order",
 			plural(ev.Reordered, "packet's timestamp", "packets' timestamps"), durationText(ev.ReorderedMax)))
 	}
+	if ev.Snaplen > 0 {
+		notes = append(notes, snaplenNote(ev))
+	}
 	if ev.NotFTPCount > 0 {
 		notes = append(notes, notFTPNote(ev))
 	}
 	return notes
+}
+
+// snaplenNote says that the capture was cut to a snap length and what
+// that hides.
+func snaplenNote(ev *capture.Evidence) string {
+	all, control := 0, 0
+	for _, c := range ev.Conns {
+		all += c.Sliced
+	}
+	for _, s := range ev.Sessions {
+		control += s.Control.Sliced
+	}
+	return fmt.Sprintf("the capture was taken with a snap length of %d bytes: %s cut short (%d on FTP control connections); control text is incomplete, so each session's dialogue is read only up to its first cut segment (capture again with tcpdump -s 0)",
+		ev.Snaplen, plural(all, "TCP segment was", "TCP segments were"), control)
 }
 
 // notFTPNote says which connections on control ports were not FTP.
@@ -48,6 +65,22 @@ func notFTPNote(ev *capture.Evidence) string {
 	}
 	return fmt.Sprintf("%s on a control port or opening with a 220 greeting did not behave like FTP%s%s): not reported as sessions",
 		plural(ev.NotFTPCount, "connection", "connections"), listed, strings.Join(what, ", "))
+}
+
+// seenText says what of a session the capture could not see: its start,
+// its end, its control text past the snap length.
+func seenText(s *SessionInfo) string {
+	var parts []string
+	if s.StartedBefore {
+		parts = append(parts, "the capture started inside the session (no SYN, no greeting)")
+	}
+	if s.OpenAtEnd {
+		parts = append(parts, "a control connection was still open when the capture ended")
+	}
+	if s.SlicedAt > 0 {
+		parts = append(parts, fmt.Sprintf("the snap length cut control text from packet %d on: the dialogue is read up to there", s.SlicedAt))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // durationText says a short duration in the unit that reads best.

@@ -43,8 +43,8 @@ func labPackets(t *testing.T, src string) (layers.LinkType, []gopacket.CaptureIn
 	return r.LinkType(), cis, data
 }
 
-// writePcap writes packets as a pcap file in the test's directory.
-func writePcap(t *testing.T, name string, lt layers.LinkType, cis []gopacket.CaptureInfo, data [][]byte) string {
+// writeLabPcap writes packets as a pcap file in the test's directory.
+func writeLabPcap(t *testing.T, name string, lt layers.LinkType, cis []gopacket.CaptureInfo, data [][]byte) string {
 	t.Helper()
 	var b bytes.Buffer
 	w := pcapgo.NewWriterNanos(&b)
@@ -115,7 +115,7 @@ func TestAnalyzeLostControlSegment(t *testing.T) {
 				if controlSegment(lt, data[i]) == nil {
 					continue
 				}
-				cut := writePcap(t, name+".pcap", lt, slices.Delete(slices.Clone(cis), i, i+1), slices.Delete(slices.Clone(data), i, i+1))
+				cut := writeLabPcap(t, name+".pcap", lt, slices.Delete(slices.Clone(cis), i, i+1), slices.Delete(slices.Clone(data), i, i+1))
 				code, ids := analyzeErrors(t, cut)
 				for _, id := range ids {
 					if !slices.Contains(clean, id) {
@@ -173,7 +173,7 @@ func TestAnalyzePipelinedBeforeGreeting(t *testing.T) {
 			if moved == 0 {
 				t.Fatal("no command moved")
 			}
-			code, ids := analyzeErrors(t, writePcap(t, name+".pcap", lt, cis, data))
+			code, ids := analyzeErrors(t, writeLabPcap(t, name+".pcap", lt, cis, data))
 			if code != cleanCode || strings.Join(ids, ",") != strings.Join(clean, ",") {
 				t.Errorf("%d commands before the greeting: exit %d, errors %v; the capture itself: exit %d, errors %v", moved, code, ids, cleanCode, clean)
 			}

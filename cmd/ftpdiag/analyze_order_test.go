@@ -90,3 +90,28 @@ func TestAnalyzeTimestampJitter(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeSnaplen: lab captures cut to a snap length of 96 bytes (the
+// payload's first 30 bytes kept) are recognised: no finding from the cut
+// dialogue (it was "control-closed" and "protocol-violation"), a note with
+// the snap length, and where each session's readable dialogue ends.
+func TestAnalyzeSnaplen(t *testing.T) {
+	for _, name := range []string{"healthy", "passive-dropped"} {
+		t.Run(name, func(t *testing.T) {
+			sliced := rewriteCapture(t, labCapture(t, name), func(cis []gopacket.CaptureInfo, data [][]byte) {
+				for i := range data {
+					if len(data[i]) > 96 {
+						data[i], cis[i].CaptureLength = data[i][:96], 96
+					}
+				}
+			})
+			code, out, errs := analyzeCLI(t, nil, "analyze", "--no-color", sliced)
+			if code != 0 || errs != "" || strings.Contains(out, "protocol-violation") || strings.Contains(out, "control-closed") {
+				t.Errorf("exit %d, stderr %q\n%s", code, errs, out)
+			}
+			if !strings.Contains(out, "snap length of 96 bytes") || !strings.Contains(out, "the snap length cut control text from packet") {
+				t.Errorf("snap length not said:\n%.1500s", out)
+			}
+		})
+	}
+}
