@@ -116,6 +116,8 @@ type ftpStream struct {
 	foreign  string
 	// serverSpoke is set at the server's first payload byte.
 	serverSpoke bool
+	// cutNext marks the reply being recorded as cut by the snap length.
+	cutNext bool
 	// Text kept of this session, against the capture's budget (retain.go).
 	textKept int
 	budget   *textBudget
@@ -304,15 +306,18 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, ack tcpAck, p 
 func (fs *ftpStream) deliver(r *reasm, isClient bool, ack tcpAck, p []byte, missing int, ref PacketRef) {
 	fs.ack, fs.pos = ack, r.next
 	r.next += uint32(len(p) + missing)
+	var part []byte
 	if missing > 0 {
 		// The snap length cut this segment: only its whole lines are
 		// read, the cut line is not taken for a complete one.
-		p = p[:bytes.LastIndexByte(p, '\n')+1]
+		whole := bytes.LastIndexByte(p, '\n') + 1
+		p, part = p[:whole], p[whole:]
 	}
 	if isClient {
 		fs.clientBytes(p, ref)
 	} else {
 		fs.serverBytes(p, ref)
+		fs.cutReply(part, ref)
 	}
 	if missing > 0 {
 		fs.gap(isClient, int64(missing), r.next, ref)
@@ -356,6 +361,27 @@ func (fs *ftpStream) ackedPast(r *reasm, isClient bool, ref PacketRef) {
 	if r.ackedOK && len(r.pend) == 0 && !fs.done && seqLT(r.next, end) && end-r.next < maxPendingBytes {
 		fs.skipTo(r, isClient, end, ref)
 	}
+}
+
+// cutReply records the reply a cut segment begins, when it begins one at
+// a reply boundary: its code is the server's, its text is cut
+// (FTPReply.Cut). A cut greeting still says the server greeted.
+func (fs *ftpStream) cutReply(part []byte, ref PacketRef) {
+	if fs.tls || fs.done || fs.inReply > 0 || fs.skipLine || !replyStart(part) {
+		return
+	}
+	code := int(part[0]-'0')*100 + int(part[1]-'0')*10 + int(part[2]-'0')
+	line := strings.ToValidUTF8(string(bytes.TrimRight(part, "\r")), "")
+	fs.cutNext = true
+	fs.reply(ftp.Reply{Code: code, Lines: []string{line}}, ref)
+	fs.cutNext = false
+}
+
+// replyStart reports whether b starts like a reply line: a code 100-599
+// then a space, a hyphen or nothing more.
+func replyStart(b []byte) bool {
+	return len(b) >= 3 && b[0] >= '1' && b[0] <= '5' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' &&
+		(len(b) == 3 || b[3] == ' ' || b[3] == '-')
 }
 
 // sliced stops the dialogue at the first segment the snap length cut:
@@ -686,7 +712,7 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 		}
 	}
 	if len(x.Replies) < maxRepliesPerCmd {
-		x.Replies = append(x.Replies, FTPReply{PacketRef: ref, Reply: fs.keepReply(rep)})
+		x.Replies = append(x.Replies, FTPReply{PacketRef: ref, Reply: fs.keepReply(rep), Cut: fs.cutNext})
 	}
 	if rep.Preliminary() {
 		return

@@ -88,6 +88,10 @@ type FTPExchange struct {
 type FTPReply struct {
 	PacketRef
 	ftp.Reply
+	// Cut is true for a reply the capture's snap length cut short: its
+	// code is the server's, its text only what the capture kept (the
+	// dialogue stops there: FTPSession.SlicedAt).
+	Cut bool `json:"cut,omitempty"`
 }
 
 // Final returns the exchange's last non-1xx reply, nil when none came.

@@ -57,12 +57,16 @@ func TestSnaplen(t *testing.T) {
 		ctlSliced  int
 		dataSliced int
 		mss        int
+		cut        bool // the last reply is a cut one: its code kept
 	}{
-		{"whole frames", 65535, full, 0, 0, 0, 0, 1460},
-		// 84 bytes: Ethernet, IP and TCP headers (54) and 30 of payload.
-		{"snap length 84", 84, "|220 hi,USER a|230 ok,PASV|227 =203,0,113,10,117,48,RETR f|150 Opening.", 13, 84, 1, 1, 1460},
+		{"whole frames", 65535, full, 0, 0, 0, 0, 1460, false},
+		// 84 bytes: Ethernet, IP and TCP headers (54) and 30 of payload:
+		// the 150 line is whole, the 226 cut.
+		{"snap length 84", 84, "|220 hi,USER a|230 ok,PASV|227 =203,0,113,10,117,48,RETR f|150 Opening.|226 Transfer com", 13, 84, 1, 1, 1460, true},
+		// 60 bytes: 6 of payload, the greeting's code and "hi".
+		{"snap length 60", 60, "|220 hi", 3, 60, 7, 1, 1460, true},
 		// 56 bytes: the SYN's MSS option is cut, 2 bytes of each payload.
-		{"snap length 56", 56, "", 3, 56, 9, 1, 0},
+		{"snap length 56", 56, "", 3, 56, 9, 1, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +85,12 @@ func TestSnaplen(t *testing.T) {
 					line += "|" + strings.Join(r.Lines, "")
 				}
 				got = append(got, line)
+			}
+			if n := len(s.Exchanges); n > 0 {
+				x := s.Exchanges[n-1]
+				if last := x.Replies[len(x.Replies)-1]; last.Cut != tt.cut {
+					t.Errorf("last reply %+v: cut %v, want %v", last, last.Cut, tt.cut)
+				}
 			}
 			if g := strings.Join(got, ","); g != tt.dialogue {
 				t.Errorf("dialogue\n %q, want\n %q", g, tt.dialogue)

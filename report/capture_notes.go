@@ -35,6 +35,10 @@ func snaplenNote(ev *capture.Evidence) string {
 	for _, s := range ev.Sessions {
 		control += s.Control.Sliced
 	}
+	if control == 0 {
+		return fmt.Sprintf("the capture was taken with a snap length of %d bytes: %s cut short, none on an FTP control connection: the dialogues are whole, and the cut segments' byte counts come from their IP headers",
+			ev.Snaplen, plural(all, "TCP segment was", "TCP segments were"))
+	}
 	return fmt.Sprintf("the capture was taken with a snap length of %d bytes: %s cut short (%d on FTP control connections); control text is incomplete, so each session's dialogue is read only up to its first cut segment (capture again with tcpdump -s 0)",
 		ev.Snaplen, plural(all, "TCP segment was", "TCP segments were"), control)
 }
