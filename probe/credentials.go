@@ -38,9 +38,20 @@ type Credentials struct {
 // PasswordEnv is the environment variable holding the password.
 const PasswordEnv = "FTPDIAG_PASSWORD"
 
-// ResolvePassword fills t.Password and t.PasswordSource.
+// ResolvePassword fills t.Password and t.PasswordSource. A URL that names
+// no user is an anonymous login: a password in the environment is not
+// sent to it (it belongs to a user the URL does not name), and a password
+// on standard input is refused, since the user meant one and forgot it.
 func ResolvePassword(t *Target, c Credentials) error {
 	if t.PasswordSource == "url" {
+		return nil
+	}
+	if t.User == "" {
+		if c.Stdin != nil {
+			return fmt.Errorf("%w: it names no user, and --password-stdin gives a password: put the user in the URL (ftp://USER@%s/)", ErrBadURL, t.Host)
+		}
+		t.User = "anonymous"
+		t.Password, t.PasswordSource = AnonymousPassword, "anonymous"
 		return nil
 	}
 	if c.Env != nil {

@@ -104,6 +104,10 @@ func TestResolvePassword(t *testing.T) {
 		wantErr   bool
 	}{
 		{"anonymous by default", "", Credentials{Env: noEnv, Netrc: unread}, AnonymousPassword, "anonymous", false},
+		// A password in the environment belongs to a user: with none in
+		// the URL the login is anonymous and never sends it.
+		{"no user, FTPDIAG_PASSWORD set: anonymous, the password not used", "", Credentials{Env: env, Netrc: unread}, AnonymousPassword, "anonymous", false},
+		{"no user, --password-stdin: refused", "", Credentials{Env: noEnv, Stdin: strings.NewReader("fromstdin\n")}, "", "", true},
 		{"env first", "alice", Credentials{Env: env, Netrc: unread}, "fromenv", "env", false},
 		{"stdin", "alice", Credentials{Env: noEnv, Netrc: unread, Stdin: strings.NewReader("fromstdin\nrest")}, "fromstdin", "stdin", false},
 		{"netrc", "alice", Credentials{Env: noEnv, Netrc: netrc}, "fromnetrc", "netrc", false},

@@ -174,9 +174,19 @@ func ruleActiveCallback(in *input) []Finding {
 			g := blocked
 			if in.wire {
 				dropped, late := callbackSYNs(in.obs.dataOf(a.dc).conns, listenedUntil(a.dc))
+				if !in.atClient() {
+					// Seen elsewhere, a SYN's time says nothing of this
+					// host's listener.
+					dropped, late = append(dropped, late...), nil
+				}
 				switch {
 				case len(dropped) > 0:
-					g = local
+					// Unanswered where it was seen: this host's firewall
+					// only when the capture ran on the client.
+					if in.atClient() {
+						g = local
+					}
+					g.synSeen = true
 					for _, c := range dropped {
 						facts = append(facts, synFacts(c)...)
 					}
@@ -184,8 +194,10 @@ func ruleActiveCallback(in *input) []Finding {
 					// The server's SYN came after the probe had stopped
 					// listening: neither blocked nor dropped here.
 					continue
-				default:
+				case in.atClient():
 					facts = append(facts, Fact{T: a.dc.Connect.T, Text: fmt.Sprintf("no SYN to port %d reached this host", port)})
+				default:
+					facts = append(facts, Fact{T: a.dc.Connect.T, Text: fmt.Sprintf("no SYN from the server to port %d is in the capture", port)})
 				}
 			}
 			g.add(string(mr.Mode), port, facts, at, a.dc)
@@ -243,6 +255,8 @@ type callbackGroup struct {
 	facts []Fact
 	ports []uint16
 	after bool
+	// synSeen: the capture holds the server's SYNs, unanswered.
+	synSeen bool
 	// replied and silent are the attempts that failed at PORT time.
 	replied, silent []attemptAt
 }
@@ -377,24 +391,38 @@ func capitalizeThe(s string) string {
 
 // callbackBlocked: no connection from the server reached this host.
 func (in *input) callbackBlocked(g *callbackGroup) Finding {
-	expl := fmt.Sprintf("The server's connection back to this client for %s (port %s) never arrived: %s Something between the server and this client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
-		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, true)), callbackSource(in.sw))
+	expl := fmt.Sprintf("The server's connection back to the client for %s (port %s) never arrived: %s Something between the server and the client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
+		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, !g.synSeen)), callbackSource(in.sw))
 	inferred := !in.wire
-	if inferred {
+	switch v := in.vantage(); {
+	case inferred:
 		expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
-	} else {
+	case in.atClient():
 		expl += " The capture saw no SYN arrive, so it was stopped before this host."
+	case v == "server" && g.synSeen:
+		expl += " The server's SYNs to the client's announced port left the server (they are in this capture, taken at the server) without any answer: the client's NAT gateway without an FTP helper, or a firewall in front of the client or on it, drops the callback."
+	case v == "server":
+		expl += " The capture was taken at the server and shows no SYN from it to the client: the server did not call back (its own outbound rules, or it gave up at once)."
+	case g.synSeen:
+		expl += " The server's SYNs to the client's announced port passed the capture point without any answer: something between here and the client (its NAT gateway or firewall) drops the callback."
+	default:
+		expl += " No SYN from the server to the client passed the capture point: it was stopped between the server and here, or the server did not call back."
 	}
+	expl = in.withVantage(expl)
 	fixes := in.clientUsePassive()
 	fixes = append(fixes,
 		Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
 			Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
 		Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
 	)
+	title := "The server's active-mode connection back to the client never arrived"
+	if g.synSeen && !in.atClient() {
+		title = "The server's active-mode connection back to the client got no answer"
+	}
 	return Finding{
 		ID:          "active-callback-blocked",
 		Severity:    SeverityError,
-		Title:       "The server's active-mode connection back to the client never arrived",
+		Title:       title,
 		Explanation: expl,
 		Action:      "use passive mode",
 		Modes:       g.modes,
@@ -411,6 +439,7 @@ func (in *input) callbackDroppedLocally(g *callbackGroup) Finding {
 	if how := in.callbackHow(g, false); len(how) > 0 {
 		expl += " " + capitalizeThe(sentences(how))
 	}
+	expl = in.withVantage(expl)
 	fixes := in.clientUsePassive()
 	fixes = append(fixes,
 		Fix{For: "iptables", Text: "Let the callback through this host's firewall: track FTP so that it is RELATED, or accept the active ports.",

@@ -116,6 +116,7 @@ type CaptureDiagnosis struct {
 	Sessions []*Diagnosis `json:"sessions"`
 
 	ev     *capture.Evidence
+	whole  wholeCapture
 	groups [][]*capture.FTPSession
 	// each is set by RenderCapture on its copy: Each with the version set.
 	each func(func(*Diagnosis) error) error
@@ -146,7 +147,7 @@ func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 		return nil
 	}
 	for i, g := range c.groups {
-		if err := fn(diagnoseGroup(c.ev, g, c.Summary[i].Session)); err != nil {
+		if err := fn(diagnoseGroup(c.ev, c.whole, g, c.Summary[i].Session)); err != nil {
 			return err
 		}
 	}
@@ -201,7 +202,10 @@ func (c *CaptureDiagnosis) Combined() *Diagnosis {
 
 // analysis is what the rules may ask of a session rebuilt from a capture.
 type analysis struct {
-	vantage string
+	// vantage is where the capture was taken ("client", "server",
+	// "middle", "unknown"), vantageWhy from what (sessionInfo): the
+	// rules choose their id, wording and fixes by it (vantage.go).
+	vantage, vantageWhy string
 	// unseen are the data connections the session set up whose fate the
 	// capture cannot show (observe_capture.go): no connection of theirs in
 	// the file, no reply saying how they went, and a capture that holds no
@@ -253,11 +257,12 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 		cd.Files = []string{ev.PcapFile}
 	}
 	groups := groupSessions(ev.Sessions)
+	whole := scanCapture(ev)
 	if stream {
-		cd.ev, cd.groups = ev, groups
+		cd.ev, cd.groups, cd.whole = ev, groups, whole
 	}
 	for i, g := range groups {
-		d := diagnoseGroup(ev, g, i+1)
+		d := diagnoseGroup(ev, whole, g, i+1)
 		if !stream {
 			cd.Sessions = append(cd.Sessions, d)
 		}
@@ -309,12 +314,12 @@ func sessionEnd(s *capture.FTPSession) float64 {
 }
 
 // diagnoseGroup rebuilds one session's probe.Result and runs the rules.
-func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagnosis {
+func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int) *Diagnosis {
 	sub := subEvidence(ev, g)
 	info := sessionInfo(g, id)
-	r, links, unseen := rebuildResult(ev, g)
+	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage, unseen: unseen, server: g[0].Server}
+	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -331,7 +336,6 @@ func diagnoseGroup(ev *capture.Evidence, g []*capture.FTPSession, id int) *Diagn
 	}
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
 	d.Findings = append(d.Findings, encryptedFindings(g)...)
-	adaptToVantage(d, in, g)
 	finishDiagnosis(d, in, "capture")
 	if len(in.modes()) == 0 {
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
@@ -449,7 +453,7 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // capped), one control-only result per control connection that failed
 // before any; links[i] are the connections of r.Modes[i] as the capture
 // linked them.
-func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
+func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
@@ -471,7 +475,7 @@ func rebuildResult(ev *capture.Evidence, g []*capture.FTPSession) (*probe.Result
 	var failed, worked []probe.ModeResult
 	var failedL, workedL []modeLinks
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: holdsDataConns(ev, g), end: captureEnd(ev)}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
 	for _, s := range g {
 		base := controlSteps(s, rc)
 		if u, cut := cutShort(&base, nil, nil); cut {
@@ -703,8 +707,11 @@ func connStep(c *capture.Conn, talked bool) probe.Step {
 // the final reply after a 1xx.
 func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
 	rep := f.Reply
-	st := probe.Step{T0: t0, T: f.T, Reply: &rep}
-	if ftp.Interpret(verb, rep, afterPreliminary).Step == ftp.StepSuccess {
+	// The meaning is decided here once, as the probe records it, so the
+	// rules read it instead of interpreting the reply again per step.
+	in := ftp.Interpret(verb, rep, afterPreliminary)
+	st := probe.Step{T0: t0, T: f.T, Reply: &rep, Meaning: &in}
+	if in.Step == ftp.StepSuccess {
 		st.Outcome = probe.OutcomeOK
 	} else {
 		st.Outcome = probe.OutcomeReply
@@ -1018,62 +1025,6 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 		Fixes: []Fix{{For: "client", Text: "For a readable capture, reproduce with plain FTP, or have the client log its control dialogue (FileZilla: Debug > Logging, curl -v)."},
 			{For: "generic-firewall", Text: "With FTPS, open the server's passive range explicitly: helpers cannot track encrypted control connections."}},
 	}}
-}
-
-// adaptToVantage makes explanations say where the capture was taken, and
-// keeps "dropped locally" for captures taken at the client: only there does
-// an unanswered SYN mean this host's firewall.
-func adaptToVantage(d *Diagnosis, in *input, g []*capture.FTPSession) {
-	v := in.an.vantage
-	where := map[string]string{
-		"client": "This capture was taken at the client (" + d.Session.VantageWhy + ").",
-		"server": "This capture was taken at the server (" + d.Session.VantageWhy + ").",
-		"middle": "This capture was taken between client and server (" + d.Session.VantageWhy + ").",
-	}[v]
-	for i := range d.Findings {
-		f := &d.Findings[i]
-		switch f.ID {
-		case "active-callback-dropped-locally":
-			if v == "client" || v == "unknown" {
-				break
-			}
-			f.ID = "active-callback-blocked"
-			f.Title = "The server's active-mode connection back to the client got no answer"
-			if v == "server" {
-				f.Explanation = "The server accepted PORT/EPRT and its SYNs to the client's announced port left the server (they are in this capture, taken at the server) without any answer: the client's NAT gateway without an FTP helper, or a firewall in front of the client or on it, drops the callback."
-			} else {
-				f.Explanation = "The server accepted PORT/EPRT and its SYNs to the client's announced port passed the capture point without any answer: something between here and the client (its NAT gateway or firewall) drops the callback."
-			}
-			f.Action = "use passive mode"
-		case "active-callback-blocked":
-			if v == "server" {
-				f.Explanation += " The capture was taken at the server and shows no SYN from it to the client: the server did not call back (its own outbound rules, or it gave up at once)."
-			}
-		case "passive-port-filtered":
-			if v == "server" {
-				f.Explanation += " Taken at the server, the capture shows whether the SYNs arrived: if they are in the evidence with no SYN-ACK, the server itself (its INPUT firewall, or nothing listening) did not answer; if none is, they were dropped before reaching it."
-			}
-		case "pasv-private-address":
-			// With no probe to dial the control address instead, a client
-			// that dialled the private address and failed is the failure.
-			for _, mr := range in.passiveModes() {
-				dc := mr.ListData
-				if dc.AddressPolicy == "same" && !dc.Connect.OK() && unroutable(addrOf(dc.Announced)) {
-					f.Severity = SeverityError
-					f.Explanation += fmt.Sprintf(" The client trusted the reply and dialled %s, which failed.", dc.Announced)
-				}
-				if f.Severity == SeverityError {
-					break
-				}
-			}
-			f.Explanation = strings.Replace(f.Explanation, "ftpdiag dialled", "The client dialled", 1)
-		}
-		if where != "" && (strings.HasPrefix(f.ID, "passive-port") || strings.HasPrefix(f.ID, "active-callback") || f.ID == "transfer-stalled") {
-			f.Explanation += " " + where
-		}
-		f.Explanation = strings.ReplaceAll(f.Explanation, "ftpdiag opens one control connection per data mode, four at once, so a per-IP limit below 4 shows up here too.", "")
-	}
-	_ = g
 }
 
 // summarize makes a session's line of the summary table.

@@ -254,52 +254,34 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 }
 
 // renderCaptureHTML writes one page: the summary, then each session's
-// report body (the single-session page's body, under a session heading),
-// one session at a time as it is diagnosed: no more than one session's
-// page is held in memory. The page head is the single-session page's
-// (its styles), taken from the first session; a capture without sessions
-// gets a bare head.
+// report body (the single-session page's "body" template, under a session
+// heading), one session at a time as it is diagnosed: no more than one
+// session is held in memory. The page's head has the single-session
+// page's meta and styles (its "meta" and "style" templates).
 func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 	ew := &errWriter{w: w}
-	started := false
+	ew.printf("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n")
+	if ew.err == nil {
+		ew.err = htmlTmpl.ExecuteTemplate(w, "meta", nil)
+	}
+	ew.printf("<title>ftpdiag capture analysis</title>\n")
+	if ew.err == nil {
+		ew.err = htmlTmpl.ExecuteTemplate(w, "style", nil)
+	}
+	ew.printf("</head>\n%s", captureHTMLSummary(c))
 	err := c.each(func(d *Diagnosis) error {
-		var b bytes.Buffer
-		if err := renderHTML(&b, d); err != nil {
-			return err
+		ew.printf("%s", sessionHTMLHeading(d))
+		if ew.err == nil {
+			ew.err = htmlTmpl.ExecuteTemplate(w, "body", d)
 		}
-		page := b.String()
-		i, j := strings.Index(page, "<body>"), strings.LastIndex(page, "</body>")
-		if i < 0 || j < i {
-			return fmt.Errorf("render: unexpected html page layout")
-		}
-		if !started {
-			started = true
-			ew.printf("%s", captureHTMLHead(page[:i]))
-			ew.printf("%s", captureHTMLSummary(c))
-		}
-		body := strings.Replace(page[i+len("<body>"):j], "<h1>ftpdiag report</h1>", "", 1)
-		ew.printf("%s%s</section>\n", sessionHTMLHeading(d), body)
+		ew.printf("</section>\n")
 		return ew.err
 	})
 	if err != nil {
 		return err
 	}
-	if !started {
-		ew.printf("%s", "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ftpdiag capture analysis</title>\n</head>\n")
-		ew.printf("%s", captureHTMLSummary(c))
-	}
 	ew.printf("</body>\n</html>\n")
 	return ew.err
-}
-
-// captureHTMLHead is a session page's head with the capture's title.
-func captureHTMLHead(head string) string {
-	if i := strings.Index(head, "<title>"); i >= 0 {
-		if j := strings.Index(head[i:], "</title>"); j >= 0 {
-			head = head[:i] + "<title>ftpdiag capture analysis</title>" + head[i+j+len("</title>"):]
-		}
-	}
-	return head
 }
 
 // sessionHTMLHeading opens a session's section: its heading and facts.

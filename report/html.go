@@ -102,13 +102,12 @@ func renderHTML(w io.Writer, d *Diagnosis) error {
 	return htmlTmpl.Execute(w, d)
 }
 
-const htmlSource = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
+// htmlSource is the page: its parts are named templates ("meta", "style",
+// "body") so that the capture page (capture_render.go) assembles its own
+// page from them instead of cutting rendered HTML apart.
+const htmlSource = `{{define "meta"}}<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ftpdiag report{{if .Target}}: {{.Target}}{{end}}</title>
-<style>
+{{end}}{{define "style"}}<style>
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff;margin:0 auto;max-width:1000px;padding:24px}
 h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid #d8dde6;padding-bottom:4px}h3{font-size:16px;margin:18px 0 6px}
 .verdict{font-size:17px;padding:12px 16px;border-radius:6px;border-left:6px solid #2e7d32;background:#edf7ee}
@@ -123,10 +122,7 @@ pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:4px;padding:8px;ov
 ul{margin:4px 0 8px 0;padding-left:22px}
 svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 </style>
-</head>
-<body>
-<h1>ftpdiag report</h1>
-<p class="verdict{{if .ExitCode}} bad{{end}}"><strong>Verdict:</strong> {{.Verdict}}</p>
+{{end}}{{define "body"}}<p class="verdict{{if .ExitCode}} bad{{end}}"><strong>Verdict:</strong> {{.Verdict}}</p>
 <table>
 {{if .Target}}<tr><th>Target</th><td>{{.Target}}</td></tr>{{end}}
 <tr><th>Server</th><td>{{server .}}</td></tr>
@@ -178,6 +174,13 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 {{range .}}<h3>{{.Mode}}</h3>
 <pre>{{.Text}}</pre>
 {{end}}{{end}}
-</body>
+{{end}}<!DOCTYPE html>
+<html lang="en">
+<head>
+{{template "meta"}}<title>ftpdiag report{{if .Target}}: {{.Target}}{{end}}</title>
+{{template "style"}}</head>
+<body>
+<h1>ftpdiag report</h1>
+{{template "body" .}}</body>
 </html>
 `

@@ -43,7 +43,8 @@ type unseenSetup struct {
 // rebuild is what rebuilding a captured session needs to know of the
 // capture as a whole.
 type rebuild struct {
-	// dataSeen: the capture holds data connections (holdsDataConns).
+	// dataSeen: the capture holds data connections (linksData, or a
+	// connection off the control port: wholeCapture).
 	dataSeen bool
 	// end is the time of the capture's last packet.
 	end float64
@@ -61,18 +62,6 @@ const cutPrefix = "the capture ends "
 // cutText is the error of a step begun at t0 that the capture ended during.
 func (rc rebuild) cutText(t0 float64) string {
 	return fmt.Sprintf(cutPrefix+"%.1f s after it began, the connection still open: how it ended is not in the file", max(0, rc.end-t0))
-}
-
-// captureEnd is the time of the last packet the capture holds.
-func captureEnd(ev *capture.Evidence) float64 {
-	end := 0.0
-	for _, c := range ev.Conns {
-		end = max(end, lastSeen(c))
-	}
-	for _, s := range ev.Sessions {
-		end = max(end, sessionEnd(s))
-	}
-	return end
 }
 
 // cutShort reports a rebuilt mode whose first unfinished step the capture
@@ -102,26 +91,43 @@ func setupName(ds *capture.DataSetup) string {
 	return ds.Setup.Verb()
 }
 
-// holdsDataConns reports whether the capture shows data connections at
-// all: one linked to the session's dialogue, or any TCP connection that is
-// not on a control port.
-func holdsDataConns(ev *capture.Evidence, g []*capture.FTPSession) bool {
+// wholeCapture are the facts of the capture as a whole that a session's
+// rebuild needs, found once per capture (scanCapture), not per session.
+type wholeCapture struct {
+	// end is the time of the capture's last packet.
+	end float64
+	// offControl: the capture holds a TCP connection that is on no
+	// control port (it was not filtered down to the control port).
+	offControl bool
+}
+
+// scanCapture finds the whole capture's facts in one pass.
+func scanCapture(ev *capture.Evidence) wholeCapture {
+	var w wholeCapture
 	ctl := map[*capture.Conn]bool{}
+	ports := map[uint16]bool{}
+	for _, s := range ev.Sessions {
+		ctl[s.Control] = true
+		ports[s.Server.Port()] = true
+		w.end = max(w.end, sessionEnd(s))
+	}
+	for _, c := range ev.Conns {
+		w.end = max(w.end, lastSeen(c))
+		if !ctl[c] && !ports[c.Responder.Port()] && !ports[c.Initiator.Port()] {
+			w.offControl = true
+		}
+	}
+	return w
+}
+
+// linksData reports whether a session's dialogue has a data connection
+// linked to it in the capture.
+func linksData(g []*capture.FTPSession) bool {
 	for _, s := range g {
 		for _, ds := range s.Data {
 			if ds.Conn != nil {
 				return true
 			}
-		}
-	}
-	ports := map[uint16]bool{}
-	for _, s := range ev.Sessions {
-		ctl[s.Control] = true
-		ports[s.Server.Port()] = true
-	}
-	for _, c := range ev.Conns {
-		if !ctl[c] && !ports[c.Responder.Port()] && !ports[c.Initiator.Port()] {
-			return true
 		}
 	}
 	return false

@@ -197,7 +197,11 @@ func rulePasvAddress(in *input) []Finding {
 		case priv.clientSkipped:
 			expl += fmt.Sprintf(" The client in the capture did not dial it: no connection to %s or to %s's announced port is in the capture, which does hold other data connections (clients such as tnftp refuse a passive address other than the server's: \"Passive mode address mismatch\"). That is why its transfers fail.", a, peer)
 		case priv.worked:
-			expl += fmt.Sprintf(" ftpdiag dialled %s with the announced port instead (as curl and FileZilla do) and that worked, but clients that trust the reply (classic command-line ftp, some libraries, browsers' and file managers' FTP) will try %s and fail.", peer, a)
+			who := "ftpdiag"
+			if in.an != nil {
+				who = "The client in the capture"
+			}
+			expl += fmt.Sprintf(" %s dialled %s with the announced port instead (as curl and FileZilla do) and that worked, but clients that trust the reply (classic command-line ftp, some libraries, browsers' and file managers' FTP) will try %s and fail.", who, peer, a)
 		case priv.notDialed:
 			expl += " ftpdiag did not dial the announced address, so this mode could not be tested."
 		}
@@ -378,6 +382,10 @@ func rulePassiveConnect(in *input) []Finding {
 		if !filtered.wire {
 			expl += " " + wireNote
 		}
+		if in.vantage() == "server" {
+			expl += " Taken at the server, the capture shows whether the SYNs arrived: if they are in the evidence with no SYN-ACK, the server itself (its INPUT firewall, or nothing listening) did not answer; if none is, they were dropped before reaching it."
+		}
+		expl = in.withVantage(expl)
 		out = append(out, Finding{
 			ID:          "passive-port-filtered",
 			Severity:    SeverityError,
@@ -398,6 +406,7 @@ func rulePassiveConnect(in *input) []Finding {
 		}
 		expl := fmt.Sprintf("Connecting to the announced passive port %s was refused: %s. Either a firewall REJECTs the passive range, or nothing listens there (a NAT forwarding the port to the wrong host, or a server that closed its listener).", eps, how)
 		expl += rangeText
+		expl = in.withVantage(expl)
 		out = append(out, Finding{
 			ID:          "passive-port-refused",
 			Severity:    SeverityError,

@@ -213,6 +213,7 @@ func ruleTransferStalled(in *input) []Finding {
 		f.Inferred = true
 		f.Explanation += " " + wireNote
 	}
+	f.Explanation = in.withVantage(f.Explanation)
 	return []Finding{f}
 }
 

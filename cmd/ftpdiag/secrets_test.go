@@ -226,3 +226,31 @@ func TestSecretsEchoed(t *testing.T) {
 	}
 	assertNoSecret(t, fixturePassword, arts)
 }
+
+// TestSecretsNoUserInURL: FTPDIAG_PASSWORD set (as in a shell profile)
+// and a URL that names no user: the login is anonymous and the password
+// never crosses the wire, not even in an empty USER; --password-stdin
+// without a user is a one-line error.
+func TestSecretsNoUserInURL(t *testing.T) {
+	t.Setenv("FTPDIAG_PASSWORD", fixturePassword)
+	srv := &ftptest.Server{Anonymous: true, Files: map[string][]byte{"a.txt": []byte("hello\n")}}
+	ap := ftptest.Start(t, srv)
+	stdout, stderr, code := runInProcess(t, "probe", "--capture", "off", "--data-timeout", "2s", "--format", "json", "--modes", "EPSV", "ftp://"+ap.String()+"/")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	wire := srv.Received()
+	if !bytes.Contains(wire, []byte("USER anonymous\r\n")) || bytes.Contains(wire, []byte(fixturePassword)) {
+		t.Errorf("want an anonymous login without the password on the wire, got %q", wire)
+	}
+	assertNoSecret(t, fixturePassword, secretArtifacts{"stdout": []byte(stdout), "stderr": []byte(stderr)})
+
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code = run(ctx, []string{"probe", "--capture", "off", "--password-stdin", "ftp://" + ap.String() + "/"}, strings.NewReader(fixturePassword+"\n"), &out, &errs)
+	first, _, _ := strings.Cut(errs.String(), "\n")
+	if code != exitUsage || !strings.Contains(first, "names no user") || !strings.Contains(first, "ftp://USER@") {
+		t.Errorf("--password-stdin without a user: exit %d, stderr %q; want a usage error naming the fix on its first line", code, errs.String())
+	}
+}
