@@ -94,7 +94,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		list, retr := matrixHeads(rows)
 		return []string{list, retr}
 	},
-	"capture":   captureLine,
+	"capture": captureLine,
 }).Parse(htmlSource))
 
 type modeTranscript struct{ Mode, Text string }

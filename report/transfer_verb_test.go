@@ -105,4 +105,3 @@ func TestAnalyzeTransfersByVerb(t *testing.T) {
 		})
 	}
 }
-
