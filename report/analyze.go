@@ -213,6 +213,9 @@ type analysis struct {
 	unseen []unseenSetup
 	// server is the session's server endpoint, for the capture command.
 	server netip.AddrPort
+	// dataSeen: the capture holds data connections at all, so a missing
+	// one is evidence (observe_capture.go).
+	dataSeen bool
 }
 
 // noSYNText explains a passive data connection with no SYN on the wire.
@@ -319,7 +322,7 @@ func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server}
+	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g)}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -489,7 +492,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			failedL = append(failedL, modeLinks{control: s.Control})
 			continue
 		}
-		setups, u := judgeableSetups(s.Data, rc.dataSeen)
+		setups, u := judgeableSetups(s.Data, s.Server, rc.dataSeen)
 		unseen = append(unseen, u...)
 		for _, pair := range pairSetups(setups) {
 			mr := base
@@ -836,7 +839,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if !ds.Passive {
 			dc.Listened = dc.Announced
 		}
-	case !rc.dataSeen:
+	case !rc.dataSeen && !gaveUpOnPrivate(ds, s.Server):
 		// The capture holds no data connection at all: whether this one
 		// was dialled, and how it went, cannot be seen (observe_capture.go).
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}

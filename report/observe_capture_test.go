@@ -292,6 +292,12 @@ func TestAnalyzeClientChoiceOnPrivate227(t *testing.T) {
 		says  string
 	}{
 		{"never dialled (tnftp's address mismatch)", func(h *handSession) { private(h, nil) }, "did not dial it"},
+		{"never dialled, and the capture holds no data connection at all (tnftp: PASV twice, then QUIT)", func(h *handSession) {
+			for i := 0; i < 2; i++ {
+				h.data("PASV", "192.168.77.2:30004", h.say("PASV", "227 Entering Passive Mode (192,168,77,2,117,52)."), nil, nil)
+			}
+			h.say("QUIT", "221 Goodbye.")
+		}, "sent no transfer command after it: it gave up on 192.168.77.2"},
 		{"dialled, ICMP net unreachable from its own gateway", func(h *handSession) {
 			private(h, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40005"), Responder: netip.MustParseAddrPort("192.168.77.2:30004"),
 				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}},
