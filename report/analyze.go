@@ -999,10 +999,17 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 		if s.TLS.Auth != nil {
 			t, pk = s.TLS.Auth.T, s.TLS.Auth.Packet
 		}
-		if s.TLS.Implicit {
+		switch {
+		case s.TLS.Implicit:
 			how = "TLS from the first byte (implicit FTPS)"
+		case s.TLS.Midstream:
+			how = "TLS already under way when the capture started (AUTH TLS or implicit FTPS, before the capture)"
 		}
-		facts = append(facts, Fact{T: t, Packet: pk, Text: fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)})
+		text := fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)
+		if c := s.TLS.Cleared; c != nil {
+			text += fmt.Sprintf("; clear text again from %.3fs (CCC): the dialogue after it is read", c.T)
+		}
+		facts = append(facts, Fact{T: t, Packet: pk, Text: text})
 		for _, ds := range s.Data {
 			if !ds.Inferred || ds.Conn == nil {
 				continue
