@@ -14,7 +14,13 @@
 // scenario applies to.
 //
 // With a command after "--", it runs inside the client namespace and labctl
-// exits with its exit code.
+// exits with its exit code. The command's environment names the lab:
+// FTPDIAG_LAB_SERVER (the server program), FTPDIAG_LAB_TARGET (the address
+// the client dials), FTPDIAG_LAB_USER and FTPDIAG_LAB_PASSWORD (the lab's
+// throwaway credentials), and the namespaces
+// FTPDIAG_LAB_CLIENT_NS, FTPDIAG_LAB_CLIENT_GATEWAY_NS,
+// FTPDIAG_LAB_SERVER_GATEWAY_NS and FTPDIAG_LAB_SERVER_NS (so a script can
+// run tcpdump at every vantage, e.g. scripts/make-testdata-captures).
 package main
 
 import (
@@ -88,6 +94,16 @@ func run() int {
 func runInClient(l *lab.Lab, args []string) int {
 	cmd := l.Command(context.Background(), l.ClientNS, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(),
+		"FTPDIAG_LAB_SERVER="+l.Server,
+		"FTPDIAG_LAB_TARGET="+l.Target.String(),
+		"FTPDIAG_LAB_USER="+lab.User,
+		"FTPDIAG_LAB_PASSWORD="+lab.Password, // the lab's throwaway password
+		"FTPDIAG_LAB_CLIENT_NS="+l.ClientNS,
+		"FTPDIAG_LAB_CLIENT_GATEWAY_NS="+l.ClientGatewayNS,
+		"FTPDIAG_LAB_SERVER_GATEWAY_NS="+l.ServerGatewayNS,
+		"FTPDIAG_LAB_SERVER_NS="+l.ServerNS,
+	)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Variants of healthy client captures, derived at test time: what a capture
+// taken differently or damaged on the way looks like. Each keeps the
+// session healthy, so analyze must give no error: what the capture lacks is
+// no evidence of a failure.
+
+// pcapPacket is one record of a classic pcap file.
+type pcapPacket struct {
+	ci   gopacket.CaptureInfo
+	data []byte
+}
+
+// tcpOf returns the TCP layer of an Ethernet frame, nil when it has none.
+func tcpOf(data []byte) *layers.TCP {
+	p := gopacket.NewPacket(data, layers.LinkTypeEthernet, gopacket.NoCopy)
+	if l, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
+		return l
+	}
+	return nil
+}
+
+func readPcap(t *testing.T, raw []byte) []pcapPacket {
+	t.Helper()
+	r, err := pcapgo.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.LinkType() != layers.LinkTypeEthernet {
+		t.Fatalf("link type %v, want Ethernet", r.LinkType())
+	}
+	var out []pcapPacket
+	for {
+		data, ci, err := r.ReadPacketData()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pcapPacket{ci, data})
+	}
+}
+
+func writePcap(t *testing.T, snaplen uint32, pkts []pcapPacket) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := pcapgo.NewWriterNanos(&b)
+	if err := w.WriteFileHeader(snaplen, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkts {
+		if err := w.WritePacket(p.ci, p.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+// captureVariant derives one variant from the packets of a capture; ok is
+// false when the capture offers nothing to derive it from.
+type captureVariant struct {
+	name    string
+	snaplen uint32
+	derive  func([]pcapPacket) (out []pcapPacket, ok bool)
+}
+
+var captureVariants = []captureVariant{
+	// A capture filtered to the control port ("tcp port 21"): no data
+	// connection is in it.
+	{"port21", 262144, func(in []pcapPacket) ([]pcapPacket, bool) {
+		var out []pcapPacket
+		for _, p := range in {
+			if tcp := tcpOf(p.data); tcp != nil && (tcp.SrcPort == 21 || tcp.DstPort == 21) {
+				out = append(out, p)
+			}
+		}
+		return out, len(out) < len(in)
+	}},
+	// A capture stopped during the last transfer: it ends with the first
+	// data segment of the last data connection.
+	{"cut-mid-transfer", 262144, func(in []pcapPacket) ([]pcapPacket, bool) {
+		last := -1
+		var conn [2]layers.TCPPort
+		for i, p := range in {
+			tcp := tcpOf(p.data)
+			if tcp == nil || tcp.SrcPort == 21 || tcp.DstPort == 21 || len(tcp.Payload) == 0 {
+				continue
+			}
+			if c := [2]layers.TCPPort{tcp.SrcPort, tcp.DstPort}; last < 0 || c != conn {
+				last, conn = i, c
+			}
+		}
+		if last < 0 || last == len(in)-1 {
+			return nil, false
+		}
+		return in[:last+1], true
+	}},
+	// tcpdump -s 96: every frame sliced to 96 bytes, its length kept.
+	{"snaplen96", 96, func(in []pcapPacket) ([]pcapPacket, bool) {
+		out, sliced := make([]pcapPacket, 0, len(in)), false
+		for _, p := range in {
+			if len(p.data) > 96 {
+				p.ci.CaptureLength, p.data, sliced = 96, p.data[:96], true
+			}
+			out = append(out, p)
+		}
+		return out, sliced
+	}},
+	// The tap lost one control segment: the server's first 150 reply.
+	{"control-segment-lost", 262144, func(in []pcapPacket) ([]pcapPacket, bool) {
+		for i, p := range in {
+			if tcp := tcpOf(p.data); tcp != nil && tcp.SrcPort == 21 && bytes.HasPrefix(tcp.Payload, []byte("150 ")) {
+				return append(in[:i:i], in[i+1:]...), true
+			}
+		}
+		return nil, false
+	}},
+}
+
+// variantSources are healthy captures to derive the variants from: passive
+// at the client, active at the server.
+var variantSources = []string{
+	"lftp-vsftpd-healthy-client",
+	"ftplib-active-proftpd-healthy-server",
+	"curl-pure-ftpd-healthy-gateway",
+}
+
+// TestClientCaptureVariants analyzes each variant of each source capture
+// and wants no error finding (and never the lab password).
+func TestClientCaptureVariants(t *testing.T) {
+	manifest, variants, falseErrors := map[string]clientCapture{}, 0, 0
+	for _, c := range readClientManifest(t) {
+		manifest[c.Name()] = c
+	}
+	for _, src := range variantSources {
+		c, ok := manifest[src]
+		if !ok || !c.Healthy() {
+			t.Fatalf("variant source %s is no healthy capture of the manifest", src)
+		}
+		raw, err := os.ReadFile(filepath.Join(clientsDir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkts := readPcap(t, raw)
+		for _, v := range captureVariants {
+			key := src + "/" + v.name
+			var g clientGolden
+			t.Run(key, func(t *testing.T) {
+				out, ok := v.derive(slicesClone(pkts))
+				if !ok {
+					t.Fatalf("%s offers nothing to derive %s from", src, v.name)
+				}
+				g = analyzeGolden(t, writePcap(t, v.snaplen, out))
+				checkGate(t, key, g, nil, nil)
+			})
+			variants++
+			if len(g.ids("error")) > 0 {
+				falseErrors++
+			}
+		}
+	}
+	t.Logf("%d of %d variants of healthy client captures get a false error", falseErrors, variants)
+}
+
+func slicesClone(in []pcapPacket) []pcapPacket { return append([]pcapPacket(nil), in...) }
