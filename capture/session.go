@@ -72,6 +72,15 @@ type FTPExchange struct {
 	// for the greeting and for unsolicited replies.
 	Command string     `json:"command,omitempty"`
 	Replies []FTPReply `json:"replies,omitempty"`
+	// Unknown says why the capture does not show this exchange whole, ""
+	// when it does: "command-lost" (the command fell in a hole of the
+	// capture: Command is empty and the replies are those to whatever the
+	// hole held), "reply-lost" (its reply fell in a hole, or was an
+	// over-long or code-less line), "uncertain" (after such a hole several
+	// commands could have taken the reply attached: which one it answered
+	// is a guess). Pairing resumes after the hole; no rule judges such an
+	// exchange.
+	Unknown string `json:"unknown,omitempty"`
 }
 
 // FTPReply is a server reply with its place on the timeline (the segment

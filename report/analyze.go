@@ -595,7 +595,7 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 	for _, s := range g {
 		for _, x := range s.Exchanges {
 			f := x.Final()
-			if f == nil {
+			if f == nil || inHole(x) {
 				continue
 			}
 			switch {
@@ -625,7 +625,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	}
 	// The greeting.
 	var greet *capture.FTPExchange
-	if len(s.Exchanges) > 0 && s.Exchanges[0].Command == "" {
+	if len(s.Exchanges) > 0 && s.Exchanges[0].Command == "" && !inHole(s.Exchanges[0]) {
 		greet = s.Exchanges[0]
 	}
 	switch {
@@ -661,6 +661,8 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+	case loginInHole(s, login):
+		mr.Login = holeStep(s, login)
 	case login.Final() == nil:
 		mr.Login = rc.endStep(c, login.T)
 	default:
@@ -675,6 +677,38 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
 	}
 	return mr
+}
+
+// loginInHole reports whether a hole of the capture hides how the login
+// went: the login exchange is marked unknown, or it asked for more (331)
+// and a hole follows it.
+func loginInHole(s *capture.FTPSession, login *capture.FTPExchange) bool {
+	if inHole(login) {
+		return true
+	}
+	f := login.Final()
+	if f == nil || ftp.Interpret(login.Verb(), f.Reply, false).Step != ftp.StepIntermediate {
+		return false
+	}
+	i := slices.Index(s.Exchanges, login)
+	return i >= 0 && i+1 < len(s.Exchanges) && inHole(s.Exchanges[i+1])
+}
+
+// holeStep is the login step when a hole of the capture hides its reply:
+// ok when a later command was served (a reply completed it, none asked for
+// a login), else not judged (holeText).
+func holeStep(s *capture.FTPSession, login *capture.FTPExchange) probe.Step {
+	i := slices.Index(s.Exchanges, login)
+	for _, x := range s.Exchanges[i+1:] {
+		f := x.Final()
+		if inHole(x) || f == nil || x.Verb() == "" {
+			continue
+		}
+		if in := ftp.Interpret(x.Verb(), f.Reply, false); in.Step == ftp.StepSuccess && in.Meaning != ftp.MeaningLoginRequired {
+			return probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: f.T}
+		}
+	}
+	return probe.Step{Outcome: probe.OutcomeSkipped, T0: login.T, T: login.T, Error: holeText}
 }
 
 // connStep classifies a TCP connection's handshake from the wire:
@@ -951,15 +985,19 @@ func transcript0(s *capture.FTPSession, extra []*capture.FTPExchange) []probe.Ex
 		if len(out) >= maxTranscript {
 			return
 		}
+		cmd := x.Command
+		if x.Unknown == capture.UnknownCommandLost {
+			cmd = "(a command lost in a hole of the capture)"
+		}
 		if len(x.Replies) == 0 {
-			out = append(out, probe.Exchange{T: x.T, Command: x.Command})
+			out = append(out, probe.Exchange{T: x.T, Command: cmd})
 			return
 		}
 		for i, r := range x.Replies {
 			rep := r.Reply
 			e := probe.Exchange{T: r.T, Reply: &rep}
 			if i == 0 {
-				e.Command = x.Command
+				e.Command = cmd
 				e.T = x.T
 			}
 			out = append(out, e)
