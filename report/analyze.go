@@ -213,6 +213,9 @@ type analysis struct {
 	unseen []unseenSetup
 	// server is the session's server endpoint, for the capture command.
 	server netip.AddrPort
+	// dataSeen: the capture holds data connections at all, so a missing
+	// one is evidence (observe_capture.go).
+	dataSeen bool
 }
 
 // noSYNText explains a passive data connection with no SYN on the wire.
@@ -319,7 +322,7 @@ func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server}
+	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g)}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -491,7 +494,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			failedL = append(failedL, modeLinks{control: s.Control})
 			continue
 		}
-		setups, u := judgeableSetups(s.Data, rc.dataSeen)
+		setups, u := judgeableSetups(s.Data, s.Server, rc.dataSeen)
 		unseen = append(unseen, u...)
 		for _, pair := range pairSetups(setups) {
 			mr := base
@@ -917,7 +920,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// Refused without a 1xx for a reason of its own (a file refused,
 		// a login needed): no data connection was due.
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: final.T, Error: fmt.Sprintf(notDuePrefix+"the server refused %s", ds.Transfer.Verb())}
-	case !rc.dataSeen:
+	case !rc.dataSeen && !gaveUpOnPrivate(ds, s.Server):
 		// The capture holds no data connection at all: whether this one
 		// was dialled, and how it went, cannot be seen (observe_capture.go).
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
@@ -1077,10 +1080,17 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 		if s.TLS.Auth != nil {
 			t, pk = s.TLS.Auth.T, s.TLS.Auth.Packet
 		}
-		if s.TLS.Implicit {
+		switch {
+		case s.TLS.Implicit:
 			how = "TLS from the first byte (implicit FTPS)"
+		case s.TLS.Midstream:
+			how = "TLS already under way when the capture started (AUTH TLS or implicit FTPS, before the capture)"
 		}
-		facts = append(facts, Fact{T: t, Packet: pk, Text: fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)})
+		text := fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)
+		if c := s.TLS.Cleared; c != nil {
+			text += fmt.Sprintf("; clear text again from %.3fs (CCC): the dialogue after it is read", c.T)
+		}
+		facts = append(facts, Fact{T: t, Packet: pk, Text: text})
 		for _, ds := range s.Data {
 			if !ds.Inferred || ds.Conn == nil {
 				continue
