@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket"
