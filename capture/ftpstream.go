@@ -50,6 +50,7 @@ func (f *feeder) Read(p []byte) (int, error) {
 // pendSeg is an out-of-order segment held until the hole before it fills.
 type pendSeg struct {
 	seq uint32
+	ack tcpAck
 	b   []byte
 	ref PacketRef
 }
@@ -60,6 +61,13 @@ type reasm struct {
 	have      bool
 	pend      []pendSeg // sorted by seq
 	pendBytes int
+	// fin: a FIN was seen, at sequence number finAt.
+	fin   bool
+	finAt uint32
+	// acked is the highest acknowledgment the other side sent (ackedOK
+	// once one was seen).
+	acked   uint32
+	ackedOK bool
 }
 
 // ftpStream is the reassembly and parse state of one control connection.
@@ -71,14 +79,29 @@ type ftpStream struct {
 	dir    [2]reasm
 	line   []byte // partial command line
 	skip   bool   // discarding an over-long or partial command line
+	// holeLine: the command line being read began after a hole, maybe
+	// inside a line (holeCommand).
+	holeLine bool
 	// skipLine drops the server's bytes up to the first line end: the
 	// capture started inside its stream.
 	skipLine bool
 	rr       *ftp.Reader
 	feed     feeder
-	// awaiting are the exchanges still waiting for their final reply, in
-	// command order.
-	awaiting []*FTPExchange
+	// awaiting are the commands still waiting for their final reply, in
+	// command order (pairing.go).
+	awaiting []awaitCmd
+	// ack is the acknowledgment of the segment being parsed; pos the
+	// client stream's sequence number at the parser (clientBytes).
+	ack tcpAck
+	pos uint32
+	// srvSYN: the server's SYN is in the capture, so its stream is
+	// followed from the first byte and its first reply is the greeting.
+	srvSYN bool
+	// doubt is set by server bytes lost or unreadable (a hole, an
+	// over-long or code-less reply line) up to the server stream's
+	// doubtEnd: the next reply settles which commands they answered.
+	doubt    bool
+	doubtEnd uint32
 	setup    *DataSetup // announced, not yet used by a transfer command
 	auth     *FTPExchange
 	tls      bool // AUTH accepted: the rest is TLS
@@ -168,16 +191,23 @@ func (f *ftpTracker) segment(t *Tracker, st *connState, d int, v *view, ttl int,
 	r := &fs.dir[d]
 	if tcp.SYN {
 		r.next, r.have = tcp.Seq+1, true
+		if !isClient && !fs.gotReply {
+			fs.srvSYN = true
+		}
+	}
+	if tcp.ACK {
+		fs.acked(1-d, tcp.Ack, ref)
 	}
 	if p := tcp.Payload; v.payloadLen > 0 && !tcp.SYN {
 		missing := v.payloadLen - len(p)
 		if missing < 0 {
 			missing = 0
 		}
-		fs.receive(r, isClient, tcp.Seq, p, missing, ref)
+		fs.receive(r, isClient, tcp.Seq, tcpAck{tcp.Ack, tcp.ACK}, p, missing, ref)
 	}
 	if tcp.FIN {
 		fs.fins++
+		r.fin, r.finAt = true, tcp.Seq+uint32(v.payloadLen)
 	}
 	if tcp.RST || fs.fins >= 2 {
 		fs.release()
@@ -218,7 +248,7 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 
 // receive places a segment's bytes in its direction's stream. missing is
 // how many bytes of the segment the capture did not keep (snap length).
-func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, missing int, ref PacketRef) {
+func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, ack tcpAck, p []byte, missing int, ref PacketRef) {
 	if !r.have {
 		// The capture starts inside the stream, maybe inside a line (the
 		// tail of a PASS line must not read as a command): the partial
@@ -256,7 +286,7 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, miss
 				return 1
 			})
 			if !found {
-				r.pend = slices.Insert(r.pend, i, pendSeg{seq: seq, b: bytes.Clone(p), ref: ref})
+				r.pend = slices.Insert(r.pend, i, pendSeg{seq: seq, ack: ack, b: bytes.Clone(p), ref: ref})
 				r.pendBytes += len(p)
 			} else {
 				fs.budget.held -= len(p)
@@ -264,14 +294,15 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, p []byte, miss
 			return
 		}
 		// Give the hole up: the bytes are lost to the capture.
-		fs.skipTo(r, isClient, seq)
+		fs.skipTo(r, isClient, seq, ref)
 	}
-	fs.deliver(r, isClient, p, missing, ref)
+	fs.deliver(r, isClient, ack, p, missing, ref)
 	fs.drain(r, isClient)
 }
 
 // deliver passes in-order bytes to the parser and advances the stream.
-func (fs *ftpStream) deliver(r *reasm, isClient bool, p []byte, missing int, ref PacketRef) {
+func (fs *ftpStream) deliver(r *reasm, isClient bool, ack tcpAck, p []byte, missing int, ref PacketRef) {
+	fs.ack, fs.pos = ack, r.next
 	r.next += uint32(len(p) + missing)
 	if missing > 0 {
 		// The snap length cut this segment: only its whole lines are
@@ -284,8 +315,46 @@ func (fs *ftpStream) deliver(r *reasm, isClient bool, p []byte, missing int, ref
 		fs.serverBytes(p, ref)
 	}
 	if missing > 0 {
-		fs.gap(isClient, int64(missing))
+		fs.gap(isClient, int64(missing), r.next, ref)
 		fs.sliced(ref)
+	}
+}
+
+// acked notes an acknowledgment of direction d's bytes. The bytes of a
+// hole the receiver acknowledged reached it without passing the capture
+// (at any one capture point a segment passes before its acknowledgment),
+// unless the file was written out of order. A hole in the client's
+// commands is given up at once: the server's replies cannot be paired
+// while it waits. A hole in the server's replies is waited for until the
+// stream ends (flush): the commands' parse does not depend on it, and a
+// segment written late still fills it.
+func (fs *ftpStream) acked(d int, ack uint32, ref PacketRef) {
+	r := &fs.dir[d]
+	if !r.have {
+		return
+	}
+	if !r.ackedOK || seqLT(r.acked, ack) {
+		r.acked, r.ackedOK = ack, true
+	}
+	if d != fs.client {
+		return
+	}
+	for len(r.pend) > 0 && !fs.done && seqLT(r.next, r.pend[0].seq) && !seqLT(ack, r.pend[0].seq) {
+		fs.skipTo(r, true, r.pend[0].seq, r.pend[0].ref)
+		fs.drain(r, true)
+	}
+	fs.ackedPast(r, true, ref)
+}
+
+// ackedPast gives up as lost the bytes the receiver acknowledged past the
+// last one the capture holds (the last command or reply lost).
+func (fs *ftpStream) ackedPast(r *reasm, isClient bool, ref PacketRef) {
+	end := r.acked
+	if r.fin && end == r.finAt+1 {
+		end = r.finAt // the FIN's sequence number is no byte
+	}
+	if r.ackedOK && len(r.pend) == 0 && !fs.done && seqLT(r.next, end) && end-r.next < maxPendingBytes {
+		fs.skipTo(r, isClient, end, ref)
 	}
 }
 
@@ -312,7 +381,7 @@ func (fs *ftpStream) drain(r *reasm, isClient bool) {
 		fs.budget.held -= len(ps.b)
 		b := ps.b
 		if off := r.next - ps.seq; int(off) < len(b) {
-			fs.deliver(r, isClient, b[off:], 0, ps.ref)
+			fs.deliver(r, isClient, ps.ack, b[off:], 0, ps.ref)
 		}
 	}
 	if len(r.pend) == 0 {
@@ -321,22 +390,30 @@ func (fs *ftpStream) drain(r *reasm, isClient bool) {
 }
 
 // skipTo gives up the bytes before seq as lost.
-func (fs *ftpStream) skipTo(r *reasm, isClient bool, seq uint32) {
+func (fs *ftpStream) skipTo(r *reasm, isClient bool, seq uint32, ref PacketRef) {
 	if n := int64(seq - r.next); n > 0 && n < 1<<30 {
-		fs.gap(isClient, n)
+		fs.gap(isClient, n, seq, ref)
 	}
 	r.next = seq
 }
 
-// gap notes lost bytes: the parser of that direction starts afresh at the
-// next line.
-func (fs *ftpStream) gap(isClient bool, n int64) {
+// gap notes n bytes lost before the stream's sequence number end: the
+// parser of that direction starts afresh at the next line, and the
+// exchanges the lost bytes may hold are marked unknown (pairing.go).
+func (fs *ftpStream) gap(isClient bool, n int64, end uint32, ref PacketRef) {
 	fs.s.GapBytes += n
+	if fs.tls {
+		return
+	}
 	if isClient {
-		fs.line, fs.skip = fs.line[:0], true
-	} else if fs.rr != nil {
+		fs.line, fs.skip, fs.holeLine = fs.line[:0], false, true
+		fs.commandLost(end, ref)
+		return
+	}
+	if fs.rr != nil {
 		fs.dropReply(false) // the reply in progress is lost
 	}
+	fs.replyLost(end)
 }
 
 // flush gives up every hole and delivers what is buffered.
@@ -345,8 +422,11 @@ func (fs *ftpStream) flush() {
 		r := &fs.dir[d]
 		isClient := d == fs.client
 		for len(r.pend) > 0 && !fs.done {
-			fs.skipTo(r, isClient, r.pend[0].seq)
+			fs.skipTo(r, isClient, r.pend[0].seq, r.pend[0].ref)
 			fs.drain(r, isClient)
+		}
+		if r.have {
+			fs.ackedPast(r, isClient, PacketRef{T: fs.lastT})
 		}
 	}
 }
@@ -357,6 +437,7 @@ func (fs *ftpStream) release() {
 		return
 	}
 	fs.flush()
+	fs.settle()
 	fs.done = true
 	fs.budget.held -= fs.dir[0].pendBytes + fs.dir[1].pendBytes
 	fs.dropReply(false)
@@ -393,7 +474,8 @@ func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
 	if len(p) == 0 {
 		return
 	}
-	if fs.tls || (!fs.gotCmd && !fs.gotReply && isTLSRecord(p)) {
+	// Under TLS until clear FTP text comes again (CCC).
+	if fs.tls && !fs.clearAgain(p, ref) || !fs.tls && !fs.gotCmd && !fs.gotReply && isTLSRecord(p) {
 		fs.tlsRecord(p, true)
 		return
 	}
@@ -402,8 +484,10 @@ func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
 		chunk := p
 		if i >= 0 {
 			chunk, p = p[:i], p[i+1:]
+			fs.pos += uint32(i + 1)
 		} else {
 			p = nil
+			fs.pos += uint32(len(chunk))
 		}
 		if !fs.skip {
 			if len(fs.line)+len(chunk) > maxCommandLine {
@@ -416,10 +500,10 @@ func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
 		if i < 0 {
 			return
 		}
-		if !fs.skip {
-			fs.command(string(bytes.TrimSuffix(fs.line, []byte("\r"))), ref)
+		if line := string(bytes.TrimSuffix(fs.line, []byte("\r"))); !fs.skip && (!fs.holeLine || holeCommand(line)) {
+			fs.command(line, ref)
 		}
-		fs.line, fs.skip = fs.line[:0], false
+		fs.line, fs.skip, fs.holeLine = fs.line[:0], false, false
 		if fs.tls || fs.done {
 			return
 		}
@@ -431,7 +515,8 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 	if len(p) == 0 {
 		return
 	}
-	if fs.tls || (!fs.gotCmd && !fs.gotReply && isTLSRecord(p)) {
+	// Under TLS until clear FTP text comes again (CCC).
+	if fs.tls && !fs.clearAgain(p, ref) || !fs.tls && !fs.gotCmd && !fs.gotReply && isTLSRecord(p) {
 		fs.tlsRecord(p, false)
 		return
 	}
@@ -479,12 +564,16 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 		case errors.Is(err, errMore):
 			return
 		case errors.Is(err, ftp.ErrMalformedReply):
+			// A line without a code: if it was a reply, the command it
+			// answered must not take the next one (pairing.go).
 			fs.s.Malformed++
+			fs.replyLost(fs.dir[1-fs.client].next)
 			continue
 		case errors.Is(err, ftp.ErrLineTooLong), errors.Is(err, ftp.ErrReplyTooLong):
 			fs.s.Malformed++
+			fs.resync()
 			fs.replyDone()
-			fs.rr = ftp.NewReader(&fs.feed)
+			fs.replyLost(fs.dir[1-fs.client].next)
 			continue
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return
@@ -497,7 +586,9 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 func (fs *ftpStream) tlsRecord(p []byte, _ bool) {
 	s := fs.s
 	if s.TLS == nil {
-		s.TLS = &SessionTLS{Implicit: !fs.gotCmd && !fs.gotReply}
+		first := !fs.gotCmd && !fs.gotReply
+		mid := s.Control != nil && s.Control.Midstream
+		s.TLS = &SessionTLS{Implicit: first && !mid, Midstream: first && mid}
 		fs.tls = true
 	}
 	if isTLSRecord(p) {
@@ -505,6 +596,46 @@ func (fs *ftpStream) tlsRecord(p []byte, _ bool) {
 		s.TLS.Records++
 	}
 }
+
+// clearAgain reports a segment of clear FTP text on a control connection
+// under TLS (after CCC the control channel is clear again) and switches
+// the stream back to reading the dialogue. A segment of a TLS record is
+// never whole lines of printable text ending in CRLF that start like a
+// reply or a command.
+func (fs *ftpStream) clearAgain(p []byte, ref PacketRef) bool {
+	if isTLSRecord(p) || !clearFTPText(p) {
+		return false
+	}
+	fs.tls = false
+	if fs.s.TLS != nil && fs.s.TLS.Cleared == nil {
+		r := ref
+		fs.s.TLS.Cleared = &r
+	}
+	return true
+}
+
+// clearFTPText reports whether p is whole lines of printable ASCII ending
+// in CRLF whose first line starts like an FTP reply ("200 ", "211-") or
+// command (3-4 letters, then a space or the line end).
+func clearFTPText(p []byte) bool {
+	if len(p) < 5 || !bytes.HasSuffix(p, []byte("\r\n")) {
+		return false
+	}
+	for _, b := range p {
+		if (b < 0x20 || b > 0x7e) && b != '\r' && b != '\n' && b != '\t' {
+			return false
+		}
+	}
+	reply := len(p) >= 4 && p[0] >= '1' && p[0] <= '5' && isDigit(p[1]) && isDigit(p[2]) && (p[3] == ' ' || p[3] == '-')
+	n := 0
+	for n < len(p) && n < 5 && (p[n]|0x20 >= 'a' && p[n]|0x20 <= 'z') {
+		n++
+	}
+	command := n >= 3 && n <= 4 && (p[n] == ' ' || p[n] == '\r')
+	return reply || command
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // transferVerbs use the data connection set up before them.
 var transferVerbs = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RETR": true, "STOR": true, "STOU": true, "APPE": true}
@@ -540,9 +671,7 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 	} else {
 		s.Truncated = true
 	}
-	if len(fs.awaiting) < 64 {
-		fs.awaiting = append(fs.awaiting, x)
-	}
+	fs.await(x, verb)
 	switch verb {
 	case "USER":
 		if s.User == "" {
@@ -578,22 +707,26 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 	}
 }
 
-// reply attaches a reply to the oldest command still waiting for one.
+// reply attaches a reply to the command it answers (pairing.go).
 func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
+	first := !fs.gotReply
 	fs.gotReply = true
 	var x *FTPExchange
-	if len(fs.awaiting) > 0 {
-		x = fs.awaiting[0]
-		if !rep.Preliminary() {
-			fs.awaiting = fs.awaiting[1:]
-		}
-	} else {
-		// The greeting, or an unsolicited reply (421 idle timeout).
+	if !first || !fs.srvSYN || fs.doubt {
+		x = fs.pair(rep)
+	}
+	if x == nil {
+		// The greeting (the server's first reply: RFC 959 §5.4, even when
+		// the client sent commands before it), or an unsolicited reply
+		// (421 idle timeout).
 		x = &FTPExchange{PacketRef: ref}
-		if len(fs.s.Exchanges) < maxExchanges && fs.budget.keep() {
-			fs.s.Exchanges = append(fs.s.Exchanges, x)
-		} else {
+		switch {
+		case len(fs.s.Exchanges) >= maxExchanges || !fs.budget.keep():
 			fs.s.Truncated = true
+		case first:
+			fs.s.Exchanges = slices.Insert(fs.s.Exchanges, 0, x)
+		default:
+			fs.s.Exchanges = append(fs.s.Exchanges, x)
 		}
 	}
 	if len(x.Replies) < maxRepliesPerCmd {

@@ -72,7 +72,7 @@ type traceSource struct {
 	// The packet handed on next (timestamp order), valid until the next
 	// advance: its data, link type and number in the input.
 	data []byte
-	ci   gopacket.CaptureInfo
+	at   int64 // Unix nanoseconds
 	lt   layers.LinkType
 	num  int
 	ok   bool
@@ -154,14 +154,14 @@ func (ts *traceSource) advance() {
 		ts.win.recycle(ts.data)
 	}
 	ts.ok, ts.data = false, nil
-	for ts.err == nil && !ts.eof && ts.src != nil && (len(ts.win.held) == 0 || !ts.win.full()) {
+	for ts.err == nil && !ts.eof && ts.src != nil && (ts.win.waiting() == 0 || !ts.win.full()) {
 		ts.read()
 	}
-	if len(ts.win.held) == 0 {
+	if ts.win.waiting() == 0 {
 		return
 	}
 	p := ts.win.pop()
-	ts.data, ts.ci, ts.lt, ts.num, ts.ok = p.data, p.ci, p.lt, p.n, true
+	ts.data, ts.at, ts.lt, ts.num, ts.ok = p.data, p.at, p.lt, int(p.n), true
 }
 
 // read takes the next packet of the file into the window.
@@ -176,7 +176,7 @@ func (ts *traceSource) read() {
 		return
 	}
 	ts.n++
-	ts.win.push(data, ci, ts.n, ts.linkType(ci))
+	ts.win.push(data, ci.Timestamp.UnixNano(), ts.n, ts.linkType(ci))
 }
 
 // linkType is the link type of a packet just read.
@@ -239,7 +239,7 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 		// The inputs are few: a linear scan for the earliest is cheapest.
 		var next *traceSource
 		for _, ts := range srcs {
-			if ts.ok && (next == nil || ts.ci.Timestamp.Before(next.ci.Timestamp)) {
+			if ts.ok && (next == nil || ts.at < next.at) {
 				next = ts
 			}
 		}
@@ -256,7 +256,7 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 		if len(srcs) == 1 {
 			num = next.num // the file's own number, as Wireshark shows it
 		}
-		t.Add(next.lt, next.data, next.ci.Timestamp, num)
+		t.Add(next.lt, next.data, time.Unix(0, next.at).UTC(), num)
 		next.advance()
 	}
 	ev = finish()

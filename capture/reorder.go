@@ -3,7 +3,6 @@ package capture
 import (
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -28,15 +27,18 @@ const (
 // reader's buffer.
 type heldPacket struct {
 	data []byte
-	ci   gopacket.CaptureInfo
-	at   int64 // ci.Timestamp in Unix nanoseconds, for the heap's order
-	n    int   // its number in the input: ties keep file order
+	at   int64 // its timestamp in Unix nanoseconds
+	n    int32 // its number in the input
 	lt   layers.LinkType
 }
 
-// window is the reorder window of one input: a min-heap by timestamp.
+// window is the reorder window of one input: the packets held, in
+// timestamp order (ties in file order) from head on. Packets mostly come
+// in order, so each is appended and moved back only past the few held
+// packets it is earlier than; the earliest leaves from the head.
 type window struct {
 	held  []heldPacket
+	head  int // held[head:] are waiting
 	bytes int // capacity of the held buffers
 	free  [][]byte
 	// newest is the latest timestamp read; released the latest handed on.
@@ -49,16 +51,19 @@ type window struct {
 	firstBeyond int
 }
 
+// waiting is how many packets the window holds.
+func (w *window) waiting() int { return len(w.held) - w.head }
+
 // full reports whether the window must hand on its earliest packet
 // before taking another.
 func (w *window) full() bool {
-	return len(w.held) >= reorderPackets || w.bytes >= reorderBytes ||
-		(len(w.held) > 0 && w.newest-w.held[0].at >= int64(reorderWindow))
+	n := w.waiting()
+	return n >= reorderPackets || w.bytes >= reorderBytes ||
+		(n > 0 && w.newest-w.held[w.head].at >= int64(reorderWindow))
 }
 
 // push copies a packet into the window.
-func (w *window) push(data []byte, ci gopacket.CaptureInfo, n int, lt layers.LinkType) {
-	at := ci.Timestamp.UnixNano()
+func (w *window) push(data []byte, at int64, n int, lt layers.LinkType) {
 	switch {
 	case n > 1 && at < w.released:
 		// Packets later than this one were handed on already.
@@ -79,21 +84,27 @@ func (w *window) push(data []byte, ci gopacket.CaptureInfo, n int, lt layers.Lin
 	}
 	buf = append(buf, data...)
 	w.bytes += cap(buf)
-	ci.AncillaryData = nil
-	w.held = append(w.held, heldPacket{data: buf, ci: ci, at: at, n: n, lt: lt})
-	w.up(len(w.held) - 1)
+	if len(w.held) == cap(w.held) && w.head > 0 && w.head >= w.waiting() {
+		// Slide the waiting packets to the front instead of growing:
+		// at most one move per packet handed on since the last slide.
+		k := copy(w.held, w.held[w.head:])
+		clear(w.held[k:])
+		w.held, w.head = w.held[:k], 0
+	}
+	w.held = append(w.held, heldPacket{data: buf, at: at, n: int32(min(n, 1<<31-1)), lt: lt})
+	for i := len(w.held) - 1; i > w.head && w.held[i].at < w.held[i-1].at; i-- {
+		w.held[i], w.held[i-1] = w.held[i-1], w.held[i]
+	}
 }
 
 // pop hands on the earliest packet. Its data stay valid until the next
 // pop.
 func (w *window) pop() heldPacket {
-	p := w.held[0]
-	last := len(w.held) - 1
-	w.held[0] = w.held[last]
-	w.held[last] = heldPacket{}
-	w.held = w.held[:last]
-	if last > 0 {
-		w.down(0)
+	p := w.held[w.head]
+	w.held[w.head] = heldPacket{}
+	w.head++
+	if w.head == len(w.held) {
+		w.held, w.head = w.held[:0], 0
 	}
 	w.bytes -= cap(p.data)
 	w.released = max(w.released, p.at)
@@ -104,40 +115,5 @@ func (w *window) pop() heldPacket {
 func (w *window) recycle(b []byte) {
 	if b != nil && cap(b) <= reuseCap && len(w.free) < reorderPackets {
 		w.free = append(w.free, b)
-	}
-}
-
-func (w *window) less(i, j int) bool {
-	a, b := &w.held[i], &w.held[j]
-	return a.at < b.at || (a.at == b.at && a.n < b.n)
-}
-
-func (w *window) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !w.less(i, p) {
-			return
-		}
-		w.held[i], w.held[p] = w.held[p], w.held[i]
-		i = p
-	}
-}
-
-func (w *window) down(i int) {
-	n := len(w.held)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		m := l
-		if r := l + 1; r < n && w.less(r, l) {
-			m = r
-		}
-		if !w.less(m, i) {
-			return
-		}
-		w.held[i], w.held[m] = w.held[m], w.held[i]
-		i = m
 	}
 }

@@ -72,6 +72,15 @@ type FTPExchange struct {
 	// for the greeting and for unsolicited replies.
 	Command string     `json:"command,omitempty"`
 	Replies []FTPReply `json:"replies,omitempty"`
+	// Unknown says why the capture does not show this exchange whole, ""
+	// when it does: "command-lost" (the command fell in a hole of the
+	// capture: Command is empty and the replies are those to whatever the
+	// hole held), "reply-lost" (its reply fell in a hole, or was an
+	// over-long or code-less line), "uncertain" (after such a hole several
+	// commands could have taken the reply attached: which one it answered
+	// is a guess). Pairing resumes after the hole; no rule judges such an
+	// exchange.
+	Unknown string `json:"unknown,omitempty"`
 }
 
 // FTPReply is a server reply with its place on the timeline (the segment
@@ -131,8 +140,16 @@ type DataSetup struct {
 
 // SessionTLS is what can still be said of an encrypted control session.
 type SessionTLS struct {
-	// Implicit is true when TLS started with the first byte (FTPS on 990).
-	Implicit bool `json:"implicit,omitempty"`
+	// Implicit is true when TLS started with the connection's first byte
+	// (FTPS on 990): the capture saw the connection open. Midstream is
+	// true when TLS was already under way when the capture started (the
+	// connection opened before it: AUTH TLS or implicit FTPS, unseen).
+	Implicit  bool `json:"implicit,omitempty"`
+	Midstream bool `json:"midstream,omitempty"`
+	// Cleared is when the control connection went back to clear text
+	// under TLS having been seen (CCC, RFC 4217 section 12.3): the
+	// dialogue after it is read again.
+	Cleared *PacketRef `json:"cleared,omitempty"`
 	// Auth is the time of the AUTH exchange's 234 reply.
 	Auth *PacketRef `json:"auth,omitempty"`
 	// Encrypted is true once TLS records were seen after AUTH (or from

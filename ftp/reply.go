@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -105,6 +106,8 @@ type Reader struct {
 	total int      // bytes of the current reply so far
 
 	err error // sticky error once the stream cannot be resynchronised
+	// midLine is set with err when the Reader gave up inside a line.
+	midLine bool
 
 	// Limits, MaxLineBytes and MaxReplyBytes outside tests; the fuzz test
 	// shrinks them to reach the limit paths at fuzzing speed.
@@ -180,6 +183,21 @@ func (r *Reader) fail(err error) error {
 	return err
 }
 
+// Rest returns, once ReadReply has failed with ErrLineTooLong or
+// ErrReplyTooLong, a copy of the bytes the Reader had buffered past the
+// point where it gave up, and whether that point is inside a line (the
+// rest of that line comes first). After ErrReplyTooLong what follows is
+// the rest of that reply: lines without a code, then its last line. A caller that cannot read its stream
+// again (a control stream rebuilt from a capture) resumes there with a new
+// Reader; nil and false before such an error.
+func (r *Reader) Rest() ([]byte, bool) {
+	if !errors.Is(r.err, ErrLineTooLong) && !errors.Is(r.err, ErrReplyTooLong) {
+		return nil, false
+	}
+	b, _ := r.br.Peek(r.br.Buffered())
+	return bytes.Clone(b), r.midLine
+}
+
 // readLine returns the next complete line without its line ending. It never
 // holds more than maxLine+2 bytes of a line: beyond that it stops with
 // ErrLineTooLong without reading the rest.
@@ -189,9 +207,11 @@ func (r *Reader) readLine() (string, error) {
 		// A line of MaxLineBytes content plus "\r\n" is the longest allowed;
 		// anything longer cannot be legal whatever its ending turns out to be.
 		if len(r.line)+len(frag) > r.maxLine+2 {
+			r.midLine = err != nil
 			return "", r.fail(fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, r.maxLine))
 		}
 		if r.total+len(r.line)+len(frag) > r.maxReply {
+			r.midLine = err != nil
 			return "", r.fail(fmt.Errorf("%w: more than %d bytes", ErrReplyTooLong, r.maxReply))
 		}
 		r.line = append(r.line, frag...)

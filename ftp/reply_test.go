@@ -315,3 +315,49 @@ func TestReplyMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderRest: after a too-long line or reply, Rest hands back what the
+// Reader had buffered past it and whether it stopped inside a line, so a
+// reader of a capture resumes at the next reply instead of losing it.
+func TestReaderRest(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		maxLine  int
+		maxReply int
+		want     string // the next reply read after resuming
+	}{
+		{"line ends in the buffer", "200 " + strings.Repeat("a", 40) + "\r\n226 done\r\n", 16, 1024, "226 done"},
+		{"line goes on past the buffer", "200 " + strings.Repeat("a", 9000) + "\r\n226 done\r\n", 16, 1 << 20, "226 done"},
+		// The rest of a too-long reply is lines without a code, then its
+		// last line: that is what resumes, the reply's code intact.
+		{"reply too long", "211-x\r\n" + strings.Repeat("yyyy\r\n", 20) + "211 end\r\n226 done\r\n", 64, 64, "211 end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if b, mid := NewReader(strings.NewReader("")).Rest(); b != nil || mid {
+				t.Fatalf("Rest before an error: %q %v", b, mid)
+			}
+			r := newReaderLimits(strings.NewReader(tt.in), tt.maxLine, tt.maxReply)
+			if _, err := r.ReadReply(); !errors.Is(err, ErrLineTooLong) && !errors.Is(err, ErrReplyTooLong) {
+				t.Fatalf("err = %v", err)
+			}
+			rest, mid := r.Rest()
+			// What the Reader never read follows what it buffered.
+			_, _ = r.br.Discard(len(rest))
+			tail, _ := io.ReadAll(r.br)
+			stream := string(rest) + string(tail)
+			if mid {
+				_, stream, _ = strings.Cut(stream, "\n")
+			}
+			nr := NewReader(strings.NewReader(stream))
+			got, err := nr.ReadReply()
+			for errors.Is(err, ErrMalformedReply) {
+				got, err = nr.ReadReply()
+			}
+			if err != nil || got.Text() != tt.want {
+				t.Errorf("resumed: %q, %v (stream %.40q), want %q", got.Text(), err, stream, tt.want)
+			}
+		})
+	}
+}

@@ -213,6 +213,9 @@ type analysis struct {
 	unseen []unseenSetup
 	// server is the session's server endpoint, for the capture command.
 	server netip.AddrPort
+	// dataSeen: the capture holds data connections at all, so a missing
+	// one is evidence (observe_capture.go).
+	dataSeen bool
 }
 
 // noSYNText explains a passive data connection with no SYN on the wire.
@@ -319,7 +322,7 @@ func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server}
+	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g)}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -489,7 +492,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			failedL = append(failedL, modeLinks{control: s.Control})
 			continue
 		}
-		setups, u := judgeableSetups(s.Data, rc.dataSeen)
+		setups, u := judgeableSetups(s.Data, s.Server, rc.dataSeen)
 		unseen = append(unseen, u...)
 		for _, pair := range pairSetups(setups) {
 			mr := base
@@ -592,7 +595,7 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 	for _, s := range g {
 		for _, x := range s.Exchanges {
 			f := x.Final()
-			if f == nil {
+			if f == nil || inHole(x) {
 				continue
 			}
 			switch {
@@ -622,7 +625,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	}
 	// The greeting.
 	var greet *capture.FTPExchange
-	if len(s.Exchanges) > 0 && s.Exchanges[0].Command == "" {
+	if len(s.Exchanges) > 0 && s.Exchanges[0].Command == "" && !inHole(s.Exchanges[0]) {
 		greet = s.Exchanges[0]
 	}
 	switch {
@@ -658,6 +661,8 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+	case loginInHole(s, login):
+		mr.Login = holeStep(s, login)
 	case login.Final() == nil:
 		mr.Login = rc.endStep(c, login.T)
 	default:
@@ -672,6 +677,38 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
 	}
 	return mr
+}
+
+// loginInHole reports whether a hole of the capture hides how the login
+// went: the login exchange is marked unknown, or it asked for more (331)
+// and a hole follows it.
+func loginInHole(s *capture.FTPSession, login *capture.FTPExchange) bool {
+	if inHole(login) {
+		return true
+	}
+	f := login.Final()
+	if f == nil || ftp.Interpret(login.Verb(), f.Reply, false).Step != ftp.StepIntermediate {
+		return false
+	}
+	i := slices.Index(s.Exchanges, login)
+	return i >= 0 && i+1 < len(s.Exchanges) && inHole(s.Exchanges[i+1])
+}
+
+// holeStep is the login step when a hole of the capture hides its reply:
+// ok when a later command was served (a reply completed it, none asked for
+// a login), else not judged (holeText).
+func holeStep(s *capture.FTPSession, login *capture.FTPExchange) probe.Step {
+	i := slices.Index(s.Exchanges, login)
+	for _, x := range s.Exchanges[i+1:] {
+		f := x.Final()
+		if inHole(x) || f == nil || x.Verb() == "" {
+			continue
+		}
+		if in := ftp.Interpret(x.Verb(), f.Reply, false); in.Step == ftp.StepSuccess && in.Meaning != ftp.MeaningLoginRequired {
+			return probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: f.T}
+		}
+	}
+	return probe.Step{Outcome: probe.OutcomeSkipped, T0: login.T, T: login.T, Error: holeText}
 }
 
 // connStep classifies a TCP connection's handshake from the wire:
@@ -836,7 +873,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if !ds.Passive {
 			dc.Listened = dc.Announced
 		}
-	case !rc.dataSeen:
+	case !rc.dataSeen && !gaveUpOnPrivate(ds, s.Server):
 		// The capture holds no data connection at all: whether this one
 		// was dialled, and how it went, cannot be seen (observe_capture.go).
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
@@ -948,15 +985,19 @@ func transcript0(s *capture.FTPSession, extra []*capture.FTPExchange) []probe.Ex
 		if len(out) >= maxTranscript {
 			return
 		}
+		cmd := x.Command
+		if x.Unknown == capture.UnknownCommandLost {
+			cmd = "(a command lost in a hole of the capture)"
+		}
 		if len(x.Replies) == 0 {
-			out = append(out, probe.Exchange{T: x.T, Command: x.Command})
+			out = append(out, probe.Exchange{T: x.T, Command: cmd})
 			return
 		}
 		for i, r := range x.Replies {
 			rep := r.Reply
 			e := probe.Exchange{T: r.T, Reply: &rep}
 			if i == 0 {
-				e.Command = x.Command
+				e.Command = cmd
 				e.T = x.T
 			}
 			out = append(out, e)
@@ -996,10 +1037,17 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 		if s.TLS.Auth != nil {
 			t, pk = s.TLS.Auth.T, s.TLS.Auth.Packet
 		}
-		if s.TLS.Implicit {
+		switch {
+		case s.TLS.Implicit:
 			how = "TLS from the first byte (implicit FTPS)"
+		case s.TLS.Midstream:
+			how = "TLS already under way when the capture started (AUTH TLS or implicit FTPS, before the capture)"
 		}
-		facts = append(facts, Fact{T: t, Packet: pk, Text: fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)})
+		text := fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)
+		if c := s.TLS.Cleared; c != nil {
+			text += fmt.Sprintf("; clear text again from %.3fs (CCC): the dialogue after it is read", c.T)
+		}
+		facts = append(facts, Fact{T: t, Packet: pk, Text: text})
 		for _, ds := range s.Data {
 			if !ds.Inferred || ds.Conn == nil {
 				continue

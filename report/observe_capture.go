@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -35,8 +36,11 @@ type unseenSetup struct {
 	Reply   string // its reply, one line
 	// Used is the transfer command that used it ("" when none did).
 	Used string
-	// Cut is set for a step the capture ended during; Text says which.
+	// Cut is set for a step the capture ended during; Hole for one whose
+	// command or reply fell in a sequence hole of the capture
+	// (capture.FTPExchange.Unknown). Text says which.
 	Cut  bool
+	Hole bool
 	Text string
 }
 
@@ -59,6 +63,13 @@ const outlivedWait = 10.0
 // cutPrefix starts the error of a step the capture ended during.
 const cutPrefix = "the capture ends "
 
+// holePrefix starts the error of a step whose command or reply fell in a
+// hole of the capture.
+const holePrefix = "a hole in the capture "
+
+// holeText is the error of a step a hole of the capture hides.
+const holeText = holePrefix + "holds this step's command or reply: how it went is not in the file"
+
 // cutText is the error of a step begun at t0 that the capture ended during.
 func (rc rebuild) cutText(t0 float64) string {
 	return fmt.Sprintf(cutPrefix+"%.1f s after it began, the connection still open: how it ended is not in the file", max(0, rc.end-t0))
@@ -69,12 +80,13 @@ func (rc rebuild) cutText(t0 float64) string {
 // mode is left out of the result and said as such.
 func cutShort(mr *probe.ModeResult, first *capture.DataSetup, _ []*capture.DataSetup) (unseenSetup, bool) {
 	for _, s := range stepsOf(mr) {
-		if s.st.Outcome == probe.OutcomeSkipped && strings.HasPrefix(s.st.Error, cutPrefix) {
+		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix)) {
 			what := s.what
 			if s.data {
 				what = fmt.Sprintf("%s %s", setupName(first), s.what)
 			}
-			return unseenSetup{T: s.st.T0, Cut: true, Command: what, Text: what + ": " + s.st.Error}, true
+			hole := strings.HasPrefix(s.st.Error, holePrefix)
+			return unseenSetup{T: s.st.T0, Cut: !hole, Hole: hole, Command: what, Text: what + ": " + s.st.Error}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -141,9 +153,29 @@ func linksData(g []*capture.FTPSession) bool {
 // active set-up no transfer command used (no connection was due), and, in
 // a capture without data connections, any set-up whose fate only the
 // missing connection would show.
-func judgeableSetups(setups []*capture.DataSetup, dataSeen bool) (keep []*capture.DataSetup, unseen []unseenSetup) {
+func judgeableSetups(setups []*capture.DataSetup, server netip.AddrPort, dataSeen bool) (keep []*capture.DataSetup, unseen []unseenSetup) {
 	for _, ds := range setups {
 		switch {
+		case inHole(ds.Setup) || inHole(ds.Transfer):
+			// Its command or reply fell in a hole of the capture: the
+			// dialogue does not tell how it went.
+			u := unseenSetup{Hole: true, Command: "data connection"}
+			if ds.Setup != nil {
+				u.T, u.Command = ds.Setup.T, ds.Setup.Verb()
+			}
+			if ds.Transfer != nil && ds.Transfer.Verb() != "" {
+				u.Used = ds.Transfer.Verb()
+			}
+			u.Text = u.Command
+			if u.Used != "" {
+				u.Text += " and " + u.Used
+			}
+			u.Text += ": " + holeText
+			unseen = append(unseen, u)
+		case gaveUpOnPrivate(ds, server):
+			// The control channel says enough: the client got an address
+			// it could not use and sent no transfer command.
+			keep = append(keep, ds)
 		case ds.Conn != nil || ds.Inferred || ds.Setup == nil || ds.Setup.Final() == nil:
 			keep = append(keep, ds)
 		case !ftpOK(ds.Setup.Verb(), ds.Setup.Final()):
@@ -166,6 +198,25 @@ func judgeableSetups(setups []*capture.DataSetup, dataSeen bool) (keep []*captur
 		}
 	}
 	return keep, unseen
+}
+
+// gaveUpOnPrivate reports a passive set-up whose reply announced an
+// unroutable address other than the server's, after which the client sent
+// no transfer command: it gave up on that address (it refused it, as
+// tnftp does, or could not reach it), whether or not the capture shows a
+// dial.
+func gaveUpOnPrivate(ds *capture.DataSetup, server netip.AddrPort) bool {
+	if !ds.Passive || ds.Transfer != nil || ds.Setup == nil || ds.Setup.Final() == nil || !ds.Announced.IsValid() {
+		return false
+	}
+	a := ds.Announced.Addr().Unmap()
+	return a != server.Addr().Unmap() && unroutable(a) && ftpOK(ds.Setup.Verb(), ds.Setup.Final())
+}
+
+// inHole reports whether an exchange's command or reply fell in a hole of
+// the capture (or which command a reply answered is a guess).
+func inHole(x *capture.FTPExchange) bool {
+	return x != nil && x.Unknown != ""
 }
 
 // ftpOK reports whether a reply completes the command.
@@ -202,8 +253,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing := false, false
+	cut, missing, hole := false, false, false
 	for _, u := range in.an.unseen {
+		if u.Hole {
+			hole = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
 		if u.Cut {
 			cut = true
 			facts = append(facts, Fact{T: u.T, Text: u.Text})
@@ -240,6 +296,14 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		parts = append(parts, fmt.Sprintf("The capture ends while steps of the session were still under way, their connection still open and less than %.0f s after they began: whether they would have completed, failed or timed out is not in the file, so no finding is made about them.", outlivedWait))
 		title = "The capture ends before the session's steps finished: how they ended cannot be seen"
 		if missing {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	if hole {
+		parts = append(parts, "The capture lost segments of the control connection (sequence holes: the capture host dropped packets, or the file was thinned): the commands or replies they held cannot be read, so no finding is made about the steps they belong to; the dialogue is read again after each hole.")
+		if !missing && !cut {
+			title = "The capture lost part of the control dialogue: the steps in its holes cannot be judged"
+		} else {
 			title = "The capture does not show how some of the session's steps went"
 		}
 	}

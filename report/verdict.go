@@ -27,9 +27,13 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut []string
+	var cmds, cut, hole []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.Hole:
+			if !slices.Contains(hole, u.Command) {
+				hole = append(hole, u.Command)
+			}
 		case u.Cut && !slices.Contains(cut, u.Command):
 			cut = append(cut, u.Command)
 		case !u.Cut && !slices.Contains(cmds, u.Command):
@@ -39,6 +43,9 @@ func unseenClause(in *input) string {
 	var out []string
 	if len(cmds) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The data connections set up with %s are not in the capture and no reply tells how they went: their fate cannot be seen (see capture-incomplete)", joinAnd(cmds))))
+	}
+	if len(hole) > 0 {
+		out = append(out, sentence(fmt.Sprintf("Holes in the capture hide how %s went (see capture-incomplete)", joinAnd(hole))))
 	}
 	if len(cut) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,12 +23,16 @@ func newRenderCommand(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "render [flags] REPORT.json",
 		Short: "Render a saved JSON report in another format",
-		Long: `Render reads a report saved with "ftpdiag probe --format json" (schema
-ftpdiag/v1) and renders the same diagnosis as text, markdown or html, so one
-probe can give the terminal view now and the ticket attachment later. "-" reads
-standard input. Nothing is probed again.`,
+		Long: `Render reads a report saved with "ftpdiag probe --format json" or
+"ftpdiag analyze --format json" (schema ftpdiag/v1; "kind": "capture" tells an
+analyze report) and renders the same report as text, markdown, html or json, so
+one run can give the terminal view now and the ticket attachment later. "-"
+reads standard input. Nothing is probed or read again; the exit status is the
+one the report's run had.`,
 		Example: `  ftpdiag probe --format json -o report.json ftp://203.0.113.10/
-  ftpdiag render --format markdown report.json > ticket.md`,
+  ftpdiag render --format markdown report.json > ticket.md
+  ftpdiag analyze --format json -o capture.json ticket.pcapng
+  ftpdiag render --format html -o capture.html capture.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError("render takes exactly one report file, got %d arguments", len(args))
@@ -39,14 +44,20 @@ standard input. Nothing is probed again.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
-			d, err := readReport(cmd.Context(), e, args[0])
+			r, err := readReport(cmd.Context(), e, args[0])
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			if err := writeReport(e, output, d, f, !noColor); err != nil {
+			code := exitOK
+			if r.capture != nil {
+				err, code = writeCaptureReport(e, output, r.capture, f, !noColor), r.capture.ExitCode()
+			} else {
+				err, code = writeReport(e, output, r.probe, f, !noColor), r.probe.ExitCode()
+			}
+			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			if code := d.ExitCode(); code != exitOK {
+			if code != exitOK {
 				return &exitError{code: code, err: fmt.Errorf("problems found")}
 			}
 			return nil
@@ -59,13 +70,21 @@ standard input. Nothing is probed again.`,
 	return cmd
 }
 
-// readReport reads a ftpdiag/v1 JSON probe report and validates it: a
-// report file is input like any other, so a malformed or hand-made one is
-// refused with one line (exit 2). The read is bounded by maxReportBytes and
-// gives up when ctx ends (a FIFO nobody writes to, a terminal on stdin).
-func readReport(ctx context.Context, e *env, path string) (*report.Diagnosis, error) {
+// savedReport is a report read back: a probe's diagnosis, or an analyze
+// report (kind "capture").
+type savedReport struct {
+	probe   *report.Diagnosis
+	capture *report.CaptureDiagnosis
+}
+
+// readReport reads a ftpdiag/v1 JSON report of either kind and validates
+// it: a report file is input like any other, so a malformed or hand-made
+// one is refused with one line (exit 2). The read is bounded by
+// maxReportBytes and gives up when ctx ends (a FIFO nobody writes to, a
+// terminal on stdin).
+func readReport(ctx context.Context, e *env, path string) (*savedReport, error) {
 	type result struct {
-		d   *report.Diagnosis
+		d   *savedReport
 		err error
 	}
 	done := make(chan result, 1)
@@ -86,7 +105,7 @@ func readReport(ctx context.Context, e *env, path string) (*report.Diagnosis, er
 
 // decodeReport opens and decodes the report, reading at most
 // maxReportBytes, and validates it.
-func decodeReport(e *env, path string) (*report.Diagnosis, error) {
+func decodeReport(e *env, path string) (*savedReport, error) {
 	var r io.Reader = e.stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -97,25 +116,55 @@ func decodeReport(e *env, path string) (*report.Diagnosis, error) {
 		r = f
 	}
 	lr := &io.LimitedReader{R: r, N: maxReportBytes + 1}
-	var doc struct {
-		report.Diagnosis
-		Kind string `json:"kind"`
-	}
-	dec := json.NewDecoder(lr)
-	err := dec.Decode(&doc)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = fmt.Errorf("more data after the report")
-	}
+	raw, err := io.ReadAll(lr)
 	switch {
 	case lr.N <= 0:
 		return nil, fmt.Errorf("larger than %d MiB: not a report", maxReportBytes>>20)
 	case err != nil:
-		return nil, fmt.Errorf("not a JSON report: %s", oneLine(err.Error()))
-	case doc.Kind == "capture":
-		return nil, fmt.Errorf("an \"ftpdiag analyze\" report: render takes the JSON of \"ftpdiag probe\"")
+		return nil, fmt.Errorf("read: %w", err)
 	}
-	if err := doc.Diagnosis.Validate(); err != nil {
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	if err := decodeOne(raw, &head); err != nil {
 		return nil, err
 	}
-	return &doc.Diagnosis, nil
+	switch head.Kind {
+	case "":
+		var d report.Diagnosis
+		if err := decodeOne(raw, &d); err != nil {
+			return nil, err
+		}
+		if err := d.Validate(); err != nil {
+			return nil, err
+		}
+		return &savedReport{probe: &d}, nil
+	case "capture":
+		var cd report.CaptureDiagnosis
+		if err := decodeOne(raw, &cd); err != nil {
+			return nil, err
+		}
+		if err := cd.Validate(); err != nil {
+			return nil, err
+		}
+		return &savedReport{capture: &cd}, nil
+	}
+	kind := head.Kind
+	if len(kind) > 40 {
+		kind = kind[:40] + "..."
+	}
+	return nil, fmt.Errorf("report kind %q is neither a probe report (no kind) nor \"capture\" (ftpdiag analyze)", kind)
+}
+
+// decodeOne decodes the one JSON value raw holds into v.
+func decodeOne(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	err := dec.Decode(v)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = fmt.Errorf("more data after the report")
+	}
+	if err != nil {
+		return fmt.Errorf("not a JSON report: %s", oneLine(err.Error()))
+	}
+	return nil
 }

@@ -66,7 +66,8 @@ func TestRenderBadInput(t *testing.T) {
 
 // TestRenderRefusesInvalidReport: a report file is input. One that no
 // ftpdiag could have written (unknown severity or id, escapes in a mode,
-// an analyze report, trailing data, too large) is refused with one line
+// an unknown kind, an analyze report whose summary and sessions disagree,
+// trailing data, too large) is refused with one line
 // and exit 2, never a panic and never rendered as if it were a diagnosis.
 func TestRenderRefusesInvalidReport(t *testing.T) {
 	d := report.Diagnose(nil, nil)
@@ -90,7 +91,9 @@ func TestRenderRefusesInvalidReport(t *testing.T) {
 		{"unknown severity", spoil(`"severity":"info"`, `"severity":"fatal"`), `findings[0].severity: "fatal" is not one of`},
 		{"unknown id", spoil(`"id":"capture-unavailable"`, `"id":"\u001b[2Jowned"`), "findings[0].id: unknown value"},
 		{"markdown mode", spoil(`"title":"t"`, `"title":"t","modes":["[x](http://evil)"]`), "findings[0].modes[0]"},
-		{"analyze report", `{"schema":"ftpdiag/v1","kind":"capture","summary":[],"sessions":[]}`, `an "ftpdiag analyze" report`},
+		{"unknown kind", `{"schema":"ftpdiag/v1","kind":"\u001b[2Jtrace","summary":[],"sessions":[]}`, `report kind "\x1b[2Jtrace" is neither`},
+		{"analyze report, a summary line without its session", `{"schema":"ftpdiag/v1","kind":"capture","summary":[{"session":1,"vantage":"client","errors":[],"warnings":[]}],"sessions":[]}`, "sessions: 0 sessions for 1 summary lines"},
+		{"analyze report without sessions", `{"schema":"ftpdiag/v1","kind":"capture","summary":[]}`, "sessions: missing"},
 		{"trailing data", string(good) + `{"more":1}`, "more data after the report"},
 		{"too large", spoil(`"verdict":"All`, `"verdict":"`+strings.Repeat("x", 5000)+`All`), "larger than"},
 		{"no verdict", `{"schema":"ftpdiag/v1","findings":[],"matrix":[],"ladders":[]}`, "verdict: missing"},
