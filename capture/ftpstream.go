@@ -500,7 +500,8 @@ func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
 	if len(p) == 0 {
 		return
 	}
-	if fs.tls || (!fs.gotCmd && !fs.gotReply && isTLSRecord(p)) {
+	// Under TLS until clear FTP text comes again (CCC).
+	if fs.tls && !fs.clearAgain(p, ref) || !fs.tls && !fs.gotCmd && !fs.gotReply && isTLSRecord(p) {
 		fs.tlsRecord(p, true)
 		return
 	}
@@ -540,7 +541,8 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 	if len(p) == 0 {
 		return
 	}
-	if fs.tls || (!fs.gotCmd && !fs.gotReply && isTLSRecord(p)) {
+	// Under TLS until clear FTP text comes again (CCC).
+	if fs.tls && !fs.clearAgain(p, ref) || !fs.tls && !fs.gotCmd && !fs.gotReply && isTLSRecord(p) {
 		fs.tlsRecord(p, false)
 		return
 	}
@@ -610,7 +612,9 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 func (fs *ftpStream) tlsRecord(p []byte, _ bool) {
 	s := fs.s
 	if s.TLS == nil {
-		s.TLS = &SessionTLS{Implicit: !fs.gotCmd && !fs.gotReply}
+		first := !fs.gotCmd && !fs.gotReply
+		mid := s.Control != nil && s.Control.Midstream
+		s.TLS = &SessionTLS{Implicit: first && !mid, Midstream: first && mid}
 		fs.tls = true
 	}
 	if isTLSRecord(p) {
@@ -618,6 +622,46 @@ func (fs *ftpStream) tlsRecord(p []byte, _ bool) {
 		s.TLS.Records++
 	}
 }
+
+// clearAgain reports a segment of clear FTP text on a control connection
+// under TLS (after CCC the control channel is clear again) and switches
+// the stream back to reading the dialogue. A segment of a TLS record is
+// never whole lines of printable text ending in CRLF that start like a
+// reply or a command.
+func (fs *ftpStream) clearAgain(p []byte, ref PacketRef) bool {
+	if isTLSRecord(p) || !clearFTPText(p) {
+		return false
+	}
+	fs.tls = false
+	if fs.s.TLS != nil && fs.s.TLS.Cleared == nil {
+		r := ref
+		fs.s.TLS.Cleared = &r
+	}
+	return true
+}
+
+// clearFTPText reports whether p is whole lines of printable ASCII ending
+// in CRLF whose first line starts like an FTP reply ("200 ", "211-") or
+// command (3-4 letters, then a space or the line end).
+func clearFTPText(p []byte) bool {
+	if len(p) < 5 || !bytes.HasSuffix(p, []byte("\r\n")) {
+		return false
+	}
+	for _, b := range p {
+		if (b < 0x20 || b > 0x7e) && b != '\r' && b != '\n' && b != '\t' {
+			return false
+		}
+	}
+	reply := len(p) >= 4 && p[0] >= '1' && p[0] <= '5' && isDigit(p[1]) && isDigit(p[2]) && (p[3] == ' ' || p[3] == '-')
+	n := 0
+	for n < len(p) && n < 5 && (p[n]|0x20 >= 'a' && p[n]|0x20 <= 'z') {
+		n++
+	}
+	command := n >= 3 && n <= 4 && (p[n] == ' ' || p[n] == '\r')
+	return reply || command
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // transferVerbs use the data connection set up before them.
 var transferVerbs = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "RETR": true, "STOR": true, "STOU": true, "APPE": true}

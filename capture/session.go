@@ -144,8 +144,16 @@ type DataSetup struct {
 
 // SessionTLS is what can still be said of an encrypted control session.
 type SessionTLS struct {
-	// Implicit is true when TLS started with the first byte (FTPS on 990).
-	Implicit bool `json:"implicit,omitempty"`
+	// Implicit is true when TLS started with the connection's first byte
+	// (FTPS on 990): the capture saw the connection open. Midstream is
+	// true when TLS was already under way when the capture started (the
+	// connection opened before it: AUTH TLS or implicit FTPS, unseen).
+	Implicit  bool `json:"implicit,omitempty"`
+	Midstream bool `json:"midstream,omitempty"`
+	// Cleared is when the control connection went back to clear text
+	// under TLS having been seen (CCC, RFC 4217 section 12.3): the
+	// dialogue after it is read again.
+	Cleared *PacketRef `json:"cleared,omitempty"`
 	// Auth is the time of the AUTH exchange's 234 reply.
 	Auth *PacketRef `json:"auth,omitempty"`
 	// Encrypted is true once TLS records were seen after AUTH (or from

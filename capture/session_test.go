@@ -234,3 +234,44 @@ func FuzzSessions(f *testing.F) {
 		}
 	})
 }
+
+// TestSessionTLSMidstreamAndCCC: TLS already under way when the capture
+// started is not implicit FTPS; a control channel cleared by CCC is read
+// again.
+func TestSessionTLSMidstreamAndCCC(t *testing.T) {
+	t.Run("midstream", func(t *testing.T) {
+		d := newDialogue(t, client, server)
+		d.recs = d.recs[:0] // the capture started after the handshake
+		d.c("\x17\x03\x03\x00\x05hello").s("\x17\x03\x03\x00\x02hi").c("\x17\x03\x03\x00\x01x")
+		ev := readRecs(t, d.recs)
+		if len(ev.Sessions) != 1 {
+			t.Fatalf("%d sessions", len(ev.Sessions))
+		}
+		tl := ev.Sessions[0].TLS
+		if tl == nil || tl.Implicit || !tl.Midstream || !tl.Encrypted {
+			t.Errorf("tls %+v, want midstream, not implicit", tl)
+		}
+	})
+	t.Run("implicit", func(t *testing.T) {
+		d := newDialogue(t, client, server)
+		d.c("\x16\x03\x01\x00\x05hello").s("\x16\x03\x03\x00\x02hi")
+		ev := readRecs(t, d.recs)
+		if len(ev.Sessions) != 1 || ev.Sessions[0].TLS == nil || !ev.Sessions[0].TLS.Implicit || ev.Sessions[0].TLS.Midstream {
+			t.Fatalf("sessions %+v", ev.Sessions)
+		}
+	})
+	t.Run("CCC", func(t *testing.T) {
+		d := newDialogue(t, client, server)
+		d.s("220 hi\r\n").c("AUTH TLS\r\n").s("234 Proceed.\r\n").c("\x16\x03\x01\x00\x05hello").s("\x16\x03\x03\x00\x02hi")
+		d.c("\x15\x03\x03\x00\x02cn") // close_notify after CCC
+		d.c("PASV\r\n").s("227 Entering Passive Mode (203,0,113,10,117,48).\r\n").c("RETR f\r\n").s("150 Opening.\r\n").s("226 Done.\r\n")
+		ev := readRecs(t, d.recs)
+		s := ev.Sessions[0]
+		if s.TLS == nil || s.TLS.Cleared == nil {
+			t.Fatalf("tls %+v, want cleared", s.TLS)
+		}
+		if len(s.Data) != 1 || s.Data[0].Mode != "PASV" || s.Data[0].Transfer == nil || s.Data[0].Transfer.Command != "RETR f" {
+			t.Errorf("data after CCC not read: %+v", s.Data)
+		}
+	})
+}

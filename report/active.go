@@ -173,11 +173,11 @@ func ruleActiveCallback(in *input) []Finding {
 			facts := callbackFacts(mr, a, at, ep)
 			g := blocked
 			if in.wire {
-				var dropped []*capture.Conn
-				for _, c := range in.obs.dataOf(a.dc).conns {
-					if c.SYNACK == nil && len(c.SYNs) > 0 {
-						dropped = append(dropped, c)
-					}
+				dropped, late := callbackSYNs(in.obs.dataOf(a.dc).conns, listenedUntil(a.dc))
+				if !in.atClient() {
+					// Seen elsewhere, a SYN's time says nothing of this
+					// host's listener.
+					dropped, late = append(dropped, late...), nil
 				}
 				switch {
 				case len(dropped) > 0:
@@ -190,6 +190,10 @@ func ruleActiveCallback(in *input) []Finding {
 					for _, c := range dropped {
 						facts = append(facts, synFacts(c)...)
 					}
+				case len(late) > 0:
+					// The server's SYN came after the probe had stopped
+					// listening: neither blocked nor dropped here.
+					continue
 				case in.atClient():
 					facts = append(facts, Fact{T: a.dc.Connect.T, Text: fmt.Sprintf("no SYN to port %d reached this host", port)})
 				default:
@@ -207,6 +211,40 @@ func ruleActiveCallback(in *input) []Finding {
 		out = append(out, in.callbackDroppedLocally(local))
 	}
 	return out
+}
+
+// callbackSYNs sorts the unanswered SYNs that reached an attempt's
+// listening port: dropped are those that arrived while the probe still
+// listened (until stop: the kernel answers a SYN to a listening socket at
+// once, so no SYN-ACK means a firewall here), late those that arrived
+// after it had given up (no evidence of a local drop, nor of a block).
+func callbackSYNs(conns []*capture.Conn, stop float64) (dropped, late []*capture.Conn) {
+	for _, c := range conns {
+		if c.SYNACK != nil || len(c.SYNs) == 0 {
+			continue
+		}
+		if c.SYNs[0].T <= stop+stampSlack {
+			dropped = append(dropped, c)
+		} else {
+			late = append(late, c)
+		}
+	}
+	return dropped, late
+}
+
+// stampSlack allows for the capture's packet stamps (kernel time) and the
+// probe's step times (read after the fact) seeing one moment a little
+// apart; the listener closes only after the step's time is taken.
+const stampSlack = 0.001
+
+// listenedUntil is when the probe stopped listening for an active
+// attempt: the end of its accept, or of the set-up command when the accept
+// never ran (the set-up reply ended it).
+func listenedUntil(dc *probe.DataConn) float64 {
+	if dc.Connect.Ran() {
+		return dc.Connect.T
+	}
+	return dc.Setup.T
 }
 
 // callbackGroup gathers the attempts one callback finding explains, with
@@ -354,7 +392,7 @@ func capitalizeThe(s string) string {
 // callbackBlocked: no connection from the server reached this host.
 func (in *input) callbackBlocked(g *callbackGroup) Finding {
 	expl := fmt.Sprintf("The server's connection back to the client for %s (port %s) never arrived: %s Something between the server and the client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
-		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, true)), callbackSource(in.sw))
+		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, !g.synSeen)), callbackSource(in.sw))
 	inferred := !in.wire
 	switch v := in.vantage(); {
 	case inferred:

@@ -26,7 +26,7 @@ func fallback(in *input, found []Finding) []Finding {
 	setupOnly, setupSilent := true, true
 	var firstCtl, firstData string
 	for _, mr := range in.modes() {
-		if modeWorks(mr) || explained[string(mr.Mode)] {
+		if modeWorks(mr) || explained[string(mr.Mode)] || notDue(mr) {
 			continue
 		}
 		// A mode that never ran because the first control session failed
@@ -78,7 +78,7 @@ func fallback(in *input, found []Finding) []Finding {
 			// Twisted) connect to the client when PORT/EPRT arrives and
 			// answer only once that attempt ends.
 			data.Title = fmt.Sprintf("The server never answered %s", joinAnd(data.Modes))
-			data.Explanation = fmt.Sprintf("The server did not answer %s before the reply timeout. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
+			data.Explanation = fmt.Sprintf("The server did not answer %s while the probe waited. The first step that failed: %s", joinAnd(data.Modes), sentence(firstData))
 			if allActive(data.Modes) {
 				data.Explanation += " Servers that open the active data connection as soon as they get PORT or EPRT (pyftpdlib, Twisted) stay silent like this while their connection to this host goes unanswered; a capture on this host shows whether their SYNs arrive."
 			}

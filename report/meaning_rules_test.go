@@ -542,7 +542,7 @@ func portSilent(sw ftp.Software, banner string, listener string) *probe.Result {
 
 // portSilentEvidence: the capture at the client; with syns, the server's
 // SYNs reached the probe's listeners unanswered.
-func portSilentEvidence(r *probe.Result, syns bool) *capture.Evidence {
+func portSilentEvidence(r *probe.Result, syns bool, at float64) *capture.Evidence {
 	ev := &capture.Evidence{Available: true, Packets: 40}
 	if !syns {
 		return ev
@@ -550,7 +550,7 @@ func portSilentEvidence(r *probe.Result, syns bool) *capture.Evidence {
 	for i := 2; i < 4; i++ {
 		dc := r.Modes[i].ListData
 		c := &capture.Conn{Initiator: netip_MustAP(pubIP + ":41000"), Responder: netip_MustAP(dc.Listened),
-			SYNs: []capture.PacketRef{{T: dc.Setup.T0 + 0.001, Packet: 7 + i}, {T: dc.Setup.T0 + 1.01, Packet: 9 + i}}}
+			SYNs: []capture.PacketRef{{T: dc.Setup.T0 + at, Packet: 7 + i}, {T: dc.Setup.T0 + at + 1, Packet: 9 + i}}}
 		ev.UnansweredInboundSYNs = append(ev.UnansweredInboundSYNs, c)
 	}
 	return ev
@@ -566,6 +566,7 @@ func TestCallbackSilentAtPORT(t *testing.T) {
 		name     string
 		r        *probe.Result
 		syns     bool
+		synAt    float64 // seconds after PORT; the probe's wait ends at 1.5
 		wire     bool
 		want     string
 		notWant  []string
@@ -575,7 +576,7 @@ func TestCallbackSilentAtPORT(t *testing.T) {
 		{name: "pyftpdlib, no capture: blocked, inferred", r: py(probe.ListenerNothing), want: "active-callback-blocked",
 			notWant: []string{"data-connection-failed", "active-callback-dropped-locally"}, inferred: true,
 			says: []string{"pyftpdlib had not answered EPRT and PORT after 1.5 s", "the minimum 1.5s", "pyftpdlib, Twisted", "A capture would tell"}},
-		{name: "pyftpdlib, its SYNs seen unanswered here: dropped locally", r: py(probe.ListenerNothing), wire: true, syns: true, want: "active-callback-dropped-locally",
+		{name: "pyftpdlib, its SYNs seen unanswered here: dropped locally", r: py(probe.ListenerNothing), wire: true, syns: true, synAt: 0.001, want: "active-callback-dropped-locally",
 			notWant: []string{"data-connection-failed", "active-callback-blocked"},
 			says:    []string{"no SYN-ACK leave", "pyftpdlib had not answered EPRT and PORT"}},
 		{name: "pyftpdlib, capture saw nothing arrive: blocked", r: py(probe.ListenerNothing), wire: true, want: "active-callback-blocked",
@@ -584,6 +585,8 @@ func TestCallbackSilentAtPORT(t *testing.T) {
 		{name: "unknown server, no capture: blocked, with the other reading said", r: portSilent("", "", probe.ListenerNothing), want: "active-callback-blocked",
 			notWant: []string{"data-connection-failed"}, inferred: true,
 			says: []string{"the server had not answered EPRT and PORT", "silent for another reason"}},
+		{name: "its SYNs came after the probe stopped listening: neither dropped here nor blocked", r: py(probe.ListenerNothing), wire: true, syns: true, synAt: 1.6, want: "data-connection-failed",
+			notWant: []string{"active-callback-blocked", "active-callback-dropped-locally"}},
 		{name: "connection accepted, then no reply: not a failed callback", r: py(probe.ListenerAccepted), want: "data-connection-failed",
 			notWant: []string{"active-callback-blocked", "active-callback-dropped-locally"}},
 	}
@@ -591,7 +594,7 @@ func TestCallbackSilentAtPORT(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev *capture.Evidence
 			if tt.wire {
-				ev = portSilentEvidence(tt.r, tt.syns)
+				ev = portSilentEvidence(tt.r, tt.syns, tt.synAt)
 			}
 			d := Diagnose(tt.r, ev)
 			got := ids(d.Findings)

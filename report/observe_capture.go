@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -152,7 +153,7 @@ func linksData(g []*capture.FTPSession) bool {
 // active set-up no transfer command used (no connection was due), and, in
 // a capture without data connections, any set-up whose fate only the
 // missing connection would show.
-func judgeableSetups(setups []*capture.DataSetup, dataSeen bool) (keep []*capture.DataSetup, unseen []unseenSetup) {
+func judgeableSetups(setups []*capture.DataSetup, server netip.AddrPort, dataSeen bool) (keep []*capture.DataSetup, unseen []unseenSetup) {
 	for _, ds := range setups {
 		switch {
 		case inHole(ds.Setup) || inHole(ds.Transfer):
@@ -171,6 +172,10 @@ func judgeableSetups(setups []*capture.DataSetup, dataSeen bool) (keep []*captur
 			}
 			u.Text += ": " + holeText
 			unseen = append(unseen, u)
+		case gaveUpOnPrivate(ds, server):
+			// The control channel says enough: the client got an address
+			// it could not use and sent no transfer command.
+			keep = append(keep, ds)
 		case ds.Conn != nil || ds.Inferred || ds.Setup == nil || ds.Setup.Final() == nil:
 			keep = append(keep, ds)
 		case !ftpOK(ds.Setup.Verb(), ds.Setup.Final()):
@@ -193,6 +198,19 @@ func judgeableSetups(setups []*capture.DataSetup, dataSeen bool) (keep []*captur
 		}
 	}
 	return keep, unseen
+}
+
+// gaveUpOnPrivate reports a passive set-up whose reply announced an
+// unroutable address other than the server's, after which the client sent
+// no transfer command: it gave up on that address (it refused it, as
+// tnftp does, or could not reach it), whether or not the capture shows a
+// dial.
+func gaveUpOnPrivate(ds *capture.DataSetup, server netip.AddrPort) bool {
+	if !ds.Passive || ds.Transfer != nil || ds.Setup == nil || ds.Setup.Final() == nil || !ds.Announced.IsValid() {
+		return false
+	}
+	a := ds.Announced.Addr().Unmap()
+	return a != server.Addr().Unmap() && unroutable(a) && ftpOK(ds.Setup.Verb(), ds.Setup.Final())
 }
 
 // inHole reports whether an exchange's command or reply fell in a hole of

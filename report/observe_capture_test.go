@@ -1,69 +1,32 @@
 package report
 
 import (
-	"bytes"
-	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
+
 	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/ftp"
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // controlPortOnly writes the packets of a lab capture that a filter on
 // the control port (tcpdump 'port 21') would keep, as a pcap.
 func controlPortOnly(t *testing.T, src string, port uint16) string {
 	t.Helper()
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	w := pcapgo.NewWriterNanos(&b)
-	if err := w.WriteFileHeader(262144, r.LinkType()); err != nil {
-		t.Fatal(err)
-	}
-	kept := 0
-	for {
-		d, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := gopacket.NewPacket(d, r.LinkType(), gopacket.NoCopy)
-		tcp, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		if !ok || (uint16(tcp.SrcPort) != port && uint16(tcp.DstPort) != port) {
-			continue
-		}
-		ci.AncillaryData = nil
-		if err := w.WritePacket(ci, d); err != nil {
-			t.Fatal(err)
-		}
-		kept++
-	}
-	if kept == 0 {
+	c := pcaptest.Read(t, src)
+	c = c.Filter(func(p pcaptest.Packet) bool {
+		tcp := c.TCP(p)
+		return tcp != nil && (uint16(tcp.SrcPort) == port || uint16(tcp.DstPort) == port)
+	})
+	if len(c.Packets) == 0 {
 		t.Fatalf("%s: no packet on port %d", src, port)
 	}
-	out := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(src), ".pcapng")+"-port21.pcap")
-	if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return c.WriteFile(t, strings.TrimSuffix(filepath.Base(src), ".pcapng")+"-port21.pcap")
 }
 
 // TestAnalyzeControlPortOnly: the lab captures filtered to the control
@@ -292,6 +255,12 @@ func TestAnalyzeClientChoiceOnPrivate227(t *testing.T) {
 		says  string
 	}{
 		{"never dialled (tnftp's address mismatch)", func(h *handSession) { private(h, nil) }, "did not dial it"},
+		{"never dialled, and the capture holds no data connection at all (tnftp: PASV twice, then QUIT)", func(h *handSession) {
+			for i := 0; i < 2; i++ {
+				h.data("PASV", "192.168.77.2:30004", h.say("PASV", "227 Entering Passive Mode (192,168,77,2,117,52)."), nil, nil)
+			}
+			h.say("QUIT", "221 Goodbye.")
+		}, "sent no transfer command after it: it gave up on 192.168.77.2"},
 		{"dialled, ICMP net unreachable from its own gateway", func(h *handSession) {
 			private(h, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40005"), Responder: netip.MustParseAddrPort("192.168.77.2:30004"),
 				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}},

@@ -194,8 +194,10 @@ func rulePasvAddress(in *input) []Finding {
 			if priv.clientSkipped {
 				expl += " Other times it did not dial at all."
 			}
-		case priv.clientSkipped:
+		case priv.clientSkipped && in.an.dataSeen:
 			expl += fmt.Sprintf(" The client in the capture did not dial it: no connection to %s or to %s's announced port is in the capture, which does hold other data connections (clients such as tnftp refuse a passive address other than the server's: \"Passive mode address mismatch\"). That is why its transfers fail.", a, peer)
+		case priv.clientSkipped:
+			expl += fmt.Sprintf(" The client in the capture sent no transfer command after it: it gave up on %s (clients such as tnftp refuse a passive address other than the server's, \"Passive mode address mismatch\"; others cannot reach it). The capture holds no data connection, so whether it tried to dial cannot be seen; either way the announced address is why its transfers fail.", a)
 		case priv.worked:
 			who := "ftpdiag"
 			if in.an != nil {

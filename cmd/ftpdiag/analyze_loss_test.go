@@ -1,66 +1,37 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // labPackets reads a lab capture's packets.
 func labPackets(t *testing.T, src string) (layers.LinkType, []gopacket.CaptureInfo, [][]byte) {
 	t.Helper()
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := pcaptest.Read(t, src)
 	var cis []gopacket.CaptureInfo
 	var data [][]byte
-	for {
-		d, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ci.AncillaryData = nil
-		cis, data = append(cis, ci), append(data, d)
+	for _, p := range c.Packets {
+		cis, data = append(cis, p.Info), append(data, p.Data)
 	}
-	return r.LinkType(), cis, data
+	return c.LinkType, cis, data
 }
 
 // writeLabPcap writes packets as a pcap file in the test's directory.
 func writeLabPcap(t *testing.T, name string, lt layers.LinkType, cis []gopacket.CaptureInfo, data [][]byte) string {
 	t.Helper()
-	var b bytes.Buffer
-	w := pcapgo.NewWriterNanos(&b)
-	if err := w.WriteFileHeader(262144, lt); err != nil {
-		t.Fatal(err)
-	}
+	c := pcaptest.Capture{LinkType: lt}
 	for i := range cis {
-		if err := w.WritePacket(cis[i], data[i]); err != nil {
-			t.Fatal(err)
-		}
+		c.Packets = append(c.Packets, pcaptest.Packet{Info: cis[i], Data: data[i]})
 	}
-	out := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return c.WriteFile(t, name)
 }
 
 // controlSegment returns the TCP layer of a packet with payload to or

@@ -1,59 +1,29 @@
 package main
 
 import (
-	"bytes"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
+
 	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // rewriteCapture writes the packets of a lab capture as a pcap, after
 // edit has changed their file order or timestamps.
 func rewriteCapture(t *testing.T, src string, edit func([]gopacket.CaptureInfo, [][]byte)) string {
 	t.Helper()
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cis []gopacket.CaptureInfo
-	var data [][]byte
-	for {
-		d, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ci.AncillaryData = nil
-		cis, data = append(cis, ci), append(data, d)
+	c := pcaptest.Read(t, src)
+	cis, data := make([]gopacket.CaptureInfo, len(c.Packets)), make([][]byte, len(c.Packets))
+	for i, p := range c.Packets {
+		cis[i], data[i] = p.Info, p.Data
 	}
 	edit(cis, data)
-	var b bytes.Buffer
-	w := pcapgo.NewWriterNanos(&b)
-	if err := w.WriteFileHeader(262144, r.LinkType()); err != nil {
-		t.Fatal(err)
+	for i := range c.Packets {
+		c.Packets[i] = pcaptest.Packet{Info: cis[i], Data: data[i]}
 	}
-	for i := range cis {
-		if err := w.WritePacket(cis[i], data[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out := filepath.Join(t.TempDir(), filepath.Base(src)+".pcap")
-	if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return c.WriteFile(t, filepath.Base(src)+".pcap")
 }
 
 // TestAnalyzeTimestampJitter: a capture whose file order puts packets a

@@ -129,16 +129,16 @@ type analyzeReport struct {
 	} `json:"sessions"`
 }
 
-// analyzeGolden runs `ftpdiag analyze` on the capture bytes (stdin) in JSON
-// and text, checks neither output shows the lab password, and returns the
+// analyzeGolden runs `ftpdiag analyze` with args on the capture bytes
+// (stdin) in JSON and text, checks neither output shows the lab password, and returns the
 // golden view of the JSON report.
-func analyzeGolden(t *testing.T, capture []byte) clientGolden {
+func analyzeGolden(t *testing.T, capture []byte, args ...string) clientGolden {
 	t.Helper()
-	code, out, errs := analyzeCLI(t, capture, "analyze", "--format", "json", "-")
+	code, out, errs := analyzeCLI(t, capture, append([]string{"analyze", "--format", "json"}, append(args, "-")...)...)
 	if code != 0 && code != 1 {
 		t.Fatalf("analyze exit %d: %s", code, errs)
 	}
-	_, text, errs2 := analyzeCLI(t, capture, "analyze", "--no-color", "-")
+	_, text, errs2 := analyzeCLI(t, capture, append([]string{"analyze", "--no-color"}, append(args, "-")...)...)
 	for _, s := range []string{out, errs, text, errs2} {
 		if strings.Contains(s, labPassword) {
 			t.Fatalf("analyze output shows the lab password:\n%s", s)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -55,11 +56,11 @@ func readPcap(t *testing.T, raw []byte) []pcapPacket {
 	}
 }
 
-func writePcap(t *testing.T, snaplen uint32, pkts []pcapPacket) []byte {
+func writePcap(t *testing.T, snaplen uint32, link layers.LinkType, pkts []pcapPacket) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := pcapgo.NewWriterNanos(&b)
-	if err := w.WriteFileHeader(snaplen, layers.LinkTypeEthernet); err != nil {
+	if err := w.WriteFileHeader(snaplen, link); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range pkts {
@@ -71,17 +72,20 @@ func writePcap(t *testing.T, snaplen uint32, pkts []pcapPacket) []byte {
 }
 
 // captureVariant derives one variant from the packets of a capture; ok is
-// false when the capture offers nothing to derive it from.
+// false when the capture offers nothing to derive it from. The variant is
+// written with link type link and analyzed with args.
 type captureVariant struct {
 	name    string
 	snaplen uint32
 	derive  func([]pcapPacket) (out []pcapPacket, ok bool)
+	link    layers.LinkType
+	args    []string
 }
 
 var captureVariants = []captureVariant{
 	// A capture filtered to the control port ("tcp port 21"): no data
 	// connection is in it.
-	{"port21", 262144, func(in []pcapPacket) ([]pcapPacket, bool) {
+	{name: "port21", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
 		var out []pcapPacket
 		for _, p := range in {
 			if tcp := tcpOf(p.data); tcp != nil && (tcp.SrcPort == 21 || tcp.DstPort == 21) {
@@ -92,7 +96,7 @@ var captureVariants = []captureVariant{
 	}},
 	// A capture stopped during the last transfer: it ends with the first
 	// data segment of the last data connection.
-	{"cut-mid-transfer", 262144, func(in []pcapPacket) ([]pcapPacket, bool) {
+	{name: "cut-mid-transfer", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
 		last := -1
 		var conn [2]layers.TCPPort
 		for i, p := range in {
@@ -110,7 +114,7 @@ var captureVariants = []captureVariant{
 		return in[:last+1], true
 	}},
 	// tcpdump -s 96: every frame sliced to 96 bytes, its length kept.
-	{"snaplen96", 96, func(in []pcapPacket) ([]pcapPacket, bool) {
+	{name: "snaplen96", snaplen: 96, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
 		out, sliced := make([]pcapPacket, 0, len(in)), false
 		for _, p := range in {
 			if len(p.data) > 96 {
@@ -121,7 +125,7 @@ var captureVariants = []captureVariant{
 		return out, sliced
 	}},
 	// The tap lost one control segment: the server's first 150 reply.
-	{"control-segment-lost", 262144, func(in []pcapPacket) ([]pcapPacket, bool) {
+	{name: "control-segment-lost", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
 		for i, p := range in {
 			if tcp := tcpOf(p.data); tcp != nil && tcp.SrcPort == 21 && bytes.HasPrefix(tcp.Payload, []byte("150 ")) {
 				return append(in[:i:i], in[i+1:]...), true
@@ -143,6 +147,7 @@ var variantSources = []string{
 // and wants no error finding (and never the lab password).
 func TestClientCaptureVariants(t *testing.T) {
 	manifest, variants, falseErrors := map[string]clientCapture{}, 0, 0
+	captureVariants := append(slices.Clone(captureVariants), linkVariants...)
 	for _, c := range readClientManifest(t) {
 		manifest[c.Name()] = c
 	}
@@ -164,7 +169,17 @@ func TestClientCaptureVariants(t *testing.T) {
 				if !ok {
 					t.Fatalf("%s offers nothing to derive %s from", src, v.name)
 				}
-				g = analyzeGolden(t, writePcap(t, v.snaplen, out))
+				b := writePcap(t, v.snaplen, v.link, out)
+				if dir := os.Getenv("FTPDIAG_VARIANTS_DIR"); dir != "" {
+					// Keep the variant to read it in Wireshark.
+					if err := os.WriteFile(filepath.Join(dir, src+"-"+v.name+".pcap"), b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				g = analyzeGolden(t, b, v.args...)
+				if len(g.Sessions) == 0 {
+					t.Errorf("no session found in %s: its control connection is in it", v.name)
+				}
 				checkGate(t, key, g, nil, nil)
 			})
 			variants++
