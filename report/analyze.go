@@ -477,6 +477,8 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	per := map[probe.Mode]*counts{}
 	var failed, worked []probe.ModeResult
 	var failedL, workedL []modeLinks
+	var undue []probe.ModeResult
+	var undueL []modeLinks
 	var unseen []unseenSetup
 	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
 	for _, s := range g {
@@ -519,11 +521,17 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 				c = &counts{}
 				per[mr.Mode] = c
 			}
-			if mr.Works {
+			if mr.Works || notDue(&mr) {
+				// A transfer refused before any data connection was due
+				// says nothing of the mode: it goes last, after the
+				// modes that show whether the data connection works.
 				if c.ok < maxOKPerMode {
 					c.ok++
-					worked = append(worked, mr)
-					workedL = append(workedL, ln)
+					if notDue(&mr) {
+						undue, undueL = append(undue, mr), append(undueL, ln)
+					} else {
+						worked, workedL = append(worked, mr), append(workedL, ln)
+					}
 				}
 			} else if c.failed < maxFailedPerMode {
 				c.failed++
@@ -533,7 +541,8 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 		}
 	}
 	// Failures first, so the matrix row of a mode shows one when any.
-	r.Modes = append(failed, worked...)
+	r.Modes = append(append(failed, worked...), undue...)
+	workedL = append(workedL, undueL...)
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
 	}
@@ -789,22 +798,56 @@ func lastSeen(c *capture.Conn) float64 {
 	return t
 }
 
-// pairSetups groups a control connection's data setups by mode, two at a
-// time, as the probe does (a LIST and a RETR per mode).
+// noTransferCommand is a rebuilt transfer's command when the client sent
+// none on the data connection it set up.
+const noTransferCommand = "(no transfer command)"
+
+// notDuePrefix starts the connect step's error of a data connection no
+// transfer needed: the server refused the transfer command itself.
+const notDuePrefix = "no data connection was due: "
+
+// notDue reports a rebuilt mode whose first transfer the server refused
+// before any data connection was due: the capture shows nothing of the
+// data connection, neither working nor failing.
+func notDue(mr *probe.ModeResult) bool {
+	c := mr.ListData.Connect
+	return c.Outcome == probe.OutcomeSkipped && strings.HasPrefix(c.Error, notDuePrefix)
+}
+
+// pairSetups groups a control connection's data set-ups into rebuilt
+// modes, as the probe's are (a listing, then a transfer on a second data
+// connection): a listing opens a group of its mode, and the next set-up of
+// that mode joins it when its transfer is a download or an upload. Every
+// other set-up is a mode of its own: a second listing is a listing, never
+// the probe's RETR.
 func pairSetups(setups []*capture.DataSetup) [][]*capture.DataSetup {
 	var out [][]*capture.DataSetup
 	open := map[probe.Mode]int{}
 	for _, ds := range setups {
 		m := modeOf(ds)
+		kind := transferKind(ds)
 		if i, ok := open[m]; ok {
-			out[i] = append(out[i], ds)
 			delete(open, m)
-			continue
+			if kind == "download" || kind == "upload" {
+				out[i] = append(out[i], ds)
+				continue
+			}
 		}
-		open[m] = len(out)
+		if kind == "listing" {
+			open[m] = len(out)
+		}
 		out = append(out, []*capture.DataSetup{ds})
 	}
 	return out
+}
+
+// transferKind is what a set-up's transfer moved (transferKinds), "" when
+// none used it.
+func transferKind(ds *capture.DataSetup) string {
+	if ds.Transfer == nil {
+		return ""
+	}
+	return transferKinds[ds.Transfer.Verb()]
 }
 
 // fillData sets a data connection and its transfer from one captured data
@@ -828,7 +871,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 			dc.Setup.Error = "the reply carries no address this tool can read"
 		}
 	}
-	tr.Command = "(no transfer command)"
+	tr.Command = noTransferCommand
 	if ds.Transfer != nil {
 		tr.Command = ds.Transfer.Command
 	}
@@ -873,14 +916,14 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if !ds.Passive {
 			dc.Listened = dc.Announced
 		}
+	case final != nil && !aboutDataConn(ds.Transfer.Verb(), final):
+		// Refused without a 1xx for a reason of its own (a file refused,
+		// a login needed): no data connection was due.
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: final.T, Error: fmt.Sprintf(notDuePrefix+"the server refused %s", ds.Transfer.Verb())}
 	case !rc.dataSeen && !gaveUpOnPrivate(ds, s.Server):
 		// The capture holds no data connection at all: whether this one
 		// was dialled, and how it went, cannot be seen (observe_capture.go).
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
-	case final != nil && !aboutDataConn(ds.Transfer.Verb(), final):
-		// Refused without a 1xx for a reason of its own (a file refused,
-		// a login needed): no data connection was due.
-		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: final.T, Error: fmt.Sprintf("no data connection was due: the server refused %s", ds.Transfer.Verb())}
 	default:
 		// Announced, and no connection ever appeared.
 		t := dc.Setup.T

@@ -89,6 +89,16 @@ type MatrixRow struct {
 	// Interrupted: the run was cut short (Ctrl-C, --timeout) before this
 	// mode finished.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// NotDue (analyze): the server refused the transfer command itself
+	// before any data connection was due: the capture shows nothing of
+	// the mode's data connection, neither working nor failing.
+	NotDue bool `json:"not_due,omitempty"`
+	// ListCommand and RetrCommand (analyze) are the verbs of the transfer
+	// commands the client sent on the mode's data connections (LIST, NLST,
+	// MLSD, RETR, STOR, STOU, APPE, or "no transfer"): the List and Retr
+	// cells hold the first and the second transfer, whatever their verb.
+	ListCommand string `json:"list_command,omitempty"`
+	RetrCommand string `json:"retr_command,omitempty"`
 	// Connect is the outcome of the LIST data connection.
 	Connect string `json:"connect"`
 	// List and Retr are the transfer outcomes, with bytes read and the

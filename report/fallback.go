@@ -26,7 +26,7 @@ func fallback(in *input, found []Finding) []Finding {
 	setupOnly, setupSilent := true, true
 	var firstCtl, firstData string
 	for _, mr := range in.modes() {
-		if modeWorks(mr) || explained[string(mr.Mode)] {
+		if modeWorks(mr) || explained[string(mr.Mode)] || notDue(mr) {
 			continue
 		}
 		// A mode that never ran because the first control session failed

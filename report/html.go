@@ -90,7 +90,11 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"cellEP":    MatrixRow.cellEndpoint,
 	"cellList":  MatrixRow.cellList,
 	"cellRetr":  MatrixRow.cellRetr,
-	"capture":   captureLine,
+	"heads": func(rows []MatrixRow) []string {
+		list, retr := matrixHeads(rows)
+		return []string{list, retr}
+	},
+	"capture": captureLine,
 }).Parse(htmlSource))
 
 type modeTranscript struct{ Mode, Text string }
@@ -134,8 +138,8 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 {{if .Matrix}}
 <h2>Data modes</h2>
 <table>
-<tr><th>Mode</th><th>Status</th><th>Reply</th><th>Data endpoint</th><th>Connect</th><th>LIST</th><th>RETR</th></tr>
-{{range .Matrix}}<tr><td>{{.Mode}}</td><td class="{{if not .Applicable}}na{{else if .Works}}works{{else}}fails{{end}}">{{status .}}</td><td><code>{{clean (cellReply .)}}</code></td><td>{{clean (cellEP .)}}</td><td>{{.Connect}}</td><td>{{cellList .}}</td><td>{{cellRetr .}}</td></tr>
+{{$heads := heads .Matrix}}<tr><th>Mode</th><th>Status</th><th>Reply</th><th>Data endpoint</th><th>Connect</th><th>{{index $heads 0}}</th><th>{{index $heads 1}}</th></tr>
+{{range .Matrix}}<tr><td>{{.Mode}}</td><td class="{{if not .Applicable}}na{{else if .Works}}works{{else if .NotDue}}na{{else}}fails{{end}}">{{status .}}</td><td><code>{{clean (cellReply .)}}</code></td><td>{{clean (cellEP .)}}</td><td>{{.Connect}}</td><td>{{cellList .}}</td><td>{{cellRetr .}}</td></tr>
 {{end}}</table>
 {{end}}
 <h2>Findings</h2>

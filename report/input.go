@@ -76,16 +76,47 @@ func controlUp(mr *probe.ModeResult) bool {
 // attempt is one data connection and the transfer that used it.
 type attempt struct {
 	mode string
-	name string // "LIST" or "RETR"
-	dc   *probe.DataConn
-	tr   *probe.Transfer
+	// name is the transfer command's verb: "LIST" or "RETR" in a probe
+	// run; in a session rebuilt from a capture whatever the client sent
+	// (NLST, MLSD, STOR, STOU, APPE...), noTransfer when it sent none.
+	name string
+	// primary: the mode's first data connection (ModeResult.ListData),
+	// whose fate decides whether the mode works.
+	primary bool
+	dc      *probe.DataConn
+	tr      *probe.Transfer
 }
 
-// attempts lists the LIST and RETR attempts of a mode that were set up.
+// noTransfer names an attempt whose data connection no transfer command
+// used (a session rebuilt from a capture).
+const noTransfer = "no transfer"
+
+// transferKinds are the commands that use a data connection, by what
+// they move.
+var transferKinds = map[string]string{
+	"LIST": "listing", "NLST": "listing", "MLSD": "listing",
+	"RETR": "download",
+	"STOR": "upload", "STOU": "upload", "APPE": "upload",
+}
+
+// attemptName is the verb of a transfer's command, def when it has none.
+func attemptName(tr *probe.Transfer, def string) string {
+	v := transferVerb(tr.Command, def)
+	if _, ok := transferKinds[v]; ok {
+		return v
+	}
+	if tr.Command == noTransferCommand {
+		return noTransfer
+	}
+	return def
+}
+
+// attempts lists the data connections of a mode that were set up, each
+// named by the transfer command that used it.
 func attempts(mr *probe.ModeResult) []attempt {
-	out := []attempt{{mode: string(mr.Mode), name: "LIST", dc: &mr.ListData, tr: &mr.List}}
+	out := []attempt{{mode: string(mr.Mode), name: attemptName(&mr.List, "LIST"), primary: true, dc: &mr.ListData, tr: &mr.List}}
 	if mr.RetrData != nil && mr.Retr != nil {
-		out = append(out, attempt{mode: string(mr.Mode), name: "RETR", dc: mr.RetrData, tr: mr.Retr})
+		out = append(out, attempt{mode: string(mr.Mode), name: attemptName(mr.Retr, "RETR"), dc: mr.RetrData, tr: mr.Retr})
 	}
 	return out
 }

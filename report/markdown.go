@@ -32,7 +32,8 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 
 	if len(d.Matrix) > 0 {
 		ew.printf("## Data modes\n\n")
-		ew.printf("| Mode | Status | Reply | Data endpoint | Connect | LIST | RETR |\n")
+		list, retr := matrixHeads(d.Matrix)
+		ew.printf("| Mode | Status | Reply | Data endpoint | Connect | %s | %s |\n", mdCell(list), mdCell(retr))
 		ew.printf("|---|---|---|---|---|---|---|\n")
 		for _, r := range d.Matrix {
 			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(r.Mode), mdStatus(r), mdCell(r.cellReply()), mdCell(r.cellEndpoint()), mdCell(r.Connect), mdCell(r.cellList()), mdCell(r.cellRetr()))
@@ -112,7 +113,7 @@ func transcript(ex []probe.Exchange) string {
 }
 
 func mdStatus(r MatrixRow) string {
-	if !r.Applicable || r.Works {
+	if !r.Applicable || r.Works || r.NotDue {
 		return r.status()
 	}
 	return "**FAILS**"

@@ -18,6 +18,16 @@ func matrix(in *input) []MatrixRow {
 			continue
 		}
 		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: modeWorks(mr), Interrupted: in.modeCut(mr)}
+		if in.an != nil {
+			row.NotDue = notDue(mr)
+			for _, a := range attempts(mr) {
+				if a.primary {
+					row.ListCommand = a.name
+				} else {
+					row.RetrCommand = a.name
+				}
+			}
+		}
 		if !mr.Applicable {
 			row.Setup, row.Connect, row.List, row.Retr = "not-applicable", "-", "-", "-"
 			rows = append(rows, row)
@@ -106,8 +116,29 @@ func bytesCell(o string, n int64) string {
 	return o
 }
 
-func (r MatrixRow) cellList() string { return bytesCell(r.List, r.ListBytes) }
-func (r MatrixRow) cellRetr() string { return bytesCell(r.Retr, r.RetrBytes) }
+func (r MatrixRow) cellList() string { return verbCell(r.ListCommand, bytesCell(r.List, r.ListBytes)) }
+func (r MatrixRow) cellRetr() string { return verbCell(r.RetrCommand, bytesCell(r.Retr, r.RetrBytes)) }
+
+// verbCell prefixes a transfer cell with its command's verb, when the
+// table's columns are not named by it (matrixHeads).
+func verbCell(verb, cell string) string {
+	if verb == "" {
+		return cell
+	}
+	return verb + " " + cell
+}
+
+// matrixHeads names the two transfer columns: LIST and RETR for a probe
+// run, whose transfers are those; TRANSFER and NEXT TRANSFER for a session
+// rebuilt from a capture, whose cells say their verb.
+func matrixHeads(rows []MatrixRow) (string, string) {
+	for _, r := range rows {
+		if r.ListCommand != "" {
+			return "TRANSFER", "NEXT TRANSFER"
+		}
+	}
+	return "LIST", "RETR"
+}
 
 func (r MatrixRow) status() string {
 	switch {
@@ -117,6 +148,8 @@ func (r MatrixRow) status() string {
 		return "works"
 	case r.Interrupted:
 		return "cut short"
+	case r.NotDue:
+		return "not tried"
 	}
 	return "FAILS"
 }

@@ -134,7 +134,8 @@ func textTable(w io.Writer, rows []MatrixRow) error {
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
 		tablewriter.WithRowMaxWidth(40),
 	)
-	t.Header("MODE", "STATUS", "REPLY", "DATA ENDPOINT", "CONNECT", "LIST", "RETR")
+	list, retr := matrixHeads(rows)
+	t.Header("MODE", "STATUS", "REPLY", "DATA ENDPOINT", "CONNECT", list, retr)
 	for _, r := range rows {
 		if err := t.Append(cutCell(r.Mode), r.status(), cutCell(r.cellReply()), cutCell(r.cellEndpoint()), cutCell(r.Connect), cutCell(r.cellList()), cutCell(r.cellRetr())); err != nil {
 			return err

@@ -11,8 +11,8 @@ import (
 // attempt of a logged-in mode: the transfer step ended with a reply that
 // refuses the file operation (fileRefused); or the --upload STOR was so
 // refused.
-// Severity is error when LIST was refused (the mode fails), warning when
-// only RETR or the upload was.
+// Severity is error when the mode's listing was refused (the mode fails),
+// warning when only a download or an upload was.
 func ruleTransferDenied(in *input) []Finding {
 	var modes []string
 	var facts []Fact
@@ -27,7 +27,7 @@ func ruleTransferDenied(in *input) []Finding {
 			if !fileRefused(transferVerb(a.tr.Command, a.name), s) {
 				continue
 			}
-			if a.name == "LIST" {
+			if a.primary && transferKinds[a.name] == "listing" {
 				sev = SeverityError
 			}
 			if !slices.Contains(modes, string(mr.Mode)) {

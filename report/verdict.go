@@ -78,6 +78,9 @@ func modeVerdict(in *input, fs []Finding) string {
 		}
 		m := string(mr.Mode)
 		switch {
+		case notDue(mr):
+			// Its transfer was refused before a data connection was
+			// due: the mode neither works nor fails.
 		case modeWorks(mr):
 			work = append(work, m)
 			if mr.Mode.Passive() {
@@ -132,7 +135,18 @@ func modeVerdict(in *input, fs []Finding) string {
 		f := errFor(fs, fail)
 		return sentence(fmt.Sprintf("%s %s and %s %s: %s", joinAnd(work), word(len(work), "works", "work"), joinAnd(fail), word(len(fail), "fails", "fail"), lowerFirst(why(f))))
 	}
+	if len(fail) == 0 && up {
+		return sentence("No data connection was due: the server refused the transfer commands themselves (" + lowerFirst(why(firstNonNil(firstErr, firstWarn))) + ")")
+	}
 	return sentence("No data mode works: " + lowerFirst(why(errFor(fs, fail))))
+}
+
+// firstNonNil returns a, or b when a is nil.
+func firstNonNil(a, b *Finding) *Finding {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // errFor is the first error finding naming any of the modes.
@@ -206,7 +220,7 @@ func distinctModes(mrs []*probe.ModeResult) []*probe.ModeResult {
 		case !ok:
 			at[mr.Mode] = len(out)
 			out = append(out, mr)
-		case modeWorks(out[i]) && !modeWorks(mr):
+		case notDue(out[i]) && !notDue(mr), modeWorks(out[i]) && !modeWorks(mr) && !notDue(mr):
 			out[i] = mr
 		}
 	}
