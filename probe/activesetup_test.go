@@ -1,6 +1,7 @@
 package probe_test
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ func TestActiveSetupWatch(t *testing.T) {
 		name  string
 		srv   ftptest.Server
 		reply time.Duration // the probe's reply timeout
+		// dropped fakes a capture that sees the server's SYN to the
+		// listener sent again unanswered.
+		dropped bool
 		// want
 		works    bool
 		setup    probe.Outcome
@@ -39,6 +43,9 @@ func TestActiveSetupWatch(t *testing.T) {
 		{name: "connects at PORT, callback lost: the wait ends before the late 425",
 			srv: ftptest.Server{Files: files(), ConnectAtPort: true, PortConnectHang: hang}, reply: 10 * time.Second,
 			setup: probe.OutcomeTimeout, connect: probe.OutcomeTimeout, listener: probe.ListenerNothing, maxWait: hang},
+		{name: "connects at PORT, its SYN seen dropped here: the wait ends on the wire's word",
+			srv: ftptest.Server{Files: files(), ConnectAtPort: true, PortConnectHang: hang}, reply: 10 * time.Second, dropped: true,
+			setup: probe.OutcomeTimeout, connect: probe.OutcomeTimeout, listener: probe.ListenerSYNDropped, maxWait: hang},
 		{name: "slow replies, connects at LIST: the wait scales with the slowest reply",
 			srv:   ftptest.Server{Files: files(), Pace: ftptest.Pace{Delay: map[string]time.Duration{"TYPE": 500 * time.Millisecond, "PORT": 1800 * time.Millisecond, "EPRT": 1800 * time.Millisecond}}},
 			reply: 5 * time.Second, works: true, setup: probe.OutcomeOK, code: 200, connect: probe.OutcomeOK, listener: probe.ListenerNothing, minWait: 2 * time.Second},
@@ -49,6 +56,13 @@ func TestActiveSetupWatch(t *testing.T) {
 			res, _ := runAgainst(t, &tt.srv, "", func(o *probe.Options) {
 				o.Modes = []probe.Mode{probe.ModeEPRT, probe.ModePORT}
 				o.ReplyTimeout = tt.reply
+				if tt.dropped {
+					o.WatchSYN = func(netip.AddrPort) (<-chan struct{}, func()) {
+						ch := make(chan struct{})
+						close(ch)
+						return ch, func() {}
+					}
+				}
 			})
 			for _, m := range []probe.Mode{probe.ModeEPRT, probe.ModePORT} {
 				mr := res.Mode(m)

@@ -97,8 +97,10 @@ type Options struct {
 	// TransferTimeout bounds one whole transfer (DefaultTransferTimeout).
 	TransferTimeout time.Duration
 	// CallbackWait, when positive, fixes how long active mode waits for the
-	// server's connection (at most DataTimeout); 0 scales the wait by the
-	// measured round trip (active.go).
+	// server's connection (at most DataTimeout), and for the PORT/EPRT
+	// reply while nothing has reached the listener (at most ReplyTimeout);
+	// 0 scales both waits by the measured round trips (active.go,
+	// activesetup.go).
 	CallbackWait time.Duration
 	// RunTimeout bounds the whole run (DefaultRunTimeout when 0): when it
 	// passes, every wait ends and the result says the run was cut short.
