@@ -759,7 +759,6 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 	}
 }
 
-
 // ttlOf returns the TTL or hop limit of the packet the decoder holds.
 func (d *decoder) ttlOf(v *view) int {
 	if v.v6 {
