@@ -10,8 +10,8 @@ import (
 
 // More variants of the healthy client captures: other link layers and
 // encapsulations, a non-standard control port, timestamps that step back,
-// control segments duplicated, split and reordered. Each is still the same
-// healthy session.
+// control segments duplicated, split and reordered, a command pipelined
+// before the greeting. Each is still the same healthy session.
 var linkVariants = []captureVariant{
 	// A trunk or SPAN port: every frame tagged 802.1Q, VLAN 100.
 	{name: "vlan", snaplen: 262144, link: layers.LinkTypeEthernet, derive: eachFrame(func(d []byte) []byte {
@@ -90,6 +90,52 @@ var linkVariants = []captureVariant{
 			return [][]byte{tcp.Payload[len(tcp.Payload)/2:], tcp.Payload[:len(tcp.Payload)/2]}
 		})
 	}},
+	// A client that sends its first command without waiting for the
+	// greeting: its first control segment moved before the server's 220,
+	// acknowledging nothing of it.
+	{name: "pipelined-before-greeting", snaplen: 262144, link: layers.LinkTypeEthernet, derive: pipelineFirstCommand},
+}
+
+// pipelineFirstCommand moves the client's first control segment with a
+// payload before the server's first one (the greeting), its ACK number set
+// to the greeting's sequence number.
+func pipelineFirstCommand(in []pcapPacket) ([]pcapPacket, bool) {
+	greeting, first := -1, -1
+	for i, p := range in {
+		tcp := tcpOf(p.data)
+		if tcp == nil || len(tcp.Payload) == 0 {
+			continue
+		}
+		if greeting < 0 && tcp.SrcPort == 21 {
+			greeting = i
+		}
+		if tcp.DstPort == 21 {
+			first = i
+			break
+		}
+	}
+	if greeting < 0 || first < greeting {
+		return nil, false
+	}
+	pkt := gopacket.NewPacket(in[first].data, layers.LinkTypeEthernet, gopacket.Default)
+	eth, _ := pkt.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
+	ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+	tcp, _ := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP)
+	if eth == nil || ip == nil || tcp == nil {
+		return nil, false
+	}
+	t := *tcp
+	t.Ack = tcpOf(in[greeting].data).Seq
+	d, err := encodeTCP(eth, ip, &t, tcp.Payload)
+	if err != nil {
+		return nil, false
+	}
+	moved := in[first]
+	moved.data, moved.ci.CaptureLength, moved.ci.Length = d, len(d), len(d)
+	moved.ci.Timestamp = in[greeting].ci.Timestamp.Add(-time.Microsecond)
+	out := append(slicesClone(in[:greeting]), moved)
+	out = append(out, in[greeting:first]...)
+	return append(out, in[first+1:]...), true
 }
 
 // eachFrame derives a variant by rewriting every Ethernet frame.
