@@ -158,19 +158,28 @@ func TestLeadTurnedAwayForALimit(t *testing.T) {
 		t.Run("limit at "+at, func(t *testing.T) {
 			// The other client's session ends as soon as the server has
 			// turned the probe's first session away: no race with timers.
+			var mu sync.Mutex
 			var other net.Conn
-			var once sync.Once
-			end := func() { once.Do(func() { other.Close() }) }
+			end := func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if other != nil {
+					other.Close()
+				}
+			}
 			srv := &ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 1, LimitAt: at, TurnedAway: end}}
 			ap := ftptest.Start(t, srv)
-			var err error
-			if other, err = net.Dial("tcp", ap.String()); err != nil {
+			c, err := net.Dial("tcp", ap.String())
+			if err != nil {
 				t.Fatal(err)
 			}
+			mu.Lock()
+			other = c
+			mu.Unlock()
 			defer end()
 			// Its greeting read: the server has counted it.
-			other.SetReadDeadline(time.Now().Add(5 * time.Second))
-			if _, err := bufio.NewReader(other).ReadString('\n'); err != nil {
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := bufio.NewReader(c).ReadString('\n'); err != nil {
 				t.Fatal(err)
 			}
 			r, _ := runAgainst(t, &ftptest.Server{}, "ftp://"+ap.String()+"/", func(o *probe.Options) { o.Modes = []probe.Mode{probe.ModeEPSV, probe.ModePASV} })
