@@ -102,14 +102,17 @@ type ftpStream struct {
 	// doubtEnd: the next reply settles which commands they answered.
 	doubt    bool
 	doubtEnd uint32
-	setup    *DataSetup // announced, not yet used by a transfer command
-	auth     *FTPExchange
-	tls      bool // AUTH accepted: the rest is TLS
-	done     bool // buffers released
-	fins     int
-	lastT    float64
-	gotReply bool
-	gotCmd   bool
+	// doubtUnread: the doubt's bytes were lost or unreadable, not a line
+	// read whole without a code.
+	doubtUnread bool
+	setup       *DataSetup // announced, not yet used by a transfer command
+	auth        *FTPExchange
+	tls         bool // AUTH accepted: the rest is TLS
+	done        bool // buffers released
+	fins        int
+	lastT       float64
+	gotReply    bool
+	gotCmd      bool
 	// knownCmd is set at the first command an FTP RFC defines; foreign
 	// names the protocol the connection spoke instead of FTP (ftplike.go).
 	knownCmd bool
@@ -413,7 +416,7 @@ func (fs *ftpStream) gap(isClient bool, n int64, end uint32, ref PacketRef) {
 	if fs.rr != nil {
 		fs.dropReply(false) // the reply in progress is lost
 	}
-	fs.replyLost(end)
+	fs.replyLost(end, true)
 }
 
 // flush gives up every hole and delivers what is buffered.
@@ -567,13 +570,13 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 			// A line without a code: if it was a reply, the command it
 			// answered must not take the next one (pairing.go).
 			fs.s.Malformed++
-			fs.replyLost(fs.dir[1-fs.client].next)
+			fs.replyLost(fs.dir[1-fs.client].next, false)
 			continue
 		case errors.Is(err, ftp.ErrLineTooLong), errors.Is(err, ftp.ErrReplyTooLong):
 			fs.s.Malformed++
 			fs.resync()
 			fs.replyDone()
-			fs.replyLost(fs.dir[1-fs.client].next)
+			fs.replyLost(fs.dir[1-fs.client].next, true)
 			continue
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return
@@ -695,6 +698,7 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 		if len(s.Data) < maxSetups && fs.budget.keep() {
 			s.Data = append(s.Data, ds)
 			fs.setup = ds
+			x.setup = ds
 		} else {
 			s.Truncated = true
 			fs.setup = nil
@@ -735,7 +739,7 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 	if rep.Preliminary() {
 		return
 	}
-	if ds := fs.lastSetup(x); ds != nil && rep.Completion() {
+	if ds := x.setup; ds != nil && rep.Completion() {
 		switch ds.Mode {
 		case "PASV":
 			ds.Announced, _ = ftp.ParsePASV(rep.Text())
@@ -753,18 +757,6 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 			fs.tls = true
 		}
 	}
-}
-
-// lastSetup returns the data setup whose exchange is x (the most recent
-// ones are the likely ones).
-func (fs *ftpStream) lastSetup(x *FTPExchange) *DataSetup {
-	d := fs.s.Data
-	for i := len(d) - 1; i >= 0 && i >= len(d)-4; i-- {
-		if d[i].Setup == x {
-			return d[i]
-		}
-	}
-	return nil
 }
 
 // ttlOf returns the TTL or hop limit of the packet the decoder holds.

@@ -101,9 +101,11 @@ func (fs *ftpStream) commandLost(end uint32, ref PacketRef) {
 }
 
 // replyLost notes server bytes lost or unreadable before the server
-// stream's end: the next reply settles whose replies they were.
-func (fs *ftpStream) replyLost(end uint32) {
+// stream's end: the next reply settles whose replies they were. unread is
+// false for a line read whole that carries no code (it was no reply).
+func (fs *ftpStream) replyLost(end uint32, unread bool) {
 	fs.doubt, fs.doubtEnd = true, end
+	fs.doubtUnread = fs.doubtUnread || unread
 }
 
 // received counts the waiting commands the server had received when it
@@ -170,10 +172,10 @@ func (fs *ftpStream) take(i int, rep ftp.Reply, received int) *FTPExchange {
 // Of the commands the server had received, the first sent after the
 // client had those bytes and allowed to take rep takes it, and the
 // commands before it had their replies in them; when none was sent after,
-// the first allowed to take it does, marked uncertain when another could
-// have. A reply no command may take leaves the doubt for the next.
+// the first allowed to take it does, marked uncertain. A reply no command
+// may take leaves the doubt for the next.
 func (fs *ftpStream) settleDoubt(rep ftp.Reply, n int) *FTPExchange {
-	pick, before := -1, 0
+	pick := -1
 	for i := range n {
 		if fs.after(fs.awaiting[i]) && canTake(fs.awaiting[i], rep) {
 			pick = i
@@ -185,7 +187,6 @@ func (fs *ftpStream) settleDoubt(rep ftp.Reply, n int) *FTPExchange {
 			if fs.after(fs.awaiting[i]) {
 				break
 			}
-			before++
 			if pick < 0 && canTake(fs.awaiting[i], rep) {
 				pick = i
 			}
@@ -193,11 +194,15 @@ func (fs *ftpStream) settleDoubt(rep ftp.Reply, n int) *FTPExchange {
 		if pick < 0 {
 			return nil
 		}
-		if before > 1 || pick > 0 {
+		// Bytes lost or unread may have held this command's own reply,
+		// and rep answer something else (Pure-FTPd's "227 Logout." when
+		// the client closes after a lost 227 is no answer to PASV): a
+		// guess.
+		if fs.doubtUnread {
 			fs.awaiting[pick].x.mark(UnknownUncertain)
 		}
 	}
-	fs.doubt = false
+	fs.doubt, fs.doubtUnread = false, false
 	for _, a := range fs.awaiting[:pick] {
 		if a.x.Final() == nil {
 			a.x.mark(UnknownReplyLost)
@@ -217,7 +222,7 @@ func (fs *ftpStream) settle() {
 			a.x.mark(UnknownReplyLost)
 		}
 	}
-	fs.doubt = false
+	fs.doubt, fs.doubtUnread = false, false
 }
 
 // mark sets why the exchange is not known whole, keeping the first reason.

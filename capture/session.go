@@ -81,6 +81,9 @@ type FTPExchange struct {
 	// is a guess). Pairing resumes after the hole; no rule judges such an
 	// exchange.
 	Unknown string `json:"unknown,omitempty"`
+	// setup is the data set-up this exchange made (PASV, EPSV, PORT,
+	// EPRT), for its reply to fill in.
+	setup *DataSetup
 }
 
 // FTPReply is a server reply with its place on the timeline (the segment
