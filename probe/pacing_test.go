@@ -1,9 +1,11 @@
 package probe_test
 
 import (
+	"bufio"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,17 +156,32 @@ func TestRepliesDuringTheWait(t *testing.T) {
 func TestLeadTurnedAwayForALimit(t *testing.T) {
 	for _, at := range []string{"", "PASS"} {
 		t.Run("limit at "+at, func(t *testing.T) {
-			srv := &ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 1, LimitAt: at}}
+			// The other client's session ends as soon as the server has
+			// turned the probe's first session away: no race with timers.
+			var mu sync.Mutex
+			var other net.Conn
+			end := func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if other != nil {
+					other.Close()
+				}
+			}
+			srv := &ftptest.Server{Files: files(), Pace: ftptest.Pace{MaxSessions: 1, LimitAt: at, TurnedAway: end}}
 			ap := ftptest.Start(t, srv)
-			other, err := net.Dial("tcp", ap.String())
+			c, err := net.Dial("tcp", ap.String())
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The other client's session ends shortly after the probe's
-			// first one was turned away.
-			held := time.AfterFunc(150*time.Millisecond, func() { other.Close() })
-			defer held.Stop()
-			defer other.Close()
+			mu.Lock()
+			other = c
+			mu.Unlock()
+			defer end()
+			// Its greeting read: the server has counted it.
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := bufio.NewReader(c).ReadString('\n'); err != nil {
+				t.Fatal(err)
+			}
 			r, _ := runAgainst(t, &ftptest.Server{}, "ftp://"+ap.String()+"/", func(o *probe.Options) { o.Modes = []probe.Mode{probe.ModeEPSV, probe.ModePASV} })
 			for _, m := range r.Modes {
 				if !m.Works {
@@ -172,7 +189,7 @@ func TestLeadTurnedAwayForALimit(t *testing.T) {
 				}
 			}
 			lead := r.Mode(probe.ModeEPSV)
-			if lead.FirstAttempt == nil || !lead.RetriedSerially {
+			if lead.FirstAttempt == nil || !lead.RetriedSerially || !lead.FirstAttemptAlone {
 				t.Errorf("the first session's refusal is not recorded: %+v", lead)
 			}
 			if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "with no other session of this run open") }) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -148,6 +150,43 @@ func TestAnalyzePipelinedBeforeGreeting(t *testing.T) {
 			if code != cleanCode || strings.Join(ids, ",") != strings.Join(clean, ",") {
 				t.Errorf("%d commands before the greeting: exit %d, errors %v; the capture itself: exit %d, errors %v", moved, code, ids, cleanCode, clean)
 			}
+		})
+	}
+}
+
+// TestClientCaptureLostControlSegment: the healthy third-party client
+// captures the variants derive from (variantSources), each with any one
+// control segment removed, give no error.
+func TestClientCaptureLostControlSegment(t *testing.T) {
+	for _, src := range variantSources {
+		t.Run(src, func(t *testing.T) {
+			path := filepath.Join(clientsDir, src+".pcap")
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pkts := readPcap(t, raw)
+			removed := 0
+			for i := range pkts {
+				if controlSegment(layers.LinkTypeEthernet, pkts[i].data) == nil {
+					continue
+				}
+				removed++
+				var cis []gopacket.CaptureInfo
+				var data [][]byte
+				for j, p := range pkts {
+					if j != i {
+						cis, data = append(cis, p.ci), append(data, p.data)
+					}
+				}
+				if code, ids := analyzeErrors(t, writeLabPcap(t, src+".pcap", layers.LinkTypeEthernet, cis, data)); code != 0 || len(ids) > 0 {
+					t.Errorf("packet %d removed: exit %d, errors %v", i+1, code, ids)
+				}
+			}
+			if removed == 0 {
+				t.Fatal("no control segment")
+			}
+			t.Logf("%d variants, one control segment removed each", removed)
 		})
 	}
 }

@@ -26,6 +26,10 @@ type Pace struct {
 	// already connected.").
 	MaxSessions int
 	LimitAt     string
+	// TurnedAway, when set, is called each time a session is turned away
+	// for MaxSessions (after the refusal is sent): a test can end the
+	// sessions that filled the limit exactly then.
+	TurnedAway func()
 	// Delay holds the reply to a verb this long ("BANNER" for the
 	// greeting).
 	Delay map[string]time.Duration
@@ -97,12 +101,21 @@ func (k *conn) limitReply(verb string) (handled, keep bool) {
 	switch {
 	case at == "" && verb == "BANNER":
 		k.reply("421 There are too many connections from your internet address.")
+		k.turnedAway()
 		return true, false
 	case at == "PASS" && verb == "PASS":
 		k.reply("530 Sorry, the maximum number of clients (" + strconv.Itoa(k.srv.Pace.MaxSessions) + ") from your host are already connected.")
+		k.turnedAway()
 		return true, true
 	}
 	return false, true
+}
+
+// turnedAway tells the test a session was turned away.
+func (k *conn) turnedAway() {
+	if f := k.srv.Pace.TurnedAway; f != nil {
+		f()
+	}
 }
 
 // delay waits the configured delay before the reply to verb; false when
