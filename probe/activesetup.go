@@ -76,6 +76,16 @@ func (s *session) activeSetup(ch *dataChannel, dc *DataConn, verb, arg string) S
 	for {
 		select {
 		case <-w.done:
+			// A server that connects at PORT time answers once its
+			// connection is made: if it is already accepted, say so.
+			select {
+			case a := <-accepted:
+				ch.accepted <- a
+				if a.err == nil {
+					sw.Listener = ListenerAccepted
+				}
+			default:
+			}
 			return s.setupReplied(dc, verb, st)
 		case a := <-accepted:
 			// Kept for the transfer command; the reply follows.

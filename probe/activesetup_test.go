@@ -89,7 +89,9 @@ func TestActiveSetupWatch(t *testing.T) {
 				if sw == nil {
 					t.Fatalf("%s: no setup_watch", m)
 				}
-				if sw.Listener != tt.listener {
+				// A reply and a connection that arrive together may be seen
+				// in either order: a working set-up may record either.
+				if sw.Listener != tt.listener && !(tt.works && tt.listener == probe.ListenerAccepted && sw.Listener == probe.ListenerNothing) {
 					t.Errorf("%s listener saw %q, want %q", m, sw.Listener, tt.listener)
 				}
 				wait := time.Duration(sw.Wait.Seconds * float64(time.Second))
