@@ -120,12 +120,18 @@ func (h *handSession) data(mode, announced string, setup, transfer *capture.FTPE
 	h.s.Data = append(h.s.Data, ds)
 }
 
+// passiveConn is a passive data connection from the client's port
+// 40000+n to the server's port 30000+n, opened now (SYN, SYN-ACK).
+func (h *handSession) passiveConn(n uint16) *capture.Conn {
+	return &capture.Conn{Initiator: netip.AddrPortFrom(h.s.Client.Addr(), 40000+n), Responder: netip.AddrPortFrom(h.s.Server.Addr(), 30000+n),
+		First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001}}
+}
+
 // listedOK adds an EPSV LIST whose data connection is in the capture.
 func (h *handSession) listedOK() {
 	setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30001|)")
-	c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40001"), Responder: netip.MustParseAddrPort("10.77.0.2:30001"),
-		First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001},
-		BytesFromResponder: 132, FirstData: &capture.PacketRef{T: h.t + 0.01}, LastData: &capture.PacketRef{T: h.t + 0.01}, FINResponder: &capture.PacketRef{T: h.t + 0.02}}
+	c := h.passiveConn(1)
+	c.BytesFromResponder, c.FirstData, c.LastData, c.FINResponder = 132, &capture.PacketRef{T: h.t + 0.01}, &capture.PacketRef{T: h.t + 0.01}, &capture.PacketRef{T: h.t + 0.02}
 	list := h.say("LIST", "150 Here comes the directory listing.", "226 Directory send OK.")
 	h.data("EPSV", "10.77.0.2:30001", setup, list, c)
 }
@@ -188,9 +194,8 @@ func TestAnalyzeCaptureEndsFirst(t *testing.T) {
 		{"ends mid-transfer: no transfer-stalled", func(h *handSession) {
 			h.listedOK()
 			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30002|)")
-			c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40002"), Responder: netip.MustParseAddrPort("10.77.0.2:30002"),
-				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001},
-				BytesFromResponder: 65536, FirstData: &capture.PacketRef{T: h.t + 0.03}, LastData: &capture.PacketRef{T: h.t + 0.05}}
+			c := h.passiveConn(2)
+			c.BytesFromResponder, c.FirstData, c.LastData = 65536, &capture.PacketRef{T: h.t + 0.03}, &capture.PacketRef{T: h.t + 0.05}
 			h.data("EPSV", "10.77.0.2:30002", setup, h.say("RETR big.bin", "150 Opening BINARY mode data connection for big.bin (1048576 bytes)."), c)
 		}, nil, true},
 		{"ends before the greeting: no control-failed", func(h *handSession) {
@@ -199,15 +204,13 @@ func TestAnalyzeCaptureEndsFirst(t *testing.T) {
 		{"ends right after LIST was sent, nothing back yet: no transfer-no-reply", func(h *handSession) {
 			h.listedOK()
 			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30003|)")
-			c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40003"), Responder: netip.MustParseAddrPort("10.77.0.2:30003"),
-				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001}}
+			c := h.passiveConn(3)
 			h.data("EPSV", "10.77.0.2:30003", setup, h.say("LIST"), c)
 		}, nil, true},
 		{"goes on 30 s after LIST with no reply: the server never answered", func(h *handSession) {
 			h.listedOK()
 			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30004|)")
-			c := &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:40004"), Responder: netip.MustParseAddrPort("10.77.0.2:30004"),
-				First: capture.PacketRef{T: h.t}, SYNs: []capture.PacketRef{{T: h.t}}, SYNACK: &capture.PacketRef{T: h.t + 0.001}}
+			c := h.passiveConn(4)
 			h.data("EPSV", "10.77.0.2:30004", setup, h.say("LIST"), c)
 			// Another connection of the capture, 30 s later.
 			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.2:41000"), Responder: netip.MustParseAddrPort("192.0.2.1:443"), First: capture.PacketRef{T: h.t + 30}, SYNs: []capture.PacketRef{{T: h.t + 30}}})
