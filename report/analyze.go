@@ -483,7 +483,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
 	for _, s := range g {
 		base := controlSteps(s, rc)
-		if u, cut := cutShort(&base, nil, nil); cut {
+		if u, cut := cutShort(&base, nil); cut {
 			unseen = append(unseen, u)
 			continue
 		}
@@ -511,7 +511,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 				xs = append(xs, dataExchanges(pair[1])...)
 				ln.retr = pair[1].Conn
 			}
-			if u, cut := cutShort(&mr, pair[0], pair[1:]); cut {
+			if u, cut := cutShort(&mr, pair[0]); cut {
 				unseen = append(unseen, u)
 				continue
 			}

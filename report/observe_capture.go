@@ -78,7 +78,7 @@ func (rc rebuild) cutText(t0 float64) string {
 // cutShort reports a rebuilt mode whose first unfinished step the capture
 // ended during (rebuild.endStep): its outcome is not in the file, so the
 // mode is left out of the result and said as such.
-func cutShort(mr *probe.ModeResult, first *capture.DataSetup, _ []*capture.DataSetup) (unseenSetup, bool) {
+func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool) {
 	for _, s := range stepsOf(mr) {
 		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix)) {
 			what := s.what
@@ -209,8 +209,7 @@ func gaveUpOnPrivate(ds *capture.DataSetup, server netip.AddrPort) bool {
 	if !ds.Passive || ds.Transfer != nil || ds.Setup == nil || ds.Setup.Final() == nil || !ds.Announced.IsValid() {
 		return false
 	}
-	a := ds.Announced.Addr().Unmap()
-	return a != server.Addr().Unmap() && unroutable(a) && ftpOK(ds.Setup.Verb(), ds.Setup.Final())
+	return privateElsewhere(ds.Announced.Addr(), server.Addr()) && ftpOK(ds.Setup.Verb(), ds.Setup.Final())
 }
 
 // inHole reports whether an exchange's command or reply fell in a hole of

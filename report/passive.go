@@ -194,8 +194,10 @@ func rulePasvAddress(in *input) []Finding {
 			if priv.clientSkipped {
 				expl += " Other times it did not dial at all."
 			}
+		case priv.clientSkipped && in.an.dataSeen && in.atClient():
+			expl += fmt.Sprintf(" The client in the capture did not dial it: no connection to %s or to %s's announced port is in the capture, taken at the client, which does hold other data connections (clients such as tnftp refuse a passive address other than the server's: \"Passive mode address mismatch\"). That is why its transfers fail.", a, peer)
 		case priv.clientSkipped && in.an.dataSeen:
-			expl += fmt.Sprintf(" The client in the capture did not dial it: no connection to %s or to %s's announced port is in the capture, which does hold other data connections (clients such as tnftp refuse a passive address other than the server's: \"Passive mode address mismatch\"). That is why its transfers fail.", a, peer)
+			expl += fmt.Sprintf(" No connection to %s or to %s's announced port reached the capture point, which does see other data connections: the client did not dial it (clients such as tnftp refuse a passive address other than the server's), or its dial could not get here. Either way the announced address is why its transfers fail.", a, peer)
 		case priv.clientSkipped:
 			expl += fmt.Sprintf(" The client in the capture sent no transfer command after it: it gave up on %s (clients such as tnftp refuse a passive address other than the server's, \"Passive mode address mismatch\"; others cannot reach it). The capture holds no data connection, so whether it tried to dial cannot be seen; either way the announced address is why its transfers fail.", a)
 		case priv.worked:
@@ -245,6 +247,14 @@ func rulePasvAddress(in *input) []Finding {
 	return out
 }
 
+// privateElsewhere reports a passive reply's address that cannot be reached
+// from outside and is not the control connection's peer: a server behind
+// NAT announcing its inside address.
+func privateElsewhere(announced, peer netip.Addr) bool {
+	a, p := announced.Unmap(), peer.Unmap()
+	return a.IsValid() && p.IsValid() && a != p && unroutable(a)
+}
+
 // privateFailed reports a captured passive attempt (analyze) whose client
 // went for the unroutable address the server announced instead of the
 // server's, or dialled nothing at all, and got no data connection: the
@@ -254,8 +264,8 @@ func (in *input) privateFailed(mr *probe.ModeResult, dc *probe.DataConn) (dialle
 	if in.an == nil || !mr.Mode.Passive() || !setupAccepted(mr.Mode, dc) || dc.Announced == "" {
 		return false, false
 	}
-	an, cp := addrOf(dc.Announced), addrOf(mr.ControlRemote)
-	if !an.IsValid() || !cp.IsValid() || an == cp || !unroutable(an) {
+	an := addrOf(dc.Announced)
+	if !privateElsewhere(an, addrOf(mr.ControlRemote)) {
 		return false, false
 	}
 	switch dc.Connect.Outcome {
