@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ftpdiag/ftpdiag/capture/tlsdecrypt"
 	"github.com/ftpdiag/ftpdiag/ftp"
 )
 
@@ -108,11 +109,17 @@ type ftpStream struct {
 	setup       *DataSetup // announced, not yet used by a transfer command
 	auth        *FTPExchange
 	tls         bool // AUTH accepted: the rest is TLS
-	done        bool // buffers released
-	fins        int
-	lastT       float64
-	gotReply    bool
-	gotCmd      bool
+	// keys is the key log (nil: none); dec decrypts the control
+	// connection's TLS with it (ftptls.go); decrypting is set while the
+	// text it gave is parsed.
+	keys       *tlsdecrypt.KeyLog
+	dec        *tlsdecrypt.Conn
+	decrypting bool
+	done       bool // buffers released
+	fins       int
+	lastT      float64
+	gotReply   bool
+	gotCmd     bool
 	// knownCmd is set at the first command an FTP RFC defines; foreign
 	// names the protocol the connection spoke instead of FTP (ftplike.go).
 	knownCmd bool
@@ -136,10 +143,11 @@ type ftpTracker struct {
 	open    []*connState
 	packets int
 	text    textBudget
+	keys    *tlsdecrypt.KeyLog
 }
 
-func newFTPTracker(ports []uint16) *ftpTracker {
-	f := &ftpTracker{ports: map[uint16]bool{}, text: textBudget{left: maxCaptureText, items: maxCaptureItems, maxHeld: maxHeld}}
+func newFTPTracker(ports []uint16, keys *tlsdecrypt.KeyLog) *ftpTracker {
+	f := &ftpTracker{ports: map[uint16]bool{}, text: textBudget{left: maxCaptureText, items: maxCaptureItems, maxHeld: maxHeld}, keys: keys}
 	for _, p := range ports {
 		if p != 0 {
 			f.ports[p] = true
@@ -237,7 +245,7 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 		client, server = server, client
 	}
 	s := &FTPSession{Client: client, Server: server, Control: c, DetectedBy: how, Exchanges: []*FTPExchange{}, Data: []*DataSetup{}}
-	fs := &ftpStream{s: s, client: clientDir, budget: &f.text}
+	fs := &ftpStream{s: s, client: clientDir, budget: &f.text, keys: f.keys}
 	// Start where the tracker stands: a stream found by its greeting was
 	// not followed from its SYN.
 	for i := range fs.dir {
@@ -432,6 +440,7 @@ func (fs *ftpStream) skipTo(r *reasm, isClient bool, seq uint32, ref PacketRef) 
 func (fs *ftpStream) gap(isClient bool, n int64, end uint32, ref PacketRef) {
 	fs.s.GapBytes += n
 	if fs.tls {
+		fs.tlsLost(isClient, ref)
 		return
 	}
 	if isClient {
@@ -473,6 +482,7 @@ func (fs *ftpStream) release() {
 	fs.dir = [2]reasm{}
 	fs.line, fs.rr, fs.feed.b = nil, nil, nil
 	fs.awaiting = nil
+	fs.dec = nil
 }
 
 // sweep releases streams idle for idleFlush seconds and forgets released
@@ -505,18 +515,26 @@ func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
 	}
 	// Under TLS until clear FTP text comes again (CCC).
 	if fs.tls && !fs.clearAgain(p, ref) || !fs.tls && !fs.gotCmd && !fs.gotReply && isTLSRecord(p) {
-		fs.tlsRecord(p, true)
+		fs.tlsBytes(p, true, ref)
 		return
 	}
+	fs.clientText(p, ref)
+}
+
+// clientText parses command lines: the client's bytes, or the text
+// decrypted from them (fs.decrypting: fs.pos then stays at the end of the
+// record's segment).
+func (fs *ftpStream) clientText(p []byte, ref PacketRef) {
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		chunk := p
 		if i >= 0 {
 			chunk, p = p[:i], p[i+1:]
-			fs.pos += uint32(i + 1)
 		} else {
 			p = nil
-			fs.pos += uint32(len(chunk))
+		}
+		if !fs.decrypting {
+			fs.pos += uint32(len(chunk) + min(i+1, 1))
 		}
 		if !fs.skip {
 			if len(fs.line)+len(chunk) > maxCommandLine {
@@ -533,7 +551,7 @@ func (fs *ftpStream) clientBytes(p []byte, ref PacketRef) {
 			fs.command(line, ref)
 		}
 		fs.line, fs.skip, fs.holeLine = fs.line[:0], false, false
-		if fs.tls || fs.done {
+		if fs.tls && !fs.decrypting || fs.done {
 			return
 		}
 	}
@@ -546,7 +564,7 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 	}
 	// Under TLS until clear FTP text comes again (CCC).
 	if fs.tls && !fs.clearAgain(p, ref) || !fs.tls && !fs.gotCmd && !fs.gotReply && isTLSRecord(p) {
-		fs.tlsRecord(p, false)
+		fs.tlsBytes(p, false, ref)
 		return
 	}
 	if !fs.serverSpoke {
@@ -556,6 +574,12 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 			return
 		}
 	}
+	fs.serverText(p, ref)
+}
+
+// serverText parses replies: the server's bytes, or the text decrypted
+// from them (fs.decrypting).
+func (fs *ftpStream) serverText(p []byte, ref PacketRef) {
 	if fs.skipLine {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -581,12 +605,13 @@ func (fs *ftpStream) serverBytes(p []byte, ref PacketRef) {
 		case err == nil:
 			fs.replyDone()
 			fs.reply(rep, ref)
-			if fs.tls {
+			if fs.tls && !fs.decrypting {
 				// Whatever follows the 234 in this segment is TLS.
-				if len(fs.feed.b) > 0 {
-					fs.tlsRecord(fs.feed.b, false)
-				}
+				rest := fs.feed.b
 				fs.feed.b = nil
+				if len(rest) > 0 {
+					fs.tlsBytes(rest, false, ref)
+				}
 				return
 			}
 			continue
@@ -621,7 +646,6 @@ func (fs *ftpStream) tlsRecord(p []byte, _ bool) {
 		fs.tls = true
 	}
 	if isTLSRecord(p) {
-		s.TLS.Encrypted = true
 		s.TLS.Records++
 	}
 }
@@ -780,7 +804,7 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 		if rep.Code == 234 {
 			r := ref
 			fs.s.TLS = &SessionTLS{Auth: &r}
-			fs.tls = true
+			fs.tls, fs.dec = true, nil
 		}
 	}
 }

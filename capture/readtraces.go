@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ftpdiag/ftpdiag/capture/tlsdecrypt"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -21,6 +22,8 @@ type ReadOptions struct {
 	// ControlPorts are the ports FTP control connections use (default 21);
 	// FTP on other ports is also found by its 220 greeting.
 	ControlPorts []uint16
+	// KeyLog decrypts FTPS control connections (analyze --tls-keylog).
+	KeyLog *tlsdecrypt.KeyLog
 }
 
 // Trace is one named input of ReadTraces.
@@ -59,7 +62,7 @@ func ReadFiles(paths []string, opt ReadOptions) (*Evidence, error) {
 
 // ReadTraces is ReadFiles over readers.
 func ReadTraces(traces []Trace, opt ReadOptions) (ev *Evidence, err error) {
-	return readTraces(traces, TrackerConfig{FTPSessions: true, ControlPorts: opt.ControlPorts})
+	return readTraces(traces, TrackerConfig{FTPSessions: true, ControlPorts: opt.ControlPorts, KeyLog: opt.KeyLog})
 }
 
 // traceSource is one open input of the merge.

@@ -160,8 +160,13 @@ type SessionTLS struct {
 	// Auth is the time of the AUTH exchange's 234 reply.
 	Auth *PacketRef `json:"auth,omitempty"`
 	// Encrypted is true once TLS records were seen after AUTH (or from
-	// the start): the rest of the dialogue is unreadable.
+	// the start) that were not read: no key log was given, it held no
+	// secrets for the session, or decryption stopped (Decryption). The
+	// rest of the dialogue is unreadable.
 	Encrypted bool `json:"encrypted"`
+	// Decryption is set when a key log was given: what reading the
+	// records with its secrets did (ftptls.go).
+	Decryption *Decryption `json:"decryption,omitempty"`
 	// Records counts control segments that start with a TLS record header.
 	Records int `json:"records"`
 }

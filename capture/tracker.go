@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ftpdiag/ftpdiag/capture/tlsdecrypt"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -93,6 +94,9 @@ type TrackerConfig struct {
 	// by its 220 greeting on another port.
 	FTPSessions  bool
 	ControlPorts []uint16
+	// KeyLog, when set, decrypts FTPS control connections whose secrets
+	// it holds (capture/tlsdecrypt): their dialogue is read as clear text.
+	KeyLog *tlsdecrypt.KeyLog
 }
 
 // NewTracker returns a Tracker that fills a new Evidence.
@@ -123,7 +127,7 @@ func NewTracker(cfg TrackerConfig) *Tracker {
 		t.local[a.Unmap()] = true
 	}
 	if cfg.FTPSessions {
-		t.ftp = newFTPTracker(cfg.ControlPorts)
+		t.ftp = newFTPTracker(cfg.ControlPorts, cfg.KeyLog)
 	}
 	return t
 }
