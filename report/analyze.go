@@ -63,8 +63,14 @@ type SessionInfo struct {
 	DataConns int            `json:"data_conns"`
 	Linked    int            `json:"linked"`
 	Matches   map[string]int `json:"matches,omitempty"`
-	// Encrypted is true when a control connection ran under TLS.
-	Encrypted bool   `json:"encrypted,omitempty"`
+	// Encrypted is true when a control connection ran under TLS and
+	// records of it were left unread (no key log, or none that served).
+	Encrypted bool `json:"encrypted,omitempty"`
+	// Decrypted lists the control connections under TLS that the key log
+	// (analyze --tls-keylog) decrypted, each as "capture session N: TLS
+	// 1.3 TLS_AES_256_GCM_SHA384, 26 records" (how far when decryption
+	// stopped: Encrypted is then set too).
+	Decrypted []string `json:"decrypted,omitempty"`
 	User      string `json:"user,omitempty"`
 	Truncated bool   `json:"truncated,omitempty"`
 	GapBytes  int64  `json:"gap_bytes,omitempty"`
@@ -385,6 +391,9 @@ func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
 		info.End = max(info.End, sessionEnd(s))
 		if s.TLS != nil && s.TLS.Encrypted {
 			info.Encrypted = true
+		}
+		if d := decryptedText(s); d != "" {
+			info.Decrypted = append(info.Decrypted, d)
 		}
 		if info.User == "" {
 			info.User = s.User
@@ -1087,6 +1096,13 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 			how = "TLS already under way when the capture started (AUTH TLS or implicit FTPS, before the capture)"
 		}
 		text := fmt.Sprintf("control %s -> %s: %s, then %d TLS records", s.Client, s.Server, how, s.TLS.Records)
+		if d := s.TLS.Decryption; d != nil && d.Stopped != "" {
+			if d.Records > 0 {
+				text += fmt.Sprintf("; the key log decrypted %d records, then no more: %s", d.Records, d.Stopped)
+			} else {
+				text += "; the key log did not decrypt it: " + d.Stopped
+			}
+		}
 		if c := s.TLS.Cleared; c != nil {
 			text += fmt.Sprintf("; clear text again from %.3fs (CCC): the dialogue after it is read", c.T)
 		}
@@ -1147,4 +1163,18 @@ func summarize(d *Diagnosis, controls int) SessionSummary {
 		}
 	}
 	return s
+}
+
+// decryptedText describes what the key log decrypted of a session's
+// control connection, "" when it decrypted nothing.
+func decryptedText(s *capture.FTPSession) string {
+	if s.TLS == nil || s.TLS.Decryption == nil || s.TLS.Decryption.Records == 0 {
+		return ""
+	}
+	d := s.TLS.Decryption
+	text := fmt.Sprintf("capture session %d: %s %s, %d records", s.ID, d.Version, d.CipherSuite, d.Records)
+	if d.Stopped != "" {
+		text += " (then it stopped)"
+	}
+	return text
 }

@@ -131,6 +131,9 @@ func sessionFacts(d *Diagnosis) [][2]string {
 	if s.User != "" {
 		out = append(out, [2]string{"User", s.User})
 	}
+	if len(s.Decrypted) > 0 {
+		out = append(out, [2]string{"TLS", "decrypted with the key log: " + strings.Join(s.Decrypted, "; ")})
+	}
 	if s.Encrypted {
 		out = append(out, [2]string{"TLS", "the control connection is encrypted (FTPS)"})
 	}

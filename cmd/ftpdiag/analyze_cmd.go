@@ -11,9 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/capture/tlsdecrypt"
 	"github.com/ftpdiag/ftpdiag/internal/outfile"
 	"github.com/ftpdiag/ftpdiag/report"
 )
+
+// implicitFTPSPort is where implicit FTPS listens (RFC 4217): TLS from
+// the first byte, found by port alone.
+const implicitFTPSPort = 990
 
 // analyzeFlags are the analyze command's flags.
 type analyzeFlags struct {
@@ -22,6 +27,7 @@ type analyzeFlags struct {
 	controlPorts []string
 	session      int
 	noColor      bool
+	tlsKeylog    string
 }
 
 func newAnalyzeCommand(e *env) *cobra.Command {
@@ -31,11 +37,21 @@ func newAnalyzeCommand(e *env) *cobra.Command {
 		Short: "Explain the FTP sessions in a capture file someone else took",
 		Long: `Analyze reads pcap or pcapng files (gzip-compressed too; - is standard input;
 several files are merged into one timeline by timestamp), rebuilds every FTP
-control session in them (port 21, the --control-port ports, and FTP found on
-other ports by its 220 greeting), links each data connection to the
-PASV/EPSV/PORT/EPRT exchange that announced it, and gives the same diagnosis
-as probe: one per session, plus a summary table. PASS arguments never appear
-in the output.
+control session in them (port 21, implicit FTPS on 990, the --control-port
+ports, and FTP found on other ports by its 220 greeting), links each data
+connection to the PASV/EPSV/PORT/EPRT exchange that announced it, and gives
+the same diagnosis as probe: one per session, plus a summary table. PASS
+arguments never appear in the output.
+
+An FTPS control connection (AUTH TLS, or implicit on 990) is encrypted: its
+commands and replies cannot be read. With --tls-keylog FILE, an NSS key log
+written by the client (SSLKEYLOGFILE for curl, Python, Firefox, lftp with
+GnuTLS; tls.Config.KeyLogWriter in Go; ftpdiag probe --tls-keylog), the
+control connections whose secrets it holds are decrypted (TLS 1.2 AES-GCM
+and ChaCha20-Poly1305, TLS 1.3) and diagnosed like clear text. A key log
+lets anyone with the capture read the session, password included: keep it
+with the capture, and delete both when the ticket is closed. The report
+still never shows the password.
 
 A session is one client's FTP activity against one server: control
 connections from one client address to one server that overlap in time.
@@ -50,7 +66,9 @@ EXIT STATUS
 		Example: `  ftpdiag analyze ticket-4711.pcapng
   ftpdiag analyze --format html -o report.html client.pcap.gz server.pcap
   tcpdump -w - port 21 or portrange 30000-31000 | ftpdiag analyze -
-  ftpdiag analyze --control-port 2121 --session 3 trace.pcapng`,
+  ftpdiag analyze --control-port 2121 --session 3 trace.pcapng
+  SSLKEYLOGFILE=keys.log curl --ssl-reqd ftp://host/   (while tcpdump -w ftps.pcap runs)
+  ftpdiag analyze --tls-keylog keys.log ftps.pcap`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError("analyze needs at least one capture file (- for standard input)")
@@ -67,6 +85,7 @@ EXIT STATUS
 	fl.StringSliceVar(&f.controlPorts, "control-port", nil, "FTP control `PORT`s besides 21 (repeatable, or a comma list)")
 	fl.IntVar(&f.session, "session", 0, "show only session `N` of the summary")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
+	fl.StringVar(&f.tlsKeylog, "tls-keylog", "", "decrypt FTPS control connections with the NSS key log `FILE` (SSLKEYLOGFILE); it holds the session's secrets, password included")
 	return cmd
 }
 
@@ -75,7 +94,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	opt := capture.ReadOptions{ControlPorts: []uint16{21}}
+	opt := capture.ReadOptions{ControlPorts: []uint16{21, implicitFTPSPort}}
 	for _, p := range f.controlPorts {
 		n, err := strconv.ParseUint(strings.TrimSpace(p), 10, 16)
 		if err != nil || n == 0 {
@@ -97,6 +116,16 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	}
 	if err := checkOutputs(f.output, ""); err != nil {
 		return err
+	}
+	if f.tlsKeylog != "" {
+		if f.output != "" && f.output != "-" && outfile.Same(f.tlsKeylog, f.output) {
+			return usageError("-o %s is the key log: the report would replace it", f.output)
+		}
+		keys, err := tlsdecrypt.ReadKeyLog(f.tlsKeylog)
+		if err != nil {
+			return usageError("--tls-keylog: %s", oneLine(err.Error()))
+		}
+		opt.KeyLog = keys
 	}
 	for _, p := range files {
 		if p != "-" && f.output != "" && f.output != "-" && outfile.Same(p, f.output) {
