@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -80,6 +81,11 @@ type TLSOptions struct {
 	// with the user's own USER and PASS, in clear. Without it that
 	// comparison logs in anonymously, or is skipped (comparePlain).
 	AllowPlainLogin bool
+	// KeyLog, when set, receives the secrets of every TLS connection in
+	// the NSS key log format (tls.Config.KeyLogWriter), so that a capture
+	// of the run can be decrypted (ftpdiag analyze --tls-keylog). Whoever
+	// has it and the capture can read the session, password included.
+	KeyLog io.Writer
 
 	// shared is the per-run state: the session cache that data connections
 	// resume from and the certificate seen first.
@@ -286,6 +292,7 @@ func (o TLSOptions) config(now func() time.Time) *tls.Config {
 		ClientSessionCache: sh.cache,
 		MaxVersion:         o.MaxVersion,
 		MinVersion:         tls.VersionTLS12,
+		KeyLogWriter:       o.KeyLog,
 		// Verification is done in VerifyConnection, so that the facts of
 		// a bad certificate are recorded and --insecure can go on.
 		InsecureSkipVerify: true,

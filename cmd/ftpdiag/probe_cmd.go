@@ -133,6 +133,14 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err := checkOutputs(f.output, f.pcap); err != nil {
 		return err
 	}
+	keylog, err := f.tls.openKeyLog(f.output, f.pcap)
+	if err != nil {
+		return err
+	}
+	if keylog != nil {
+		defer keylog.Close()
+		opts.TLS.KeyLog = keylog
+	}
 	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap, activePorts: opts.ActivePorts}
 	if target.Password != "" {
 		cr.secrets = []string{target.Password}
