@@ -1,0 +1,225 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The FTPS captures of issue 14 (testdata/tls, scripts/make-tls-captures):
+// real clients against vsftpd with require_ssl_reuse=YES, each with the
+// NSS key log the client wrote. With the key log, analyze reads the
+// control dialogue and diagnoses it as a clear-text capture; golden
+// diagnoses in testdata/tls/golden/ (go test ./cmd/ftpdiag -run
+// TLSKeylogCaptures -update).
+
+var tlsDir = filepath.Join("..", "..", "testdata", "tls")
+
+// tlsCaptures lists the captures of testdata/tls that have a key log.
+func tlsCaptures(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(tlsDir, "*.pcap"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no FTPS captures in %s (scripts/make-tls-captures): %v", tlsDir, err)
+	}
+	var out []string
+	for _, f := range files {
+		if _, err := os.Stat(keysOf(f)); err == nil {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no FTPS capture has a key log")
+	}
+	return out
+}
+
+func keysOf(pcap string) string { return strings.TrimSuffix(pcap, ".pcap") + ".keys" }
+
+// tlsTruth is what the engineer reading each capture with its key log in
+// Wireshark says: the clients that do not resume the control session on
+// the data connection get 522 from vsftpd (an error about the data
+// connection's TLS); the others list and download.
+func tlsTruth(name string) (broken bool) {
+	return strings.HasPrefix(name, "ftplib-vsftpd") || strings.HasPrefix(name, "ftplib-tls12-vsftpd")
+}
+
+func TestTLSKeylogCaptures(t *testing.T) {
+	for _, pcap := range tlsCaptures(t) {
+		name := strings.TrimSuffix(filepath.Base(pcap), ".pcap")
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(pcap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := analyzeGolden(t, b, "--tls-keylog", keysOf(pcap))
+			if len(g.Sessions) != 1 {
+				t.Fatalf("%d sessions, want 1", len(g.Sessions))
+			}
+			all, errs := g.ids(""), g.ids("error")
+			if slices.Contains(all, "control-encrypted") {
+				t.Errorf("control-encrypted with the session's key log: %v", all)
+			}
+			if tlsTruth(name) {
+				if g.Exit != 1 || !slices.ContainsFunc(errs, func(id string) bool { return strings.HasPrefix(id, "data-tls-") }) {
+					t.Errorf("exit %d, errors %v: want a data-tls-* error (522 session reuse required)", g.Exit, errs)
+				}
+			} else if g.Exit != 0 || len(errs) > 0 {
+				t.Errorf("exit %d, errors %v: want a healthy session", g.Exit, errs)
+			}
+			golden := filepath.Join(tlsDir, "golden", name+".keylog.json")
+			got, _ := json.MarshalIndent(g, "", "  ")
+			got = append(got, '\n')
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("golden %s (-update writes it): %v", golden, err)
+			}
+			if string(want) != string(got) {
+				t.Errorf("diagnosis differs from %s (-update rewrites it after review):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// decryptedSession is what the JSON report holds of a decrypted session.
+type decryptedSession struct {
+	Session struct {
+		Encrypted bool     `json:"encrypted"`
+		Decrypted []string `json:"decrypted"`
+	} `json:"session"`
+	Evidence struct {
+		Sessions []struct {
+			Exchanges []struct {
+				Command string `json:"command"`
+			} `json:"exchanges"`
+			TLS *struct {
+				Encrypted  bool `json:"encrypted"`
+				Decryption *struct {
+					Version     string `json:"version"`
+					CipherSuite string `json:"cipher_suite"`
+					Records     int    `json:"records"`
+					Stopped     string `json:"stopped"`
+				} `json:"decryption"`
+			} `json:"tls"`
+		} `json:"sessions"`
+	} `json:"evidence"`
+	Findings []struct {
+		ID       string `json:"id"`
+		Evidence []struct {
+			Text string `json:"text"`
+		} `json:"evidence"`
+	} `json:"findings"`
+}
+
+func analyzeSessions(t *testing.T, args ...string) (int, []decryptedSession) {
+	t.Helper()
+	code, out, errs := analyzeCLI(t, nil, append([]string{"analyze", "--format", "json"}, args...)...)
+	if code != 0 && code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Sessions []decryptedSession `json:"sessions"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	return code, rep.Sessions
+}
+
+// With its key log, every capture's control dialogue is read whole: the
+// version and suite are said, the password is masked, and without the
+// right key log the session stays encrypted with the reason given.
+func TestTLSKeylogDecryption(t *testing.T) {
+	caps := tlsCaptures(t)
+	for i, pcap := range caps {
+		name := filepath.Base(pcap)
+		_, ss := analyzeSessions(t, "--tls-keylog", keysOf(pcap), pcap)
+		if len(ss) != 1 || len(ss[0].Evidence.Sessions) != 1 {
+			t.Fatalf("%s: %d sessions", name, len(ss))
+		}
+		s, es := ss[0], ss[0].Evidence.Sessions[0]
+		d := es.TLS.Decryption
+		if s.Session.Encrypted || es.TLS.Encrypted || len(s.Session.Decrypted) != 1 || d == nil || d.Stopped != "" || d.Records < 10 ||
+			(d.Version != "TLS 1.2" && d.Version != "TLS 1.3") || d.CipherSuite == "" {
+			t.Errorf("%s: session %+v, decryption %+v", name, s.Session, d)
+		}
+		if strings.Contains(name, "tls12") != (d != nil && d.Version == "TLS 1.2") {
+			t.Errorf("%s: version %+v", name, d)
+		}
+		var cmds []string
+		for _, x := range es.Exchanges {
+			cmds = append(cmds, x.Command)
+		}
+		if !slices.Contains(cmds, "PASS *************") || !slices.Contains(cmds, "PROT P") || !slices.Contains(cmds, "QUIT") {
+			t.Errorf("%s: commands %q", name, cmds)
+		}
+		// Another capture's key log: no secrets for this session.
+		other := keysOf(caps[(i+1)%len(caps)])
+		code, ss := analyzeSessions(t, "--tls-keylog", other, pcap)
+		if code != 0 || len(ss) != 1 {
+			t.Fatalf("%s with %s: exit %d, %d sessions", name, other, code, len(ss))
+		}
+		s = ss[0]
+		var why string
+		for _, f := range s.Findings {
+			if f.ID == "control-encrypted" && len(f.Evidence) > 0 {
+				why = f.Evidence[0].Text
+			}
+		}
+		if !s.Session.Encrypted || !strings.Contains(why, "the key log did not decrypt it: the key log has no") {
+			t.Errorf("%s with another key log: encrypted %v, control-encrypted says %q", name, s.Session.Encrypted, why)
+		}
+	}
+}
+
+// A key log that is not one, or cannot be read, is a one-line usage
+// error (exit 2) before the capture is read.
+func TestTLSKeylogBadFile(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(tlsDir, "curl-vsftpd-reuse.pcap")
+	garbage := filepath.Join(dir, "garbage.log")
+	if err := os.WriteFile(garbage, []byte("\x89PNG\r\n\x1a\n\x00\x00binary"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.log")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{garbage, "line 1: not an NSS key log line"},
+		{empty, "no TLS secrets"},
+		{filepath.Join(dir, "missing.log"), "no such file"},
+		{dir, "is a directory"},
+		{pcap, "not an NSS key log"},
+	} {
+		code, out, errs := analyzeCLI(t, nil, "analyze", "--tls-keylog", tc.file, pcap)
+		lines := strings.Split(strings.TrimSpace(errs), "\n")
+		if code != exitUsage || out != "" || !strings.Contains(lines[0], "--tls-keylog") || !strings.Contains(lines[0], tc.want) {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q; want %q", tc.file, code, len(out), errs, tc.want)
+		}
+	}
+	// -o naming the key log would replace it.
+	keys := filepath.Join(dir, "keys.log")
+	b, _ := os.ReadFile(keysOf(pcap))
+	if err := os.WriteFile(keys, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := analyzeCLI(t, nil, "analyze", "--tls-keylog", keys, "-o", keys, pcap); code != exitUsage || !strings.Contains(errs, "is the key log") {
+		t.Errorf("-o the key log: exit %d, %q", code, errs)
+	}
+	if after, _ := os.ReadFile(keys); string(after) != string(b) {
+		t.Errorf("the key log was changed")
+	}
+}
