@@ -25,6 +25,29 @@ type input struct {
 	an *analysis
 	// obs joins each attempt to its own wire connections (observe.go).
 	obs *observations
+	// failures memoizes firstFailure per mode (input.firstFailure).
+	failures map[*probe.ModeResult]firstFail
+}
+
+// firstFail is a mode's first failure as firstFailure returns it.
+type firstFail struct {
+	s  modeStep
+	ok bool
+}
+
+// firstFailure is firstFailure(mr), found once per mode: the rules ask
+// it of every mode, each time interpreting every reply of the mode's
+// steps, and a mode does not change while the rules run.
+func (in *input) firstFailure(mr *probe.ModeResult) (modeStep, bool) {
+	if f, ok := in.failures[mr]; ok {
+		return f.s, f.ok
+	}
+	s, ok := firstFailure(mr)
+	if in.failures == nil {
+		in.failures = map[*probe.ModeResult]firstFail{}
+	}
+	in.failures[mr] = firstFail{s, ok}
+	return s, ok
 }
 
 func newInput(r *probe.Result, ev *capture.Evidence) *input {

@@ -116,7 +116,7 @@ type failedReply struct {
 func (in *input) failedReplies(ms ...ftp.Meaning) []failedReply {
 	var out []failedReply
 	for _, mr := range in.modes() {
-		s, ok := firstFailure(mr)
+		s, ok := in.firstFailure(mr)
 		if !ok || !s.answered() || s.tr != nil && openedThenFailed(s.verb, s.tr) {
 			// A failure reply after the transfer's 1xx and before any
 			// byte ends a transfer the server announced: the transfer
@@ -139,7 +139,7 @@ func (in *input) failedReplies(ms ...ftp.Meaning) []failedReply {
 func (in *input) violations() []failedReply {
 	var out []failedReply
 	for _, mr := range in.modes() {
-		s, ok := firstFailure(mr)
+		s, ok := in.firstFailure(mr)
 		if !ok || !s.answered() {
 			continue
 		}
