@@ -136,8 +136,15 @@ func attemptName(tr *probe.Transfer, def string) string {
 
 // attempts lists the data connections of a mode that were set up, each
 // named by the transfer command that used it.
-func attempts(mr *probe.ModeResult) []attempt {
-	out := []attempt{{mode: string(mr.Mode), name: attemptName(&mr.List, "LIST"), primary: true, dc: &mr.ListData, tr: &mr.List}}
+func attempts(mr *probe.ModeResult) []attempt { return appendAttempts(nil, mr) }
+
+// maxAttempts is the most attempts a mode has: its LIST and its RETR.
+const maxAttempts = 2
+
+// appendAttempts appends mr's attempts to out: a caller that passes an
+// array of maxAttempts keeps them off the heap.
+func appendAttempts(out []attempt, mr *probe.ModeResult) []attempt {
+	out = append(out, attempt{mode: string(mr.Mode), name: attemptName(&mr.List, "LIST"), primary: true, dc: &mr.ListData, tr: &mr.List})
 	if mr.RetrData != nil && mr.Retr != nil {
 		out = append(out, attempt{mode: string(mr.Mode), name: attemptName(mr.Retr, "RETR"), dc: mr.RetrData, tr: mr.Retr})
 	}
