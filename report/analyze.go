@@ -71,9 +71,9 @@ type SessionInfo struct {
 	// 1.3 TLS_AES_256_GCM_SHA384, 26 records" (how far when decryption
 	// stopped: Encrypted is then set too).
 	Decrypted []string `json:"decrypted,omitempty"`
-	User      string `json:"user,omitempty"`
-	Truncated bool   `json:"truncated,omitempty"`
-	GapBytes  int64  `json:"gap_bytes,omitempty"`
+	User      string   `json:"user,omitempty"`
+	Truncated bool     `json:"truncated,omitempty"`
+	GapBytes  int64    `json:"gap_bytes,omitempty"`
 	// TextCut counts bytes of dialogue text read but not kept (the
 	// capture's bounds on text kept per reply, session and capture).
 	TextCut int64 `json:"text_cut,omitempty"`
