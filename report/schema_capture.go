@@ -150,10 +150,21 @@ type DataSetupRecord struct {
 // SessionTLSRecord is what can still be said of an encrypted control
 // session.
 type SessionTLSRecord struct {
-	Implicit  bool          `json:"implicit,omitempty"`
-	Midstream bool          `json:"midstream,omitempty"`
-	Cleared   *PacketRecord `json:"cleared,omitempty"`
-	Auth      *PacketRecord `json:"auth,omitempty"`
-	Encrypted bool          `json:"encrypted"`
-	Records   int           `json:"records"`
+	Implicit   bool              `json:"implicit,omitempty"`
+	Midstream  bool              `json:"midstream,omitempty"`
+	Cleared    *PacketRecord     `json:"cleared,omitempty"`
+	Auth       *PacketRecord     `json:"auth,omitempty"`
+	Encrypted  bool              `json:"encrypted"`
+	Decryption *DecryptionRecord `json:"decryption,omitempty"`
+	Records    int               `json:"records"`
+}
+
+// DecryptionRecord is what the key log (analyze --tls-keylog) allowed of
+// a control connection's TLS (capture.Decryption).
+type DecryptionRecord struct {
+	Version     string        `json:"version,omitempty"`
+	CipherSuite string        `json:"cipher_suite,omitempty"`
+	Records     int           `json:"records"`
+	Stopped     string        `json:"stopped,omitempty"`
+	StoppedAt   *PacketRecord `json:"stopped_at,omitempty"`
 }

@@ -345,7 +345,7 @@ func (cv *captureConverter) session(s *capture.FTPSession) *SessionRecord {
 		}
 	}
 	if t := s.TLS; t != nil {
-		out.TLS = &SessionTLSRecord{Implicit: t.Implicit, Midstream: t.Midstream, Cleared: packetPtr(t.Cleared), Auth: packetPtr(t.Auth), Encrypted: t.Encrypted, Records: t.Records}
+		out.TLS = &SessionTLSRecord{Implicit: t.Implicit, Midstream: t.Midstream, Cleared: packetPtr(t.Cleared), Auth: packetPtr(t.Auth), Encrypted: t.Encrypted, Decryption: decryptionRecord(t.Decryption), Records: t.Records}
 	}
 	return out
 }
@@ -376,4 +376,12 @@ func (cv *captureConverter) dataSetup(d *capture.DataSetup) *DataSetupRecord {
 		Mode: d.Mode, Setup: cv.exchange(d.Setup), Announced: endpointText(d.Announced), Transfer: cv.exchange(d.Transfer),
 		Conn: cv.conn(d.Conn), Match: d.Match, Inferred: d.Inferred, Passive: d.Passive,
 	}
+}
+
+// decryptionRecord converts what a key log decrypted; nil for nil.
+func decryptionRecord(d *capture.Decryption) *DecryptionRecord {
+	if d == nil {
+		return nil
+	}
+	return &DecryptionRecord{Version: d.Version, CipherSuite: d.CipherSuite, Records: d.Records, Stopped: d.Stopped, StoppedAt: packetPtr(d.StoppedAt)}
 }
