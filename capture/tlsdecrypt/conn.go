@@ -42,6 +42,9 @@ type direction struct {
 	// Finished or KeyUpdate): the secret that follows.
 	next     []byte
 	finished bool // the encrypted Finished was read
+	// pending: TLS 1.2, the direction is encrypted (its ChangeCipherSpec
+	// came) and the master secret is still to be found (trialOpen).
+	pending bool
 }
 
 // NewConn returns a Conn that looks its secrets up in keys.
@@ -93,6 +96,9 @@ func (c *Conn) Feed(fromClient bool, b []byte) []byte {
 
 // record handles one record; ok is false once decryption stopped.
 func (c *Conn) record(d *direction, fromClient bool, r record) ([]byte, bool) {
+	if d.pending {
+		return c.trialOpen(d, fromClient, r)
+	}
 	if d.open == nil {
 		return nil, c.clearRecord(d, fromClient, r)
 	}
@@ -186,8 +192,11 @@ func (c *Conn) serverHello(d *direction, sh serverHello) bool {
 	c.sec = c.keys.lookup(c.random)
 	if !s.tls13 {
 		if c.sec == nil || c.sec.master == nil {
-			c.stop("the key log has no CLIENT_RANDOM line for this session (client random %s)", c.randomHex())
-			return false
+			if c.keys.masters(1) == nil {
+				c.stop("the key log has no CLIENT_RANDOM line for this session (client random %s)", c.randomHex())
+				return false
+			}
+			c.sec = nil // resumed, maybe: trialOpen
 		}
 		return true
 	}
@@ -203,20 +212,72 @@ func (c *Conn) serverHello(d *direction, sh serverHello) bool {
 	return true
 }
 
-// start12 turns a TLS 1.2 direction's encryption on at its
-// ChangeCipherSpec.
-func (c *Conn) start12(d *direction, fromClient bool) bool {
-	k := keyBlock12(c.suite, c.sec.master, c.random, c.sh.random)
+// maxTrials bounds the master secrets tried on a resumed session.
+const maxTrials = 4096
+
+// trialOpen finds the master secret of a TLS 1.2 session the key log has
+// no CLIENT_RANDOM line for: an abbreviated handshake resumes a session
+// and its master secret, and some clients (Go's crypto/tls) log only full
+// handshakes, under the first session's client random. The direction's
+// first encrypted record is opened with the keys each logged master
+// secret gives for this session's randoms: the one whose AEAD tag
+// verifies is the session's (other keys fail authentication), no guess.
+func (c *Conn) trialOpen(d *direction, fromClient bool, r record) ([]byte, bool) {
+	if c.sec == nil {
+		masters := c.keys.masters(maxTrials)
+		for _, m := range masters {
+			o, err := c.opener12(m, fromClient)
+			if err != nil {
+				break
+			}
+			if _, _, err := o.open(r); err == nil {
+				c.sec = &secrets{master: m}
+				break
+			}
+		}
+		if c.sec == nil {
+			c.stop("the key log has no CLIENT_RANDOM line for this session (client random %s), and none of the %d master secrets it holds opens its records (the session it resumed is not in the key log)", c.randomHex(), len(masters))
+			return nil, false
+		}
+	}
+	for i := range c.dir {
+		if c.dir[i].pending {
+			c.dir[i].pending = false
+			if !c.start12(&c.dir[i], i == 0) {
+				return nil, false
+			}
+		}
+	}
+	return c.record(d, fromClient, r)
+}
+
+// opener12 returns one direction's TLS 1.2 opener for a master secret.
+func (c *Conn) opener12(master []byte, fromClient bool) (*opener, error) {
+	k := keyBlock12(c.suite, master, c.random, c.sh.random)
 	key, iv := k.serverKey, k.serverIV
 	if fromClient {
 		key, iv = k.clientKey, k.clientIV
 	}
 	aead, err := c.suite.newAEAD(key)
 	if err != nil {
+		return nil, err
+	}
+	return &opener{aead: aead, iv: iv}, nil
+}
+
+// start12 turns a TLS 1.2 direction's encryption on at its
+// ChangeCipherSpec.
+func (c *Conn) start12(d *direction, fromClient bool) bool {
+	if c.sec == nil {
+		d.pending = true // the master secret is found at its first record
+		return true
+	}
+	o, err := c.opener12(c.sec.master, fromClient)
+	if err != nil {
 		c.stop("cannot key %s: %v", c.suite.name, err)
 		return false
 	}
-	d.open = &opener{aead: aead, iv: iv}
+	d.open = o
 	return true
 }
 

@@ -74,18 +74,30 @@ func cert(t *testing.T) tls.Certificate {
 // returns the wire bytes in the client's order and the key log.
 func session(t *testing.T, version, suite uint16, cmds, replies []string) ([]chunk, []byte) {
 	t.Helper()
+	var keylog bytes.Buffer
+	chunks := resumable(t, version, suite, nil, nil, &keylog, cmds, replies)
+	return chunks, keylog.Bytes()
+}
+
+// resumable is session with a client session cache (nil: none) and a
+// server ticket key shared between calls.
+func resumable(t *testing.T, version, suite uint16, cache tls.ClientSessionCache, tickets *[32]byte, keylog *bytes.Buffer, cmds, replies []string) []chunk {
+	t.Helper()
 	var mu sync.Mutex
 	var chunks []chunk
-	var keylog bytes.Buffer
 	cc, sc := net.Pipe()
 	defer cc.Close()
 	defer sc.Close()
-	cfg := &tls.Config{MinVersion: version, MaxVersion: version, InsecureSkipVerify: true, KeyLogWriter: &keylog, ServerName: "ftp.test"}
+	cfg := &tls.Config{MinVersion: version, MaxVersion: version, InsecureSkipVerify: true, KeyLogWriter: keylog, ServerName: "ftp.test", ClientSessionCache: cache}
 	if suite != 0 {
 		cfg.CipherSuites = []uint16{suite}
 	}
 	client := tls.Client(recorder{cc, &mu, &chunks}, cfg)
-	server := tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{cert(t)}, MinVersion: version, MaxVersion: version})
+	scfg := &tls.Config{Certificates: []tls.Certificate{cert(t)}, MinVersion: version, MaxVersion: version}
+	if tickets != nil {
+		scfg.SetSessionTicketKeys([][32]byte{*tickets})
+	}
+	server := tls.Server(sc, scfg)
 	done := make(chan error, 1)
 	go func() {
 		for i, r := range replies {
@@ -114,7 +126,7 @@ func session(t *testing.T, version, suite uint16, cmds, replies []string) ([]chu
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return chunks, keylog.Bytes()
+	return chunks
 }
 
 // feed decrypts the recorded chunks, one byte at a time when split is
@@ -237,5 +249,38 @@ func TestConnNotTLS(t *testing.T) {
 	c := NewConn(&KeyLog{})
 	if out := c.Feed(true, []byte("USER ftp\r\n")); out != nil || !strings.Contains(c.Status().Stopped, "not a TLS record") {
 		t.Errorf("out %q, status %+v", out, c.Status())
+	}
+}
+
+// A resumed TLS 1.2 session: Go's client logs the master secret of the
+// full handshake only, under the first session's client random. The
+// resumed session's records open with that secret, found because its
+// keys authenticate them; without the first session's line nothing is
+// decrypted and the reason says so.
+func TestConnResumed12(t *testing.T) {
+	cmds, replies := []string{"LIST\r\n"}, []string{"150 Here it comes.\r\n"}
+	cache := tls.NewLRUClientSessionCache(4)
+	var tickets [32]byte
+	var first, second bytes.Buffer
+	resumable(t, tls.VersionTLS12, 0, cache, &tickets, &first, cmds, replies)
+	chunks := resumable(t, tls.VersionTLS12, 0, cache, &tickets, &second, cmds, replies)
+	if second.Len() != 0 {
+		t.Skipf("the client logged the resumed session (%q): nothing to find", second.String())
+	}
+	// Other sessions' secrets beside it: only the right one authenticates.
+	_, other := session(t, tls.VersionTLS12, 0, cmds, replies)
+	keys, err := ParseKeyLog(bytes.NewReader(append(append([]byte{}, other...), first.Bytes()...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConn(keys)
+	cl, sv := feed(c, chunks, false)
+	if st := c.Status(); st.Stopped != "" || cl != cmds[0] || sv != replies[0] {
+		t.Errorf("resumed: %+v, client %q, server %q", st, cl, sv)
+	}
+	wrong, _ := ParseKeyLog(bytes.NewReader(other))
+	c = NewConn(wrong)
+	if cl, sv := feed(c, chunks, false); cl != "" || sv != "" || !strings.Contains(c.Status().Stopped, "none of the 1 master secrets") {
+		t.Errorf("without the first session's line: %+v, %q %q", c.Status(), cl, sv)
 	}
 }

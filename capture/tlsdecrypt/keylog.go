@@ -168,3 +168,21 @@ func labelLike(b []byte) bool {
 	}
 	return len(b) > 0
 }
+
+// masters returns up to n of the logged TLS 1.2 master secrets (nil when
+// there is none).
+func (k *KeyLog) masters(n int) [][]byte {
+	if k == nil {
+		return nil
+	}
+	var out [][]byte
+	for _, s := range k.m {
+		if s.master != nil {
+			out = append(out, s.master)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
+}
