@@ -49,6 +49,8 @@ type lineState struct {
 	// Per secret: how much of it the previous segment ended with, and the
 	// segment that continued it (to mask it again when resent).
 	partial []secretPos
+	// tls: the flow carries TLS records (underTLS).
+	tls bool
 }
 
 // secretPos is how far into a secret a stream position is.
@@ -112,6 +114,18 @@ func (r *Redactor) redact(v *view) bool {
 	}
 	inOrder := st.have && tcp.Seq == st.next
 	changed := false
+	if st.underTLS(p) {
+		// Ciphertext: a whole secret is still masked (a server's clear
+		// echo in a flow that only looked like TLS), nothing else.
+		for _, s := range r.secrets {
+			changed = maskAll(p, s) || changed
+		}
+		st.next, st.have = tcp.Seq+uint32(v.payloadLen), true
+		if changed && v.whole {
+			fixTCPChecksum(v)
+		}
+		return changed
+	}
 	if toServer {
 		changed = st.redactArgs(p, tcp.Seq, inOrder)
 	}
@@ -205,14 +219,7 @@ func (st *lineState) maskSecrets(secrets [][]byte, p []byte, seq uint32, inOrder
 				}
 			}
 		}
-		for off := 0; ; {
-			j := bytes.Index(p[off:], s)
-			if j < 0 {
-				break
-			}
-			changed = mask(p[off+j:off+j+len(s)]) || changed
-			off += j + len(s)
-		}
+		changed = maskAll(p, s) || changed
 		for n := min(len(s)-1, len(p)); n > 0; n-- {
 			if bytes.HasSuffix(p, s[:n]) {
 				changed = mask(p[len(p)-n:]) || changed
@@ -222,6 +229,35 @@ func (st *lineState) maskSecrets(secrets [][]byte, p []byte, seq uint32, inOrder
 		}
 	}
 	return changed
+}
+
+// maskAll masks every whole occurrence of s in p.
+func maskAll(p, s []byte) bool {
+	changed := false
+	for off := 0; ; {
+		j := bytes.Index(p[off:], s)
+		if j < 0 {
+			return changed
+		}
+		changed = mask(p[off+j:off+j+len(s)]) || changed
+		off += j + len(s)
+	}
+}
+
+// underTLS reports whether a segment of the flow is TLS: from a segment
+// that starts with a TLS record header (AUTH TLS accepted, implicit FTPS)
+// until one that is clear FTP text again (CCC). The password is not in
+// clear in ciphertext, and a byte of it changed (a PASS verb or a
+// secret's first bytes matched by chance) would make the record fail to
+// decrypt with the session's key log (probe --tls-keylog).
+func (st *lineState) underTLS(p []byte) bool {
+	switch {
+	case isTLSRecord(p):
+		st.tls, st.partial, st.inArg, st.match = true, nil, false, 0
+	case st.tls && clearFTPText(p):
+		st.tls = false
+	}
+	return st.tls
 }
 
 // mask overwrites b with '*' and reports whether anything changed.

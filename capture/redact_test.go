@@ -187,3 +187,61 @@ func TestWriteLenICMP(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactLeavesTLSAlone: under TLS the control connection carries
+// ciphertext, where a PASS verb after a newline byte or a segment ending
+// with the password's first bytes happen by chance: changing them would
+// make the records undecryptable with the key log (probe --tls-keylog).
+// A whole password is still masked, and clear text after CCC is redacted
+// as before.
+func TestRedactLeavesTLSAlone(t *testing.T) {
+	const secret = "lab-Secret-42"
+	hello := "\x16\x03\x01\x00\x10" + "0123456789abcdef"
+	type in struct {
+		fromClient bool
+		payload    string
+		want       string
+	}
+	for _, tc := range []struct {
+		name string
+		segs []in
+	}{
+		{"ciphertext that looks like a PASS line or ends like the password", []in{
+			{true, hello, hello},
+			{false, "\x16\x03\x03\x00\x04abcd", "\x16\x03\x03\x00\x04abcd"},
+			{true, "\x17\x03\x03\x00\x30\x8a\nPASS x\r\n\x99la", "\x17\x03\x03\x00\x30\x8a\nPASS x\r\n\x99la"},
+			{true, "b-\x01\x02", "b-\x01\x02"},
+			{false, "\x17\x03\x03\x00\x30\x01\x02lab-Se", "\x17\x03\x03\x00\x30\x01\x02lab-Se"},
+		}},
+		{"a whole password is masked even in a flow taken for TLS", []in{
+			{true, hello, hello},
+			{false, "\x17\x03\x03\x00\x20 530 " + secret + " ", "\x17\x03\x03\x00\x20 530 ************* "},
+		}},
+		{"clear text again after CCC is redacted", []in{
+			{true, hello, hello},
+			{true, "\x17\x03\x03\x00\x05PASS ", "\x17\x03\x03\x00\x05PASS "},
+			{true, "PASS hunter2\r\n", "PASS *******\r\n"},
+			{false, "530 Login incorrect for " + secret + "\r\n", "530 Login incorrect for *************\r\n"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewRedactor(21, secret)
+			seq := [2]uint32{1, 1}
+			for i, sg := range tc.segs {
+				src, dst, d := client, server, 0
+				if !sg.fromClient {
+					src, dst, d = server, client, 1
+				}
+				fr := frame(layers.LinkTypeEthernet, tcpPacket(t, seg{src: src, dst: dst, flags: "PA", seq: seq[d], ack: 1, payload: sg.payload}))
+				r.Frame(layers.LinkTypeEthernet, fr)
+				seq[d] += uint32(len(sg.payload))
+				if got := string(fr[len(fr)-len(sg.payload):]); got != sg.want {
+					t.Errorf("segment %d: got %q want %q", i, got, sg.want)
+				}
+				if !checksumOK(t, fr) {
+					t.Errorf("segment %d: bad TCP checksum", i)
+				}
+			}
+		})
+	}
+}
