@@ -48,6 +48,11 @@ func linkData(ev *Evidence) {
 			if i+1 < len(s.Data) && s.Data[i+1].Setup != nil {
 				until = s.Data[i+1].Setup.T + lookupSlack
 			}
+			if end, ok := closedAt(s.Control); ok {
+				// The server forgets a session's data set-up when it
+				// ends: a later connection to the port is another's.
+				until = min(until, end+lookupSlack)
+			}
 			listener, dialler := s.Server, s.Client
 			if !ds.Passive {
 				listener, dialler = s.Client, s.Server
@@ -172,4 +177,16 @@ func (s *FTPSession) SessionConns() []*Conn {
 	}
 	sortConns(out)
 	return out
+}
+
+// closedAt returns when a connection ended, ok when the capture shows it
+// end: a RST, or a FIN from each side (the later one).
+func closedAt(c *Conn) (float64, bool) {
+	if len(c.RSTs) > 0 {
+		return c.RSTs[0].T, true
+	}
+	if c.FINInitiator != nil && c.FINResponder != nil {
+		return max(c.FINInitiator.T, c.FINResponder.T), true
+	}
+	return 0, false
 }

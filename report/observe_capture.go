@@ -151,11 +151,14 @@ func linksData(g []*capture.FTPSession) bool {
 // failed set-up command; and, in a capture that holds data connections, a
 // passive set-up no transfer used (the client never dialled, or its dial
 // never passed the capture point: the rules say which). Left out: an
-// active set-up no transfer command used (no connection was due), and, in
+// active set-up no transfer command used (no connection was due), a
+// passive one no transfer used after the client had dialled an earlier
+// one of the same mode (it reached the passive ports, and did not use
+// this one: ftpdiag's probe samples passive replies so), and, in
 // a capture without data connections, any set-up whose fate only the
 // missing connection would show.
 func judgeableSetups(setups []*capture.DataSetup, server netip.AddrPort, dataSeen bool) (keep []*capture.DataSetup, unseen []unseenSetup) {
-	for _, ds := range setups {
+	for i, ds := range setups {
 		switch {
 		case inHole(ds.Setup) || inHole(ds.Transfer):
 			// Its command or reply fell in a hole of the capture: the
@@ -188,6 +191,9 @@ func judgeableSetups(setups []*capture.DataSetup, server netip.AddrPort, dataSee
 		case ds.Transfer == nil && !ds.Passive:
 			// PORT/EPRT and then no transfer command: the server had no
 			// reason to connect.
+		case ds.Transfer == nil && dialledBefore(setups[:i], ds.Mode):
+			// PASV/EPSV unused after one of the same mode the client
+			// dialled: nothing says a dial of this one would have failed.
 		case dataSeen:
 			keep = append(keep, ds)
 		default:
@@ -317,4 +323,15 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		Fixes: []Fix{{For: "client", Text: "Capture everything to and from the server, and ICMP errors from the path, until the session has ended (run it at the client, or at the server with the client's address):",
 			Lines: []string{fmt.Sprintf("tcpdump -i any -s 0 -w ftp.pcap 'host %s or icmp or icmp6'", in.an.server.Addr())}}},
 	}}
+}
+
+// dialledBefore reports whether one of the earlier set-ups of a mode had
+// its data connection established in the capture.
+func dialledBefore(earlier []*capture.DataSetup, mode string) bool {
+	for _, ds := range earlier {
+		if ds.Mode == mode && ds.Conn != nil && ds.Conn.Established() {
+			return true
+		}
+	}
+	return false
 }

@@ -157,6 +157,16 @@ func TestAnalyzeNothingWasDue(t *testing.T) {
 			h.listedOK()
 			h.data("PASV", "10.77.0.2:30002", h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,50)."), h.say("RETR nosuch", "550 Failed to open file."), nil)
 		}, []string{"transfer-denied"}},
+		{"EPSV LIST worked, then EPSV unused and QUIT (the probe sampling passive replies): no dial was due", func(h *handSession) {
+			h.listedOK()
+			h.data("EPSV", "10.77.0.2:30002", h.say("EPSV", "229 Entering Extended Passive Mode (|||30002|)"), nil, nil)
+			h.say("QUIT", "221 Goodbye.")
+		}, nil},
+		{"PASV unused, QUIT, with only an EPSV dialled before: still judged", func(h *handSession) {
+			h.listedOK()
+			h.data("PASV", "10.77.0.2:30002", h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,50)."), nil, nil)
+			h.say("QUIT", "221 Goodbye.")
+		}, []string{"passive-port-filtered"}},
 		{"PASV, RETR answered 425, no dial in a capture with data connections: still a failed data connection", func(h *handSession) {
 			h.listedOK()
 			h.data("PASV", "10.77.0.2:30003", h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,51)."), h.say("RETR small.txt", "425 Failed to establish connection."), nil)
