@@ -14,7 +14,7 @@ func TestSecretsKeylog(t *testing.T) {
 	dir := t.TempDir()
 	arts := secretArtifacts{}
 	for _, pcap := range tlsCaptures(t) {
-		name := strings.TrimSuffix(filepath.Base(pcap), ".pcap")
+		name := captureName(pcap)
 		for _, format := range reportFormats {
 			out, errs, code := runInProcess(t, "analyze", "--tls-keylog", keysOf(pcap), "--format", format, pcap)
 			if code != 0 && code != 1 {

@@ -9,21 +9,36 @@ import (
 	"testing"
 )
 
-// The FTPS captures of issue 14 (testdata/tls, scripts/make-tls-captures):
-// real clients against vsftpd with require_ssl_reuse=YES, each with the
-// NSS key log the client wrote. With the key log, analyze reads the
-// control dialogue and diagnoses it as a clear-text capture; golden
-// diagnoses in testdata/tls/golden/ (go test ./cmd/ftpdiag -run
-// TLSKeylogCaptures -update).
+// The FTPS captures of issue 14 with the NSS key logs their clients wrote:
+// testdata/tls (scripts/make-tls-captures: curl, Python ftplib and lftp
+// against vsftpd with require_ssl_reuse=YES) and testdata/tls-keylog
+// (scripts/make-keylog-captures: every TLS 1.2 and 1.3 AEAD suite with
+// curl, ftpdiag's own probe, explicit and implicit FTPS). With the key
+// log, analyze reads the control dialogue and diagnoses it as a
+// clear-text capture; golden diagnoses in each directory's golden/ (go
+// test ./cmd/ftpdiag -run TLSKeylogCaptures -update).
 
-var tlsDir = filepath.Join("..", "..", "testdata", "tls")
+var (
+	tlsDir    = filepath.Join("..", "..", "testdata", "tls")
+	keylogDir = filepath.Join("..", "..", "testdata", "tls-keylog")
+)
 
-// tlsCaptures lists the captures of testdata/tls that have a key log.
+// tlsCaptures lists the captures of testdata/tls and testdata/tls-keylog
+// that have a key log.
 func tlsCaptures(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(tlsDir, "*.pcap"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no FTPS captures in %s (scripts/make-tls-captures): %v", tlsDir, err)
+	var files []string
+	for _, pat := range []string{"*.pcap", "*.pcapng"} {
+		for _, dir := range []string{tlsDir, keylogDir} {
+			m, err := filepath.Glob(filepath.Join(dir, pat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, m...)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatalf("no FTPS captures in %s or %s (scripts/make-tls-captures, scripts/make-keylog-captures)", tlsDir, keylogDir)
 	}
 	var out []string
 	for _, f := range files {
@@ -37,19 +52,24 @@ func tlsCaptures(t *testing.T) []string {
 	return out
 }
 
-func keysOf(pcap string) string { return strings.TrimSuffix(pcap, ".pcap") + ".keys" }
+func keysOf(pcap string) string { return strings.TrimSuffix(pcap, filepath.Ext(pcap)) + ".keys" }
+
+func captureName(pcap string) string {
+	return strings.TrimSuffix(filepath.Base(pcap), filepath.Ext(pcap))
+}
 
 // tlsTruth is what the engineer reading each capture with its key log in
 // Wireshark says: the clients that do not resume the control session on
 // the data connection get 522 from vsftpd (an error about the data
-// connection's TLS); the others list and download.
+// connection's TLS); the others list and download (every capture of
+// testdata/tls-keylog: the probe said so of its own).
 func tlsTruth(name string) (broken bool) {
 	return strings.HasPrefix(name, "ftplib-vsftpd") || strings.HasPrefix(name, "ftplib-tls12-vsftpd")
 }
 
 func TestTLSKeylogCaptures(t *testing.T) {
 	for _, pcap := range tlsCaptures(t) {
-		name := strings.TrimSuffix(filepath.Base(pcap), ".pcap")
+		name := captureName(pcap)
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(pcap)
 			if err != nil {
@@ -70,7 +90,7 @@ func TestTLSKeylogCaptures(t *testing.T) {
 			} else if g.Exit != 0 || len(errs) > 0 {
 				t.Errorf("exit %d, errors %v: want a healthy session", g.Exit, errs)
 			}
-			golden := filepath.Join(tlsDir, "golden", name+".keylog.json")
+			golden := filepath.Join(filepath.Dir(pcap), "golden", name+".keylog.json")
 			got, _ := json.MarshalIndent(g, "", "  ")
 			got = append(got, '\n')
 			if *update {
@@ -146,24 +166,34 @@ func TestTLSKeylogDecryption(t *testing.T) {
 	for i, pcap := range caps {
 		name := filepath.Base(pcap)
 		_, ss := analyzeSessions(t, "--tls-keylog", keysOf(pcap), pcap)
-		if len(ss) != 1 || len(ss[0].Evidence.Sessions) != 1 {
+		if len(ss) != 1 || len(ss[0].Evidence.Sessions) == 0 {
 			t.Fatalf("%s: %d sessions", name, len(ss))
 		}
-		s, es := ss[0], ss[0].Evidence.Sessions[0]
-		d := es.TLS.Decryption
-		if s.Session.Encrypted || es.TLS.Encrypted || len(s.Session.Decrypted) != 1 || d == nil || d.Stopped != "" || d.Records < 10 ||
-			(d.Version != "TLS 1.2" && d.Version != "TLS 1.3") || d.CipherSuite == "" {
-			t.Errorf("%s: session %+v, decryption %+v", name, s.Session, d)
+		s := ss[0]
+		if s.Session.Encrypted || len(s.Session.Decrypted) != len(s.Evidence.Sessions) {
+			t.Errorf("%s: session %+v", name, s.Session)
 		}
-		if strings.Contains(name, "tls12") != (d != nil && d.Version == "TLS 1.2") {
-			t.Errorf("%s: version %+v", name, d)
-		}
-		var cmds []string
-		for _, x := range es.Exchanges {
-			cmds = append(cmds, x.Command)
-		}
-		if !slices.Contains(cmds, "PASS *************") || !slices.Contains(cmds, "PROT P") || !slices.Contains(cmds, "QUIT") {
-			t.Errorf("%s: commands %q", name, cmds)
+		for _, es := range s.Evidence.Sessions {
+			d := es.TLS.Decryption
+			if es.TLS.Encrypted || d == nil || d.Stopped != "" || d.Records < 10 || (d.Version != "TLS 1.2" && d.Version != "TLS 1.3") || d.CipherSuite == "" {
+				t.Errorf("%s: decryption %+v", name, d)
+				continue
+			}
+			if strings.Contains(name, "tls12") != (d.Version == "TLS 1.2") {
+				t.Errorf("%s: version %+v", name, d)
+			}
+			for part, suite := range map[string]string{"aes128": "_AES_128_GCM_", "chacha20": "_CHACHA20_POLY1305_"} {
+				if strings.Contains(name, part) && !strings.Contains(d.CipherSuite, suite) {
+					t.Errorf("%s: suite %s, want %s", name, d.CipherSuite, suite)
+				}
+			}
+			var cmds []string
+			for _, x := range es.Exchanges {
+				cmds = append(cmds, x.Command)
+			}
+			if !slices.Contains(cmds, "PASS *************") || !slices.Contains(cmds, "PROT P") || !slices.Contains(cmds, "QUIT") {
+				t.Errorf("%s: commands %q", name, cmds)
+			}
 		}
 		// Another capture's key log: no secrets for this session.
 		other := keysOf(caps[(i+1)%len(caps)])
