@@ -504,9 +504,16 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	r.Server = serverFromDialogue(g)
 	type counts struct{ ok, failed int }
 	per := map[probe.Mode]*counts{}
-	var failed, worked []probe.ModeResult
+	// The lists are sized once: a ModeResult is large and a session of
+	// many transfers would copy each one again at every growth.
+	setups := 0
+	for _, s := range g {
+		setups += len(s.Data)
+	}
+	okCap := min(setups, len(probe.AllModes)*maxOKPerMode)
+	failed := make([]probe.ModeResult, 0, min(setups, len(probe.AllModes)*maxFailedPerMode)+len(g))
+	worked, undue := make([]probe.ModeResult, 0, okCap), make([]probe.ModeResult, 0, okCap)
 	var failedL, workedL []modeLinks
-	var undue []probe.ModeResult
 	var undueL []modeLinks
 	var unseen []unseenSetup
 	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
@@ -570,7 +577,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 		}
 	}
 	// Failures first, so the matrix row of a mode shows one when any.
-	r.Modes = append(append(failed, worked...), undue...)
+	r.Modes = slices.Concat(failed, worked, undue)
 	workedL = append(workedL, undueL...)
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
