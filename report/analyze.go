@@ -516,7 +516,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	var failedL, workedL []modeLinks
 	var undueL []modeLinks
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
 	for _, s := range g {
 		base := controlSteps(s, rc)
 		if u, cut := cutShort(&base, nil); cut {
@@ -676,7 +676,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	switch {
 	case greet != nil && greet.Final() != nil:
 		f := greet.Final()
-		mr.Banner = replyStep(greet.T, ftp.Greeting, f, false)
+		mr.Banner = rc.replyStep(greet.T, ftp.Greeting, f, false)
 	case s.TLS != nil && s.TLS.Implicit:
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	case len(s.Exchanges) > 0 || c.Midstream:
@@ -712,7 +712,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		mr.Login = rc.endStep(c, login.T)
 	default:
 		f := login.Final()
-		mr.Login = replyStep(login.T, login.Verb(), f, false)
+		mr.Login = rc.replyStep(login.T, login.Verb(), f, false)
 		if s.TLS != nil && ftp.Interpret(login.Verb(), f.Reply, false).Step == ftp.StepIntermediate {
 			// The rest of the login went on under TLS, unreadable.
 			mr.Login.Outcome = probe.OutcomeOK
@@ -787,11 +787,11 @@ func connStep(c *capture.Conn, talked bool) probe.Step {
 // says the reply completes the command, else a failed reply (negative, or
 // one the command's sequence does not allow). afterPreliminary is true for
 // the final reply after a 1xx.
-func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
+func (rc rebuild) replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
 	rep := f.Reply
 	// The meaning is decided here once, as the probe records it, so the
 	// rules read it instead of interpreting the reply again per step.
-	in := ftp.Interpret(verb, rep, afterPreliminary)
+	in := rc.meanings.interpret(verb, rep, afterPreliminary)
 	st := probe.Step{T0: t0, T: f.T, Reply: &rep, Meaning: &in}
 	if in.Step == ftp.StepSuccess {
 		st.Outcome = probe.OutcomeOK
@@ -901,7 +901,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = rc.endStep(s.Control, ds.Setup.T)
 	default:
 		f := ds.Setup.Final()
-		dc.Setup = replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
+		dc.Setup = rc.replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
 		if dc.Setup.OK() && !ds.Announced.IsValid() {
 			dc.Setup.Outcome = probe.OutcomeProtocol
 			dc.Setup.Error = "the reply carries no address this tool can read"
@@ -1000,7 +1000,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 			tr.Step.Outcome = probe.OutcomeSkipped
 		}
 	case final != nil:
-		tr.Step = replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
+		tr.Step = rc.replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
 		rep := final.Reply
 		tr.Final = &rep
 	case c != nil && c.Stall != nil:
