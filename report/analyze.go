@@ -352,11 +352,13 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		Schema:   Schema,
 		Target:   r.Target.URL,
 		Session:  info,
-		Probe:    probeRecord(r),
-		Evidence: evidenceRecord(sub),
 		Server:   in.serverSummary(),
 		Capture:  captureSummary(sub),
 		Findings: []Finding{},
+	}
+	if !summaryOnly {
+		// The records are what is rendered; the summary does not read them.
+		d.Probe, d.Evidence = probeRecord(r), evidenceRecord(sub)
 	}
 	if j != nil {
 		d.Findings, d.Verdict = j.findings, j.verdict
