@@ -139,7 +139,8 @@ func (c *CaptureDiagnosis) ExitCode() int {
 func (c *CaptureDiagnosis) Len() int { return len(c.Summary) }
 
 // Each calls fn with each session's diagnosis in order, making it first
-// when the diagnosis streams, so that no more than one is held at once.
+// when the diagnosis streams: the next session is made while fn writes
+// this one (on a second core), so that no more than two are held at once.
 func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 	if c.Sessions != nil || c.groups == nil {
 		for _, d := range c.Sessions {
@@ -149,8 +150,29 @@ func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 		}
 		return nil
 	}
-	for i, g := range c.groups {
-		if err := fn(groupDiagnosis(c.ev, c.whole, g, c.Summary[i].Session, &c.judged[i], false)); err != nil {
+	next := make(chan *Diagnosis, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(next)
+		for i, g := range c.groups {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			d := groupDiagnosis(c.ev, c.whole, g, c.Summary[i].Session, &c.judged[i], false)
+			select {
+			case next <- d:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for d := range next {
+		if err := fn(d); err != nil {
+			close(stop)
+			for range next { // the maker ends at its next session
+			}
 			return err
 		}
 	}

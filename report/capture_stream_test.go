@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,5 +67,24 @@ func sameReports(t *testing.T, name string, whole, stream *CaptureDiagnosis) {
 		if !bytes.Equal(a.Bytes(), b.Bytes()) {
 			t.Errorf("%s %s: the streamed report differs from the whole one", name, f)
 		}
+	}
+}
+
+// TestCaptureEachStops: a writer's error ends the streamed sessions at
+// once and is returned.
+func TestCaptureEachStops(t *testing.T) {
+	cd := smallCapture(t)
+	if cd.Len() < 3 {
+		t.Fatalf("only %d sessions", cd.Len())
+	}
+	stop := errors.New("disk full")
+	calls := 0
+	err := cd.Each(func(*Diagnosis) error { calls++; return stop })
+	if err != stop || calls != 1 {
+		t.Errorf("Each = %v after %d calls, want %v after 1", err, calls, stop)
+	}
+	calls = 0
+	if err := cd.Each(func(*Diagnosis) error { calls++; return nil }); err != nil || calls != cd.Len() {
+		t.Errorf("Each again = %v after %d calls, want nil after %d", err, calls, cd.Len())
 	}
 }
