@@ -3,9 +3,12 @@ package report
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/ftp"
@@ -292,16 +295,44 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	if stream {
 		cd.ev, cd.groups, cd.whole = ev, groups, whole
 	}
-	for i, g := range groups {
-		d := groupDiagnosis(ev, whole, g, i+1, nil, stream)
-		if stream {
-			cd.judged = append(cd.judged, judgement{findings: d.Findings, verdict: d.Verdict})
-		} else {
-			cd.Sessions = append(cd.Sessions, d)
-		}
-		cd.Summary = append(cd.Summary, summarize(d, len(g)))
+	cd.Summary = make([]SessionSummary, len(groups))
+	if stream {
+		cd.judged = make([]judgement, len(groups))
+	} else {
+		cd.Sessions = make([]*Diagnosis, len(groups))
 	}
+	// The sessions are diagnosed apart from each other, one per core;
+	// each worker remembers its own reply meanings (meaningCache is not
+	// shared between goroutines).
+	inParallel(len(groups), func(wk wholeCapture, i int) {
+		g := groups[i]
+		d := groupDiagnosis(ev, wk, g, i+1, nil, stream)
+		if stream {
+			cd.judged[i] = judgement{findings: d.Findings, verdict: d.Verdict}
+		} else {
+			cd.Sessions[i] = d
+		}
+		cd.Summary[i] = summarize(d, len(g))
+	}, whole)
 	return cd
+}
+
+// inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS
+// goroutines, each with its own copy w of whole and its own meaning cache.
+func inParallel(n int, fn func(w wholeCapture, i int), whole wholeCapture) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		w := whole
+		w.meanings = meaningCache{}
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(w, i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // groupSessions joins overlapping control connections of one client
