@@ -2,14 +2,14 @@ package monitor
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/ftpdiag/ftpdiag/internal/humantime"
 )
 
-// Duration is a wait in the configuration: "5" means five seconds (as
-// curl and ftpdiag's own flags read it), "5s", "1500ms" and "1m" are Go
-// durations.
+// Duration is a wait in the configuration, read as the command line's
+// flags read it (internal/humantime): "5" is five seconds, "5s", "1500ms"
+// and "1m" are Go durations.
 type Duration time.Duration
 
 // UnmarshalText reads a duration as people write it.
@@ -22,18 +22,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// parseDuration reads "5", "2.5", "5s", "1500ms"; it refuses zero,
-// negative and absurd values (over a day).
+// parseDuration is humantime.Parse without zero: a configured wait of
+// nothing is a mistake (leave the key out for the default).
 func parseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	var v time.Duration
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		v = time.Duration(f * float64(time.Second))
-	} else if v, err = time.ParseDuration(s); err != nil {
-		return 0, fmt.Errorf("bad duration %q: want seconds (5) or a duration (5s, 1500ms, 1m)", s)
+	v, err := humantime.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration: %w", err)
 	}
-	if v <= 0 || v > 24*time.Hour {
-		return 0, fmt.Errorf("bad duration %q: want more than 0 and at most 24h", s)
+	if v == 0 {
+		return 0, fmt.Errorf("bad duration %q: want more than 0 (leave the key out for the default)", s)
 	}
 	return v, nil
 }

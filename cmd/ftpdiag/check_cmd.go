@@ -56,8 +56,8 @@ timeout: give --timeout a little under the monitoring system's own.`,
 	})
 	fl := cmd.Flags()
 	f.register(fl)
-	fl.DurationVar(&th.Warning, "warning", 0, "WARNING when the probe takes longer than this (0: no limit)")
-	fl.DurationVar(&th.Critical, "critical", 0, "CRITICAL when the probe takes longer than this (0: no limit)")
+	durationVar(fl, &th.Warning, "warning", 0, "WARNING when the probe takes longer than this (0: no limit)")
+	durationVar(fl, &th.Critical, "critical", 0, "CRITICAL when the probe takes longer than this (0: no limit)")
 	return cmd
 }
 

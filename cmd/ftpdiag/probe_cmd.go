@@ -97,10 +97,10 @@ SAFETY
 // by check); the report flags (--format, --output, --no-color) are the
 // probe command's own.
 func (f *probeFlags) register(fl *pflag.FlagSet) {
-	fl.DurationVar(&f.connectTimeout, "connect-timeout", probe.DefaultConnectTimeout, "wait this long for the control connection")
-	fl.DurationVar(&f.dataTimeout, "data-timeout", probe.DefaultDataTimeout, "wait this long for a data connection and for each data read")
-	fl.DurationVar(&f.replyTimeout, "reply-timeout", probe.DefaultReplyTimeout, "wait this long for each control reply")
-	fl.DurationVar(&f.runTimeout, "timeout", probe.DefaultRunTimeout, "stop the whole run after this long (the report then says it was cut short, exit 2)")
+	durationVar(fl, &f.connectTimeout, "connect-timeout", probe.DefaultConnectTimeout, "wait this long for the control connection")
+	durationVar(fl, &f.dataTimeout, "data-timeout", probe.DefaultDataTimeout, "wait this long for a data connection and for each data read")
+	durationVar(fl, &f.replyTimeout, "reply-timeout", probe.DefaultReplyTimeout, "wait this long for each control reply")
+	durationVar(fl, &f.runTimeout, "timeout", probe.DefaultRunTimeout, "stop the whole run after this long (the report then says it was cut short, exit 2)")
 	fl.BoolVar(&f.trustPasvAddress, "trust-pasv-address", false, "dial the address a 227 reply announces even when it differs from the server's")
 	fl.StringVar(&f.activePortRange, "active-port-range", "", "listen for active-mode data connections on local ports `A-B`")
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")

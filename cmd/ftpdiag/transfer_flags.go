@@ -22,7 +22,7 @@ type transferFlags struct {
 }
 
 func (t *transferFlags) register(fl *pflag.FlagSet) {
-	fl.DurationVar(&t.stallTimeout, "stall-timeout", probe.DefaultStallTimeout, "a transfer that started and then makes no progress for this long is stalled")
+	durationVar(fl, &t.stallTimeout, "stall-timeout", probe.DefaultStallTimeout, "a transfer that started and then makes no progress for this long is stalled")
 	fl.BoolVar(&t.upload, "upload", false, "also test an upload: store a small uniquely named file, check its size, delete it")
 	fl.BoolVarP(&t.verbose, "verbose", "v", false, "print each control connection's dialogue to standard error (PASS shown as ****)")
 }
