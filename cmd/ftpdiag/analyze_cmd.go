@@ -152,6 +152,9 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if ev == nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
 	}
+	if opt.KeyLog != nil && !anyTLS(ev) {
+		fmt.Fprintf(e.stderr, "ftpdiag: warning: --tls-keylog: no FTP control connection in the capture ran under TLS: the key log was not needed\n")
+	}
 	cd := report.DiagnoseCaptureStream(ev)
 	cd.Files = files
 	if readErr != nil {
@@ -198,4 +201,15 @@ func writeCaptureReport(e *env, output string, cd *report.CaptureDiagnosis, form
 	return writeOutput(output, func(w io.Writer) error {
 		return report.RenderCapture(w, cd, format, opt)
 	})
+}
+
+// anyTLS reports whether a control connection of the capture ran under
+// TLS.
+func anyTLS(ev *capture.Evidence) bool {
+	for _, s := range ev.Sessions {
+		if s.TLS != nil {
+			return true
+		}
+	}
+	return false
 }

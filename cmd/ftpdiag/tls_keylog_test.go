@@ -240,6 +240,14 @@ func TestTLSKeylogBadFile(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q; want %q", tc.file, code, len(out), errs, tc.want)
 		}
 	}
+	// A capture without FTPS: the key log was not needed, and it is said.
+	plain := labCapture(t, "healthy")
+	if code, _, errs := analyzeCLI(t, nil, "analyze", "--tls-keylog", keysOf(pcap), plain); code != 0 || !strings.Contains(errs, "no FTP control connection in the capture ran under TLS") {
+		t.Errorf("plain capture with a key log: exit %d, stderr %q", code, errs)
+	}
+	if _, _, errs := analyzeCLI(t, nil, "analyze", "--tls-keylog", keysOf(pcap), pcap); errs != "" {
+		t.Errorf("FTPS capture with its key log: stderr %q", errs)
+	}
 	// -o naming the key log would replace it.
 	keys := filepath.Join(dir, "keys.log")
 	b, _ := os.ReadFile(keysOf(pcap))
