@@ -19,35 +19,52 @@ import (
 // test ./cmd/ftpdiag -run TLSKeylogCaptures -update).
 
 var (
-	tlsDir    = filepath.Join("..", "..", "testdata", "tls")
+	ftpsDir   = filepath.Join("..", "..", "testdata", "tls")
 	keylogDir = filepath.Join("..", "..", "testdata", "tls-keylog")
 )
 
-// tlsCaptures lists the captures of testdata/tls and testdata/tls-keylog
-// that have a key log.
+// keylogCases are the captures these tests read with their key logs, and
+// what the engineer reading each in Wireshark with the key log says:
+// broken for the clients that do not resume the control session on the
+// data connection (vsftpd answers 522, an error about the data
+// connection's TLS); the others list and download (every capture of
+// testdata/tls-keylog: the clients exited 0, the probe found every mode
+// working).
+var keylogCases = []struct {
+	dir, file string
+	broken    bool
+}{
+	{ftpsDir, "curl-tls12-vsftpd-reuse.pcap", false},
+	{ftpsDir, "curl-vsftpd-reuse.pcap", false},
+	{ftpsDir, "ftplib-reuse-tls12-vsftpd-reuse.pcap", false},
+	{ftpsDir, "ftplib-reuse-vsftpd-reuse.pcap", false},
+	{ftpsDir, "ftplib-tls12-vsftpd-reuse.pcap", true},
+	{ftpsDir, "ftplib-vsftpd-reuse.pcap", true},
+	{ftpsDir, "lftp-vsftpd-reuse.pcap", false},
+	{keylogDir, "curl-aes128-vsftpd.pcap", false},
+	{keylogDir, "curl-chacha20-vsftpd.pcap", false},
+	{keylogDir, "curl-implicit-vsftpd.pcap", false},
+	{keylogDir, "curl-tls12-aes128-vsftpd.pcap", false},
+	{keylogDir, "curl-tls12-chacha20-vsftpd.pcap", false},
+	{keylogDir, "ftpdiag-implicit-vsftpd.pcap", false},
+	{keylogDir, "ftpdiag-own-vsftpd.pcapng", false},
+	{keylogDir, "ftpdiag-tls12-vsftpd.pcap", false},
+	{keylogDir, "ftpdiag-vsftpd.pcap", false},
+}
+
+// tlsCaptures returns the paths of keylogCases; a missing capture or key
+// log fails the test.
 func tlsCaptures(t *testing.T) []string {
 	t.Helper()
-	var files []string
-	for _, pat := range []string{"*.pcap", "*.pcapng"} {
-		for _, dir := range []string{tlsDir, keylogDir} {
-			m, err := filepath.Glob(filepath.Join(dir, pat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, m...)
-		}
-	}
-	if len(files) == 0 {
-		t.Fatalf("no FTPS captures in %s or %s (scripts/make-tls-captures, scripts/make-keylog-captures)", tlsDir, keylogDir)
-	}
 	var out []string
-	for _, f := range files {
-		if _, err := os.Stat(keysOf(f)); err == nil {
-			out = append(out, f)
+	for _, c := range keylogCases {
+		p := filepath.Join(c.dir, c.file)
+		for _, f := range []string{p, keysOf(p)} {
+			if _, err := os.Stat(f); err != nil {
+				t.Fatalf("%v (scripts/make-tls-captures, scripts/make-keylog-captures)", err)
+			}
 		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no FTPS capture has a key log")
+		out = append(out, p)
 	}
 	return out
 }
@@ -58,18 +75,10 @@ func captureName(pcap string) string {
 	return strings.TrimSuffix(filepath.Base(pcap), filepath.Ext(pcap))
 }
 
-// tlsTruth is what the engineer reading each capture with its key log in
-// Wireshark says: the clients that do not resume the control session on
-// the data connection get 522 from vsftpd (an error about the data
-// connection's TLS); the others list and download (every capture of
-// testdata/tls-keylog: the probe said so of its own).
-func tlsTruth(name string) (broken bool) {
-	return strings.HasPrefix(name, "ftplib-vsftpd") || strings.HasPrefix(name, "ftplib-tls12-vsftpd")
-}
-
 func TestTLSKeylogCaptures(t *testing.T) {
-	for _, pcap := range tlsCaptures(t) {
-		name := captureName(pcap)
+	tlsCaptures(t)
+	for _, c := range keylogCases {
+		pcap, name := filepath.Join(c.dir, c.file), captureName(c.file)
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(pcap)
 			if err != nil {
@@ -83,7 +92,7 @@ func TestTLSKeylogCaptures(t *testing.T) {
 			if slices.Contains(all, "control-encrypted") {
 				t.Errorf("control-encrypted with the session's key log: %v", all)
 			}
-			if tlsTruth(name) {
+			if c.broken {
 				if g.Exit != 1 || !slices.ContainsFunc(errs, func(id string) bool { return strings.HasPrefix(id, "data-tls-") }) {
 					t.Errorf("exit %d, errors %v: want a data-tls-* error (522 session reuse required)", g.Exit, errs)
 				}
@@ -218,7 +227,7 @@ func TestTLSKeylogDecryption(t *testing.T) {
 // error (exit 2) before the capture is read.
 func TestTLSKeylogBadFile(t *testing.T) {
 	dir := t.TempDir()
-	pcap := filepath.Join(tlsDir, "curl-vsftpd-reuse.pcap")
+	pcap := filepath.Join(ftpsDir, "curl-vsftpd-reuse.pcap")
 	garbage := filepath.Join(dir, "garbage.log")
 	if err := os.WriteFile(garbage, []byte("\x89PNG\r\n\x1a\n\x00\x00binary"), 0o600); err != nil {
 		t.Fatal(err)
