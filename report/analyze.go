@@ -511,6 +511,8 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	var unseen []unseenSetup
 	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
 	for _, s := range g {
+		rc := rc
+		rc.sliced = s.SlicedAt != nil
 		base := controlSteps(s, rc)
 		if u, cut := cutShort(&base, nil); cut {
 			unseen = append(unseen, u)
@@ -696,6 +698,14 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		}
 	}
 	switch {
+	case rc.sliced && s.TLS == nil && !loginEnded(login):
+		// The snap length cut the dialogue before the login ended (or
+		// before it began): whether it logged in is not in the file.
+		t := s.SlicedAt.T
+		if login != nil {
+			t = login.T
+		}
+		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: slicedText}
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
@@ -715,6 +725,16 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
 	}
 	return mr
+}
+
+// loginEnded reports whether the login exchange got a reply that ends
+// the login: success, or a refusal (a 331 asking for the password ends
+// nothing).
+func loginEnded(login *capture.FTPExchange) bool {
+	if login == nil || inHole(login) || login.Final() == nil {
+		return false
+	}
+	return ftp.Interpret(login.Verb(), login.Final().Reply, false).Step != ftp.StepIntermediate
 }
 
 // loginInHole reports whether a hole of the capture hides how the login
@@ -797,11 +817,16 @@ func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bo
 // endStep is a step begun at t0 that got no reply: the connection was
 // reset, closed, or it was still open when the capture ended. Still open,
 // the step timed out only if the capture went on long enough after it
-// (outlivedWait); otherwise its outcome is not in the file: skipped, the
+// (outlivedWait); otherwise, or when the snap length cut the dialogue
+// before it (rebuild.sliced), its outcome is not in the file: skipped, the
 // error saying so (cutShort then leaves its mode out).
 func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 	st := probe.Step{T0: t0, T: max(t0, lastSeen(c))}
 	switch {
+	case rc.sliced:
+		// The dialogue is read up to the first cut segment: a reply
+		// after it is not in the readable text.
+		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
 	case len(c.RSTs) > 0:
 		st.Outcome = probe.OutcomeReset
 	case c.FINResponder != nil || c.FINInitiator != nil:
