@@ -657,7 +657,7 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	c := s.Control
 	mr := probe.ModeResult{Applicable: true, ControlLocal: s.Client.String(), ControlRemote: s.Server.String()}
-	mr.Connect = connStep(c, len(s.Exchanges) > 0)
+	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -770,28 +770,58 @@ func holeStep(s *capture.FTPSession, login *capture.FTPExchange) probe.Step {
 }
 
 // connStep classifies a TCP connection's handshake from the wire:
-// SYN-ACK ok, RST or ICMP port unreachable refused, other ICMP
-// unreachable, SYNs alone timeout. A connection seen only mid-stream (or
-// only from its data) counts as ok.
+// SYN-ACK ok, a RST from the responder's side (the server, or a firewall
+// answering for it) or ICMP port unreachable refused, other ICMP
+// unreachable, SYNs alone timeout. A RST the initiator sent itself
+// refuses nothing. A connection seen only mid-stream (or only from its
+// data), or that carried data, counts as ok.
 func connStep(c *capture.Conn, talked bool) probe.Step {
 	t0 := c.FirstT()
 	st := probe.Step{T0: t0, T: t0}
+	rst := responderReset(c)
 	switch {
 	case c.SYNACK != nil:
 		st.Outcome, st.T = probe.OutcomeOK, c.SYNACK.T
 	case c.Midstream && (talked || c.FirstData != nil):
+		st.Outcome = probe.OutcomeOK
+	case c.FirstData != nil:
+		// Data flowed: the handshake completed, its SYN-ACK not captured.
 		st.Outcome = probe.OutcomeOK
 	case len(c.ICMP) > 0:
 		st.Outcome, st.T = probe.OutcomeUnreachable, c.ICMP[0].T
 		if ic := c.ICMP[0]; (!ic.V6 && ic.Type == 3 && ic.Code == 3) || (ic.V6 && ic.Type == 1 && ic.Code == 4) {
 			st.Outcome = probe.OutcomeRefused
 		}
-	case len(c.RSTs) > 0:
-		st.Outcome, st.T = probe.OutcomeRefused, c.RSTs[0].T
+	case rst != nil:
+		st.Outcome, st.T = probe.OutcomeRefused, rst.T
 	case len(c.SYNs) > 0:
 		st.Outcome, st.T = probe.OutcomeTimeout, c.SYNs[len(c.SYNs)-1].T
 	default:
 		st.Outcome = probe.OutcomeOK
+	}
+	return st
+}
+
+// responderReset is the first RST the responder's side sent, nil when
+// none did.
+func responderReset(c *capture.Conn) *capture.RSTFact {
+	for i := range c.RSTs {
+		if c.RSTs[i].From == capture.SideResponder {
+			return &c.RSTs[i]
+		}
+	}
+	return nil
+}
+
+// connStep is connStep with what the capture could see: SYNs that got no
+// answer are unanswered only when the wire shows the wait (the SYN sent
+// again), or the capture went on outlivedWait past the first one, or a
+// reply ended the step (concluded: the transfer's final reply, a 425);
+// otherwise the capture ended too soon to tell (cutText).
+func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
+	st := connStep(c, talked)
+	if st.Outcome == probe.OutcomeTimeout && !concluded && len(c.SYNs) == 1 && rc.end-c.SYNs[0].T < outlivedWait {
+		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, rc.cutText(st.T0)
 	}
 	return st
 }
@@ -945,7 +975,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	c := ds.Conn
 	switch {
 	case c != nil:
-		dc.Connect = connStep(c, c.FirstData != nil)
+		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil)
 		if ds.Passive {
 			dc.Dialled = c.Responder.String()
 			dc.Local, dc.Peer = c.Initiator.String(), c.Responder.String()

@@ -3,8 +3,13 @@ package report
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
@@ -85,3 +90,121 @@ func TestAnalyzeSlicedBeforeLogin(t *testing.T) {
 	}
 }
 
+// tcpFrame is a frame of c rewritten: edit changes its IPv4 and TCP
+// headers (ports, TTL, flags); lengths and checksums are computed again.
+func tcpFrame(t *testing.T, c pcaptest.Capture, p pcaptest.Packet, edit func(ip *layers.IPv4, tcp *layers.TCP)) pcaptest.Packet {
+	t.Helper()
+	pk := gopacket.NewPacket(p.Data, c.LinkType, gopacket.Default)
+	eth, _ := pk.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
+	ip, _ := pk.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+	tcp, _ := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
+	if eth == nil || ip == nil || tcp == nil {
+		t.Fatal("not an Ethernet IPv4 TCP frame")
+	}
+	edit(ip, tcp)
+	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
+		t.Fatal(err)
+	}
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(tcp.Payload)); err != nil {
+		t.Fatal(err)
+	}
+	p.Data = append([]byte(nil), buf.Bytes()...)
+	p.Info.CaptureLength, p.Info.Length = len(p.Data), len(p.Data)
+	return p
+}
+
+// refusedDial is a passive-rejected capture's first refused data
+// connection (the client's SYN and the RST answering it), moved to the
+// control port 21: a control connection refused, as the tap saw it.
+// frames picks which of the two to keep and how; ttl, when set, gives the
+// client's and the server's packets those TTLs (a tap at the server sees
+// the server's initial TTL and the client's hops).
+func refusedDial(t *testing.T, src string, ttl [2]uint8, frames func(syn, rst pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet) pcaptest.Capture {
+	t.Helper()
+	c := clientCapture(t, src)
+	var syn, rst *pcaptest.Packet
+	var dport layers.TCPPort
+	for i, p := range c.Packets {
+		tcp := c.TCP(p)
+		switch {
+		case tcp == nil || tcp.SrcPort == 21 || tcp.DstPort == 21:
+		case syn == nil && tcp.SYN && !tcp.ACK:
+			syn, dport = &c.Packets[i], tcp.DstPort
+		case syn != nil && tcp.RST && tcp.SrcPort == dport:
+			rst = &c.Packets[i]
+		}
+		if rst != nil {
+			break
+		}
+	}
+	if syn == nil || rst == nil {
+		t.Fatalf("%s: no refused data connection", src)
+	}
+	move := func(p pcaptest.Packet, fromClient bool) pcaptest.Packet {
+		return tcpFrame(t, c, p, func(ip *layers.IPv4, tcp *layers.TCP) {
+			if tcp.DstPort == dport {
+				tcp.DstPort = 21
+			}
+			if tcp.SrcPort == dport {
+				tcp.SrcPort = 21
+			}
+			if fromClient && ttl[0] != 0 {
+				ip.TTL = ttl[0]
+			}
+			if !fromClient && ttl[1] != 0 {
+				ip.TTL = ttl[1]
+			}
+		})
+	}
+	out := pcaptest.Capture{LinkType: c.LinkType}
+	out.Packets = frames(move(*syn, true), move(*rst, false), c)
+	return out
+}
+
+// TestAnalyzeControlResets: a connection to the control port that is
+// only a SYN and a RST is a refused control connection when the RST came
+// from the server's side, at every vantage: positive evidence. A lone RST
+// (no SYN) is no session; a RST the client sent itself refuses nothing;
+// a lone SYN the capture ended right after was not seen unanswered.
+func TestAnalyzeControlResets(t *testing.T) {
+	both := func(syn, rst pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
+		return []pcaptest.Packet{syn, rst}
+	}
+	tests := []struct {
+		name     string
+		src      string
+		ttl      [2]uint8
+		frames   func(syn, rst pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet
+		sessions int
+		want     []string
+		vantage  string
+	}{
+		{"SYN, server's RST, at the client", "curl-vsftpd-passive-rejected-client", [2]uint8{}, both, 1, []string{"control-refused"}, "client"},
+		{"SYN, server's RST, at a gateway", "curl-vsftpd-passive-rejected-gateway", [2]uint8{63, 62}, both, 1, []string{"control-refused"}, "middle"},
+		{"SYN, server's RST, at the server", "curl-vsftpd-passive-rejected-client", [2]uint8{62, 64}, both, 1, []string{"control-refused"}, "server"},
+		{"RST only", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(_, rst pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
+			return []pcaptest.Packet{rst}
+		}, 0, nil, ""},
+		{"SYN, then the client's own RST", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet {
+			own := tcpFrame(t, c, syn, func(_ *layers.IPv4, tcp *layers.TCP) { tcp.SYN, tcp.RST, tcp.ACK = false, true, true; tcp.Seq++ })
+			own.Info.Timestamp = own.Info.Timestamp.Add(time.Millisecond)
+			return []pcaptest.Packet{syn, own}
+		}, 1, nil, ""},
+		{"a lone SYN, the capture ends", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
+			return []pcaptest.Packet{syn}
+		}, 1, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cd := analyzeCapture(t, refusedDial(t, tc.src, tc.ttl, tc.frames))
+			ids, _, text := unseenReport(cd)
+			if len(cd.Sessions) != tc.sessions || !slices.Equal(ids, tc.want) {
+				t.Errorf("%d sessions (want %d), ids %v (want %v):\n%s", len(cd.Sessions), tc.sessions, ids, tc.want, text)
+			}
+			if tc.vantage != "" && len(cd.Sessions) > 0 && cd.Sessions[0].Session.Vantage != tc.vantage {
+				t.Errorf("vantage %q, want %q", cd.Sessions[0].Session.Vantage, tc.vantage)
+			}
+		})
+	}
+}
