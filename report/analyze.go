@@ -826,6 +826,30 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	return st
 }
 
+// stallStep is a transfer with no final reply whose data connection went
+// quiet (capture.Conn.Stall): stalled only when the capture shows the
+// silence itself. Not when the snap length hid the reply that may have
+// ended it, nor when the capture lost bytes of the connection (its
+// silence may be the capture's loss), nor when the connection was still
+// open as the capture ended less than outlivedWait after the data stopped
+// (the capture ended, the transfer did not necessarily stall). Data that
+// flowed again after the longest silence is no stall: the step ends as
+// endStep says.
+func (rc rebuild) stallStep(c, ctl *capture.Conn, t0 float64) probe.Step {
+	st := probe.Step{Outcome: probe.OutcomeStalled, T0: t0, T: c.Stall.From + c.Stall.Duration}
+	switch {
+	case rc.sliced:
+		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
+	case c.GapBytes > 0:
+		st.Outcome, st.Error = probe.OutcomeSkipped, fmt.Sprintf(holePrefix+"lost %d bytes of the data connection: whether its transfer stalled, or only the capture lost its packets, is not in the file", c.GapBytes)
+	case c.OpenAtEnd && rc.end-c.Stall.From < outlivedWait:
+		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
+	case c.LastData != nil && c.LastData.T > c.Stall.From:
+		return rc.endStep(ctl, t0)
+	}
+	return st
+}
+
 // replyStep is a step ended by a reply to verb: ok when ftp.Interpret
 // says the reply completes the command, else a failed reply (negative, or
 // one the command's sequence does not allow). afterPreliminary is true for
@@ -975,7 +999,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	c := ds.Conn
 	switch {
 	case c != nil:
-		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil)
+		// The transfer's reply, or the session's end in the capture,
+		// concluded the wait for the connection.
+		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil || !s.Control.OpenAtEnd)
 		if ds.Passive {
 			dc.Dialled = c.Responder.String()
 			dc.Local, dc.Peer = c.Initiator.String(), c.Responder.String()
@@ -1008,6 +1034,10 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// The capture holds no data connection at all: whether this one
 		// was dialled, and how it went, cannot be seen (observe_capture.go).
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
+	case final == nil && s.Control.OpenAtEnd && rc.end-dc.Setup.T < outlivedWait && !gaveUpOnPrivate(ds, s.Server):
+		// The capture ended soon after the set-up, the session still
+		// open: whether a connection would have come is not in the file.
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: rc.cutText(dc.Setup.T)}
 	default:
 		// Announced, and no connection ever appeared.
 		t := dc.Setup.T
@@ -1052,7 +1082,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		rep := final.Reply
 		tr.Final = &rep
 	case c != nil && c.Stall != nil:
-		tr.Step = probe.Step{Outcome: probe.OutcomeStalled, T0: ds.Transfer.T, T: c.Stall.From + c.Stall.Duration}
+		tr.Step = rc.stallStep(c, s.Control, ds.Transfer.T)
 	default:
 		tr.Step = rc.endStep(s.Control, ds.Transfer.T)
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -204,6 +205,109 @@ func TestAnalyzeControlResets(t *testing.T) {
 			}
 			if tc.vantage != "" && len(cd.Sessions) > 0 && cd.Sessions[0].Session.Vantage != tc.vantage {
 				t.Errorf("vantage %q, want %q", cd.Sessions[0].Session.Vantage, tc.vantage)
+			}
+		})
+	}
+}
+
+// TestAnalyzeStallObservable: a transfer whose data connection went quiet
+// and got no final reply is transfer-stalled only when the capture shows
+// the silence itself: not when the capture lost bytes of the connection
+// (capture-incomplete), nor when the capture ended soon after the data
+// stopped, the connection still open; a silence after which data flowed
+// again is no stall. A silence of 30 s the capture saw whole, the
+// connection still open at its end, is one.
+func TestAnalyzeStallObservable(t *testing.T) {
+	tests := []struct {
+		name string
+		// shape sets the data connection's facts; t is when RETR was sent.
+		shape      func(c *capture.Conn, t float64)
+		end        float64 // the capture's last packet, after t
+		stalled    bool
+		incomplete bool
+	}{
+		{"silence then FIN, bytes lost by the capture", func(c *capture.Conn, t float64) {
+			c.Stall, c.GapBytes = &capture.Stall{From: t + 0.5, Duration: 29.5}, 2896
+			c.FINResponder = &capture.PacketRef{T: t + 30}
+		}, 31, false, true},
+		{"open at the end, the capture ends 3 s after the data", func(c *capture.Conn, t float64) {
+			c.Stall, c.OpenAtEnd = &capture.Stall{From: t + 0.5, Duration: 3}, true
+		}, 3.5, false, true},
+		{"data again after the silence", func(c *capture.Conn, t float64) {
+			c.Stall = &capture.Stall{From: t + 0.5, Duration: 5}
+			c.LastData, c.FINResponder = &capture.PacketRef{T: t + 6}, &capture.PacketRef{T: t + 6.1}
+		}, 40, false, false},
+		{"open at the end, silent for the last 30 s", func(c *capture.Conn, t float64) {
+			c.Stall, c.OpenAtEnd = &capture.Stall{From: t + 0.5, Duration: 30}, true
+		}, 30.5, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30001|)")
+			c := h.passiveConn(1)
+			retr := h.say("RETR big.bin", "150 Opening BINARY mode data connection for big.bin (10485760 bytes).")
+			t0 := retr.T
+			c.BytesFromResponder, c.MaxSegmentFromResponder = 65160, 1448
+			c.FirstData, c.LastData = &capture.PacketRef{T: t0 + 0.02}, &capture.PacketRef{T: t0 + 0.5}
+			tc.shape(c, t0)
+			h.data("EPSV", "10.77.0.2:30001", setup, retr, c)
+			// Another host's connection marks the capture's end.
+			end := netip.MustParseAddrPort("192.168.10.9:50000")
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: end, Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: t0 + tc.end}, SYNs: []capture.PacketRef{{T: t0 + tc.end}}})
+			cd := DiagnoseCapture(h.ev)
+			ids, incomplete, text := unseenReport(cd)
+			if slices.Contains(ids, "transfer-stalled") != tc.stalled || incomplete != tc.incomplete {
+				t.Errorf("ids %v: transfer-stalled want %v, capture-incomplete %v want %v:\n%s", ids, tc.stalled, incomplete, tc.incomplete, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeEndsAfterSetup: a capture that ends soon after a passive
+// set-up, the session still open, does not show whether the data
+// connection would have come or been answered: no error, what is missing
+// said (capture-incomplete). The same capture going on 30 s does.
+func TestAnalyzeEndsAfterSetup(t *testing.T) {
+	tests := []struct {
+		name  string
+		syn   bool    // the client's one SYN to the passive port is in it
+		end   float64 // the capture's last packet, after LIST
+		error bool
+	}{
+		{"no connection, the capture ends 2 s after LIST", false, 2, false},
+		{"one SYN, the capture ends 1 s after it", true, 1, false},
+		{"no connection, the capture goes on 30 s", false, 30, true},
+		{"one SYN, the capture goes on 30 s", true, 30, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.Control.OpenAtEnd = true
+			setup := h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,49).")
+			list := h.say("LIST")
+			var c *capture.Conn
+			if tc.syn {
+				c = h.passiveConn(1)
+				c.SYNACK = nil
+			}
+			h.data("PASV", "10.77.0.2:30001", setup, list, c)
+			other := netip.MustParseAddrPort("192.168.10.9:50000")
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: other, Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: list.T + tc.end}, SYNs: []capture.PacketRef{{T: list.T + tc.end}}})
+			cd := DiagnoseCapture(h.ev)
+			ids, incomplete, text := unseenReport(cd)
+			var errs []string
+			for _, d := range cd.Sessions {
+				for _, f := range d.Findings {
+					if f.Severity == SeverityError {
+						errs = append(errs, f.ID)
+					}
+				}
+			}
+			if (len(errs) > 0) != tc.error || incomplete == tc.error {
+				t.Errorf("ids %v, errors %v (want any: %v), capture-incomplete %v:\n%s", ids, errs, tc.error, incomplete, text)
 			}
 		})
 	}
