@@ -826,6 +826,18 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	return st
 }
 
+// callbackAtPort reports an active set-up that got no reply while the
+// server's SYNs to the announced port went unanswered in the capture
+// (seen sent again, or the capture going on long enough: connStep): the
+// server connects at PORT/EPRT time and answers once its attempt ends.
+// Not past the snap length, where the reply may simply be unreadable.
+func (rc rebuild) callbackAtPort(ds *capture.DataSetup) bool {
+	if ds.Passive || ds.Inferred || rc.sliced || ds.Conn == nil || len(ds.Conn.SYNs) == 0 {
+		return false
+	}
+	return rc.connStep(ds.Conn, false, false).Outcome == probe.OutcomeTimeout
+}
+
 // stallStep is a transfer with no final reply whose data connection went
 // quiet (capture.Conn.Stall): stalled only when the capture shows the
 // silence itself. Not when the snap length hid the reply that may have
@@ -969,6 +981,23 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	case ds.Inferred:
 		t := ds.Conn.FirstT()
 		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
+	case ds.Setup.Final() == nil && rc.callbackAtPort(ds):
+		// The server connected as soon as it got PORT/EPRT and its
+		// SYNs went unanswered: its silence is the wait for that
+		// attempt (pyftpdlib, Twisted), as the probe's set-up watch
+		// reads it.
+		c := ds.Conn
+		dc.Connect = rc.connStep(c, false, false)
+		// No reply until the control connection's last packet.
+		dc.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: ds.Setup.T, T: max(dc.Connect.T, lastSeen(s.Control))}
+		dc.Listened = dc.Announced
+		dc.SetupWatch = &probe.SetupWatch{Listener: probe.ListenerSYNDropped}
+		tr.Command = noTransferCommand
+		if ds.Transfer != nil {
+			tr.Command = ds.Transfer.Command
+		}
+		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
+		return false
 	case ds.Setup.Final() == nil:
 		dc.Setup = rc.endStep(s.Control, ds.Setup.T)
 	default:

@@ -53,7 +53,7 @@ func unseenReport(cd *CaptureDiagnosis) (ids []string, incomplete bool, text str
 	for _, d := range cd.Sessions {
 		texts = append(texts, "verdict: "+d.Verdict)
 		for _, f := range d.Findings {
-			texts = append(texts, f.ID+": "+f.Title)
+			texts = append(texts, f.ID+": "+f.Title+"\n  "+f.Explanation)
 			incomplete = incomplete || f.ID == "capture-incomplete"
 		}
 	}
@@ -308,6 +308,58 @@ func TestAnalyzeEndsAfterSetup(t *testing.T) {
 			}
 			if (len(errs) > 0) != tc.error || incomplete == tc.error {
 				t.Errorf("ids %v, errors %v (want any: %v), capture-incomplete %v:\n%s", ids, errs, tc.error, incomplete, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeCallbackAtPORT: a PORT that gets no reply while the server's
+// SYNs toward the announced port are in the capture, unanswered, is the
+// server's callback failing at PORT time (pyftpdlib and Twisted connect
+// before they reply), as the probe's set-up watch reads it: not a server
+// silent on the control channel. At the client the SYNs reached this host
+// (a local firewall); elsewhere the callback was blocked on the way. With
+// no SYN in the capture, nothing is said of a callback.
+func TestAnalyzeCallbackAtPORT(t *testing.T) {
+	tests := []struct {
+		name     string
+		ttl      [2]int // the client's and the server's TTL as captured
+		syns     int
+		vantage  string
+		want     string // the callback finding, "" for none
+		notWants string
+	}{
+		{"at the client", [2]int{64, 62}, 3, "client", "active-callback-dropped-locally", "data-connection-failed"},
+		{"at the server", [2]int{62, 64}, 3, "server", "active-callback-blocked", "data-connection-failed"},
+		{"at a gateway", [2]int{63, 63}, 3, "middle", "active-callback-blocked", "data-connection-failed"},
+		{"no SYN in the capture", [2]int{64, 62}, 0, "client", "", "active-callback-blocked"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.ClientTTL, h.s.ServerTTL = tc.ttl[0], tc.ttl[1]
+			port := h.say("PORT 192,168,10,2,195,81")
+			var c *capture.Conn
+			if tc.syns > 0 {
+				c = &capture.Conn{Initiator: netip.MustParseAddrPort("10.77.0.2:40123"), Responder: netip.MustParseAddrPort("192.168.10.2:50001"),
+					First: capture.PacketRef{T: port.T + 0.01}}
+				for i := range tc.syns {
+					c.SYNs = append(c.SYNs, capture.PacketRef{T: port.T + 0.01 + float64(i*i+i)/2})
+				}
+			}
+			h.data("PORT", "192.168.10.2:50001", port, nil, c)
+			h.s.Control.FINInitiator = &capture.PacketRef{T: port.T + 20}
+			// A connection off the control port: the capture holds data
+			// connections.
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: port.T + 21}, SYNs: []capture.PacketRef{{T: port.T + 21}}})
+			cd := DiagnoseCapture(h.ev)
+			ids, _, text := unseenReport(cd)
+			if len(cd.Sessions) != 1 || cd.Sessions[0].Session.Vantage != tc.vantage {
+				t.Fatalf("want one session at %s:\n%s", tc.vantage, text)
+			}
+			if (tc.want != "" && !slices.Contains(ids, tc.want)) || slices.Contains(ids, tc.notWants) {
+				t.Errorf("ids %v, want %q and not %q:\n%s", ids, tc.want, tc.notWants, text)
 			}
 		})
 	}
