@@ -58,6 +58,8 @@ type rebuild struct {
 	// control text (capture.FTPSession.SlicedAt): the dialogue is read up
 	// to there, so a reply missing after it is not in the file.
 	sliced bool
+	// meanings are the capture's reply meanings (meaning_cache.go).
+	meanings meaningCache
 }
 
 // outlivedWait is how long a capture must go on after a step began, its
@@ -126,11 +128,13 @@ type wholeCapture struct {
 	// offControl: the capture holds a TCP connection that is on no
 	// control port (it was not filtered down to the control port).
 	offControl bool
+	// meanings are shared by the capture's sessions (meaning_cache.go).
+	meanings meaningCache
 }
 
 // scanCapture finds the whole capture's facts in one pass.
 func scanCapture(ev *capture.Evidence) wholeCapture {
-	var w wholeCapture
+	w := wholeCapture{meanings: meaningCache{}}
 	ctl := map[*capture.Conn]bool{}
 	ports := map[uint16]bool{}
 	for _, s := range ev.Sessions {
