@@ -955,9 +955,18 @@ func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 		// The dialogue is read up to the first cut segment: a reply
 		// after it is not in the readable text.
 		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
+	case responderReset(c) != nil:
+		st.Outcome = probe.OutcomeReset
+	case c.FINResponder != nil:
+		st.Outcome = probe.OutcomeClosed
+	case clientEnded(c) >= t0+outlivedWait:
+		// The client ended the connection itself after waiting that
+		// long: the missing reply is observed, and the server did not
+		// end anything.
+		st.Outcome = probe.OutcomeTimeout
 	case len(c.RSTs) > 0:
 		st.Outcome = probe.OutcomeReset
-	case c.FINResponder != nil || c.FINInitiator != nil:
+	case c.FINInitiator != nil:
 		st.Outcome = probe.OutcomeClosed
 	case rc.end-t0 < outlivedWait:
 		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
@@ -965,6 +974,20 @@ func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 		st.Outcome = probe.OutcomeTimeout
 	}
 	return st
+}
+
+// clientEnded is when the initiator ended the connection (its FIN or
+// RST), 0 when it did not.
+func clientEnded(c *capture.Conn) float64 {
+	if c.FINInitiator != nil {
+		return c.FINInitiator.T
+	}
+	for _, r := range c.RSTs {
+		if r.From == capture.SideInitiator {
+			return r.T
+		}
+	}
+	return 0
 }
 
 func lastSeen(c *capture.Conn) float64 {

@@ -364,3 +364,35 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeClientEndsWaiting: a control connection the client ended
+// itself, after waiting 10 s or more for a reply, was not closed by the
+// server: the reply is missing (observed), and control-closed, which
+// blames the server's side, is not said. The server's own FIN is.
+func TestAnalyzeClientEndsWaiting(t *testing.T) {
+	tests := []struct {
+		name   string
+		end    func(c *capture.Conn, t float64)
+		closed bool
+	}{
+		{"the client's FIN 20 s after PORT", func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t + 20} }, false},
+		{"the client's RST 20 s after PORT", func(c *capture.Conn, t float64) {
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 20}, From: capture.SideInitiator}}
+		}, false},
+		{"the server's FIN 1 s after PORT", func(c *capture.Conn, t float64) { c.FINResponder = &capture.PacketRef{T: t + 1} }, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			port := h.say("PORT 192,168,10,2,195,81")
+			h.data("PORT", "192.168.10.2:50001", port, nil, nil)
+			tc.end(h.s.Control, port.T)
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: port.T + 21}, SYNs: []capture.PacketRef{{T: port.T + 21}}})
+			ids, _, text := unseenReport(DiagnoseCapture(h.ev))
+			if slices.Contains(ids, "control-closed") != tc.closed {
+				t.Errorf("ids %v, control-closed want %v:\n%s", ids, tc.closed, text)
+			}
+		})
+	}
+}
