@@ -901,21 +901,26 @@ func (rc rebuild) callbackAtPort(ds *capture.DataSetup) bool {
 }
 
 // stallStep is a transfer with no final reply whose data connection went
-// quiet (capture.Conn.Stall): stalled only when the capture shows the
-// silence itself. Not when the snap length hid the reply that may have
-// ended it, nor when the capture lost bytes of the connection (its
-// silence may be the capture's loss), nor when the connection was still
-// open as the capture ended less than outlivedWait after the data stopped
-// (the capture ended, the transfer did not necessarily stall). Data that
-// flowed again after the longest silence is no stall: the step ends as
-// endStep says.
+// quiet (capture.Conn.Stall) or lost bytes in the capture. It stalled
+// only when the capture shows the silence itself: not when the snap
+// length hid the reply that may have ended it, nor when the capture lost
+// bytes of the connection (the silence, or the missing data, may be the
+// capture's loss), nor when the connection was still open as the capture
+// ended less than outlivedWait after the data stopped (the capture ended,
+// the transfer did not necessarily stall). Data that flowed again after
+// the longest silence is no stall: the step ends as endStep says.
 func (rc rebuild) stallStep(c, ctl *capture.Conn, t0 float64) probe.Step {
-	st := probe.Step{Outcome: probe.OutcomeStalled, T0: t0, T: c.Stall.From + c.Stall.Duration}
+	st := probe.Step{Outcome: probe.OutcomeStalled, T0: t0}
+	if c.Stall != nil {
+		st.T = c.Stall.From + c.Stall.Duration
+	}
 	switch {
 	case rc.sliced:
 		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
 	case c.GapBytes > 0:
 		st.Outcome, st.Error = probe.OutcomeSkipped, fmt.Sprintf(holePrefix+"lost %d bytes of the data connection: whether its transfer stalled, or only the capture lost its packets, is not in the file", c.GapBytes)
+	case c.Stall == nil:
+		return rc.endStep(ctl, t0)
 	case c.OpenAtEnd && rc.end-c.Stall.From < outlivedWait:
 		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
 	case c.LastData != nil && c.LastData.T > c.Stall.From:
@@ -1195,7 +1200,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = rc.replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
 		rep := final.Reply
 		tr.Final = &rep
-	case c != nil && c.Stall != nil:
+	case c != nil && (c.Stall != nil || c.GapBytes > 0):
 		tr.Step = rc.stallStep(c, s.Control, ds.Transfer.T)
 	default:
 		tr.Step = rc.endStep(s.Control, ds.Transfer.T)

@@ -237,6 +237,10 @@ func TestAnalyzeStallObservable(t *testing.T) {
 			c.Stall = &capture.Stall{From: t + 0.5, Duration: 5}
 			c.LastData, c.FINResponder = &capture.PacketRef{T: t + 6}, &capture.PacketRef{T: t + 6.1}
 		}, 40, false, false},
+		{"not a byte in the capture, bytes lost by it, then FIN", func(c *capture.Conn, t float64) {
+			c.BytesFromResponder, c.FirstData, c.LastData, c.GapBytes = 0, nil, nil, 2896
+			c.FINResponder = &capture.PacketRef{T: t + 30}
+		}, 31, false, true},
 		{"open at the end, silent for the last 30 s", func(c *capture.Conn, t float64) {
 			c.Stall, c.OpenAtEnd = &capture.Stall{From: t + 0.5, Duration: 30}, true
 		}, 30.5, true, false},
