@@ -99,6 +99,12 @@ func TestTLSKeylogCaptures(t *testing.T) {
 			} else if g.Exit != 0 || len(errs) > 0 {
 				t.Errorf("exit %d, errors %v: want a healthy session", g.Exit, errs)
 			}
+			if c.broken {
+				// Which data-TLS finding a refused data handshake gets is
+				// the data-TLS rules' (data-tls-failed, or the cause told
+				// by data-tls-not-resumed): checked above, not pinned here.
+				return
+			}
 			golden := filepath.Join(filepath.Dir(pcap), "golden", name+".keylog.json")
 			got, _ := json.MarshalIndent(g, "", "  ")
 			got = append(got, '\n')
