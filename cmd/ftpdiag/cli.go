@@ -99,7 +99,7 @@ EXIT STATUS
 		return &exitError{code: exitUsage, err: err, usage: true}
 	})
 	root.AddCommand(newProbeCommand(e), newRenderCommand(e), newVersionCommand(e))
-	root.AddCommand(newAnalyzeCommand(e))
+	root.AddCommand(newAnalyzeCommand(e), newResponderCommand(e))
 	root.AddCommand(newCompletionCommand(e), newManCommand(e))
 	registerFlagCompletions(root)
 	return root
