@@ -3,17 +3,16 @@ package responder
 import (
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
 )
 
 // The challenge: every session gets a fresh nonce, announced in FEAT
-// (FeatPrefix, version, nonce). The client proves it knows the shared
-// secret with "SITE FTPDIAG AUTH <hex HMAC-SHA256(secret, nonce)>".
-
-// FeatPrefix starts the FEAT line that identifies a responder.
-const FeatPrefix = "FTPDIAG-RESPONDER"
+// (ftp.ResponderFeatPrefix, version, nonce). The client proves it knows the
+// shared secret with "SITE FTPDIAG AUTH <ftp.ResponderAnswer(secret,
+// nonce)>".
 
 // nonceBytes is the nonce's entropy: 128 bits, never repeated in practice.
 const nonceBytes = 16
@@ -25,14 +24,6 @@ func newNonce() string {
 	return hex.EncodeToString(b)
 }
 
-// Answer is the challenge's answer: hex HMAC-SHA256 of the nonce (as
-// announced, in hex) under the shared secret.
-func Answer(secret []byte, nonce string) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(nonce))
-	return hex.EncodeToString(m.Sum(nil))
-}
-
 // verify reports whether answer is the right answer for nonce, in
 // constant time.
 func verify(secret []byte, nonce, answer string) bool {
@@ -40,6 +31,6 @@ func verify(secret []byte, nonce, answer string) bool {
 	if err != nil {
 		return false
 	}
-	want, _ := hex.DecodeString(Answer(secret, nonce))
+	want, _ := hex.DecodeString(ftp.ResponderAnswer(secret, nonce))
 	return hmac.Equal(got, want)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
 )
 
 // handler answers one command; false ends the session.
@@ -89,7 +91,7 @@ func (s *session) cmdFeat(_ context.Context, _ string) bool {
 	if s.cfg.TLS != nil {
 		feats = append(feats, "AUTH TLS", "PBSZ", "PROT")
 	}
-	feats = append(feats, fmt.Sprintf("%s %s %s", FeatPrefix, s.cfg.Version, s.nonce))
+	feats = append(feats, fmt.Sprintf("%s %s %s", ftp.ResponderFeatPrefix, s.cfg.Version, s.nonce))
 	var b strings.Builder
 	b.WriteString("211-Features:\r\n")
 	for _, f := range feats {
@@ -145,7 +147,7 @@ func (s *session) cmdSite(_ context.Context, arg string) bool {
 			return s.reply(530, "Answer the challenge first.", "challenge not answered")
 		}
 		s.setReply(200)
-		return s.write("200 " + string(s.rec.JSON()))
+		return s.write("200 " + string(recordJSON(s.rec)))
 	}
 	return s.reply(504, "Unknown SITE FTPDIAG command.", "")
 }

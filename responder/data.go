@@ -48,7 +48,7 @@ func (s *session) cmdPasv(ctx context.Context, _ string) bool {
 		return s.reply(425, "Cannot open a passive port.", "")
 	}
 	tuple, _ := ftp.FormatPORT(netip.AddrPortFrom(s.local.Addr(), port))
-	text := fmt.Sprintf("Entering Passive Mode (%s). %s%s", tuple, CopyMarker, Letters(tuple))
+	text := fmt.Sprintf("Entering Passive Mode (%s). %s%s", tuple, ftp.CopyMarker, ftp.Letters(tuple))
 	return s.announce("PASV", 227, text)
 }
 
@@ -66,7 +66,7 @@ func (s *session) cmdEpsv(ctx context.Context, arg string) bool {
 		return s.reply(425, "Cannot open a passive port.", "")
 	}
 	arg3 := "|||" + strconv.Itoa(int(port)) + "|"
-	text := fmt.Sprintf("Entering Extended Passive Mode (%s). %s%s", arg3, CopyMarker, Letters(arg3))
+	text := fmt.Sprintf("Entering Extended Passive Mode (%s). %s%s", arg3, ftp.CopyMarker, ftp.Letters(arg3))
 	return s.announce("EPSV", 229, text)
 }
 
@@ -79,7 +79,7 @@ func family(a netip.Addr) string {
 
 // announce records a passive announcement and sends it.
 func (s *session) announce(verb string, code int, text string) bool {
-	s.data.pasvIdx = s.rec.addData(DataConn{Command: verb, Announced: strconv.Itoa(code) + " " + text, Outcome: "not used"})
+	s.data.pasvIdx = addData(&s.rec, DataConn{Command: verb, Announced: strconv.Itoa(code) + " " + text, Outcome: "not used"})
 	return s.reply(code, text, "")
 }
 
@@ -120,11 +120,11 @@ func (s *session) callbackTo(verb string, ap netip.AddrPort) bool {
 	d := DataConn{Command: verb, Requested: ap.String(), Outcome: "not used"}
 	if why := s.foreign(ap); why != "" {
 		d.Outcome = "refused: " + why
-		s.rec.addData(d)
+		addData(&s.rec, d)
 		s.refused++
 		return s.reply(500, "Illegal "+verb+" command.", "refused: "+why)
 	}
-	s.data.active, s.data.activeIdx = ap, s.rec.addData(d)
+	s.data.active, s.data.activeIdx = ap, addData(&s.rec, d)
 	return s.reply(200, verb+" command successful. Consider using PASV.", "")
 }
 

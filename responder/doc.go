@@ -10,7 +10,7 @@
 // way), and whether TLS was used and resumed. "SITE FTPDIAG REPORT"
 // returns that record as one JSON line in a 200 reply. Each 227/229 reply
 // also carries a copy of its address with digits written as letters
-// (letters.go), which no ALG recognises, so a client can tell whether the
+// (ftp.Letters), which no ALG recognises, so a client can tell whether the
 // announcement was rewritten on the way.
 //
 // It is meant to face the Internet, so: it connects back only to the

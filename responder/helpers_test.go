@@ -135,11 +135,11 @@ func (c *client) nonce() string {
 	c.t.Helper()
 	rep := c.cmd("FEAT")
 	for _, f := range ftp.ParseFeat(rep) {
-		if p := strings.Fields(f); len(p) == 3 && p[0] == FeatPrefix {
+		if p := strings.Fields(f); len(p) == 3 && p[0] == ftp.ResponderFeatPrefix {
 			return p[2]
 		}
 	}
-	c.t.Fatalf("no %s line in FEAT: %q", FeatPrefix, rep.Text())
+	c.t.Fatalf("no %s line in FEAT: %q", ftp.ResponderFeatPrefix, rep.Text())
 	return ""
 }
 
@@ -147,7 +147,7 @@ func (c *client) nonce() string {
 func (c *client) login(secret []byte) {
 	c.t.Helper()
 	if secret != nil {
-		if rep := c.cmd("SITE FTPDIAG AUTH " + Answer(secret, c.nonce())); rep.Code != 200 {
+		if rep := c.cmd("SITE FTPDIAG AUTH " + ftp.ResponderAnswer(secret, c.nonce())); rep.Code != 200 {
 			c.t.Fatalf("challenge: %q", rep.Text())
 		}
 	}

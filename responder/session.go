@@ -79,7 +79,7 @@ func (s *session) run(ctx context.Context) {
 			s.endOnReadError(ctx, err)
 			return
 		}
-		s.cur = s.rec.addCommand(line)
+		s.cur = addCommand(&s.rec, line)
 		if !s.handle(ctx, string(line)) {
 			return
 		}

@@ -35,9 +35,9 @@ func TestChallenge(t *testing.T) {
 			for i, a := range tt.answers {
 				switch a {
 				case "":
-					a = Answer(testSecret, nonce)
+					a = ftp.ResponderAnswer(testSecret, nonce)
 				case "other":
-					a = Answer([]byte("another secret of 16+ bytes"), nonce)
+					a = ftp.ResponderAnswer([]byte("another secret of 16+ bytes"), nonce)
 				}
 				if rep := c.cmd("SITE FTPDIAG AUTH " + a); rep.Code != tt.want[i] {
 					t.Fatalf("answer %d: got %q, want %d", i, rep.Text(), tt.want[i])
@@ -270,7 +270,7 @@ func TestLetterCopy(t *testing.T) {
 	c.login(nil)
 	for _, verb := range []string{"PASV", "EPSV"} {
 		rep := c.cmd(verb)
-		cp, ok := CopyIn(rep.Text())
+		cp, ok := ftp.LetterCopy(rep.Text())
 		if !ok {
 			t.Fatalf("%s: no copy in %q", verb, rep.Text())
 		}
@@ -291,7 +291,7 @@ func TestLetterCopy(t *testing.T) {
 		if cp != want {
 			t.Errorf("%s: copy %q, announcement %q", verb, cp, want)
 		}
-		if strings.ContainsAny(rep.Text()[strings.Index(rep.Text(), CopyMarker):], "0123456789") {
+		if strings.ContainsAny(rep.Text()[strings.Index(rep.Text(), ftp.CopyMarker):], "0123456789") {
 			t.Errorf("%s: the copy has digits: %q", verb, rep.Text())
 		}
 	}
