@@ -62,6 +62,11 @@ func serve(t *testing.T, cfg responder.Config, implicit bool) (netip.AddrPort, f
 
 func runProbe(t *testing.T, url string, tlsOpts probe.TLSOptions) *probe.Result {
 	t.Helper()
+	return runProbeSecret(t, url, tlsOpts, nil)
+}
+
+func runProbeSecret(t *testing.T, url string, tlsOpts probe.TLSOptions, secret []byte) *probe.Result {
+	t.Helper()
 	tg, _, err := probe.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +77,7 @@ func runProbe(t *testing.T, url string, tlsOpts probe.TLSOptions) *probe.Result 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := probe.Run(ctx, tg, probe.Options{ConnectTimeout: 2 * time.Second, DataTimeout: 2 * time.Second,
-		ReplyTimeout: 2 * time.Second, PasvSamples: -1, TLS: tlsOpts})
+		ReplyTimeout: 2 * time.Second, PasvSamples: -1, TLS: tlsOpts, ResponderSecret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,14 +134,72 @@ func TestProbeAgainstResponder(t *testing.T) {
 	}
 }
 
-// TestProbeAgainstClosedResponder: without the challenge answered the
-// unmodified probe logs in but gets no data connection.
+// TestProbeAgainstClosedResponder: with the right secret the probe
+// answers the challenge on every control connection, every mode works and
+// each gets the responder's record of its own session; without it or with
+// a wrong one the probe logs in but gets no data connection and no record.
 func TestProbeAgainstClosedResponder(t *testing.T) {
-	ap, _ := serve(t, responder.Config{Secret: []byte("0123456789abcdef0123")}, false)
-	res := runProbe(t, "ftp://"+ap.String()+"/", probe.TLSOptions{Mode: probe.TLSOff})
-	for _, m := range res.Modes {
-		if !m.Login.OK() || m.Works {
-			t.Errorf("%s: login %+v, works %t: want logged in and no data", m.Mode, m.Login, m.Works)
+	secret := []byte("0123456789abcdef0123")
+	tests := []struct {
+		name      string
+		secret    []byte
+		challenge string
+		works     bool
+	}{
+		{"right secret", secret, probe.ChallengeAnswered, true},
+		{"wrong secret", []byte("another secret, 16+ bytes"), probe.ChallengeRefused, false},
+		{"no secret", nil, probe.ChallengeNoSecret, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ap, _ := serve(t, responder.Config{Secret: secret, DataTimeout: 2 * time.Second}, false)
+			res := runProbeSecret(t, "ftp://"+ap.String()+"/", probe.TLSOptions{Mode: probe.TLSOff}, tt.secret)
+			for _, m := range res.Modes {
+				if !m.Login.OK() || m.Works != tt.works {
+					t.Errorf("%s: login %+v, works %t; want logged in, works %t", m.Mode, m.Login, m.Works, tt.works)
+				}
+				v := m.Responder
+				if v == nil || v.Challenge != tt.challenge {
+					t.Fatalf("%s: responder view %+v, want challenge %q", m.Mode, v, tt.challenge)
+				}
+				if (v.Record != nil) != tt.works {
+					t.Fatalf("%s: record %+v (error %q), want one: %t", m.Mode, v.Record, v.Error, tt.works)
+				}
+				for _, x := range m.Transcript {
+					if strings.Contains(x.Command, "AUTH") && x.Command != "SITE FTPDIAG AUTH ****" {
+						t.Errorf("%s: the challenge's answer is in the transcript: %q", m.Mode, x.Command)
+					}
+				}
+				if v.Record != nil {
+					checkRecord(t, m)
+				}
+			}
+		})
+	}
+}
+
+// checkRecord: the record shows the control connection from the probe's
+// own address and the PORT/EPRT argument the probe sent.
+func checkRecord(t *testing.T, m probe.ModeResult) {
+	t.Helper()
+	rec := m.Responder.Record
+	if rec.Control.Remote != m.ControlLocal {
+		t.Errorf("%s: responder saw the control connection from %s, the probe left from %s", m.Mode, rec.Control.Remote, m.ControlLocal)
+	}
+	if m.Mode.Passive() {
+		return
+	}
+	var sent string
+	for _, x := range m.Transcript {
+		if strings.HasPrefix(x.Command, string(m.Mode)+" ") {
+			sent = x.Command
 		}
+	}
+	found := false
+	for _, c := range rec.Commands {
+		found = found || c.Line == sent
+	}
+	if sent == "" || !found {
+		t.Errorf("%s: sent %q, responder received %+v", m.Mode, sent, rec.Commands)
 	}
 }

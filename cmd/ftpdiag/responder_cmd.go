@@ -4,14 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ftpdiag/ftpdiag/probe"
 	"github.com/ftpdiag/ftpdiag/responder"
 )
 
@@ -78,7 +77,7 @@ type responderListen struct {
 	implicit bool
 }
 
-func (f responderFlags) config(e *env) (responder.Config, []responderListen, error) {
+func (f responderFlags) config(ctx context.Context, e *env) (responder.Config, []responderListen, error) {
 	var cfg responder.Config
 	switch {
 	case f.open && f.secretFile != "":
@@ -90,7 +89,7 @@ func (f responderFlags) config(e *env) (responder.Config, []responderListen, err
 	}
 	cfg.Open = f.open
 	if f.secretFile != "" {
-		s, err := readSecretFile(f.secretFile)
+		s, err := readSecretFile(ctx, f.secretFile)
 		if err != nil {
 			return cfg, nil, usageError("--secret-file: %v", err)
 		}
@@ -131,25 +130,18 @@ func parseListens(vals []string, haveTLS bool) ([]responderListen, error) {
 	return ls, nil
 }
 
-// readSecretFile reads a secret, trailing white space trimmed.
-func readSecretFile(name string) ([]byte, error) {
-	fh, err := os.Open(name)
+// readSecretFile reads a shared secret (a regular file of at most
+// maxSecretFile bytes), trailing white space trimmed.
+func readSecretFile(ctx context.Context, name string) ([]byte, error) {
+	b, err := probe.ReadSmallFile(ctx, name, maxSecretFile)
 	if err != nil {
 		return nil, err
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, maxSecretFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxSecretFile {
-		return nil, fmt.Errorf("%s is over %d bytes", name, maxSecretFile)
 	}
 	return []byte(strings.TrimRight(string(b), " \t\r\n")), nil
 }
 
 func runResponder(ctx context.Context, e *env, f responderFlags) error {
-	cfg, ls, err := f.config(e)
+	cfg, ls, err := f.config(ctx, e)
 	if err != nil {
 		return err
 	}
