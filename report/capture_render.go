@@ -79,7 +79,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 	n := 0
 	enc := newJSONEncoder()
 	err := c.each(func(d *Diagnosis) error {
-		sb, err := enc.marshalIndent(d, "    ", "  ")
+		sb, err := enc.marshalIndentSafe(d, "    ", "  ")
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 			sep = sep[1:]
 		}
 		n++
-		ew.write([]byte(sep), jsonSafe(sb))
+		ew.write([]byte(sep), sb)
 		return ew.err
 	})
 	if err != nil {
