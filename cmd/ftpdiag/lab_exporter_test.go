@@ -82,8 +82,9 @@ func TestLabExporterPrometheus(t *testing.T) {
 			t.Errorf("after the drop: %s = %v (present %v), want %v", expr, v, ok, want)
 		}
 	}
-	// The exporter's own metrics are another job, scraped on its own
-	// schedule: the probe with findings is counted at its next scrape.
+	// The exporter's own counter is scraped by its own job, on its own
+	// schedule: it shows the probe at that job's first scrape after the
+	// probe ended, which may come after the ftp job's scrape above.
 	waitProm(t, "the exporter counting a probe with findings", func() bool {
 		v, ok := q(`ftpdiag_exporter_probes_total{job="ftpdiag_exporter",result="findings"} > bool 0`)
 		return ok && v == 1
