@@ -155,6 +155,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if opt.KeyLog != nil && !anyTLS(ev) {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: --tls-keylog: no FTP control connection in the capture ran under TLS: the key log was not needed\n")
 	}
+	defer limitReportMemory()()
 	cd := report.DiagnoseCaptureStream(ev)
 	cd.Files = files
 	if readErr != nil {
