@@ -41,6 +41,10 @@ type unseenSetup struct {
 	// (capture.FTPExchange.Unknown). Text says which.
 	Cut  bool
 	Hole bool
+	// TLS is set for a data connection of an encrypted session whose TLS
+	// did not resume the control session and whose pattern does not tell
+	// whether the server refused it (tlsHiddenText).
+	TLS  bool
 	Text string
 }
 
@@ -80,13 +84,16 @@ func (rc rebuild) cutText(t0 float64) string {
 // mode is left out of the result and said as such.
 func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool) {
 	for _, s := range stepsOf(mr) {
-		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix)) {
+		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix) || s.st.Error == tlsHiddenText) {
 			what := s.what
 			if s.data {
 				what = fmt.Sprintf("%s %s", setupName(first), s.what)
 			}
-			hole := strings.HasPrefix(s.st.Error, holePrefix)
-			return unseenSetup{T: s.st.T0, Cut: !hole, Hole: hole, Command: what, Text: what + ": " + s.st.Error}, true
+			hole, tls := strings.HasPrefix(s.st.Error, holePrefix), s.st.Error == tlsHiddenText
+			if tls && first != nil && first.Conn != nil {
+				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)
+			}
+			return unseenSetup{T: s.st.T0, Cut: !hole && !tls, Hole: hole, TLS: tls, Command: what, Text: what + ": " + s.st.Error}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -252,8 +259,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole := false, false, false
+	cut, missing, hole, tls := false, false, false, false
 	for _, u := range in.an.unseen {
+		if u.TLS {
+			tls = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
 		if u.Hole {
 			hole = true
 			facts = append(facts, Fact{T: u.T, Text: u.Text})
@@ -302,6 +314,14 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		parts = append(parts, "The capture lost segments of the control connection (sequence holes: the capture host dropped packets, or the file was thinned): the commands or replies they held cannot be read, so no finding is made about the steps they belong to; the dialogue is read again after each hole.")
 		if !missing && !cut {
 			title = "The capture lost part of the control dialogue: the steps in its holes cannot be judged"
+		} else {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	if tls {
+		parts = append(parts, "The control channel is encrypted: whether the data connections whose TLS did not resume the control session carried their transfer is in the server's encrypted replies (see data-tls-not-resumed), so no finding is made about their transfer; a key log (SSLKEYLOGFILE) would show it.")
+		if !missing && !cut && !hole {
+			title = "The encrypted control channel hides how some data connections went"
 		} else {
 			title = "The capture does not show how some of the session's steps went"
 		}

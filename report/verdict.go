@@ -27,9 +27,13 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole []string
+	var cmds, cut, hole, tls []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.TLS:
+			if !slices.Contains(tls, u.Command) {
+				tls = append(tls, u.Command)
+			}
 		case u.Hole:
 			if !slices.Contains(hole, u.Command) {
 				hole = append(hole, u.Command)
@@ -46,6 +50,9 @@ func unseenClause(in *input) string {
 	}
 	if len(hole) > 0 {
 		out = append(out, sentence(fmt.Sprintf("Holes in the capture hide how %s went (see capture-incomplete)", joinAnd(hole))))
+	}
+	if len(tls) > 0 {
+		out = append(out, sentence(fmt.Sprintf("Whether %s worked is in the encrypted control channel: its TLS did not resume the control session, which servers that demand reuse refuse (see data-tls-not-resumed)", joinAnd(tls))))
 	}
 	if len(cut) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))
