@@ -61,6 +61,20 @@ type source interface {
 	dropOutgoing() bool
 }
 
+// offloadAware is a source that knows, per packet, whether the kernel
+// handed it over before its checksum was computed (checksum offload: the
+// NIC, or nobody on loopback and veth, fills it in after the tap).
+type offloadAware interface {
+	checksumPending() bool
+}
+
+// pendingChecksum reports whether the packet src last returned carries a
+// checksum still to be filled in.
+func pendingChecksum(src source) bool {
+	o, ok := src.(offloadAware)
+	return ok && o.checksumPending()
+}
+
 // Live is a running capture. Start it before the probe's first SYN, call
 // WatchPort as active-mode ports open, and Stop it after the last FIN.
 type Live struct {
@@ -221,6 +235,9 @@ func (l *Live) loop() {
 		}
 		if v != nil {
 			l.red.redact(v)
+			if pendingChecksum(l.src) {
+				fixOffloaded(v)
+			}
 		}
 		if _, err := l.w.write(ci, data[:writeLen(v, data)]); err != nil {
 			l.loopErr = err

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
 )
 
 // needCapture skips a test that needs CAP_NET_RAW, unless the lab is
@@ -96,6 +98,13 @@ func TestLiveLoopback(t *testing.T) {
 	}
 	if back.Packets != ev.Packets || len(back.Conns) != len(ev.Conns) {
 		t.Errorf("pcapng has %d packets/%d conns, live saw %d/%d", back.Packets, len(back.Conns), ev.Packets, len(ev.Conns))
+	}
+	// Loopback hands the capture its packets before the checksum is
+	// filled in (checksum offload): the saved segments must verify.
+	sums := pcaptest.Read(t, pcap).TCPChecksums(t)
+	t.Logf("TCP checksums: %+v", sums)
+	if sums.Bad != 0 || sums.Valid == 0 {
+		t.Errorf("saved pcapng: %d TCP checksums bad (packets %v), %d valid", sums.Bad, sums.BadPackets, sums.Valid)
 	}
 }
 

@@ -247,6 +247,19 @@ func fixTCPChecksum(v *view) {
 	binary.BigEndian.PutUint16(hdr[16:18], tcpChecksum(v.src, v.dst, hdr, payload))
 }
 
+// fixOffloaded writes the checksum of a TCP segment the kernel flagged as
+// sent with checksum offload, so the saved trace verifies in Wireshark
+// and Zeek. Only flagged packets come here: a checksum corrupted on the
+// wire is never flagged and stays as received. A segment captured short
+// of its end cannot be summed and keeps its partial checksum (tools leave
+// a cut segment unverified). The kernel filter keeps only TCP and ICMP,
+// and ICMP checksums are never offloaded.
+func fixOffloaded(v *view) {
+	if v.isTCP && v.whole {
+		fixTCPChecksum(v)
+	}
+}
+
 // tcpChecksum is the RFC 793 / RFC 8200 checksum of a TCP segment (header
 // with a zero checksum field, then payload) under its pseudo-header.
 func tcpChecksum(src, dst netip.Addr, hdr, payload []byte) uint16 {

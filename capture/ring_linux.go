@@ -73,6 +73,9 @@ type ringSource struct {
 	left    uint32
 	next    int // offset in ring of the next packet of block
 	flushBy time.Time
+	// partial is the status of the packet last returned: it left this
+	// host with its checksum still to be filled in by the NIC.
+	partial bool
 
 	mu      sync.Mutex
 	bound   bool
@@ -132,6 +135,11 @@ func openRing(ifname string) (*ringSource, error) {
 
 func (r *ringSource) linkType() layers.LinkType { return r.lt }
 func (r *ringSource) dropOutgoing() bool        { return r.loopback }
+
+// checksumPending reports TP_STATUS_CSUMNOTREADY of the packet last
+// returned: sent from this host with checksum offload, so its transport
+// checksum field holds only the pseudo-header sum the NIC completes.
+func (r *ringSource) checksumPending() bool { return r.partial }
 
 // setFilter attaches prog (replacing any earlier filter atomically) and,
 // the first time, binds the socket to the interface.
@@ -282,6 +290,7 @@ func (r *ringSource) packet() ([]byte, gopacket.CaptureInfo, bool) {
 	}
 	r.left--
 	r.next = p + int(h.Next_offset)
+	r.partial = h.Status&unix.TP_STATUS_CSUMNOTREADY != 0
 	ci := gopacket.CaptureInfo{
 		Timestamp:      time.Unix(int64(h.Sec), int64(h.Nsec)),
 		CaptureLength:  int(h.Snaplen),

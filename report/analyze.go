@@ -118,6 +118,9 @@ type CaptureDiagnosis struct {
 	ev     *capture.Evidence
 	whole  wholeCapture
 	groups [][]*capture.FTPSession
+	// judged are the streamed sessions' findings and verdicts, in
+	// Summary's order: rendering a session does not run the rules again.
+	judged []judgement
 	// each is set by RenderCapture on its copy: Each with the version set.
 	each func(func(*Diagnosis) error) error
 }
@@ -147,7 +150,7 @@ func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 		return nil
 	}
 	for i, g := range c.groups {
-		if err := fn(diagnoseGroup(c.ev, c.whole, g, c.Summary[i].Session)); err != nil {
+		if err := fn(groupDiagnosis(c.ev, c.whole, g, c.Summary[i].Session, &c.judged[i], false)); err != nil {
 			return err
 		}
 	}
@@ -166,6 +169,7 @@ func (c *CaptureDiagnosis) Select(n int) bool {
 		}
 		if c.groups != nil {
 			c.groups = c.groups[i : i+1]
+			c.judged = c.judged[i : i+1]
 		}
 		return true
 	}
@@ -239,9 +243,11 @@ func DiagnoseCapture(ev *capture.Evidence) *CaptureDiagnosis {
 }
 
 // DiagnoseCaptureStream is DiagnoseCapture for large captures: it keeps
-// the summary only and makes each session's diagnosis again, one at a
-// time, while it is rendered (Each, RenderCapture), so memory stays that
-// of the capture's facts whatever the number of sessions.
+// the summary and each session's findings and verdict only, and rebuilds
+// each session's other facts (the rebuilt result, the matrix, the
+// ladders), one at a time, while it is rendered (Each, RenderCapture), so
+// memory stays that of the capture's facts whatever the number of
+// sessions. The rules run once per session.
 func DiagnoseCaptureStream(ev *capture.Evidence) *CaptureDiagnosis {
 	return diagnoseCapture(ev, true)
 }
@@ -265,8 +271,10 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 		cd.ev, cd.groups, cd.whole = ev, groups, whole
 	}
 	for i, g := range groups {
-		d := diagnoseGroup(ev, whole, g, i+1)
-		if !stream {
+		d := groupDiagnosis(ev, whole, g, i+1, nil, stream)
+		if stream {
+			cd.judged = append(cd.judged, judgement{findings: d.Findings, verdict: d.Verdict})
+		} else {
 			cd.Sessions = append(cd.Sessions, d)
 		}
 		cd.Summary = append(cd.Summary, summarize(d, len(g)))
@@ -318,6 +326,22 @@ func sessionEnd(s *capture.FTPSession) float64 {
 
 // diagnoseGroup rebuilds one session's probe.Result and runs the rules.
 func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int) *Diagnosis {
+	return groupDiagnosis(ev, whole, g, id, nil, false)
+}
+
+// judgement is what the rules concluded of a session: its findings,
+// finished (finishDiagnosis), and its verdict. A streamed diagnosis keeps
+// it from the pass that makes the summary, so that rendering the session
+// rebuilds its facts but does not run the rules again.
+type judgement struct {
+	findings []Finding
+	verdict  string
+}
+
+// groupDiagnosis is diagnoseGroup. With j it takes the findings and the
+// verdict from j instead of running the rules; summaryOnly leaves out
+// what the summary table does not need (the ladders).
+func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int, j *judgement, summaryOnly bool) *Diagnosis {
 	sub := subEvidence(ev, g)
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
@@ -334,12 +358,17 @@ func diagnoseGroup(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 		Capture:  captureSummary(sub),
 		Findings: []Finding{},
 	}
+	if j != nil {
+		d.Findings, d.Verdict = j.findings, j.verdict
+		d.Matrix, d.Ladders = matrix(in), ladders(in)
+		return d
+	}
 	for _, rl := range rules {
 		d.Findings = append(d.Findings, rl(in)...)
 	}
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
 	d.Findings = append(d.Findings, encryptedFindings(g)...)
-	finishDiagnosis(d, in, "capture")
+	finishDiagnosis(d, in, "capture", summaryOnly)
 	if len(in.modes()) == 0 {
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
 		if len(unseen) > 0 {

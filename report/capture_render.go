@@ -77,16 +77,18 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s\"sessions\": [", jsonSafe(b[:i]))
 	n := 0
+	enc := newJSONEncoder()
 	err = c.each(func(d *Diagnosis) error {
-		sb, err := json.MarshalIndent(d, "    ", "  ")
+		sb, err := enc.marshalIndent(d, "    ", "  ")
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			ew.printf(",")
+		sep := ",\n    "
+		if n == 0 {
+			sep = sep[1:]
 		}
 		n++
-		ew.printf("\n    %s", jsonSafe(sb))
+		ew.write([]byte(sep), jsonSafe(sb))
 		return ew.err
 	})
 	if err != nil {

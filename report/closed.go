@@ -14,8 +14,8 @@ import (
 // data-setup command closed or reset, or a transfer command closed, or
 // reset before any 1xx or data (after its 1xx only the control connection
 // is read for the final reply, so a close there is the control's too).
-func lostStep(mr *probe.ModeResult) (modeStep, bool) {
-	s, ok := firstFailure(mr)
+func lostStep(in *input, mr *probe.ModeResult) (modeStep, bool) {
+	s, ok := in.firstFailure(mr)
 	if !ok {
 		return modeStep{}, false
 	}
@@ -44,7 +44,7 @@ func ruleControlClosed(in *input) []Finding {
 	var facts []Fact
 	reset, early, afterLogin := false, true, true
 	for _, mr := range in.modes() {
-		s, ok := lostStep(mr)
+		s, ok := lostStep(in, mr)
 		if !ok {
 			continue
 		}

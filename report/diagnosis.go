@@ -246,15 +246,16 @@ func Diagnose(r *probe.Result, ev *capture.Evidence) *Diagnosis {
 		d.Findings = append(d.Findings, rl(in)...)
 	}
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
-	finishDiagnosis(d, in, "")
+	finishDiagnosis(d, in, "", false)
 	return d
 }
 
 // finishDiagnosis normalises the findings (empty lists, not null; source
 // set when given), orders them (errors first, then warnings, then info;
 // rule order within a severity), and derives the matrix, the ladders and
-// the verdict. Diagnose and the capture diagnosis share it.
-func finishDiagnosis(d *Diagnosis, in *input, source string) {
+// the verdict. Diagnose and the capture diagnosis share it. summaryOnly
+// leaves out the ladders, which the capture's summary table does not need.
+func finishDiagnosis(d *Diagnosis, in *input, source string, summaryOnly bool) {
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		if source != "" {
@@ -271,7 +272,9 @@ func finishDiagnosis(d *Diagnosis, in *input, source string) {
 		return d.Findings[i].Severity.rank() < d.Findings[j].Severity.rank()
 	})
 	d.Matrix = matrix(in)
-	d.Ladders = ladders(in)
+	if !summaryOnly {
+		d.Ladders = ladders(in)
+	}
 	d.Verdict = verdict(in, d.Findings)
 }
 

@@ -34,7 +34,7 @@ func fallback(in *input, found []Finding) []Finding {
 		if anyError && mr.Connect.Outcome == probe.OutcomeSkipped {
 			continue
 		}
-		s, ok := firstFailure(mr)
+		s, ok := in.firstFailure(mr)
 		if !ok {
 			s = modeStep{what: "LIST", verb: "LIST", st: mr.List.Step, data: true}
 		}

@@ -21,7 +21,7 @@ func ruleProtocolViolation(in *input) []Finding {
 	var modes, where []string
 	var facts []Fact
 	for _, mr := range in.modes() {
-		s, ok := firstFailure(mr)
+		s, ok := in.firstFailure(mr)
 		if !ok {
 			continue
 		}

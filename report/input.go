@@ -25,6 +25,29 @@ type input struct {
 	an *analysis
 	// obs joins each attempt to its own wire connections (observe.go).
 	obs *observations
+	// failures memoizes firstFailure per mode (input.firstFailure).
+	failures map[*probe.ModeResult]firstFail
+}
+
+// firstFail is a mode's first failure as firstFailure returns it.
+type firstFail struct {
+	s  modeStep
+	ok bool
+}
+
+// firstFailure is firstFailure(mr), found once per mode: the rules ask
+// it of every mode, each time interpreting every reply of the mode's
+// steps, and a mode does not change while the rules run.
+func (in *input) firstFailure(mr *probe.ModeResult) (modeStep, bool) {
+	if f, ok := in.failures[mr]; ok {
+		return f.s, f.ok
+	}
+	s, ok := firstFailure(mr)
+	if in.failures == nil {
+		in.failures = map[*probe.ModeResult]firstFail{}
+	}
+	in.failures[mr] = firstFail{s, ok}
+	return s, ok
 }
 
 func newInput(r *probe.Result, ev *capture.Evidence) *input {
@@ -113,8 +136,15 @@ func attemptName(tr *probe.Transfer, def string) string {
 
 // attempts lists the data connections of a mode that were set up, each
 // named by the transfer command that used it.
-func attempts(mr *probe.ModeResult) []attempt {
-	out := []attempt{{mode: string(mr.Mode), name: attemptName(&mr.List, "LIST"), primary: true, dc: &mr.ListData, tr: &mr.List}}
+func attempts(mr *probe.ModeResult) []attempt { return appendAttempts(nil, mr) }
+
+// maxAttempts is the most attempts a mode has: its LIST and its RETR.
+const maxAttempts = 2
+
+// appendAttempts appends mr's attempts to out: a caller that passes an
+// array of maxAttempts keeps them off the heap.
+func appendAttempts(out []attempt, mr *probe.ModeResult) []attempt {
+	out = append(out, attempt{mode: string(mr.Mode), name: attemptName(&mr.List, "LIST"), primary: true, dc: &mr.ListData, tr: &mr.List})
 	if mr.RetrData != nil && mr.Retr != nil {
 		out = append(out, attempt{mode: string(mr.Mode), name: attemptName(mr.Retr, "RETR"), dc: mr.RetrData, tr: mr.Retr})
 	}

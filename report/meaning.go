@@ -68,13 +68,23 @@ func (s modeStep) failed() bool {
 func (s modeStep) answered() bool { return s.st.Reply != nil && (s.verb != "" || s.what == "greeting") }
 
 // stepsOf lists a mode's steps in the order they ran.
-func stepsOf(mr *probe.ModeResult) []modeStep {
-	out := []modeStep{
-		{what: "control connect", st: mr.Connect},
-		{what: "greeting", verb: ftp.Greeting, st: mr.Banner},
-		{what: "login", verb: loginVerb(mr, mr.Login), st: mr.Login},
-	}
-	for _, a := range attempts(mr) {
+func stepsOf(mr *probe.ModeResult) []modeStep { return appendSteps(nil, mr) }
+
+// maxSteps is the most steps a mode has: the control connect, the
+// greeting, the login, then three per attempt.
+const maxSteps = 3 + 3*maxAttempts
+
+// appendSteps appends mr's steps to out: the rules ask for them of every
+// mode many times, so a caller that only reads them passes an array of
+// maxSteps, which keeps them off the heap.
+func appendSteps(out []modeStep, mr *probe.ModeResult) []modeStep {
+	out = append(out,
+		modeStep{what: "control connect", st: mr.Connect},
+		modeStep{what: "greeting", verb: ftp.Greeting, st: mr.Banner},
+		modeStep{what: "login", verb: loginVerb(mr, mr.Login), st: mr.Login},
+	)
+	var as [maxAttempts]attempt
+	for _, a := range appendAttempts(as[:0], mr) {
 		v := transferVerb(a.tr.Command, a.name)
 		cmd := a.tr.Command
 		if cmd == "" {
@@ -94,7 +104,8 @@ func stepsOf(mr *probe.ModeResult) []modeStep {
 // firstFailure is the first step of a mode that failed; ok false when none
 // did (or the mode never ran).
 func firstFailure(mr *probe.ModeResult) (modeStep, bool) {
-	for _, s := range stepsOf(mr) {
+	var buf [maxSteps]modeStep
+	for _, s := range appendSteps(buf[:0], mr) {
 		if s.failed() {
 			return s, true
 		}
@@ -116,7 +127,7 @@ type failedReply struct {
 func (in *input) failedReplies(ms ...ftp.Meaning) []failedReply {
 	var out []failedReply
 	for _, mr := range in.modes() {
-		s, ok := firstFailure(mr)
+		s, ok := in.firstFailure(mr)
 		if !ok || !s.answered() || s.tr != nil && openedThenFailed(s.verb, s.tr) {
 			// A failure reply after the transfer's 1xx and before any
 			// byte ends a transfer the server announced: the transfer
@@ -139,7 +150,7 @@ func (in *input) failedReplies(ms ...ftp.Meaning) []failedReply {
 func (in *input) violations() []failedReply {
 	var out []failedReply
 	for _, mr := range in.modes() {
-		s, ok := firstFailure(mr)
+		s, ok := in.firstFailure(mr)
 		if !ok || !s.answered() {
 			continue
 		}
@@ -171,7 +182,8 @@ func modeWorks(mr *probe.ModeResult) bool {
 	if !mr.Works {
 		return false
 	}
-	steps := stepsOf(mr)
+	var buf [maxSteps]modeStep
+	steps := appendSteps(buf[:0], mr)
 	if len(steps) > listSteps {
 		steps = steps[:listSteps]
 	}

@@ -83,7 +83,8 @@ func (rc rebuild) cutText(t0 float64) string {
 // ended during (rebuild.endStep): its outcome is not in the file, so the
 // mode is left out of the result and said as such.
 func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool) {
-	for _, s := range stepsOf(mr) {
+	var buf [maxSteps]modeStep
+	for _, s := range appendSteps(buf[:0], mr) {
 		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix) || s.st.Error == tlsHiddenText) {
 			what := s.what
 			if s.data {

@@ -155,3 +155,12 @@ func (e *errWriter) printf(format string, a ...any) {
 		_, e.err = fmt.Fprintf(e.w, format, a...)
 	}
 }
+
+// write writes each of bs in turn.
+func (e *errWriter) write(bs ...[]byte) {
+	for _, b := range bs {
+		if e.err == nil {
+			_, e.err = e.w.Write(b)
+		}
+	}
+}

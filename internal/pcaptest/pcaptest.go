@@ -124,3 +124,44 @@ func (c Capture) TCP(p Packet) *layers.TCP {
 	}
 	return nil
 }
+
+// Checksums counts a capture's TCP segments by their checksum: Valid and
+// Bad among the segments captured whole, Cut for those captured short of
+// their length (no tool can verify those), with the 1-based numbers of the
+// bad ones.
+type Checksums struct {
+	Valid, Bad, Cut int
+	BadPackets      []int
+}
+
+// TCPChecksums verifies the TCP checksum of every whole segment with
+// gopacket, under its IPv4 or IPv6 pseudo-header.
+func (c Capture) TCPChecksums(tb testing.TB) Checksums {
+	tb.Helper()
+	var out Checksums
+	for i, p := range c.Packets {
+		pk := gopacket.NewPacket(p.Data, c.LinkType, gopacket.NoCopy)
+		tcp, ok := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
+		if !ok {
+			continue
+		}
+		if p.Info.CaptureLength < p.Info.Length || pk.Metadata().Truncated {
+			out.Cut++
+			continue
+		}
+		if err := tcp.SetNetworkLayerForChecksum(pk.NetworkLayer()); err != nil {
+			tb.Fatalf("packet %d: %v", i+1, err)
+		}
+		err, res := tcp.VerifyChecksum()
+		if err != nil {
+			tb.Fatalf("packet %d: %v", i+1, err)
+		}
+		if res.Valid {
+			out.Valid++
+		} else {
+			out.Bad++
+			out.BadPackets = append(out.BadPackets, i+1)
+		}
+	}
+	return out
+}

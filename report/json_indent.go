@@ -1,0 +1,106 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// jsonEncoder marshals values as indented JSON, byte for byte what
+// json.MarshalIndent gives, reusing its buffers from one value to the next:
+// the streamed capture report encodes thousands of sessions of tens of
+// kilobytes each, and MarshalIndent's second pass (json.Indent re-scans
+// every byte with its validating state machine) was most of its cost.
+type jsonEncoder struct {
+	compact bytes.Buffer
+	enc     *json.Encoder
+	out     []byte
+}
+
+func newJSONEncoder() *jsonEncoder {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.compact)
+	return e
+}
+
+// marshalIndent is json.MarshalIndent(v, prefix, indent). The slice it
+// returns is valid until the next call.
+func (e *jsonEncoder) marshalIndent(v any, prefix, indent string) ([]byte, error) {
+	e.compact.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	// Encode ends the value with a newline that Marshal does not write.
+	src := bytes.TrimSuffix(e.compact.Bytes(), []byte{'\n'})
+	e.out = appendIndentJSON(e.out[:0], src, prefix, indent)
+	return e.out, nil
+}
+
+// appendIndentJSON appends src, a valid JSON value as encoding/json writes
+// it, indented as json.Indent would: each element of an object or array on
+// its own line, prefix then indent per level; empty ones stay {} and [];
+// ": " after a key. White space outside strings is dropped (Marshal writes
+// none); strings are copied as they are.
+func appendIndentJSON(dst, src []byte, prefix, indent string) []byte {
+	depth := 0
+	open := false // after { or [, before the first element
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		if open && c != '}' && c != ']' {
+			open = false
+			depth++
+			dst = appendJSONNewline(dst, prefix, indent, depth)
+		}
+		switch c {
+		case '"':
+			end := jsonStringEnd(src, i)
+			dst = append(dst, src[i:end]...)
+			i = end - 1
+		case '{', '[':
+			open = true
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			dst = appendJSONNewline(dst, prefix, indent, depth)
+		case ':':
+			dst = append(dst, c, ' ')
+		case '}', ']':
+			if open {
+				open = false
+			} else {
+				depth--
+				dst = appendJSONNewline(dst, prefix, indent, depth)
+			}
+			dst = append(dst, c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// jsonStringEnd is the index just past the string starting with the quote
+// at src[i] (len(src) when it is not closed).
+func jsonStringEnd(src []byte, i int) int {
+	for j := i + 1; j < len(src); j++ {
+		switch src[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(src)
+}
+
+func appendJSONNewline(dst []byte, prefix, indent string, depth int) []byte {
+	dst = append(dst, '\n')
+	dst = append(dst, prefix...)
+	for range depth {
+		dst = append(dst, indent...)
+	}
+	return dst
+}
