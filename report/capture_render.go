@@ -58,27 +58,27 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	return err
 }
 
-// sessionHeading is "Session 2: 192.0.2.10 -> 203.0.113.10:21".
-// renderCaptureJSON streams the JSON: the envelope, then one session at a
-// time, byte for byte what encoding the whole CaptureDiagnosis with
-// two-space indentation gives.
+// renderCaptureJSON streams the JSON: the envelope's members, then one
+// session at a time, byte for byte what encoding the whole
+// CaptureDiagnosis with two-space indentation gives. Each member is
+// encoded on its own (envelopeMembers); no encoded text is edited.
 func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
-	head := *c
-	head.Sessions = nil
-	b, err := json.MarshalIndent(&head, "", "  ")
-	if err != nil {
-		return err
-	}
-	const tail = `"sessions": null`
-	i := bytes.LastIndex(b, []byte(tail))
-	if i < 0 {
-		return fmt.Errorf("render: unexpected json layout")
-	}
 	ew := &errWriter{w: w}
-	ew.printf("%s\"sessions\": [", jsonSafe(b[:i]))
+	ew.printf("{\n")
+	for _, m := range c.envelopeMembers() {
+		if m.omit {
+			continue
+		}
+		b, err := json.MarshalIndent(m.value, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		ew.printf("  %q: %s,\n", m.key, jsonSafe(b))
+	}
+	ew.printf("  \"sessions\": [")
 	n := 0
 	enc := newJSONEncoder()
-	err = c.each(func(d *Diagnosis) error {
+	err := c.each(func(d *Diagnosis) error {
 		sb, err := enc.marshalIndent(d, "    ", "  ")
 		if err != nil {
 			return err
@@ -101,6 +101,31 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 	return ew.err
 }
 
+// envelopeMember is one member of the analyze report's envelope.
+type envelopeMember struct {
+	key   string
+	value any
+	omit  bool // an optional member with nothing to say (omitempty)
+}
+
+// envelopeMembers are the members CaptureDiagnosis's JSON tags give
+// before "sessions", in field order (TestCaptureJSONEnvelope keeps them
+// in step).
+func (c *CaptureDiagnosis) envelopeMembers() []envelopeMember {
+	return []envelopeMember{
+		{"schema", c.Schema, false},
+		{"version", c.Version, false},
+		{"kind", c.Kind, false},
+		{"files", c.Files, len(c.Files) == 0},
+		{"read_error", c.ReadError, c.ReadError == ""},
+		{"notes", c.Notes, len(c.Notes) == 0},
+		{"packets", c.Packets, false},
+		{"conns", c.Conns, false},
+		{"summary", c.Summary, false},
+	}
+}
+
+// sessionHeading is "Session 2: 192.0.2.10 -> 203.0.113.10:21".
 func sessionHeading(d *Diagnosis) string {
 	if d.Session == nil {
 		return "Session"

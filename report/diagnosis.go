@@ -164,11 +164,11 @@ type Diagnosis struct {
 	// Session describes the captured FTP session this diagnosis explains
 	// (`ftpdiag analyze` only; see analyze.go).
 	Session *SessionInfo `json:"session,omitempty"`
-	// Probe and Evidence are the inputs, verbatim. For a capture, Probe is
-	// rebuilt from the captured dialogue and Evidence holds the session's
-	// connections only.
-	Probe    *probe.Result     `json:"probe,omitempty"`
-	Evidence *capture.Evidence `json:"evidence,omitempty"`
+	// Probe and Evidence record the inputs in the report's own schema
+	// (schema_convert.go). For a capture, Probe is rebuilt from the
+	// captured dialogue and Evidence holds the session's connections only.
+	Probe    *ProbeRecord    `json:"probe,omitempty"`
+	Evidence *EvidenceRecord `json:"evidence,omitempty"`
 }
 
 // rule is one diagnostic rule: a pure function of the input.
@@ -231,8 +231,8 @@ func Diagnose(r *probe.Result, ev *capture.Evidence) *Diagnosis {
 	in := newInput(r, ev)
 	d := &Diagnosis{
 		Schema:   Schema,
-		Probe:    r,
-		Evidence: ev,
+		Probe:    probeRecord(r),
+		Evidence: evidenceRecord(ev),
 		Server:   in.serverSummary(),
 		Capture:  captureSummary(ev),
 		Findings: []Finding{},

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // renderMarkdown writes a report for GitHub, GitLab or Jira issues: tables,
@@ -97,7 +95,7 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 }
 
 // transcript renders a control dialogue: "->" commands, "<-" replies.
-func transcript(ex []probe.Exchange) string {
+func transcript(ex []ExchangeRecord) string {
 	var b strings.Builder
 	for _, e := range ex {
 		if e.Command != "" {

@@ -67,10 +67,11 @@ func TestAnalyzeTransfersByVerb(t *testing.T) {
 				t.Fatalf("%d sessions", len(cd.Sessions))
 			}
 			d := cd.Sessions[0]
+			r, _, _ := rebuildResult(h.ev, scanCapture(h.ev), groupSessions(h.ev.Sessions)[0])
 			var modes [][]string
-			for i := range d.Probe.Modes {
+			for i := range r.Modes {
 				var names []string
-				for _, a := range attempts(&d.Probe.Modes[i]) {
+				for _, a := range attempts(&r.Modes[i]) {
 					names = append(names, a.name)
 				}
 				modes = append(modes, names)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
@@ -132,7 +131,7 @@ var (
 	severityType = reflect.TypeFor[Severity]()
 	outcomeType  = reflect.TypeFor[probe.Outcome]()
 	modeType     = reflect.TypeFor[probe.Mode]()
-	replyType    = reflect.TypeFor[ftp.Reply]()
+	replyType    = reflect.TypeFor[ReplyRecord]()
 )
 
 // walk checks every value of a closed type wherever it sits (severities,

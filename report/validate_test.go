@@ -6,9 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/ftpdiag/ftpdiag/ftp"
-	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // readBack is d as `ftpdiag render` sees it: encoded and decoded again.
@@ -80,7 +77,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"probe outcome", func(d *Diagnosis) { d.Probe.Modes[0].Connect.Outcome = "vaporised" }, `probe.modes[0].connect.outcome: unknown value "vaporised"`},
 		{"probe mode", func(d *Diagnosis) { d.Probe.Modes[1].Mode = "SPSV" }, `probe.modes[1].mode`},
 		{"probe port", func(d *Diagnosis) { d.Probe.Target.Port = -21 }, `probe.target.port`},
-		{"reply code", func(d *Diagnosis) { d.Probe.Modes[0].Transcript[0].Reply = &ftp.Reply{Code: 42} }, `probe.modes[0].transcript[0].reply.code`},
+		{"reply code", func(d *Diagnosis) { d.Probe.Modes[0].Transcript[0].Reply = &ReplyRecord{Code: 42} }, `probe.modes[0].transcript[0].reply.code`},
 		{"transfer bytes", func(d *Diagnosis) { d.Probe.Modes[0].List.Bytes = -5 }, `probe.modes[0].list.bytes`},
 		{"session vantage", func(d *Diagnosis) { d.Session = &SessionInfo{Vantage: "moon"} }, `session.vantage`},
 	}
@@ -104,7 +101,7 @@ func TestValidateRefuses(t *testing.T) {
 // wherever they sit (the upload, the plain-text comparison).
 func TestValidateCodes(t *testing.T) {
 	d := readBack(t, Diagnose(scenarioHealthy(), nil))
-	d.Probe.Upload = &probe.Upload{Store: probe.Transfer{Step: probe.Step{Outcome: "teleported"}}}
+	d.Probe.Upload = &UploadRecord{Store: TransferRecord{Step: StepRecord{Outcome: "teleported"}}}
 	if err := d.Validate(); err == nil || !strings.Contains(err.Error(), "probe.upload.store.step.outcome") {
 		t.Errorf("upload outcome: %v", err)
 	}
