@@ -292,6 +292,11 @@ func TestTLSFactsOfClientCaptures(t *testing.T) {
 		{"ftplib-tls12-vsftpd-reuse.pcap", []string{"TLS 1.2 none", "TLS 1.2 none"}},
 		{"ftplib-vsftpd-reuse.pcap", []string{"hrr TLS 1.3 none", "hrr TLS 1.3 none"}},
 		{"lftp-vsftpd-reuse.pcap", []string{"TLS 1.3 none", "TLS 1.3 psk", "TLS 1.3 psk"}},
+		// Pure-FTPd sends no ticket and keeps no session: every handshake
+		// is full, and works (it never demands reuse).
+		{"ftplib-pure-ftpd.pcap", []string{"hrr TLS 1.3 none", "hrr TLS 1.3 none", "hrr TLS 1.3 none"}},
+		{"ftplib-tls12-pure-ftpd.pcap", []string{"TLS 1.2 none", "TLS 1.2 none", "TLS 1.2 none"}},
+		{"curl-pure-ftpd.pcap", []string{"hrr TLS 1.3 none", "hrr TLS 1.3 none", "hrr TLS 1.3 none"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

@@ -1007,7 +1007,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	if !dc.Connect.OK() && tr.Step.Outcome == probe.OutcomeOK {
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
-	if ds.Inferred && c != nil && fullHandshake(c.TLS) {
+	if ds.Inferred && c != nil && fullHandshake(c.TLS) && !dataFlowed(c) {
 		// The encrypted control channel hides the reply: the wire shows
 		// the refusal's pattern, or cannot tell (tlsresume.go).
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Connect.T, T: lastSeen(c), Error: tlsHiddenText}

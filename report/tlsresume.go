@@ -242,7 +242,7 @@ const tls13Note = "In TLS 1.2 the session to resume exists when the control hand
 
 // notResumedKeyless: a captured session whose control channel is
 // encrypted, with a data connection whose handshake was full and whose
-// pattern does not show a refusal (the refusal's pattern is
+// pattern shows neither a refusal nor data (the refusal's pattern is
 // refusedForReuse's: a rebuilt transfer step, refusalPatternText). A
 // warning: whether the server refused it is in the encrypted replies.
 func (in *input) notResumedKeyless() []Finding {
@@ -257,7 +257,7 @@ func (in *input) notResumedKeyless() []Finding {
 		}
 		n := len(facts)
 		for _, ds := range s.Data {
-			if !ds.Inferred || ds.Conn == nil || !fullHandshake(ds.Conn.TLS) || refusedPattern(ds.Conn) {
+			if !ds.Inferred || ds.Conn == nil || !fullHandshake(ds.Conn.TLS) || refusedPattern(ds.Conn) || dataFlowed(ds.Conn) {
 				continue
 			}
 			if cause == "" {
@@ -282,6 +282,14 @@ func (in *input) notResumedKeyless() []Finding {
 		Evidence:    facts,
 		Fixes:       in.resumeFixes(cause),
 	}}
+}
+
+// dataFlowed reports a data connection whose TLS 1.2 (or older) records
+// show the server sent application data after the handshake: a transfer,
+// so no refusal (TLS 1.3 tickets look like data: never said of it).
+func dataFlowed(c *capture.Conn) bool {
+	f := c.TLS
+	return f != nil && f.Completed && f.Version() != "TLS 1.3" && !f.HelloRetry && f.AppRecordsFromServer > 0
 }
 
 // refusedPattern reports the wire pattern of a data connection refused
