@@ -40,6 +40,8 @@ type textBudget struct {
 	items   int // of maxCaptureItems
 	held    int // against maxHeld
 	maxHeld int
+	// lines are the reply lines the capture's replies share (intern.go).
+	lines lineTable
 }
 
 // keep takes one exchange or setup from the budget, if any is left.
@@ -101,6 +103,7 @@ func (fs *ftpStream) keepReply(rep ftp.Reply) ftp.Reply {
 	}
 	if size <= allow {
 		fs.charge(size, 0)
+		fs.shareLines(rep.Lines)
 		return rep
 	}
 	kept := ftp.Reply{Code: rep.Code}
@@ -117,7 +120,19 @@ func (fs *ftpStream) keepReply(rep ftp.Reply) ftp.Reply {
 		n += len(l) + 1
 	}
 	fs.charge(n, size-n)
+	fs.shareLines(kept.Lines)
 	return kept
+}
+
+// shareLines replaces each line of a reply just read (its own slice) by
+// the capture's shared copy.
+func (fs *ftpStream) shareLines(lines []string) {
+	if fs.budget.lines == nil {
+		fs.budget.lines = lineTable{}
+	}
+	for i, l := range lines {
+		lines[i] = fs.budget.lines.intern(l)
+	}
 }
 
 // keepCommand returns a command line cut to the session's allowance.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"syscall"
 
 	"github.com/ftpdiag/ftpdiag/ftp"
 )
@@ -113,7 +114,15 @@ func (s *session) openPassive(mode Mode, dc *DataConn) *dataChannel {
 	st = s.clock.begin()
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.DataTimeout)
 	defer cancel()
-	stop, filtered := s.watchWire(target, cancel)
+	stop, filtered, captured := s.watchCapture(target, cancel)
+	// The socket's counters end the attempt only without a capture, whose
+	// account of the wire says more; with one they are still recorded.
+	sock := s.newSocketWatch()
+	endBySocket := cancel
+	if captured {
+		endBySocket = func() {}
+	}
+	stopSock, sockFiltered := s.watchSocket(sock, endBySocket)
 	// Dialling the control peer, the route (and so the source address) is
 	// the control connection's: bind it, so that even a failed dial names
 	// its whole 4-tuple.
@@ -121,23 +130,44 @@ func (s *session) openPassive(mode Mode, dc *DataConn) *dataChannel {
 	if target.Addr() == peer.Addr() {
 		bindIP = s.controlLocal().Addr()
 	}
-	conn, local, err := dialBound(ctx, s.opts.Dialer, bindIP, target.String())
+	var onSocket func(syscall.RawConn)
+	if sock != nil {
+		onSocket = sock.hook
+	}
+	conn, local, err := dialBound(ctx, s.opts.Dialer, bindIP, target.String(), onSocket)
 	stop()
+	stopSock()
 	if local.IsValid() {
 		dc.Local = local.String()
 	}
-	if err != nil && filtered() {
-		dc.Connect = s.clock.finish(st, OutcomeTimeout)
-		dc.Connect.Error = fmt.Sprintf("connect data %s: %s", target, wireVerdict)
-		return nil
-	}
 	if err != nil {
-		dc.Connect = s.clock.fail(st, fmt.Errorf("connect data %s: %w", target, err))
+		dc.Connect = s.failedConnect(st, target, err, filtered(), sockFiltered() && !captured)
+		if sock != nil {
+			dc.Socket = sock.facts()
+		}
 		return nil
 	}
 	dc.Connect = s.clock.ok(st)
 	dc.Peer = addrPortOf(conn.RemoteAddr()).String()
 	return &dataChannel{conn: conn}
+}
+
+// failedConnect ends a passive data dial that failed: as filtered when the
+// capture (wire) or else the connecting socket's own counters (socket)
+// showed its SYN resent without answer and so ended it early, else as the
+// error classifies.
+func (s *session) failedConnect(st Step, target netip.AddrPort, err error, wire, socket bool) Step {
+	switch {
+	case wire:
+		st = s.clock.finish(st, OutcomeTimeout)
+		st.Error = fmt.Sprintf("connect data %s: %s", target, wireVerdict)
+	case socket:
+		st = s.clock.finish(st, OutcomeTimeout)
+		st.Error = fmt.Sprintf("connect data %s: %s", target, socketVerdict)
+	default:
+		st = s.clock.fail(st, fmt.Errorf("connect data %s: %w", target, err))
+	}
+	return st
 }
 
 // passiveTarget applies the 227 address policy: the probe dials only the

@@ -23,11 +23,28 @@ const wireVerdictInbound = "the server's SYN reached this host, was retransmitte
 // the wait is over; fired reports whether onFire ran. Without a capture
 // it does nothing and the step waits for its timeout as usual.
 func (s *session) watchWire(dst netip.AddrPort, onFire func()) (stop func(), fired func() bool) {
-	var f atomic.Bool
+	stop, fired, _ = s.watchCapture(dst, onFire)
+	return stop, fired
+}
+
+// watchCapture is watchWire that also reports whether a live capture
+// watches dst at all (the hook gives no channel without one).
+func (s *session) watchCapture(dst netip.AddrPort, onFire func()) (stop func(), fired func() bool, watching bool) {
 	if s.opts.WatchSYN == nil || !dst.IsValid() {
-		return func() {}, f.Load
+		return func() {}, func() bool { return false }, false
 	}
 	ch, cancel := s.opts.WatchSYN(dst)
+	stopSignal, f := watchSignal(ch, onFire)
+	return func() {
+		stopSignal()
+		cancel()
+	}, f, ch != nil
+}
+
+// watchSignal runs onFire wireGrace after ch closes, unless stop came
+// first; fired reports whether onFire ran.
+func watchSignal(ch <-chan struct{}, onFire func()) (stop func(), fired func() bool) {
+	var f atomic.Bool
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	go func() {
@@ -49,6 +66,5 @@ func (s *session) watchWire(dst netip.AddrPort, onFire func()) (stop func(), fir
 	return func() {
 		close(done)
 		<-exited
-		cancel()
 	}, f.Load
 }

@@ -131,6 +131,12 @@ type Options struct {
 	// function to stop watching. The probe then ends that data connection
 	// attempt as filtered instead of waiting for the data timeout.
 	WatchSYN func(dst netip.AddrPort) (<-chan struct{}, func())
+	// SocketReader reads a connecting passive data socket's TCP state
+	// (SYN retransmissions) so that, without a capture, a SYN resent with
+	// no answer ends the attempt as filtered before the data timeout.
+	// ReadSocket (the platform's) when nil; it needs no privilege and
+	// applies only when Dialer is a *net.Dialer.
+	SocketReader SocketReader
 	// OnListen is called with each local port opened for active mode, before
 	// the PORT/EPRT command is sent (a capture uses it to watch the port).
 	OnListen func(port uint16)
@@ -184,6 +190,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.SocketReader == nil {
+		o.SocketReader = ReadSocket
 	}
 	if o.OnListen == nil {
 		o.OnListen = func(uint16) {}

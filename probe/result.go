@@ -189,6 +189,11 @@ type DataConn struct {
 	Setup Step `json:"setup"`
 	// Connect is the data connection itself: dial (passive) or accept (active).
 	Connect Step `json:"connect"`
+	// Socket is what this host's TCP stack said of a passive data
+	// connection's socket while it failed to connect (no capture needed);
+	// nil when it connected, for active modes, or where the system cannot
+	// say.
+	Socket *SocketFacts `json:"socket,omitempty"`
 	// TLS is the data connection's TLS handshake (PROT P only).
 	TLS *DataTLS `json:"tls,omitempty"`
 	// CallbackWait is how long an active attempt waited for the server's

@@ -270,7 +270,7 @@ func (r *runner) connect(m *ModeResult) *session {
 	defer cancel()
 	// The source address is the route's choice: bound to any address,
 	// only the port is known should the connection fail.
-	conn, local, err := dialBound(ctx, r.opts.Dialer, netip.Addr{}, r.server.String())
+	conn, local, err := dialBound(ctx, r.opts.Dialer, netip.Addr{}, r.server.String(), nil)
 	if local.IsValid() {
 		m.ControlLocal = local.String()
 	}

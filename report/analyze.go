@@ -3,9 +3,12 @@ package report
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/ftp"
@@ -139,7 +142,8 @@ func (c *CaptureDiagnosis) ExitCode() int {
 func (c *CaptureDiagnosis) Len() int { return len(c.Summary) }
 
 // Each calls fn with each session's diagnosis in order, making it first
-// when the diagnosis streams, so that no more than one is held at once.
+// when the diagnosis streams: the next session is made while fn writes
+// this one (on a second core), so that no more than two are held at once.
 func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 	if c.Sessions != nil || c.groups == nil {
 		for _, d := range c.Sessions {
@@ -149,8 +153,29 @@ func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 		}
 		return nil
 	}
-	for i, g := range c.groups {
-		if err := fn(groupDiagnosis(c.ev, c.whole, g, c.Summary[i].Session, &c.judged[i], false)); err != nil {
+	next := make(chan *Diagnosis, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(next)
+		for i, g := range c.groups {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			d := groupDiagnosis(c.ev, c.whole, g, c.Summary[i].Session, &c.judged[i], false)
+			select {
+			case next <- d:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for d := range next {
+		if err := fn(d); err != nil {
+			close(stop)
+			for range next { // the maker ends at its next session
+			}
 			return err
 		}
 	}
@@ -270,16 +295,44 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	if stream {
 		cd.ev, cd.groups, cd.whole = ev, groups, whole
 	}
-	for i, g := range groups {
-		d := groupDiagnosis(ev, whole, g, i+1, nil, stream)
-		if stream {
-			cd.judged = append(cd.judged, judgement{findings: d.Findings, verdict: d.Verdict})
-		} else {
-			cd.Sessions = append(cd.Sessions, d)
-		}
-		cd.Summary = append(cd.Summary, summarize(d, len(g)))
+	cd.Summary = make([]SessionSummary, len(groups))
+	if stream {
+		cd.judged = make([]judgement, len(groups))
+	} else {
+		cd.Sessions = make([]*Diagnosis, len(groups))
 	}
+	// The sessions are diagnosed apart from each other, one per core;
+	// each worker remembers its own reply meanings (meaningCache is not
+	// shared between goroutines).
+	inParallel(len(groups), func(wk wholeCapture, i int) {
+		g := groups[i]
+		d := groupDiagnosis(ev, wk, g, i+1, nil, stream)
+		if stream {
+			cd.judged[i] = judgement{findings: d.Findings, verdict: d.Verdict}
+		} else {
+			cd.Sessions[i] = d
+		}
+		cd.Summary[i] = summarize(d, len(g))
+	}, whole)
 	return cd
+}
+
+// inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS
+// goroutines, each with its own copy w of whole and its own meaning cache.
+func inParallel(n int, fn func(w wholeCapture, i int), whole wholeCapture) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		w := whole
+		w.meanings = meaningCache{}
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(w, i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // groupSessions joins overlapping control connections of one client
@@ -352,11 +405,13 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		Schema:   Schema,
 		Target:   r.Target.URL,
 		Session:  info,
-		Probe:    probeRecord(r),
-		Evidence: evidenceRecord(sub),
 		Server:   in.serverSummary(),
 		Capture:  captureSummary(sub),
 		Findings: []Finding{},
+	}
+	if !summaryOnly {
+		// The records are what is rendered; the summary does not read them.
+		d.Probe, d.Evidence = probeRecord(r), evidenceRecord(sub)
 	}
 	if j != nil {
 		d.Findings, d.Verdict = j.findings, j.verdict
@@ -507,12 +562,19 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	r.Server = serverFromDialogue(g)
 	type counts struct{ ok, failed int }
 	per := map[probe.Mode]*counts{}
-	var failed, worked []probe.ModeResult
+	// The lists are sized once: a ModeResult is large and a session of
+	// many transfers would copy each one again at every growth.
+	setups := 0
+	for _, s := range g {
+		setups += len(s.Data)
+	}
+	okCap := min(setups, len(probe.AllModes)*maxOKPerMode)
+	failed := make([]probe.ModeResult, 0, min(setups, len(probe.AllModes)*maxFailedPerMode)+len(g))
+	worked, undue := make([]probe.ModeResult, 0, okCap), make([]probe.ModeResult, 0, okCap)
 	var failedL, workedL []modeLinks
-	var undue []probe.ModeResult
 	var undueL []modeLinks
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
 	for _, s := range g {
 		base := controlSteps(s, rc)
 		if u, cut := cutShort(&base, nil); cut {
@@ -573,7 +635,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 		}
 	}
 	// Failures first, so the matrix row of a mode shows one when any.
-	r.Modes = append(append(failed, worked...), undue...)
+	r.Modes = slices.Concat(failed, worked, undue)
 	workedL = append(workedL, undueL...)
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
@@ -672,7 +734,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	switch {
 	case greet != nil && greet.Final() != nil:
 		f := greet.Final()
-		mr.Banner = replyStep(greet.T, ftp.Greeting, f, false)
+		mr.Banner = rc.replyStep(greet.T, ftp.Greeting, f, false)
 	case s.TLS != nil && s.TLS.Implicit:
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	case len(s.Exchanges) > 0 || c.Midstream:
@@ -708,7 +770,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		mr.Login = rc.endStep(c, login.T)
 	default:
 		f := login.Final()
-		mr.Login = replyStep(login.T, login.Verb(), f, false)
+		mr.Login = rc.replyStep(login.T, login.Verb(), f, false)
 		if s.TLS != nil && ftp.Interpret(login.Verb(), f.Reply, false).Step == ftp.StepIntermediate {
 			// The rest of the login went on under TLS, unreadable.
 			mr.Login.Outcome = probe.OutcomeOK
@@ -783,11 +845,11 @@ func connStep(c *capture.Conn, talked bool) probe.Step {
 // says the reply completes the command, else a failed reply (negative, or
 // one the command's sequence does not allow). afterPreliminary is true for
 // the final reply after a 1xx.
-func replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
+func (rc rebuild) replyStep(t0 float64, verb string, f *capture.FTPReply, afterPreliminary bool) probe.Step {
 	rep := f.Reply
 	// The meaning is decided here once, as the probe records it, so the
 	// rules read it instead of interpreting the reply again per step.
-	in := ftp.Interpret(verb, rep, afterPreliminary)
+	in := rc.meanings.interpret(verb, rep, afterPreliminary)
 	st := probe.Step{T0: t0, T: f.T, Reply: &rep, Meaning: &in}
 	if in.Step == ftp.StepSuccess {
 		st.Outcome = probe.OutcomeOK
@@ -897,7 +959,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = rc.endStep(s.Control, ds.Setup.T)
 	default:
 		f := ds.Setup.Final()
-		dc.Setup = replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
+		dc.Setup = rc.replyStep(ds.Setup.T, ds.Setup.Verb(), f, false)
 		if dc.Setup.OK() && !ds.Announced.IsValid() {
 			dc.Setup.Outcome = probe.OutcomeProtocol
 			dc.Setup.Error = "the reply carries no address this tool can read"
@@ -996,7 +1058,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 			tr.Step.Outcome = probe.OutcomeSkipped
 		}
 	case final != nil:
-		tr.Step = replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
+		tr.Step = rc.replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
 		rep := final.Reply
 		tr.Final = &rep
 	case c != nil && c.Stall != nil:

@@ -22,25 +22,39 @@ func newJSONEncoder() *jsonEncoder {
 	return e
 }
 
-// marshalIndent is json.MarshalIndent(v, prefix, indent). The slice it
+// marshalIndentSafe is jsonSafe(json.MarshalIndent(v, prefix, indent)),
+// without jsonSafe's pass over a text that is all ASCII. The slice it
 // returns is valid until the next call.
-func (e *jsonEncoder) marshalIndent(v any, prefix, indent string) ([]byte, error) {
+func (e *jsonEncoder) marshalIndentSafe(v any, prefix, indent string) ([]byte, error) {
+	b, ascii, err := e.marshal(v, prefix, indent)
+	if err != nil || ascii {
+		return b, err
+	}
+	return jsonSafe(b), nil
+}
+
+// marshal is json.MarshalIndent; ascii reports a text without a byte >=
+// 0x7f (nothing for jsonSafe to escape).
+func (e *jsonEncoder) marshal(v any, prefix, indent string) ([]byte, bool, error) {
 	e.compact.Reset()
 	if err := e.enc.Encode(v); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Encode ends the value with a newline that Marshal does not write.
 	src := bytes.TrimSuffix(e.compact.Bytes(), []byte{'\n'})
-	e.out = appendIndentJSON(e.out[:0], src, prefix, indent)
-	return e.out, nil
+	var ascii bool
+	e.out, ascii = appendIndentJSON(e.out[:0], src, prefix, indent)
+	return e.out, ascii, nil
 }
 
 // appendIndentJSON appends src, a valid JSON value as encoding/json writes
 // it, indented as json.Indent would: each element of an object or array on
 // its own line, prefix then indent per level; empty ones stay {} and [];
 // ": " after a key. White space outside strings is dropped (Marshal writes
-// none); strings are copied as they are.
-func appendIndentJSON(dst, src []byte, prefix, indent string) []byte {
+// none); strings are copied as they are. ascii reports that no string
+// holds a byte >= 0x7f.
+func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii bool) {
+	ascii = true
 	depth := 0
 	open := false // after { or [, before the first element
 	for i := 0; i < len(src); i++ {
@@ -56,7 +70,8 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) []byte {
 		}
 		switch c {
 		case '"':
-			end := jsonStringEnd(src, i)
+			end, plain := jsonStringEnd(src, i)
+			ascii = ascii && plain
 			dst = append(dst, src[i:end]...)
 			i = end - 1
 		case '{', '[':
@@ -79,21 +94,25 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) []byte {
 			dst = append(dst, c)
 		}
 	}
-	return dst
+	return dst, ascii
 }
 
 // jsonStringEnd is the index just past the string starting with the quote
-// at src[i] (len(src) when it is not closed).
-func jsonStringEnd(src []byte, i int) int {
+// at src[i] (len(src) when it is not closed); plain reports that the
+// string holds no byte >= 0x7f.
+func jsonStringEnd(src []byte, i int) (end int, plain bool) {
+	plain = true
 	for j := i + 1; j < len(src); j++ {
-		switch src[j] {
-		case '\\':
+		switch c := src[j]; {
+		case c == '\\':
 			j++
-		case '"':
-			return j + 1
+		case c == '"':
+			return j + 1, plain
+		case c >= 0x7f:
+			plain = false
 		}
 	}
-	return len(src)
+	return len(src), plain
 }
 
 func appendJSONNewline(dst []byte, prefix, indent string, depth int) []byte {

@@ -18,6 +18,7 @@ func TestAppendIndentJSON(t *testing.T) {
 		`{"s":"{[,:]}","t":"a\"b\\","u":"\\\\\"","v":"\u003cx\u003e"}`,
 		`[true,false,null,-1e+30,"x"]`,
 		`{"é":"ü","k":"\u2028"}`,
+		"{\"del\":\"a\x7fb\",\"c1\":\"\u0085\",\"rlo\":\"\u202e\"}",
 		" { \"a\" :\t[ 1 ,\n2 ] , \"b\" : { } }", // json.Indent keeps trailing space: Marshal writes none
 		`{"a":{"b":{"c":{"d":[1]}}}}`,
 	} {
@@ -26,15 +27,20 @@ func TestAppendIndentJSON(t *testing.T) {
 			if err := json.Indent(&want, []byte(src), pi[0], pi[1]); err != nil {
 				t.Fatalf("%q: %v", src, err)
 			}
-			if got := appendIndentJSON(nil, []byte(src), pi[0], pi[1]); string(got) != want.String() {
+			got, ascii := appendIndentJSON(nil, []byte(src), pi[0], pi[1])
+			if string(got) != want.String() {
 				t.Errorf("%q prefix %q indent %q:\n got %q\nwant %q", src, pi[0], pi[1], got, want.String())
+			}
+			if wantASCII := !bytes.ContainsFunc([]byte(src), func(r rune) bool { return r >= 0x7f }); ascii != wantASCII {
+				t.Errorf("%q: ascii %v, want %v", src, ascii, wantASCII)
 			}
 		}
 	}
 }
 
-// TestJSONEncoderMarshalIndent: the reused encoder gives MarshalIndent's
-// bytes for a diagnosis, value after value.
+// TestJSONEncoderMarshalIndent: the reused encoder gives jsonSafe of
+// MarshalIndent's bytes for a diagnosis, value after value (the golden
+// scenarios include a hostile banner with a bidirectional override).
 func TestJSONEncoderMarshalIndent(t *testing.T) {
 	enc := newJSONEncoder()
 	for _, sc := range goldenScenarios() {
@@ -43,7 +49,8 @@ func TestJSONEncoderMarshalIndent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := enc.marshalIndent(d, "    ", "  ")
+		want = jsonSafe(want)
+		got, err := enc.marshalIndentSafe(d, "    ", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}

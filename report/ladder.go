@@ -25,7 +25,9 @@ func (in *input) ladder(mr *probe.ModeResult) Ladder {
 	if l.Server == "" {
 		l.Server = in.r.Target.Address()
 	}
-	ev := []LadderEvent{}
+	// At most two events per exchange, the handshake's two and three per
+	// attempt: sized once, as the capture report makes thousands.
+	ev := make([]LadderEvent, 0, 2+2*len(mr.Transcript)+3*maxAttempts)
 	add := func(e LadderEvent) { ev = append(ev, e) }
 	port := portOf(l.Server)
 	// Control connection handshake.

@@ -56,6 +56,8 @@ type rebuild struct {
 	dataSeen bool
 	// end is the time of the capture's last packet.
 	end float64
+	// meanings are the capture's reply meanings (meaning_cache.go).
+	meanings meaningCache
 }
 
 // outlivedWait is how long a capture must go on after a step began, its
@@ -119,11 +121,13 @@ type wholeCapture struct {
 	// offControl: the capture holds a TCP connection that is on no
 	// control port (it was not filtered down to the control port).
 	offControl bool
+	// meanings are shared by the capture's sessions (meaning_cache.go).
+	meanings meaningCache
 }
 
 // scanCapture finds the whole capture's facts in one pass.
 func scanCapture(ev *capture.Evidence) wholeCapture {
-	var w wholeCapture
+	w := wholeCapture{meanings: meaningCache{}}
 	ctl := map[*capture.Conn]bool{}
 	ports := map[uint16]bool{}
 	for _, s := range ev.Sessions {

@@ -326,6 +326,9 @@ func rulePassiveConnect(in *input) []Finding {
 		wire  bool
 		icmp  string
 		eps   []string
+		// n attempts, of which sockets had their own SYN counts.
+		n, sockets int
+		source     string
 	}
 	filtered, refused := &group{}, &group{}
 	for _, mr := range in.passiveModes() {
@@ -353,7 +356,13 @@ func rulePassiveConnect(in *input) []Finding {
 				g.eps = append(g.eps, ep)
 			}
 			g.facts = append(g.facts, stepFact(fmt.Sprintf("%s %s: connect to %s", mr.Mode, a.name, ep), a.dc.Connect))
+			g.n++
 			if !in.wire {
+				if f, ok := socketFact(fmt.Sprintf("%s %s", mr.Mode, a.name), a.dc.Socket); ok && g == filtered {
+					g.facts = append(g.facts, f)
+					g.sockets++
+					g.source = a.dc.Socket.Source
+				}
 				continue
 			}
 			cs := in.obs.dataOf(a.dc).conns
@@ -391,7 +400,11 @@ func rulePassiveConnect(in *input) []Finding {
 		eps := strings.Join(filtered.eps, ", ")
 		expl := fmt.Sprintf("The server accepted the passive command and announced a port, but the SYNs to %s got no answer before the data timeout: a firewall between here and the server (on the server, its gateway or a cloud security group) drops the passive port range while it lets port %d through.", eps, in.controlPort())
 		expl += rangeText
-		if !filtered.wire {
+		bySocket := !filtered.wire && filtered.sockets == filtered.n
+		switch {
+		case bySocket:
+			expl += " " + socketNote(filtered.source)
+		case !filtered.wire:
 			expl += " " + wireNote
 		}
 		if in.vantage() == "server" {
@@ -405,7 +418,7 @@ func rulePassiveConnect(in *input) []Finding {
 			Explanation: expl,
 			Action:      rangeAction(host, lo, hi, n),
 			Modes:       filtered.modes,
-			Inferred:    !filtered.wire,
+			Inferred:    !filtered.wire && !bySocket,
 			Evidence:    filtered.facts,
 			Fixes:       fixes(),
 		})

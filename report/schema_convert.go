@@ -139,6 +139,9 @@ func dataConnRecord(d *probe.DataConn) DataConnRecord {
 	if d.TLS != nil {
 		out.TLS = &DataTLSRecord{Handshake: stepRecord(d.TLS.Handshake), Version: d.TLS.Version, Resumed: d.TLS.Resumed}
 	}
+	if f := d.Socket; f != nil {
+		out.Socket = &SocketFactsRecord{Source: f.Source, T: f.T, State: f.State, SYNRetransmits: f.SYNRetransmits}
+	}
 	if d.CallbackWait != nil {
 		w := callbackWaitRecord(*d.CallbackWait)
 		out.CallbackWait = &w

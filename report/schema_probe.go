@@ -119,9 +119,19 @@ type DataConnRecord struct {
 	AddressPolicy string              `json:"address_policy,omitempty"`
 	Setup         StepRecord          `json:"setup"`
 	Connect       StepRecord          `json:"connect"`
+	Socket        *SocketFactsRecord  `json:"socket,omitempty"`
 	TLS           *DataTLSRecord      `json:"tls,omitempty"`
 	CallbackWait  *CallbackWaitRecord `json:"callback_wait,omitempty"`
 	SetupWatch    *SetupWatchRecord   `json:"setup_watch,omitempty"`
+}
+
+// SocketFactsRecord is what this host's TCP stack said of a passive data
+// connection's connecting socket (probe.SocketFacts).
+type SocketFactsRecord struct {
+	Source         string  `json:"source"`
+	T              float64 `json:"t"`
+	State          string  `json:"state"`
+	SYNRetransmits int     `json:"syn_retransmits"`
 }
 
 // CallbackWaitRecord is how long an active attempt waited for the

@@ -157,3 +157,29 @@ func (c *captureRun) stop(res *probe.Result) (*capture.Evidence, error) {
 	}
 	return live.Stop()
 }
+
+// runCaptured runs the probe with cr capturing beside it, and masks the
+// password in the evidence as the probe did in its result. err is the
+// probe's own (it could not run: no evidence then); captureErr is a capture
+// that failed while the probe ran (the evidence then says so).
+func runCaptured(ctx context.Context, t probe.Target, opts probe.Options, cr *captureRun) (res *probe.Result, ev *capture.Evidence, captureErr, err error) {
+	cr.activePorts = opts.ActivePorts
+	if t.Password != "" {
+		cr.secrets = []string{t.Password}
+	}
+	opts.BeforeConnect = func(server netip.AddrPort, zero time.Time) error {
+		return cr.start(ctx, server, zero)
+	}
+	opts.OnListen = cr.watch
+	opts.WatchSYN = cr.watchSYN
+	res, err = probe.Run(ctx, t, opts)
+	if err != nil {
+		cr.stop(nil)
+		return res, nil, nil, err
+	}
+	ev, captureErr = cr.stop(res)
+	if t.PasswordSource != "anonymous" {
+		probe.MaskSecret(ev, t.Password) // as the probe did its result
+	}
+	return res, ev, captureErr, nil
+}

@@ -26,6 +26,9 @@ type exitError struct {
 	code  int
 	err   error
 	usage bool
+	// silent: the command has already said everything on stdout (check's
+	// status line); run prints nothing more.
+	silent bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -57,8 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	var ee *exitError
-	if errors.As(err, &ee) && ee.code == exitFindings {
-		return exitFindings
+	if errors.As(err, &ee) && (ee.code == exitFindings || ee.silent) {
+		return ee.code
 	}
 	fmt.Fprintf(stderr, "ftpdiag: %s\n", oneLine(err.Error()))
 	if !errors.As(err, &ee) || ee.usage {
@@ -99,7 +102,7 @@ EXIT STATUS
 		return &exitError{code: exitUsage, err: err, usage: true}
 	})
 	root.AddCommand(newProbeCommand(e), newRenderCommand(e), newVersionCommand(e))
-	root.AddCommand(newAnalyzeCommand(e))
+	root.AddCommand(newAnalyzeCommand(e), newCheckCommand(e), newExporterCommand(e))
 	root.AddCommand(newCompletionCommand(e), newManCommand(e))
 	registerFlagCompletions(root)
 	return root

@@ -51,6 +51,7 @@ type labReport struct {
 		ID          string `json:"id"`
 		Severity    string `json:"severity"`
 		Explanation string `json:"explanation"`
+		Inferred    bool   `json:"inferred"`
 		Fixes       []struct {
 			For   string   `json:"for"`
 			Text  string   `json:"text"`
@@ -87,6 +88,13 @@ func probeInLab(t *testing.T, l *lab.Lab, extraEnv []string, args ...string) (*l
 	full := append([]string{"probe", "--format", "json", "--data-timeout", "2s"}, args...)
 	cmd := l.Command(ctx, l.ClientNS, binaryPath, full...)
 	cmd.Env = append(os.Environ(), extraEnv...)
+	return runLabProbe(t, cmd)
+}
+
+// runLabProbe runs a prepared ftpdiag probe command and decodes its JSON
+// report.
+func runLabProbe(t *testing.T, cmd *exec.Cmd) (*labReport, int, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ftpdiag/ftpdiag/probe"
 	"github.com/ftpdiag/ftpdiag/report"
@@ -86,8 +86,17 @@ SAFETY
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, markdown, html")
+	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, jsonl (one JSON object per line), markdown, html")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
+	f.register(fl)
+	return cmd
+}
+
+// register adds the flags that shape a probe run (those of probe, shared
+// by check); the report flags (--format, --output, --no-color) are the
+// probe command's own.
+func (f *probeFlags) register(fl *pflag.FlagSet) {
 	durationVar(fl, &f.connectTimeout, "connect-timeout", probe.DefaultConnectTimeout, "wait this long for the control connection")
 	durationVar(fl, &f.dataTimeout, "data-timeout", probe.DefaultDataTimeout, "wait this long for a data connection and for each data read")
 	durationVar(fl, &f.replyTimeout, "reply-timeout", probe.DefaultReplyTimeout, "wait this long for each control reply")
@@ -101,10 +110,8 @@ SAFETY
 	fl.StringVar(&f.iface, "interface", "", "capture on `IFACE` (default: the one the route to the server uses)")
 	fl.StringVar(&f.pcap, "pcap", "", "save the capture as a pcapng `FILE` (PASS and ACCT arguments and the password masked); implies --capture on")
 	fl.IntVar(&f.pasvSamples, "pasv-samples", probe.DefaultPasvSamples, "passive replies per passive mode used to infer the server's passive port range (0: none beyond the transfers)")
-	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
 	f.tls.register(fl)
 	f.xfer.register(fl)
-	return cmd
 }
 
 func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
@@ -112,72 +119,79 @@ func runProbe(cmd *cobra.Command, e *env, f probeFlags, rawURL string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	opts, err := probeOptions(cmd.Context(), f)
-	if err != nil {
-		return err
-	}
-	target, warning, err := probe.ParseTarget(rawURL)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if warning != "" {
-		fmt.Fprintf(e.stderr, "ftpdiag: warning: %s\n", warning)
-	}
-	if err := probe.ResolvePassword(&target, credentialSources(cmd.Context(), e, f.passwordStdin)); err != nil {
-		return usageError("%v", err)
-	}
-	captureMode, err := validateCaptureFlags(f.capture, f.pcap)
-	if err != nil {
-		return err
-	}
 	if err := checkOutputs(f.output, f.pcap); err != nil {
 		return err
 	}
-	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap, activePorts: opts.ActivePorts}
-	if target.Password != "" {
-		cr.secrets = []string{target.Password}
-	}
-	opts.BeforeConnect = func(server netip.AddrPort, zero time.Time) error {
-		return cr.start(cmd.Context(), server, zero)
-	}
-	opts.OnListen = cr.watch
-	opts.WatchSYN = cr.watchSYN
-	var prog *progress
-	if isTerminal(e.stderr) {
-		prog = newProgress(e.stderr, opts.Modes)
-		opts.OnProgress = prog.update
-	}
-	res, err := probe.Run(cmd.Context(), target, opts)
-	if prog != nil {
-		prog.finish()
-	}
-	f.xfer.printTranscripts(e.stderr, res)
+	res, d, err := probeAndDiagnose(cmd, e, f, rawURL, isTerminal(e.stderr))
 	if err != nil {
-		cr.stop(nil)
-		return &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
+		return err
 	}
-	ev, err := cr.stop(res)
-	if target.PasswordSource != "anonymous" {
-		probe.MaskSecret(ev, target.Password) // as the probe did its result
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "ftpdiag: warning: capture: %s\n", oneLine(err.Error()))
-	}
-	d := report.Diagnose(res, ev)
 	if err := writeReport(e, f.output, d, format, !f.noColor); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if it := res.Interrupted; it != nil || cmd.Context().Err() != nil {
-		why := "interrupted"
-		if it != nil && it.Cause == probe.CauseDeadline {
-			why = fmt.Sprintf("the run reached its overall deadline (--timeout %s)", f.runTimeout)
-		}
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s: the report is partial", why)}
+	if err := interruptedError(cmd.Context(), res, f.runTimeout); err != nil {
+		return err
 	}
 	if code := d.ExitCode(); code != exitOK {
 		return &exitError{code: code, err: fmt.Errorf("problems found")}
 	}
 	return nil
+}
+
+// interruptedError is the exit-2 error of a run cut short (Ctrl-C or
+// --timeout), nil for a run that went to its end.
+func interruptedError(ctx context.Context, res *probe.Result, runTimeout time.Duration) error {
+	it := res.Interrupted
+	if it == nil && ctx.Err() == nil {
+		return nil
+	}
+	why := "interrupted"
+	if it != nil && it.Cause == probe.CauseDeadline {
+		why = fmt.Sprintf("the run reached its overall deadline (--timeout %s)", runTimeout)
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("%s: the report is partial", why)}
+}
+
+// probeAndDiagnose runs the probe the flags describe, with its capture,
+// and diagnoses it: what probe and check share. showProgress draws the
+// progress line on stderr.
+func probeAndDiagnose(cmd *cobra.Command, e *env, f probeFlags, rawURL string, showProgress bool) (*probe.Result, *report.Diagnosis, error) {
+	opts, err := probeOptions(cmd.Context(), f)
+	if err != nil {
+		return nil, nil, err
+	}
+	target, warning, err := probe.ParseTarget(rawURL)
+	if err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	if warning != "" {
+		fmt.Fprintf(e.stderr, "ftpdiag: warning: %s\n", warning)
+	}
+	if err := probe.ResolvePassword(&target, credentialSources(cmd.Context(), e, f.passwordStdin)); err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	captureMode, err := validateCaptureFlags(f.capture, f.pcap)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := &captureRun{mode: captureMode, iface: f.iface, pcap: f.pcap}
+	var prog *progress
+	if showProgress {
+		prog = newProgress(e.stderr, opts.Modes)
+		opts.OnProgress = prog.update
+	}
+	res, ev, captureErr, err := runCaptured(cmd.Context(), target, opts, cr)
+	if prog != nil {
+		prog.finish()
+	}
+	f.xfer.printTranscripts(e.stderr, res)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("probe %s: %w", target.URL, err)}
+	}
+	if captureErr != nil {
+		fmt.Fprintf(e.stderr, "ftpdiag: warning: capture: %s\n", oneLine(captureErr.Error()))
+	}
+	return res, report.Diagnose(res, ev), nil
 }
 
 func probeOptions(ctx context.Context, f probeFlags) (probe.Options, error) {

@@ -1,0 +1,45 @@
+package report
+
+import "github.com/ftpdiag/ftpdiag/ftp"
+
+// The sessions of a capture get the same few replies to the same
+// commands: "226 Transfer complete." to each RETR of thousands of
+// sessions. Rebuilding them, ftp.Interpret (its wording table) was a
+// tenth of analyze's time; a capture's meanings are kept here, per
+// command, single-line reply and sequence position. A reply's meaning is
+// a pure function of those, so the report is the same.
+const (
+	// maxCachedLine: a longer line (a banner, a listing of errors) is
+	// interpreted each time.
+	maxCachedLine = 128
+	// maxCachedMeanings bounds the cache; past it replies are
+	// interpreted each time.
+	maxCachedMeanings = 1 << 14
+)
+
+// meaningKey is what a reply's meaning depends on.
+type meaningKey struct {
+	verb  string
+	code  int
+	line  string
+	after bool // afterPreliminary
+}
+
+// meaningCache is ftp.Interpret remembered; nil interprets each time.
+type meaningCache map[meaningKey]ftp.Interpretation
+
+// interpret is ftp.Interpret(verb, rep, after).
+func (mc meaningCache) interpret(verb string, rep ftp.Reply, after bool) ftp.Interpretation {
+	if mc == nil || len(rep.Lines) != 1 || len(rep.Lines[0]) > maxCachedLine {
+		return ftp.Interpret(verb, rep, after)
+	}
+	k := meaningKey{verb: verb, code: rep.Code, line: rep.Lines[0], after: after}
+	if in, ok := mc[k]; ok {
+		return in
+	}
+	in := ftp.Interpret(verb, rep, after)
+	if len(mc) < maxCachedMeanings {
+		mc[k] = in
+	}
+	return in
+}
