@@ -38,14 +38,16 @@ type unseenSetup struct {
 	Used string
 	// Cut is set for a step the capture ended during; Hole for one whose
 	// command or reply fell in a sequence hole of the capture
-	// (capture.FTPExchange.Unknown). Text says which.
-	Cut  bool
-	Hole bool
-	// TLS is set for a data connection of an encrypted session whose TLS
-	// did not resume the control session and whose pattern does not tell
-	// whether the server refused it (tlsHiddenText).
-	TLS  bool
-	Text string
+	// (capture.FTPExchange.Unknown); Sliced for one whose reply the snap
+	// length kept out of the readable dialogue; TLS for a data connection
+	// of an encrypted session whose TLS did not resume the control session
+	// and whose pattern does not tell whether the server refused it
+	// (tlsHiddenText). Text says which.
+	Cut    bool
+	Hole   bool
+	Sliced bool
+	TLS    bool
+	Text   string
 }
 
 // rebuild is what rebuilding a captured session needs to know of the
@@ -56,6 +58,10 @@ type rebuild struct {
 	dataSeen bool
 	// end is the time of the capture's last packet.
 	end float64
+	// sliced is set, per session, when the capture's snap length cut its
+	// control text (capture.FTPSession.SlicedAt): the dialogue is read up
+	// to there, so a reply missing after it is not in the file.
+	sliced bool
 	// meanings are the capture's reply meanings (meaning_cache.go).
 	meanings meaningCache
 }
@@ -73,6 +79,14 @@ const cutPrefix = "the capture ends "
 // hole of the capture.
 const holePrefix = "a hole in the capture "
 
+// slicedPrefix starts the error of a step whose reply the capture's snap
+// length kept out of the readable dialogue.
+const slicedPrefix = "the capture's snap length cut "
+
+// slicedText is the error of a step the snap length hides: the dialogue
+// is read up to the first cut control segment.
+const slicedText = slicedPrefix + "the control text before this step ended: how it went is not in the file"
+
 // holeText is the error of a step a hole of the capture hides.
 const holeText = holePrefix + "holds this step's command or reply: how it went is not in the file"
 
@@ -87,16 +101,17 @@ func (rc rebuild) cutText(t0 float64) string {
 func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool) {
 	var buf [maxSteps]modeStep
 	for _, s := range appendSteps(buf[:0], mr) {
-		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix) || s.st.Error == tlsHiddenText) {
+		cut, hole, sliced := strings.HasPrefix(s.st.Error, cutPrefix), strings.HasPrefix(s.st.Error, holePrefix), strings.HasPrefix(s.st.Error, slicedPrefix)
+		tls := s.st.Error == tlsHiddenText
+		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls) {
 			what := s.what
 			if s.data {
 				what = fmt.Sprintf("%s %s", setupName(first), s.what)
 			}
-			hole, tls := strings.HasPrefix(s.st.Error, holePrefix), s.st.Error == tlsHiddenText
 			if tls && first != nil && first.Conn != nil {
 				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)
 			}
-			return unseenSetup{T: s.st.T0, Cut: !hole && !tls, Hole: hole, TLS: tls, Command: what, Text: what + ": " + s.st.Error}, true
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, Command: what, Text: what + ": " + s.st.Error}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -264,7 +279,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole, tls := false, false, false, false
+	cut, missing, hole, sliced, tls := false, false, false, false, false
 	for _, u := range in.an.unseen {
 		if u.TLS {
 			tls = true
@@ -273,6 +288,11 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		}
 		if u.Hole {
 			hole = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
+		if u.Sliced {
+			sliced = true
 			facts = append(facts, Fact{T: u.T, Text: u.Text})
 			continue
 		}
@@ -323,9 +343,16 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			title = "The capture does not show how some of the session's steps went"
 		}
 	}
+	if sliced {
+		parts = append(parts, "The capture was taken with a short snap length (tcpdump -s): it cut the control connection's segments, so the dialogue is read only up to the first cut one, and the steps whose replies came after it (the login among them, when it did not end before) cannot be judged: no finding is made about them.")
+		title = "The capture's snap length cut the control dialogue short: the steps after the cut cannot be judged"
+		if missing || cut || hole {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
 	if tls {
 		parts = append(parts, "The control channel is encrypted: whether the data connections whose TLS did not resume the control session carried their transfer is in the server's encrypted replies (see data-tls-not-resumed), so no finding is made about their transfer; a key log (SSLKEYLOGFILE) would show it.")
-		if !missing && !cut && !hole {
+		if !missing && !cut && !hole && !sliced {
 			title = "The encrypted control channel hides how some data connections went"
 		} else {
 			title = "The capture does not show how some of the session's steps went"

@@ -27,12 +27,16 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole, tls []string
+	var cmds, cut, hole, sliced, tls []string
 	for _, u := range in.an.unseen {
 		switch {
 		case u.TLS:
 			if !slices.Contains(tls, u.Command) {
 				tls = append(tls, u.Command)
+			}
+		case u.Sliced:
+			if !slices.Contains(sliced, u.Command) {
+				sliced = append(sliced, u.Command)
 			}
 		case u.Hole:
 			if !slices.Contains(hole, u.Command) {
@@ -53,6 +57,9 @@ func unseenClause(in *input) string {
 	}
 	if len(tls) > 0 {
 		out = append(out, sentence(fmt.Sprintf("Whether %s worked is in the encrypted control channel: its TLS did not resume the control session, which servers that demand reuse refuse (see data-tls-not-resumed)", joinAnd(tls))))
+	}
+	if len(sliced) > 0 {
+		out = append(out, sentence(fmt.Sprintf("The capture's snap length cut the control dialogue during %s: how %s went is not in the file (see capture-incomplete)", joinAnd(sliced), word(len(sliced), "it", "they"))))
 	}
 	if len(cut) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))
