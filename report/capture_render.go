@@ -26,7 +26,7 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	}
 	// Text, Markdown and HTML render cleaned copies (sanitize.go): the
 	// envelope here, each session as it comes.
-	clean := f != FormatJSON
+	clean := f != FormatJSON && f != FormatJSONL
 	if clean {
 		sessions := c.Sessions
 		c.Sessions = nil
@@ -47,6 +47,8 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	switch f {
 	case FormatJSON:
 		return renderCaptureJSON(w, &c)
+	case FormatJSONL:
+		return renderCaptureJSONL(w, &c)
 	case FormatText:
 		return renderCaptureText(w, &c, opt)
 	case FormatMarkdown:

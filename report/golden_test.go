@@ -45,7 +45,7 @@ func hostileBanner() *probe.Result {
 	return r
 }
 
-var exts = map[Format]string{FormatText: "txt", FormatMarkdown: "md", FormatJSON: "json", FormatHTML: "html"}
+var exts = map[Format]string{FormatText: "txt", FormatMarkdown: "md", FormatJSON: "json", FormatJSONL: "jsonl", FormatHTML: "html"}
 
 func TestGolden(t *testing.T) {
 	for _, sc := range goldenScenarios() {

@@ -17,10 +17,14 @@ const (
 	FormatMarkdown Format = "markdown"
 	FormatJSON     Format = "json"
 	FormatHTML     Format = "html"
+	// FormatJSONL is JSON Lines, for log stacks and cron: a probe report
+	// is one line; an analyze report is its envelope on the first line
+	// (without sessions), then one line per session (jsonl.go).
+	FormatJSONL Format = "jsonl"
 )
 
 // Formats lists the valid formats, in the order help texts show them.
-var Formats = []Format{FormatText, FormatMarkdown, FormatJSON, FormatHTML}
+var Formats = []Format{FormatText, FormatMarkdown, FormatJSON, FormatJSONL, FormatHTML}
 
 // ParseFormat parses a --format value ("md" is accepted for markdown); an
 // unknown value is an error naming the valid ones.
@@ -32,10 +36,12 @@ func ParseFormat(s string) (Format, error) {
 		return FormatMarkdown, nil
 	case "json":
 		return FormatJSON, nil
+	case "jsonl", "ndjson":
+		return FormatJSONL, nil
 	case "html":
 		return FormatHTML, nil
 	}
-	return "", fmt.Errorf("unknown format %q: want text, markdown, json or html", s)
+	return "", fmt.Errorf("unknown format %q: want text, markdown, json, jsonl or html", s)
 }
 
 // RenderOptions tune Render. Color applies to text only and should be set
@@ -64,6 +70,8 @@ func Render(w io.Writer, d *Diagnosis, f Format, opt RenderOptions) error {
 		return renderMarkdown(w, cleanCopy(&dd))
 	case FormatJSON:
 		return renderJSON(w, &dd)
+	case FormatJSONL:
+		return renderJSONLine(w, &dd)
 	case FormatHTML:
 		return renderHTML(w, cleanCopy(&dd))
 	}

@@ -244,6 +244,11 @@ func checkRendered(f Format, out []byte, d *Diagnosis) error {
 		return checkHTML(out)
 	case FormatJSON:
 		return checkJSON(out, d)
+	case FormatJSONL:
+		if bytes.Count(out, []byte("\n")) != 1 || !bytes.HasSuffix(out, []byte("\n")) {
+			return fmt.Errorf("a probe report in JSON Lines is not exactly one line")
+		}
+		return checkJSON(out, d)
 	}
 	return fmt.Errorf("unknown format %s", f)
 }

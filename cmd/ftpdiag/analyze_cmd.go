@@ -62,7 +62,7 @@ EXIT STATUS
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, markdown, html")
+	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, jsonl (one JSON object per line), markdown, html")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fl.StringSliceVar(&f.controlPorts, "control-port", nil, "FTP control `PORT`s besides 21 (repeatable, or a comma list)")
 	fl.IntVar(&f.session, "session", 0, "show only session `N` of the summary")

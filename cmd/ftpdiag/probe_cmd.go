@@ -86,7 +86,7 @@ SAFETY
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, markdown, html")
+	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, jsonl (one JSON object per line), markdown, html")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
 	f.register(fl)

@@ -17,16 +17,18 @@ func TestRenderAnalyzeReport(t *testing.T) {
 		name  string
 		files []string
 		code  int
+		saved string // the format the report is saved in: json or jsonl
 	}{
-		{"healthy", []string{labCapture(t, "healthy")}, 0},
-		{"two captures, two sessions", []string{labCapture(t, "passive-dropped"), labCapture(t, "server-nat")}, 1},
+		{"healthy", []string{labCapture(t, "healthy")}, 0, "json"},
+		{"two captures, two sessions", []string{labCapture(t, "passive-dropped"), labCapture(t, "server-nat")}, 1, "json"},
+		{"two sessions saved as JSON Lines", []string{labCapture(t, "passive-dropped"), labCapture(t, "server-nat")}, 1, "jsonl"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			saved := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".json")
-			if code, _, errs := analyzeCLI(t, nil, append([]string{"analyze", "--format", "json", "-o", saved}, tt.files...)...); code != tt.code {
+			saved := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+"."+tt.saved)
+			if code, _, errs := analyzeCLI(t, nil, append([]string{"analyze", "--format", tt.saved, "-o", saved}, tt.files...)...); code != tt.code {
 				t.Fatalf("analyze: exit %d, stderr %q", code, errs)
 			}
-			for _, f := range []string{"text", "markdown", "html", "json"} {
+			for _, f := range []string{"text", "markdown", "html", "json", "jsonl"} {
 				wantCode, want, _ := analyzeCLI(t, nil, append([]string{"analyze", "--no-color", "--format", f}, tt.files...)...)
 				code, got, errs := analyzeCLI(t, nil, "render", "--no-color", "--format", f, saved)
 				if code != wantCode || got != want {
@@ -71,5 +73,31 @@ func TestRenderAnalyzeReportEdited(t *testing.T) {
 				t.Errorf("exit %d, stdout %d bytes, stderr %q; want 2 and %q", code, len(stdout), errs, tt.want)
 			}
 		})
+	}
+}
+
+// TestRenderJSONLDamaged: a JSON Lines analyze report with a broken
+// session line, or a probe report followed by more data, is refused with
+// the line that is wrong.
+func TestRenderJSONLDamaged(t *testing.T) {
+	dir := t.TempDir()
+	_, out, _ := analyzeCLI(t, nil, "analyze", "--format", "jsonl", labCapture(t, "passive-dropped"))
+	lines := strings.SplitAfter(out, "\n")
+	if len(lines) < 3 {
+		t.Fatalf("analyze --format jsonl gave %d lines", len(lines))
+	}
+	for name, text := range map[string]string{
+		"session line cut":       lines[0] + lines[1][:len(lines[1])/2] + "\n",
+		"session not an object":  lines[0] + "[1,2]\n",
+		"probe report then more": lines[1] + lines[1],
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".jsonl")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := analyzeCLI(t, nil, "render", path)
+		if code != exitUsage || strings.Count(strings.TrimSpace(errs), "\n") > 1 || !strings.Contains(errs, "read report") {
+			t.Errorf("%s: exit %d, stderr %q", name, code, errs)
+		}
 	}
 }

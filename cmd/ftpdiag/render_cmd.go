@@ -24,8 +24,9 @@ func newRenderCommand(e *env) *cobra.Command {
 		Use:   "render [flags] REPORT.json",
 		Short: "Render a saved JSON report in another format",
 		Long: `Render reads a report saved with "ftpdiag probe --format json" or
-"ftpdiag analyze --format json" (schema ftpdiag/v1; "kind": "capture" tells an
-analyze report) and renders the same report as text, markdown, html or json, so
+"ftpdiag analyze --format json" (or jsonl; schema ftpdiag/v1; "kind":
+"capture" tells an analyze report) and renders the same report as text,
+markdown, html, json or jsonl, so
 one run can give the terminal view now and the ticket attachment later. "-"
 reads standard input. Nothing is probed or read again; the exit status is the
 one the report's run had.`,
@@ -64,7 +65,7 @@ one the report's run had.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "text", "report `FORMAT`: text, json, markdown, html")
+	fl.StringVar(&format, "format", "text", "report `FORMAT`: text, json, jsonl (one JSON object per line), markdown, html")
 	fl.StringVarP(&output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fl.BoolVar(&noColor, "no-color", false, "never colour the text report (NO_COLOR is honoured too)")
 	return cmd
@@ -123,16 +124,24 @@ func decodeReport(e *env, path string) (*savedReport, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	var head struct {
-		Kind string `json:"kind"`
+	values, err := jsonValues(raw)
+	if err != nil {
+		return nil, err
 	}
-	if err := decodeOne(raw, &head); err != nil {
+	var head struct {
+		Kind     string          `json:"kind"`
+		Sessions json.RawMessage `json:"sessions"`
+	}
+	if err := decodeOne(values[0], &head); err != nil {
 		return nil, err
 	}
 	switch head.Kind {
 	case "":
+		if len(values) > 1 {
+			return nil, fmt.Errorf("not a JSON report: more data after the report")
+		}
 		var d report.Diagnosis
-		if err := decodeOne(raw, &d); err != nil {
+		if err := decodeOne(values[0], &d); err != nil {
 			return nil, err
 		}
 		if err := d.Validate(); err != nil {
@@ -140,20 +149,66 @@ func decodeReport(e *env, path string) (*savedReport, error) {
 		}
 		return &savedReport{probe: &d}, nil
 	case "capture":
-		var cd report.CaptureDiagnosis
-		if err := decodeOne(raw, &cd); err != nil {
+		// JSON Lines: an envelope on one line without sessions; an
+		// indented envelope without sessions is a damaged JSON report.
+		lines := head.Sessions == nil && !bytes.Contains(values[0], []byte("\n"))
+		cd, err := decodeCapture(values, !lines)
+		if err != nil {
 			return nil, err
 		}
 		if err := cd.Validate(); err != nil {
 			return nil, err
 		}
-		return &savedReport{capture: &cd}, nil
+		return &savedReport{capture: cd}, nil
 	}
 	kind := head.Kind
 	if len(kind) > 40 {
 		kind = kind[:40] + "..."
 	}
 	return nil, fmt.Errorf("report kind %q is neither a probe report (no kind) nor \"capture\" (ftpdiag analyze)", kind)
+}
+
+// jsonValues splits raw into its top-level JSON values: one for a JSON
+// report, several for JSON Lines (--format jsonl).
+func jsonValues(raw []byte) ([]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var out []json.RawMessage
+	for {
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if err == io.EOF && len(out) > 0 {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("not a JSON report: %s", oneLine(err.Error()))
+		}
+		out = append(out, v)
+	}
+}
+
+// decodeCapture decodes an analyze report: one JSON object holding its
+// sessions, or JSON Lines: the envelope without sessions, then one
+// session's diagnosis per line.
+func decodeCapture(values []json.RawMessage, inline bool) (*report.CaptureDiagnosis, error) {
+	var cd report.CaptureDiagnosis
+	if err := decodeOne(values[0], &cd); err != nil {
+		return nil, err
+	}
+	if inline {
+		if len(values) > 1 {
+			return nil, fmt.Errorf("not a JSON report: more data after the report")
+		}
+		return &cd, nil
+	}
+	cd.Sessions = make([]*report.Diagnosis, 0, len(values)-1)
+	for i, v := range values[1:] {
+		var d report.Diagnosis
+		if err := decodeOne(v, &d); err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+2, err)
+		}
+		cd.Sessions = append(cd.Sessions, &d)
+	}
+	return &cd, nil
 }
 
 // decodeOne decodes the one JSON value raw holds into v.

@@ -19,7 +19,7 @@ import (
 // check them all with assertNoSecret.
 
 // reportFormats are every --format the CLI accepts.
-var reportFormats = []string{"text", "markdown", "json", "html"}
+var reportFormats = []string{"text", "markdown", "json", "jsonl", "html"}
 
 // secretArtifacts is what one run left behind, name -> raw bytes. Add any
 // new output (a log file, a pcapng) here and every secrets test checks it.

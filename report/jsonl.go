@@ -1,0 +1,54 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// renderJSONLine writes the diagnosis as one line of JSON: the object
+// renderJSON writes, without indentation.
+func renderJSONLine(w io.Writer, d *Diagnosis) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(jsonSafe(b), '\n'))
+	return err
+}
+
+// renderCaptureJSONL writes an analyze report as JSON Lines: the envelope
+// (every member of the JSON report but sessions) on the first line, then
+// one session's diagnosis per line, streamed as they are made. Each member
+// is encoded on its own (envelopeMembers), as renderCaptureJSON does.
+func renderCaptureJSONL(w io.Writer, c *CaptureDiagnosis) error {
+	ew := &errWriter{w: w}
+	ew.printf("{")
+	first := true
+	for _, m := range c.envelopeMembers() {
+		if m.omit {
+			continue
+		}
+		b, err := json.Marshal(m.value)
+		if err != nil {
+			return err
+		}
+		if !first {
+			ew.printf(",")
+		}
+		first = false
+		ew.printf("%q:%s", m.key, jsonSafe(b))
+	}
+	ew.printf("}\n")
+	err := c.each(func(d *Diagnosis) error {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		ew.write(jsonSafe(b), []byte("\n"))
+		return ew.err
+	})
+	if err != nil {
+		return err
+	}
+	return ew.err
+}
