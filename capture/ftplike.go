@@ -17,8 +17,9 @@ type NotFTP struct {
 	Client netip.AddrPort `json:"client"`
 	Server netip.AddrPort `json:"server"`
 	First  PacketRef      `json:"first"`
-	// Protocol is what it spoke instead: "ssh", "smtp", "http", or
-	// "unknown" (neither FTP commands nor FTP replies).
+	// Protocol is what it spoke instead: "ssh", "smtp", "http",
+	// "unknown" (neither FTP commands nor FTP replies), or "none" (only
+	// its last packets were captured: no SYN, no byte; lone).
 	Protocol string `json:"protocol"`
 }
 
@@ -71,6 +72,8 @@ func (fs *ftpStream) notFTP() string {
 	switch {
 	case fs.foreign != "":
 		return fs.foreign
+	case lone(s.Control):
+		return "none"
 	case s.TLS != nil, s.SlicedAt != nil && !fs.gotReply && !fs.gotCmd:
 		// Encrypted, or cut by the snap length before a line was whole:
 		// nothing says it is not the FTP its port says.
@@ -83,6 +86,15 @@ func (fs *ftpStream) notFTP() string {
 		return ""
 	}
 	return "unknown"
+}
+
+// lone reports a connection seen only by its last packets: no SYN, no
+// SYN-ACK, no byte of payload, no ICMP error (a lone RST, a FIN, bare
+// ACKs of a connection the capture started after). Nothing of it is FTP,
+// and a reset there refuses nothing: it is no session.
+func lone(c *Conn) bool {
+	return c != nil && c.Midstream && len(c.SYNs) == 0 && c.SYNACK == nil && len(c.ICMP) == 0 &&
+		c.BytesFromInitiator+c.BytesFromResponder == 0
 }
 
 // greeted reports whether the session's dialogue opens with a greeting:

@@ -40,7 +40,12 @@ func linkData(ev *Evidence) {
 			if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
 				continue
 			}
-			if f := ds.Setup.Final(); f == nil || !f.Completion() {
+			if f := ds.Setup.Final(); (f == nil && ds.Passive) || (f != nil && !f.Completion()) {
+				// A passive set-up announced nothing without its reply. An
+				// active one did in its command: servers that connect as
+				// soon as PORT/EPRT arrives (pyftpdlib, Twisted) answer only
+				// once their attempt ends, so its connection may come
+				// before any reply.
 				continue
 			}
 			from := ds.Setup.T - lookupSlack

@@ -170,7 +170,7 @@ func ruleActiveCallback(in *input) []Finding {
 				ep = a.dc.Announced
 			}
 			port := portOf(ep)
-			facts := callbackFacts(mr, a, at, ep)
+			facts := callbackFacts(mr, a, at, ep, in.an != nil)
 			g := blocked
 			if in.wire {
 				dropped, late := callbackSYNs(in.obs.dataOf(a.dc).conns, listenedUntil(a.dc))
@@ -285,8 +285,13 @@ func (g *callbackGroup) add(mode string, port uint16, facts []Fact, at setupFate
 	}
 }
 
-// callbackFacts are the probe's facts of one failed callback.
-func callbackFacts(mr *probe.ModeResult, a attempt, at setupFate, ep string) []Fact {
+// callbackFacts are the probe's facts of one failed callback (captured:
+// the result was rebuilt from a capture).
+func callbackFacts(mr *probe.ModeResult, a attempt, at setupFate, ep string, captured bool) []Fact {
+	switch {
+	case at == atSetupSilent && captured:
+		return []Fact{stepFact(fmt.Sprintf("%s: no reply to %s in the capture while the server's SYNs to %s went unanswered", mr.Mode, mr.Mode, orDash(ep)), a.dc.Setup)}
+	}
 	switch at {
 	case atSetupReply:
 		return []Fact{stepFact(fmt.Sprintf("%s %s: the server tried to connect to %s at once and answered", mr.Mode, a.name, orDash(ep)), a.dc.Setup)}
@@ -345,7 +350,14 @@ func (in *input) callbackHow(g *callbackGroup, blocked bool) []string {
 		if len(ports) > 1 {
 			portWord = "ports"
 		}
-		out = append(out, fmt.Sprintf("%s had not answered %s %s, and the probe's listener on %s %s accepted no connection: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
+		if in.an != nil {
+			// Rebuilt from a capture (analyze.go callbackAtPort): the
+			// capture holds the server's SYNs and no reply.
+			dc := g.silent[0].dc
+			out = append(out, fmt.Sprintf("%s sent no reply to %s in the %.1f s the capture shows while its SYNs to the client's %s %s went unanswered: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, so the callback failed at PORT time; the control channel itself did not.", who, joinAnd(modes), dc.Setup.T-dc.Setup.T0, portWord, portList(ports)))
+		} else {
+			out = append(out, fmt.Sprintf("%s had not answered %s %s, and the probe's listener on %s %s accepted no connection: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
+		}
 		if blocked && !known {
 			out = append(out, "A server that connects only at LIST/RETR would be silent for another reason: the control transcript shows what it did answer.")
 		}

@@ -573,6 +573,8 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	var unseen []unseenSetup
 	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
 	for _, s := range g {
+		rc := rc
+		rc.sliced = s.SlicedAt != nil
 		base := controlSteps(s, rc)
 		if u, cut := cutShort(&base, nil); cut {
 			unseen = append(unseen, u)
@@ -717,7 +719,7 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	c := s.Control
 	mr := probe.ModeResult{Applicable: true, ControlLocal: s.Client.String(), ControlRemote: s.Server.String()}
-	mr.Connect = connStep(c, len(s.Exchanges) > 0)
+	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -758,6 +760,14 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		}
 	}
 	switch {
+	case rc.sliced && s.TLS == nil && !loginEnded(login):
+		// The snap length cut the dialogue before the login ended (or
+		// before it began): whether it logged in is not in the file.
+		t := s.SlicedAt.T
+		if login != nil {
+			t = login.T
+		}
+		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: slicedText}
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
@@ -777,6 +787,16 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: login.T, T: login.T}
 	}
 	return mr
+}
+
+// loginEnded reports whether the login exchange got a reply that ends
+// the login: success, or a refusal (a 331 asking for the password ends
+// nothing).
+func loginEnded(login *capture.FTPExchange) bool {
+	if login == nil || inHole(login) || login.Final() == nil {
+		return false
+	}
+	return ftp.Interpret(login.Verb(), login.Final().Reply, false).Step != ftp.StepIntermediate
 }
 
 // loginInHole reports whether a hole of the capture hides how the login
@@ -812,28 +832,99 @@ func holeStep(s *capture.FTPSession, login *capture.FTPExchange) probe.Step {
 }
 
 // connStep classifies a TCP connection's handshake from the wire:
-// SYN-ACK ok, RST or ICMP port unreachable refused, other ICMP
-// unreachable, SYNs alone timeout. A connection seen only mid-stream (or
-// only from its data) counts as ok.
+// SYN-ACK ok, a RST from the responder's side (the server, or a firewall
+// answering for it) or ICMP port unreachable refused, other ICMP
+// unreachable, SYNs alone timeout. A RST the initiator sent itself
+// refuses nothing. A connection seen only mid-stream (or only from its
+// data), or that carried data, counts as ok.
 func connStep(c *capture.Conn, talked bool) probe.Step {
 	t0 := c.FirstT()
 	st := probe.Step{T0: t0, T: t0}
+	rst := responderReset(c)
 	switch {
 	case c.SYNACK != nil:
 		st.Outcome, st.T = probe.OutcomeOK, c.SYNACK.T
 	case c.Midstream && (talked || c.FirstData != nil):
+		st.Outcome = probe.OutcomeOK
+	case c.FirstData != nil:
+		// Data flowed: the handshake completed, its SYN-ACK not captured.
 		st.Outcome = probe.OutcomeOK
 	case len(c.ICMP) > 0:
 		st.Outcome, st.T = probe.OutcomeUnreachable, c.ICMP[0].T
 		if ic := c.ICMP[0]; (!ic.V6 && ic.Type == 3 && ic.Code == 3) || (ic.V6 && ic.Type == 1 && ic.Code == 4) {
 			st.Outcome = probe.OutcomeRefused
 		}
-	case len(c.RSTs) > 0:
-		st.Outcome, st.T = probe.OutcomeRefused, c.RSTs[0].T
+	case rst != nil:
+		st.Outcome, st.T = probe.OutcomeRefused, rst.T
 	case len(c.SYNs) > 0:
 		st.Outcome, st.T = probe.OutcomeTimeout, c.SYNs[len(c.SYNs)-1].T
 	default:
 		st.Outcome = probe.OutcomeOK
+	}
+	return st
+}
+
+// responderReset is the first RST the responder's side sent, nil when
+// none did.
+func responderReset(c *capture.Conn) *capture.RSTFact {
+	for i := range c.RSTs {
+		if c.RSTs[i].From == capture.SideResponder {
+			return &c.RSTs[i]
+		}
+	}
+	return nil
+}
+
+// connStep is connStep with what the capture could see: SYNs that got no
+// answer are unanswered only when the wire shows the wait (the SYN sent
+// again), or the capture went on outlivedWait past the first one, or a
+// reply ended the step (concluded: the transfer's final reply, a 425);
+// otherwise the capture ended too soon to tell (cutText).
+func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
+	st := connStep(c, talked)
+	if st.Outcome == probe.OutcomeTimeout && !concluded && len(c.SYNs) == 1 && rc.end-c.SYNs[0].T < outlivedWait {
+		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, rc.cutText(st.T0)
+	}
+	return st
+}
+
+// callbackAtPort reports an active set-up that got no reply while the
+// server's SYNs to the announced port went unanswered in the capture
+// (seen sent again, or the capture going on long enough: connStep): the
+// server connects at PORT/EPRT time and answers once its attempt ends.
+// Not past the snap length, where the reply may simply be unreadable.
+func (rc rebuild) callbackAtPort(ds *capture.DataSetup) bool {
+	if ds.Passive || ds.Inferred || rc.sliced || ds.Conn == nil || len(ds.Conn.SYNs) == 0 {
+		return false
+	}
+	return rc.connStep(ds.Conn, false, false).Outcome == probe.OutcomeTimeout
+}
+
+// stallStep is a transfer with no final reply whose data connection went
+// quiet (capture.Conn.Stall) or lost bytes in the capture. It stalled
+// only when the capture shows the silence itself: not when the snap
+// length hid the reply that may have ended it, nor when the capture lost
+// bytes of the connection (the silence, or the missing data, may be the
+// capture's loss), nor when the connection was still open as the capture
+// ended less than outlivedWait after the data stopped (the capture ended,
+// the transfer did not necessarily stall). Data that flowed again after
+// the longest silence is no stall: the step ends as endStep says.
+func (rc rebuild) stallStep(c, ctl *capture.Conn, t0 float64) probe.Step {
+	st := probe.Step{Outcome: probe.OutcomeStalled, T0: t0}
+	if c.Stall != nil {
+		st.T = c.Stall.From + c.Stall.Duration
+	}
+	switch {
+	case rc.sliced:
+		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
+	case c.GapBytes > 0:
+		st.Outcome, st.Error = probe.OutcomeSkipped, fmt.Sprintf(holePrefix+"lost %d bytes of the data connection: whether its transfer stalled, or only the capture lost its packets, is not in the file", c.GapBytes)
+	case c.Stall == nil:
+		return rc.endStep(ctl, t0)
+	case c.OpenAtEnd && rc.end-c.Stall.From < outlivedWait:
+		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
+	case c.LastData != nil && c.LastData.T > c.Stall.From:
+		return rc.endStep(ctl, t0)
 	}
 	return st
 }
@@ -859,14 +950,28 @@ func (rc rebuild) replyStep(t0 float64, verb string, f *capture.FTPReply, afterP
 // endStep is a step begun at t0 that got no reply: the connection was
 // reset, closed, or it was still open when the capture ended. Still open,
 // the step timed out only if the capture went on long enough after it
-// (outlivedWait); otherwise its outcome is not in the file: skipped, the
+// (outlivedWait); otherwise, or when the snap length cut the dialogue
+// before it (rebuild.sliced), its outcome is not in the file: skipped, the
 // error saying so (cutShort then leaves its mode out).
 func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 	st := probe.Step{T0: t0, T: max(t0, lastSeen(c))}
 	switch {
+	case rc.sliced:
+		// The dialogue is read up to the first cut segment: a reply
+		// after it is not in the readable text.
+		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
+	case responderReset(c) != nil:
+		st.Outcome = probe.OutcomeReset
+	case c.FINResponder != nil:
+		st.Outcome = probe.OutcomeClosed
+	case clientEnded(c) >= t0+outlivedWait:
+		// The client ended the connection itself after waiting that
+		// long: the missing reply is observed, and the server did not
+		// end anything.
+		st.Outcome = probe.OutcomeTimeout
 	case len(c.RSTs) > 0:
 		st.Outcome = probe.OutcomeReset
-	case c.FINResponder != nil || c.FINInitiator != nil:
+	case c.FINInitiator != nil:
 		st.Outcome = probe.OutcomeClosed
 	case rc.end-t0 < outlivedWait:
 		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
@@ -874,6 +979,20 @@ func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 		st.Outcome = probe.OutcomeTimeout
 	}
 	return st
+}
+
+// clientEnded is when the initiator ended the connection (its FIN or
+// RST), 0 when it did not.
+func clientEnded(c *capture.Conn) float64 {
+	if c.FINInitiator != nil {
+		return c.FINInitiator.T
+	}
+	for _, r := range c.RSTs {
+		if r.From == capture.SideInitiator {
+			return r.T
+		}
+	}
+	return 0
 }
 
 func lastSeen(c *capture.Conn) float64 {
@@ -952,6 +1071,23 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	case ds.Inferred:
 		t := ds.Conn.FirstT()
 		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
+	case ds.Setup.Final() == nil && rc.callbackAtPort(ds):
+		// The server connected as soon as it got PORT/EPRT and its
+		// SYNs went unanswered: its silence is the wait for that
+		// attempt (pyftpdlib, Twisted), as the probe's set-up watch
+		// reads it.
+		c := ds.Conn
+		dc.Connect = rc.connStep(c, false, false)
+		// No reply until the control connection's last packet.
+		dc.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: ds.Setup.T, T: max(dc.Connect.T, lastSeen(s.Control))}
+		dc.Listened = dc.Announced
+		dc.SetupWatch = &probe.SetupWatch{Listener: probe.ListenerSYNDropped}
+		tr.Command = noTransferCommand
+		if ds.Transfer != nil {
+			tr.Command = ds.Transfer.Command
+		}
+		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
+		return false
 	case ds.Setup.Final() == nil:
 		dc.Setup = rc.endStep(s.Control, ds.Setup.T)
 	default:
@@ -982,7 +1118,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	c := ds.Conn
 	switch {
 	case c != nil:
-		dc.Connect = connStep(c, c.FirstData != nil)
+		// The transfer's reply, or the session's end in the capture,
+		// concluded the wait for the connection.
+		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil || !s.Control.OpenAtEnd)
 		if ds.Passive {
 			dc.Dialled = c.Responder.String()
 			dc.Local, dc.Peer = c.Initiator.String(), c.Responder.String()
@@ -1015,6 +1153,10 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// The capture holds no data connection at all: whether this one
 		// was dialled, and how it went, cannot be seen (observe_capture.go).
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
+	case final == nil && s.Control.OpenAtEnd && rc.end-dc.Setup.T < outlivedWait && !gaveUpOnPrivate(ds, s.Server):
+		// The capture ended soon after the set-up, the session still
+		// open: whether a connection would have come is not in the file.
+		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: rc.cutText(dc.Setup.T)}
 	default:
 		// Announced, and no connection ever appeared.
 		t := dc.Setup.T
@@ -1058,8 +1200,8 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = rc.replyStep(ds.Transfer.T, ds.Transfer.Verb(), final, prelim != nil)
 		rep := final.Reply
 		tr.Final = &rep
-	case c != nil && c.Stall != nil:
-		tr.Step = probe.Step{Outcome: probe.OutcomeStalled, T0: ds.Transfer.T, T: c.Stall.From + c.Stall.Duration}
+	case c != nil && (c.Stall != nil || c.GapBytes > 0):
+		tr.Step = rc.stallStep(c, s.Control, ds.Transfer.T)
 	default:
 		tr.Step = rc.endStep(s.Control, ds.Transfer.T)
 	}

@@ -38,10 +38,12 @@ type unseenSetup struct {
 	Used string
 	// Cut is set for a step the capture ended during; Hole for one whose
 	// command or reply fell in a sequence hole of the capture
-	// (capture.FTPExchange.Unknown). Text says which.
-	Cut  bool
-	Hole bool
-	Text string
+	// (capture.FTPExchange.Unknown); Sliced for one whose reply the snap
+	// length kept out of the readable dialogue. Text says which.
+	Cut    bool
+	Hole   bool
+	Sliced bool
+	Text   string
 }
 
 // rebuild is what rebuilding a captured session needs to know of the
@@ -52,6 +54,10 @@ type rebuild struct {
 	dataSeen bool
 	// end is the time of the capture's last packet.
 	end float64
+	// sliced is set, per session, when the capture's snap length cut its
+	// control text (capture.FTPSession.SlicedAt): the dialogue is read up
+	// to there, so a reply missing after it is not in the file.
+	sliced bool
 	// meanings are the capture's reply meanings (meaning_cache.go).
 	meanings meaningCache
 }
@@ -69,6 +75,14 @@ const cutPrefix = "the capture ends "
 // hole of the capture.
 const holePrefix = "a hole in the capture "
 
+// slicedPrefix starts the error of a step whose reply the capture's snap
+// length kept out of the readable dialogue.
+const slicedPrefix = "the capture's snap length cut "
+
+// slicedText is the error of a step the snap length hides: the dialogue
+// is read up to the first cut control segment.
+const slicedText = slicedPrefix + "the control text before this step ended: how it went is not in the file"
+
 // holeText is the error of a step a hole of the capture hides.
 const holeText = holePrefix + "holds this step's command or reply: how it went is not in the file"
 
@@ -83,13 +97,13 @@ func (rc rebuild) cutText(t0 float64) string {
 func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool) {
 	var buf [maxSteps]modeStep
 	for _, s := range appendSteps(buf[:0], mr) {
-		if s.st.Outcome == probe.OutcomeSkipped && (strings.HasPrefix(s.st.Error, cutPrefix) || strings.HasPrefix(s.st.Error, holePrefix)) {
+		cut, hole, sliced := strings.HasPrefix(s.st.Error, cutPrefix), strings.HasPrefix(s.st.Error, holePrefix), strings.HasPrefix(s.st.Error, slicedPrefix)
+		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced) {
 			what := s.what
 			if s.data {
 				what = fmt.Sprintf("%s %s", setupName(first), s.what)
 			}
-			hole := strings.HasPrefix(s.st.Error, holePrefix)
-			return unseenSetup{T: s.st.T0, Cut: !hole, Hole: hole, Command: what, Text: what + ": " + s.st.Error}, true
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, Command: what, Text: what + ": " + s.st.Error}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -257,10 +271,15 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole := false, false, false
+	cut, missing, hole, sliced := false, false, false, false
 	for _, u := range in.an.unseen {
 		if u.Hole {
 			hole = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
+		if u.Sliced {
+			sliced = true
 			facts = append(facts, Fact{T: u.T, Text: u.Text})
 			continue
 		}
@@ -308,6 +327,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		if !missing && !cut {
 			title = "The capture lost part of the control dialogue: the steps in its holes cannot be judged"
 		} else {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	if sliced {
+		parts = append(parts, "The capture was taken with a short snap length (tcpdump -s): it cut the control connection's segments, so the dialogue is read only up to the first cut one, and the steps whose replies came after it (the login among them, when it did not end before) cannot be judged: no finding is made about them.")
+		title = "The capture's snap length cut the control dialogue short: the steps after the cut cannot be judged"
+		if missing || cut || hole {
 			title = "The capture does not show how some of the session's steps went"
 		}
 	}

@@ -27,9 +27,13 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole []string
+	var cmds, cut, hole, sliced []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.Sliced:
+			if !slices.Contains(sliced, u.Command) {
+				sliced = append(sliced, u.Command)
+			}
 		case u.Hole:
 			if !slices.Contains(hole, u.Command) {
 				hole = append(hole, u.Command)
@@ -46,6 +50,9 @@ func unseenClause(in *input) string {
 	}
 	if len(hole) > 0 {
 		out = append(out, sentence(fmt.Sprintf("Holes in the capture hide how %s went (see capture-incomplete)", joinAnd(hole))))
+	}
+	if len(sliced) > 0 {
+		out = append(out, sentence(fmt.Sprintf("The capture's snap length cut the control dialogue during %s: how %s went is not in the file (see capture-incomplete)", joinAnd(sliced), word(len(sliced), "it", "they"))))
 	}
 	if len(cut) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))

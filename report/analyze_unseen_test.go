@@ -1,0 +1,402 @@
+package report
+
+import (
+	"bytes"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
+)
+
+// clientCapture reads a third-party client's capture of testdata/clients.
+func clientCapture(t *testing.T, name string) pcaptest.Capture {
+	t.Helper()
+	return pcaptest.Read(t, filepath.Join("..", "testdata", "clients", name+".pcap"))
+}
+
+// analyzeCapture diagnoses a derived capture as `ftpdiag analyze` does.
+func analyzeCapture(t *testing.T, c pcaptest.Capture) *CaptureDiagnosis {
+	t.Helper()
+	ev, err := capture.ReadTraces([]capture.Trace{{Name: "variant", R: bytes.NewReader(c.Bytes(t))}}, capture.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return DiagnoseCapture(ev)
+}
+
+// sliced is the capture as tcpdump -s snap would have taken it.
+func sliced(c pcaptest.Capture, snap int) pcaptest.Capture {
+	out := pcaptest.Capture{LinkType: c.LinkType, Snaplen: uint32(snap)}
+	for _, p := range c.Packets {
+		if len(p.Data) > snap {
+			p.Data = p.Data[:snap:snap]
+			p.Info.CaptureLength = snap
+		}
+		out.Packets = append(out.Packets, p)
+	}
+	return out
+}
+
+// unseenReport is what a test reads of an analyze report: the error and
+// warning ids, whether capture-incomplete is there, and the verdicts and
+// explanations to show.
+func unseenReport(cd *CaptureDiagnosis) (ids []string, incomplete bool, text string) {
+	var texts []string
+	for _, d := range cd.Sessions {
+		texts = append(texts, "verdict: "+d.Verdict)
+		for _, f := range d.Findings {
+			texts = append(texts, f.ID+": "+f.Title+"\n  "+f.Explanation)
+			incomplete = incomplete || f.ID == "capture-incomplete"
+		}
+	}
+	return analyzedIDs(cd), incomplete, strings.Join(texts, "\n")
+}
+
+// TestAnalyzeSlicedBeforeLogin: a capture whose snap length cut the
+// control text before the login's outcome (the 331 asking for the
+// password cut, or the greeting itself) cannot say the session logged in,
+// nor that it failed to: the login was not observed (capture-incomplete),
+// and the verdict says so.
+func TestAnalyzeSlicedBeforeLogin(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		snap int
+	}{
+		{"331 cut (curl, client)", "curl-vsftpd-healthy-client", 96},
+		{"greeting cut (curl, client)", "curl-vsftpd-healthy-client", 80},
+		{"331 cut (lftp, server)", "lftp-vsftpd-healthy-server", 96},
+		{"greeting cut (ftplib, gateway)", "ftplib-proftpd-healthy-gateway", 76},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cd := analyzeCapture(t, sliced(clientCapture(t, tc.src), tc.snap))
+			ids, incomplete, text := unseenReport(cd)
+			if len(cd.Sessions) == 0 {
+				t.Fatal("no session")
+			}
+			v := cd.Sessions[0].Verdict
+			if len(ids) > 0 || !incomplete || strings.Contains(v, "logged in") || !strings.Contains(v, "snap length") {
+				t.Errorf("ids %v (want none), capture-incomplete %v (want it), the verdict must say the snap length hid the login:\n%s", ids, incomplete, text)
+			}
+		})
+	}
+}
+
+// tcpFrame is a frame of c rewritten: edit changes its IPv4 and TCP
+// headers (ports, TTL, flags); lengths and checksums are computed again.
+func tcpFrame(t *testing.T, c pcaptest.Capture, p pcaptest.Packet, edit func(ip *layers.IPv4, tcp *layers.TCP)) pcaptest.Packet {
+	t.Helper()
+	pk := gopacket.NewPacket(p.Data, c.LinkType, gopacket.Default)
+	eth, _ := pk.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
+	ip, _ := pk.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+	tcp, _ := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
+	if eth == nil || ip == nil || tcp == nil {
+		t.Fatal("not an Ethernet IPv4 TCP frame")
+	}
+	edit(ip, tcp)
+	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
+		t.Fatal(err)
+	}
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(tcp.Payload)); err != nil {
+		t.Fatal(err)
+	}
+	p.Data = append([]byte(nil), buf.Bytes()...)
+	p.Info.CaptureLength, p.Info.Length = len(p.Data), len(p.Data)
+	return p
+}
+
+// refusedDial is a passive-rejected capture's first refused data
+// connection (the client's SYN and the RST answering it), moved to the
+// control port 21: a control connection refused, as the tap saw it.
+// frames picks which of the two to keep and how; ttl, when set, gives the
+// client's and the server's packets those TTLs (a tap at the server sees
+// the server's initial TTL and the client's hops).
+func refusedDial(t *testing.T, src string, ttl [2]uint8, frames func(syn, rst pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet) pcaptest.Capture {
+	t.Helper()
+	c := clientCapture(t, src)
+	var syn, rst *pcaptest.Packet
+	var dport layers.TCPPort
+	for i, p := range c.Packets {
+		tcp := c.TCP(p)
+		switch {
+		case tcp == nil || tcp.SrcPort == 21 || tcp.DstPort == 21:
+		case syn == nil && tcp.SYN && !tcp.ACK:
+			syn, dport = &c.Packets[i], tcp.DstPort
+		case syn != nil && tcp.RST && tcp.SrcPort == dport:
+			rst = &c.Packets[i]
+		}
+		if rst != nil {
+			break
+		}
+	}
+	if syn == nil || rst == nil {
+		t.Fatalf("%s: no refused data connection", src)
+	}
+	move := func(p pcaptest.Packet, fromClient bool) pcaptest.Packet {
+		return tcpFrame(t, c, p, func(ip *layers.IPv4, tcp *layers.TCP) {
+			if tcp.DstPort == dport {
+				tcp.DstPort = 21
+			}
+			if tcp.SrcPort == dport {
+				tcp.SrcPort = 21
+			}
+			if fromClient && ttl[0] != 0 {
+				ip.TTL = ttl[0]
+			}
+			if !fromClient && ttl[1] != 0 {
+				ip.TTL = ttl[1]
+			}
+		})
+	}
+	out := pcaptest.Capture{LinkType: c.LinkType}
+	out.Packets = frames(move(*syn, true), move(*rst, false), c)
+	return out
+}
+
+// TestAnalyzeControlResets: a connection to the control port that is
+// only a SYN and a RST is a refused control connection when the RST came
+// from the server's side, at every vantage: positive evidence. A lone RST
+// (no SYN) is no session; a RST the client sent itself refuses nothing;
+// a lone SYN the capture ended right after was not seen unanswered.
+func TestAnalyzeControlResets(t *testing.T) {
+	both := func(syn, rst pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
+		return []pcaptest.Packet{syn, rst}
+	}
+	tests := []struct {
+		name     string
+		src      string
+		ttl      [2]uint8
+		frames   func(syn, rst pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet
+		sessions int
+		want     []string
+		vantage  string
+	}{
+		{"SYN, server's RST, at the client", "curl-vsftpd-passive-rejected-client", [2]uint8{}, both, 1, []string{"control-refused"}, "client"},
+		{"SYN, server's RST, at a gateway", "curl-vsftpd-passive-rejected-gateway", [2]uint8{63, 62}, both, 1, []string{"control-refused"}, "middle"},
+		{"SYN, server's RST, at the server", "curl-vsftpd-passive-rejected-client", [2]uint8{62, 64}, both, 1, []string{"control-refused"}, "server"},
+		{"RST only", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(_, rst pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
+			return []pcaptest.Packet{rst}
+		}, 0, nil, ""},
+		{"SYN, then the client's own RST", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet {
+			own := tcpFrame(t, c, syn, func(_ *layers.IPv4, tcp *layers.TCP) { tcp.SYN, tcp.RST, tcp.ACK = false, true, true; tcp.Seq++ })
+			own.Info.Timestamp = own.Info.Timestamp.Add(time.Millisecond)
+			return []pcaptest.Packet{syn, own}
+		}, 1, nil, ""},
+		{"a lone SYN, the capture ends", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
+			return []pcaptest.Packet{syn}
+		}, 1, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cd := analyzeCapture(t, refusedDial(t, tc.src, tc.ttl, tc.frames))
+			ids, _, text := unseenReport(cd)
+			if len(cd.Sessions) != tc.sessions || !slices.Equal(ids, tc.want) {
+				t.Errorf("%d sessions (want %d), ids %v (want %v):\n%s", len(cd.Sessions), tc.sessions, ids, tc.want, text)
+			}
+			if tc.vantage != "" && len(cd.Sessions) > 0 && cd.Sessions[0].Session.Vantage != tc.vantage {
+				t.Errorf("vantage %q, want %q", cd.Sessions[0].Session.Vantage, tc.vantage)
+			}
+		})
+	}
+}
+
+// TestAnalyzeStallObservable: a transfer whose data connection went quiet
+// and got no final reply is transfer-stalled only when the capture shows
+// the silence itself: not when the capture lost bytes of the connection
+// (capture-incomplete), nor when the capture ended soon after the data
+// stopped, the connection still open; a silence after which data flowed
+// again is no stall. A silence of 30 s the capture saw whole, the
+// connection still open at its end, is one.
+func TestAnalyzeStallObservable(t *testing.T) {
+	tests := []struct {
+		name string
+		// shape sets the data connection's facts; t is when RETR was sent.
+		shape      func(c *capture.Conn, t float64)
+		end        float64 // the capture's last packet, after t
+		stalled    bool
+		incomplete bool
+	}{
+		{"silence then FIN, bytes lost by the capture", func(c *capture.Conn, t float64) {
+			c.Stall, c.GapBytes = &capture.Stall{From: t + 0.5, Duration: 29.5}, 2896
+			c.FINResponder = &capture.PacketRef{T: t + 30}
+		}, 31, false, true},
+		{"open at the end, the capture ends 3 s after the data", func(c *capture.Conn, t float64) {
+			c.Stall, c.OpenAtEnd = &capture.Stall{From: t + 0.5, Duration: 3}, true
+		}, 3.5, false, true},
+		{"data again after the silence", func(c *capture.Conn, t float64) {
+			c.Stall = &capture.Stall{From: t + 0.5, Duration: 5}
+			c.LastData, c.FINResponder = &capture.PacketRef{T: t + 6}, &capture.PacketRef{T: t + 6.1}
+		}, 40, false, false},
+		{"not a byte in the capture, bytes lost by it, then FIN", func(c *capture.Conn, t float64) {
+			c.BytesFromResponder, c.FirstData, c.LastData, c.GapBytes = 0, nil, nil, 2896
+			c.FINResponder = &capture.PacketRef{T: t + 30}
+		}, 31, false, true},
+		{"open at the end, silent for the last 30 s", func(c *capture.Conn, t float64) {
+			c.Stall, c.OpenAtEnd = &capture.Stall{From: t + 0.5, Duration: 30}, true
+		}, 30.5, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30001|)")
+			c := h.passiveConn(1)
+			retr := h.say("RETR big.bin", "150 Opening BINARY mode data connection for big.bin (10485760 bytes).")
+			t0 := retr.T
+			c.BytesFromResponder, c.MaxSegmentFromResponder = 65160, 1448
+			c.FirstData, c.LastData = &capture.PacketRef{T: t0 + 0.02}, &capture.PacketRef{T: t0 + 0.5}
+			tc.shape(c, t0)
+			h.data("EPSV", "10.77.0.2:30001", setup, retr, c)
+			// Another host's connection marks the capture's end.
+			end := netip.MustParseAddrPort("192.168.10.9:50000")
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: end, Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: t0 + tc.end}, SYNs: []capture.PacketRef{{T: t0 + tc.end}}})
+			cd := DiagnoseCapture(h.ev)
+			ids, incomplete, text := unseenReport(cd)
+			if slices.Contains(ids, "transfer-stalled") != tc.stalled || incomplete != tc.incomplete {
+				t.Errorf("ids %v: transfer-stalled want %v, capture-incomplete %v want %v:\n%s", ids, tc.stalled, incomplete, tc.incomplete, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeEndsAfterSetup: a capture that ends soon after a passive
+// set-up, the session still open, does not show whether the data
+// connection would have come or been answered: no error, what is missing
+// said (capture-incomplete). The same capture going on 30 s does.
+func TestAnalyzeEndsAfterSetup(t *testing.T) {
+	tests := []struct {
+		name  string
+		syn   bool    // the client's one SYN to the passive port is in it
+		end   float64 // the capture's last packet, after LIST
+		error bool
+	}{
+		{"no connection, the capture ends 2 s after LIST", false, 2, false},
+		{"one SYN, the capture ends 1 s after it", true, 1, false},
+		{"no connection, the capture goes on 30 s", false, 30, true},
+		{"one SYN, the capture goes on 30 s", true, 30, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.Control.OpenAtEnd = true
+			setup := h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,49).")
+			list := h.say("LIST")
+			var c *capture.Conn
+			if tc.syn {
+				c = h.passiveConn(1)
+				c.SYNACK = nil
+			}
+			h.data("PASV", "10.77.0.2:30001", setup, list, c)
+			other := netip.MustParseAddrPort("192.168.10.9:50000")
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: other, Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: list.T + tc.end}, SYNs: []capture.PacketRef{{T: list.T + tc.end}}})
+			cd := DiagnoseCapture(h.ev)
+			ids, incomplete, text := unseenReport(cd)
+			var errs []string
+			for _, d := range cd.Sessions {
+				for _, f := range d.Findings {
+					if f.Severity == SeverityError {
+						errs = append(errs, f.ID)
+					}
+				}
+			}
+			if (len(errs) > 0) != tc.error || incomplete == tc.error {
+				t.Errorf("ids %v, errors %v (want any: %v), capture-incomplete %v:\n%s", ids, errs, tc.error, incomplete, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeCallbackAtPORT: a PORT that gets no reply while the server's
+// SYNs toward the announced port are in the capture, unanswered, is the
+// server's callback failing at PORT time (pyftpdlib and Twisted connect
+// before they reply), as the probe's set-up watch reads it: not a server
+// silent on the control channel. At the client the SYNs reached this host
+// (a local firewall); elsewhere the callback was blocked on the way. With
+// no SYN in the capture, nothing is said of a callback.
+func TestAnalyzeCallbackAtPORT(t *testing.T) {
+	tests := []struct {
+		name     string
+		ttl      [2]int // the client's and the server's TTL as captured
+		syns     int
+		vantage  string
+		want     string // the callback finding, "" for none
+		notWants string
+	}{
+		{"at the client", [2]int{64, 62}, 3, "client", "active-callback-dropped-locally", "data-connection-failed"},
+		{"at the server", [2]int{62, 64}, 3, "server", "active-callback-blocked", "data-connection-failed"},
+		{"at a gateway", [2]int{63, 63}, 3, "middle", "active-callback-blocked", "data-connection-failed"},
+		{"no SYN in the capture", [2]int{64, 62}, 0, "client", "", "active-callback-blocked"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.ClientTTL, h.s.ServerTTL = tc.ttl[0], tc.ttl[1]
+			port := h.say("PORT 192,168,10,2,195,81")
+			var c *capture.Conn
+			if tc.syns > 0 {
+				c = &capture.Conn{Initiator: netip.MustParseAddrPort("10.77.0.2:40123"), Responder: netip.MustParseAddrPort("192.168.10.2:50001"),
+					First: capture.PacketRef{T: port.T + 0.01}}
+				for i := range tc.syns {
+					c.SYNs = append(c.SYNs, capture.PacketRef{T: port.T + 0.01 + float64(i*i+i)/2})
+				}
+			}
+			h.data("PORT", "192.168.10.2:50001", port, nil, c)
+			h.s.Control.FINInitiator = &capture.PacketRef{T: port.T + 20}
+			// A connection off the control port: the capture holds data
+			// connections.
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: port.T + 21}, SYNs: []capture.PacketRef{{T: port.T + 21}}})
+			cd := DiagnoseCapture(h.ev)
+			ids, _, text := unseenReport(cd)
+			if len(cd.Sessions) != 1 || cd.Sessions[0].Session.Vantage != tc.vantage {
+				t.Fatalf("want one session at %s:\n%s", tc.vantage, text)
+			}
+			if (tc.want != "" && !slices.Contains(ids, tc.want)) || slices.Contains(ids, tc.notWants) {
+				t.Errorf("ids %v, want %q and not %q:\n%s", ids, tc.want, tc.notWants, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeClientEndsWaiting: a control connection the client ended
+// itself, after waiting 10 s or more for a reply, was not closed by the
+// server: the reply is missing (observed), and control-closed, which
+// blames the server's side, is not said. The server's own FIN is.
+func TestAnalyzeClientEndsWaiting(t *testing.T) {
+	tests := []struct {
+		name   string
+		end    func(c *capture.Conn, t float64)
+		closed bool
+	}{
+		{"the client's FIN 20 s after PORT", func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t + 20} }, false},
+		{"the client's RST 20 s after PORT", func(c *capture.Conn, t float64) {
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 20}, From: capture.SideInitiator}}
+		}, false},
+		{"the server's FIN 1 s after PORT", func(c *capture.Conn, t float64) { c.FINResponder = &capture.PacketRef{T: t + 1} }, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			port := h.say("PORT 192,168,10,2,195,81")
+			h.data("PORT", "192.168.10.2:50001", port, nil, nil)
+			tc.end(h.s.Control, port.T)
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: port.T + 21}, SYNs: []capture.PacketRef{{T: port.T + 21}}})
+			ids, _, text := unseenReport(DiagnoseCapture(h.ev))
+			if slices.Contains(ids, "control-closed") != tc.closed {
+				t.Errorf("ids %v, control-closed want %v:\n%s", ids, tc.closed, text)
+			}
+		})
+	}
+}
