@@ -115,6 +115,9 @@ type Options struct {
 	Modes []Mode
 	// TLS: explicit/implicit FTPS, protection level, certificate trust.
 	TLS TLSOptions
+	// ResponderSecret is the shared secret of an ftpdiag responder
+	// (responder.go); never sent, only used for the challenge's HMAC.
+	ResponderSecret []byte
 
 	Dialer   Dialer
 	Listener Listener

@@ -225,6 +225,9 @@ type ModeResult struct {
 	Retr     *Transfer `json:"retr,omitempty"`
 	// Transcript is the control dialogue (PASS redacted).
 	Transcript []Exchange `json:"transcript"`
+	// Responder is what an ftpdiag responder recorded of this control
+	// connection (responder.go); nil when the server is not one.
+	Responder *ResponderView `json:"responder,omitempty"`
 	// Works is true when the data connection opened and LIST succeeded.
 	Works bool `json:"works"`
 	// PasvSamples are extra passive replies asked for only to sample the

@@ -237,11 +237,14 @@ func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool, greeted chan<- s
 		return
 	}
 	r.protect(s, m)
-	if loggedIn != nil {
+	lead := loggedIn != nil
+	if lead {
 		r.serverInfo(s)
 	}
 	signal(true)
-	defer r.samplePassive(s, m) // runs before QUIT
+	r.responderStart(s, m, lead)  // responder.go
+	defer r.responderReport(s, m) // runs last before QUIT
+	defer r.samplePassive(s, m)   // runs before QUIT
 	s.command("TYPE", "I")
 	dir, file := splitTargetPath(r.target.Path)
 	r.opts.OnProgress(m.Mode, "LIST")

@@ -130,6 +130,9 @@ func (s *session) send(verb, arg string) error {
 	if strings.EqualFold(verb, "PASS") {
 		shown = "PASS ****"
 	}
+	if strings.EqualFold(verb, "SITE") && strings.HasPrefix(strings.ToUpper(arg), "FTPDIAG AUTH ") {
+		shown = "SITE FTPDIAG AUTH ****" // the challenge's answer (responder.go)
+	}
 	s.appendExchange(shown, nil)
 	if err := ftp.WriteCommand(s.conn, verb, arg); err != nil {
 		s.broken = true
@@ -138,6 +141,22 @@ func (s *session) send(verb, arg string) error {
 		return err
 	}
 	return nil
+}
+
+// unrecorded sends a command and reads its reply without adding either to
+// the transcript (the responder's record: responder.go).
+func (s *session) unrecorded(verb, arg string) (ftp.Reply, error) {
+	if s.broken {
+		return ftp.Reply{}, s.brokenErr()
+	}
+	if err := s.conn.SetWriteDeadline(s.clock.deadline(s.opts.ReplyTimeout)); err != nil {
+		return ftp.Reply{}, fmt.Errorf("set deadline on control connection to %s: %w", s.conn.RemoteAddr(), err)
+	}
+	if err := ftp.WriteCommand(s.conn, verb, arg); err != nil {
+		s.broken = true
+		return ftp.Reply{}, fmt.Errorf("send %s to %s: %w", verb, s.conn.RemoteAddr(), err)
+	}
+	return s.readReplyUnrecorded(s.opts.ReplyTimeout)
 }
 
 // appendExchange adds a command (reply nil) or attaches a reply to the

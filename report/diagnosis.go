@@ -161,6 +161,9 @@ type Diagnosis struct {
 	Findings []Finding      `json:"findings"`
 	Matrix   []MatrixRow    `json:"matrix"`
 	Ladders  []Ladder       `json:"ladders"`
+	// Outside is what an ftpdiag responder saw of the run (nil when the
+	// server was not one): schema_outside.go.
+	Outside *OutsideRecord `json:"outside,omitempty"`
 	// Session describes the captured FTP session this diagnosis explains
 	// (`ftpdiag analyze` only; see analyze.go).
 	Session *SessionInfo `json:"session,omitempty"`
@@ -185,40 +188,45 @@ type rule func(in *input) []Finding
 // RETR is never taken as acceptance or success), then the data modes, the
 // transfers and the capture itself.
 var rules = []rule{
-	ruleRunInterrupted,       // interrupted.go (first: a cut run is partial)
-	ruleDNSFailed,            // control.go
-	ruleControlConnect,       // control.go
-	ruleControlNoGreeting,    // greeting.go
-	ruleControlClosed,        // closed.go
-	ruleServerBusy,           // serverstate.go (a 421 or 530 naming a limit)
-	ruleServerClosing,        // serverstate.go (a 421 naming none)
-	ruleServerError,          // serverstate.go ("500 OOPS", 451 local error)
-	ruleServerSerial,         // serial.go (info: the probe paced a slow or serial server)
-	ruleTLSRequired,          // tls.go
-	ruleTLSUnavailable,       // tls.go
-	ruleTLSCertInvalid,       // tls.go
-	ruleLoginFailed,          // control.go
-	ruleLoginAccountNeeded,   // control.go
-	ruleProtocolViolation,    // hostile.go
-	rulePassiveDisabled,      // passive.go
-	ruleALGFTPSConflict,      // tls.go (before the address rules: the verdict names the ALG)
-	rulePasvAddress,          // passive.go
-	rulePasvPortSuspicious,   // passiverange.go
-	rulePassiveConnect,       // passive.go (before epsv-unsupported: when PASV fails too, its cause is the verdict's)
-	ruleEPSVUnsupported,      // passive.go
-	ruleActiveRefused,        // active.go
-	ruleActiveCallback,       // active.go
-	ruleDataTLSFailed,        // tls.go
-	ruleTransferDenied,       // transfer.go
-	ruleTransferNoReply,      // transfer.go (the split: stall.go)
-	ruleTransferNoData,       // transfer.go
-	ruleTransferStalled,      // transfer.go
-	ruleDataNotClosed,        // transfer.go
-	ruleTransferTooSlow,      // transfer.go
-	ruleActiveUnexpectedPeer, // hostile.go
-	ruleTLSSession,           // tls.go (info)
-	ruleCaptureIncomplete,    // observe_capture.go (info: analyze, what the capture lacks)
-	ruleCaptureUnavailable,   // capture.go
+	ruleRunInterrupted,        // interrupted.go (first: a cut run is partial)
+	ruleDNSFailed,             // control.go
+	ruleControlConnect,        // control.go
+	ruleControlNoGreeting,     // greeting.go
+	ruleControlClosed,         // closed.go
+	ruleServerBusy,            // serverstate.go (a 421 or 530 naming a limit)
+	ruleServerClosing,         // serverstate.go (a 421 naming none)
+	ruleServerError,           // serverstate.go ("500 OOPS", 451 local error)
+	ruleServerSerial,          // serial.go (info: the probe paced a slow or serial server)
+	ruleTLSRequired,           // tls.go
+	ruleTLSUnavailable,        // tls.go
+	ruleTLSCertInvalid,        // tls.go
+	ruleLoginFailed,           // control.go
+	ruleLoginAccountNeeded,    // control.go
+	ruleResponderChallenge,    // challenge.go (an ftpdiag responder not given its secret)
+	ruleProtocolViolation,     // hostile.go
+	rulePassiveDisabled,       // passive.go
+	ruleALGFTPSConflict,       // tls.go (before the address rules: the verdict names the ALG)
+	rulePasvAddress,           // passive.go
+	rulePasvPortSuspicious,    // passiverange.go
+	rulePassiveConnect,        // passive.go (before epsv-unsupported: when PASV fails too, its cause is the verdict's)
+	ruleEPSVUnsupported,       // passive.go
+	ruleActiveRefused,         // active.go
+	ruleActiveCallback,        // active.go
+	ruleDataTLSFailed,         // tls.go
+	ruleTransferDenied,        // transfer.go
+	ruleTransferNoReply,       // transfer.go (the split: stall.go)
+	ruleTransferNoData,        // transfer.go
+	ruleTransferStalled,       // transfer.go
+	ruleDataNotClosed,         // transfer.go
+	ruleTransferTooSlow,       // transfer.go
+	ruleActiveUnexpectedPeer,  // hostile.go
+	ruleTLSSession,            // tls.go (info)
+	ruleALGRewrotePasv,        // alg.go (seen from a responder)
+	ruleALGRewrotePort,        // alg.go (info)
+	ruleSNATMultipleAddresses, // clientnat.go
+	ruleClientBehindNAT,       // clientnat.go (info)
+	ruleCaptureIncomplete,     // observe_capture.go (info: analyze, what the capture lacks)
+	ruleCaptureUnavailable,    // capture.go
 }
 
 // Diagnose turns a probe result and capture evidence (either may be nil)
@@ -244,6 +252,7 @@ func Diagnose(r *probe.Result, ev *capture.Evidence) *Diagnosis {
 	for _, rl := range rules {
 		d.Findings = append(d.Findings, rl(in)...)
 	}
+	d.Outside = outsideRecord(in)
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
 	finishDiagnosis(d, in, "", false)
 	return d

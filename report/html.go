@@ -65,13 +65,21 @@ func svgOf(l Ladder) svgLadder {
 }
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper": func(s Severity) string { return strings.ToUpper(string(s)) },
-	"fact":  factPrefix,
-	"svg":   svgOf,
-	"clean": cleanTerm,
-	"join":  strings.Join,
-	"add":   func(a, b int) int { return a + b },
-	"sub":   func(a, b int) int { return a - b },
+	"upper":       func(s Severity) string { return strings.ToUpper(string(s)) },
+	"fact":        factPrefix,
+	"svg":         svgOf,
+	"clean":       cleanTerm,
+	"outsideName": OutsideConnRecord.name,
+	"outsideLines": func(c OutsideConnRecord) [][2]string {
+		var out [][2]string
+		for _, l := range c.lines() {
+			out = append(out, [2]string{l.label, l.text})
+		}
+		return out
+	},
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+	"sub":  func(a, b int) int { return a - b },
 	"transcript": func(d *Diagnosis) []modeTranscript {
 		var out []modeTranscript
 		if d.Probe == nil {
@@ -142,7 +150,13 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 {{range .Matrix}}<tr><td>{{.Mode}}</td><td class="{{if not .Applicable}}na{{else if .Works}}works{{else if .NotDue}}na{{else}}fails{{end}}">{{status .}}</td><td><code>{{clean (cellReply .)}}</code></td><td>{{clean (cellEP .)}}</td><td>{{.Connect}}</td><td>{{cellList .}}</td><td>{{cellRetr .}}</td></tr>
 {{end}}</table>
 {{end}}
-<h2>Findings</h2>
+{{with .Outside}}
+<h2>Seen from outside</h2>
+<p class="meta">What the responder ({{clean .Responder}}) received, beside what ftpdiag sent.</p>
+<table>
+{{range .Connections}}{{$name := outsideName .}}{{range $i, $l := outsideLines .}}<tr><th>{{if eq $i 0}}{{$name}}{{end}}</th><td>{{index $l 0}}</td><td><code>{{clean (index $l 1)}}</code></td></tr>
+{{end}}{{end}}</table>
+{{end}}<h2>Findings</h2>
 {{if not .Findings}}<p>None.</p>{{end}}
 {{range .Findings}}<div class="finding" id="{{.ID}}">
 <h3><span class="sev sev-{{.Severity}}">{{upper .Severity}}</span><code>{{.ID}}</code> {{clean .Title}}</h3>

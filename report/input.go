@@ -25,6 +25,10 @@ type input struct {
 	an *analysis
 	// obs joins each attempt to its own wire connections (observe.go).
 	obs *observations
+	// outsideObs are the responder's observations (outside.go), found
+	// once (outsideDone).
+	outsideObs  []outsideObs
+	outsideDone bool
 	// failures memoizes firstFailure per mode (input.firstFailure).
 	failures map[*probe.ModeResult]firstFail
 }

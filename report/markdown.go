@@ -39,6 +39,22 @@ func renderMarkdown(w io.Writer, d *Diagnosis) error {
 		ew.printf("\n")
 	}
 
+	if o := d.Outside; o != nil {
+		ew.printf("## Seen from outside\n\n")
+		ew.printf("What the responder (%s) received, beside what ftpdiag sent.\n\n", mdEscape(o.Responder))
+		ew.printf("| Connection | | |\n|---|---|---|\n")
+		for _, c := range o.Connections {
+			for i, l := range c.lines() {
+				name := ""
+				if i == 0 {
+					name = c.name()
+				}
+				ew.printf("| %s | %s | %s |\n", mdCell(name), mdCell(l.label), mdCell(l.text))
+			}
+		}
+		ew.printf("\n")
+	}
+
 	ew.printf("## Findings\n\n")
 	if len(d.Findings) == 0 {
 		ew.printf("None.\n\n")

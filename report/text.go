@@ -67,6 +67,18 @@ func renderText(w io.Writer, d *Diagnosis, opt RenderOptions) error {
 		ew.printf("\n")
 	}
 
+	if o := d.Outside; o != nil {
+		ew.printf("%s\n", bold.Sprint("SEEN FROM OUTSIDE"))
+		ew.printf("  %s\n", dim.Sprint("what the responder ("+cleanTerm(o.Responder)+") received, beside what ftpdiag sent"))
+		for _, c := range o.Connections {
+			ew.printf("  %s\n", bold.Sprint(c.name()))
+			for _, l := range c.lines() {
+				ew.printf("    %-8s %s\n", l.label, cleanTerm(l.text))
+			}
+		}
+		ew.printf("\n")
+	}
+
 	ew.printf("%s\n", bold.Sprint("FINDINGS"))
 	if len(d.Findings) == 0 {
 		ew.printf("  none\n")

@@ -102,7 +102,7 @@ EXIT STATUS
 		return &exitError{code: exitUsage, err: err, usage: true}
 	})
 	root.AddCommand(newProbeCommand(e), newRenderCommand(e), newVersionCommand(e))
-	root.AddCommand(newAnalyzeCommand(e), newCheckCommand(e), newExporterCommand(e))
+	root.AddCommand(newAnalyzeCommand(e), newCheckCommand(e), newExporterCommand(e), newResponderCommand(e))
 	root.AddCommand(newCompletionCommand(e), newManCommand(e))
 	registerFlagCompletions(root)
 	return root

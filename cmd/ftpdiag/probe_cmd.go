@@ -32,6 +32,7 @@ type probeFlags struct {
 	capture          string
 	iface            string
 	pcap             string
+	responderSecret  string
 	tls              tlsFlags      // tls_flags.go
 	xfer             transferFlags // transfer_flags.go
 }
@@ -68,6 +69,12 @@ PASSWORD (never printed, never written to a report)
 A password inside the URL works but draws a warning; a / ? # or @ in it must
 be percent-encoded (%2F %3F %23 %40), or the URL is refused.
 
+RESPONDER
+  Against an "ftpdiag responder" (run outside your firewall), give its
+  shared secret with --responder-secret-file: the report then compares what
+  was sent with what reached the responder (PORT/EPRT and 227/229 rewritten
+  by an ALG, your public address, one or several).
+
 SAFETY
   The probe connects only to the server named in the URL. When a 227 reply
   announces another address (a server behind NAT), it dials the control
@@ -101,6 +108,7 @@ func (f *probeFlags) register(fl *pflag.FlagSet) {
 	durationVar(fl, &f.dataTimeout, "data-timeout", probe.DefaultDataTimeout, "wait this long for a data connection and for each data read")
 	durationVar(fl, &f.replyTimeout, "reply-timeout", probe.DefaultReplyTimeout, "wait this long for each control reply")
 	durationVar(fl, &f.runTimeout, "timeout", probe.DefaultRunTimeout, "stop the whole run after this long (the report then says it was cut short, exit 2)")
+	fl.StringVar(&f.responderSecret, "responder-secret-file", "", "shared secret `FILE` of an ftpdiag responder (see 'ftpdiag responder --help'): the probe answers its challenge and compares what it sent with what the responder received")
 	fl.BoolVar(&f.trustPasvAddress, "trust-pasv-address", false, "dial the address a 227 reply announces even when it differs from the server's")
 	fl.StringVar(&f.activePortRange, "active-port-range", "", "listen for active-mode data connections on local ports `A-B`")
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
@@ -230,6 +238,11 @@ func probeOptions(ctx context.Context, f probeFlags) (probe.Options, error) {
 		return o, err
 	}
 	o.Modes = modes
+	if f.responderSecret != "" {
+		if o.ResponderSecret, err = readSecretFile(ctx, f.responderSecret); err != nil {
+			return o, usageError("--responder-secret-file: %v", err)
+		}
+	}
 	if o.TLS, err = f.tls.options(ctx); err != nil {
 		return o, err
 	}

@@ -116,8 +116,10 @@ type Config struct {
 	FTPHelper bool
 
 	// Server is the FTP server program run in the server namespace, one
-	// of Servers; "" is vsftpd.
+	// of Servers, or ServerResponder; "" is vsftpd.
 	Server string
+	// ResponderBinary is the ftpdiag binary ServerResponder runs.
+	ResponderBinary string
 	// Vsftpd holds the server's settings. Despite the name it applies to
 	// every server: each translates what it can express (Scenario.For
 	// tells which scenarios a server cannot express); Extra and TLS are

@@ -235,6 +235,9 @@ var errNotApplicable = errors.New("scenario does not apply to this server")
 // it can. A scenario does not apply to such a server (Scenario.For).
 func (c Config) Unsupported(server string) string {
 	v := c.Vsftpd
+	if server == ServerResponder {
+		return responderUnsupported(c)
+	}
 	if server == ServerVsftpd {
 		if v.PureFTPdDefaultHashing {
 			return "pure-pw's password hashing is Pure-FTPd's own"
