@@ -123,6 +123,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if ev == nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
 	}
+	defer limitReportMemory()()
 	cd := report.DiagnoseCaptureStream(ev)
 	cd.Files = files
 	if readErr != nil {
