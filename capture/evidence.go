@@ -139,6 +139,9 @@ type Conn struct {
 	// seen) and the capture ended before a RST or a FIN from each side:
 	// it outlived the capture, or its end was not captured.
 	OpenAtEnd bool `json:"open_at_end,omitempty"`
+	// TLS is what the wire showed of TLS on the connection (tlshello.go):
+	// set when one side sent a ClientHello the capture holds whole.
+	TLS *TLSFacts `json:"tls,omitempty"`
 }
 
 // Established reports whether the handshake got a SYN-ACK.

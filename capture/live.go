@@ -36,9 +36,6 @@ type Config struct {
 // after close, an ICMP error) before closing the capture.
 const DefaultGrace = 300 * time.Millisecond
 
-// Remedy is the command that lets ftpdiag capture without running as root.
-const Remedy = "sudo setcap cap_net_raw,cap_net_admin+eip $(command -v ftpdiag)"
-
 // ErrPermission is matched (errors.Is) by Start's error when the process
 // may not capture packets (no CAP_NET_RAW, or no access to the capture
 // device).
@@ -50,7 +47,12 @@ func Unavailable(reason, remedy string) *Evidence {
 	return &Evidence{Available: false, Reason: reason, Remedy: remedy, Conns: []*Conn{}}
 }
 
-// source is a live packet source: AF_PACKET on Linux, libpcap elsewhere.
+// source is a live packet source, one backend per system, each in its own
+// file: the AF_PACKET ring on Linux (ring_linux.go, with a plain packet
+// socket as fallback, live_linux.go), a BPF device on macOS
+// (bsdbpf_darwin.go), Npcap on Windows (live_pcap.go, wpcap.dll loaded at
+// run time; libpcap elsewhere with -tags pcap and cgo). Every backend
+// feeds the same decoder, tracker and writer (Live.loop).
 type source interface {
 	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 	setFilter(prog []bpf.RawInstruction) error
@@ -345,6 +347,12 @@ func localAddrs() []netip.Addr {
 	}
 	return out
 }
+
+// temporary marks a source's read error worth retrying.
+type temporary struct{ error }
+
+func (temporary) Temporary() bool { return true }
+func (t temporary) Unwrap() error { return t.error }
 
 // isTemporary reports a read error worth retrying (EINTR, EAGAIN, a
 // libpcap read timeout).

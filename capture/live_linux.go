@@ -106,9 +106,3 @@ func (a *afPacket) drops() (uint64, error) {
 	a.total += uint64(st.Drops)
 	return a.total, nil
 }
-
-// temporary marks an error worth retrying.
-type temporary struct{ error }
-
-func (temporary) Temporary() bool { return true }
-func (t temporary) Unwrap() error { return t.error }

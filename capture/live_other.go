@@ -1,4 +1,4 @@
-//go:build !linux && !pcap
+//go:build !linux && !darwin && !windows && !pcap
 
 package capture
 

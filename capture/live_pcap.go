@@ -1,4 +1,4 @@
-//go:build pcap
+//go:build windows || pcap
 
 package capture
 
@@ -27,10 +27,15 @@ const (
 	pcapBuffer = 8 << 20
 )
 
-// Start opens a libpcap (Npcap on Windows) capture on the interface
-// towards the server, with a kernel BPF filter, and starts tracking.
-// Interface names are libpcap's (on Windows \Device\NPF_{GUID}).
+// Start opens an Npcap capture on Windows (wpcap.dll loaded at run time,
+// no cgo), or a libpcap one elsewhere with -tags pcap (cgo), on the
+// interface towards the server, with a kernel BPF filter, and starts
+// tracking. Interface names are libpcap's (on Windows
+// \Device\NPF_{GUID}).
 func Start(ctx context.Context, cfg Config) (*Live, error) {
+	if err := loadPcap(); err != nil {
+		return nil, err
+	}
 	if cfg.Interface == "" && len(cfg.Servers) > 0 {
 		name, err := pcapDevice(cfg.Servers[0])
 		if err != nil {
@@ -92,7 +97,7 @@ func openPcap(ifname string) (source, error) {
 
 func pcapErr(ifname string, err error) error {
 	msg := strings.ToLower(err.Error())
-	if strings.Contains(msg, "permission") || strings.Contains(msg, "not permitted") {
+	if strings.Contains(msg, "permission") || strings.Contains(msg, "not permitted") || strings.Contains(msg, "access is denied") {
 		return fmt.Errorf("capture: open %s: %w (%v)", ifname, ErrPermission, err)
 	}
 	return fmt.Errorf("capture: open %s: %w", ifname, err)
@@ -130,9 +135,3 @@ func (p *pcapSource) linkType() layers.LinkType { return p.h.LinkType() }
 // copies, and BSD BPF has no packet-type extension.
 func (p *pcapSource) dropOutgoing() bool { return false }
 func (p *pcapSource) close() error       { p.h.Close(); return nil }
-
-// temporary marks an error worth retrying.
-type temporary struct{ error }
-
-func (temporary) Temporary() bool { return true }
-func (t temporary) Unwrap() error { return t.error }

@@ -61,6 +61,8 @@ type connState struct {
 	lastProgress float64
 	ftp          *ftpStream // control-stream reassembly (ftpstream.go)
 	notFTP       bool       // checked: not an FTP control connection
+	tls          *tlsFollow // TLS records followed (tlsconn.go)
+	tlsOff       bool       // began like TLS and was not: no longer looked at
 }
 
 // Tracker turns decoded packets into Evidence. It is not safe for
@@ -77,6 +79,7 @@ type Tracker struct {
 	last        float64
 	finished    bool
 	ftp         *ftpTracker // nil unless TrackerConfig.FTPSessions
+	tlsHeld     tlsHeld     // bytes held by the TLS followers (tlsconn.go)
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -232,6 +235,7 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		c.Sliced++
 	}
 	if v.payloadLen > 0 && !tcp.SYN {
+		t.tlsSegment(st, d, tcp.Seq, tcp.Payload, max(0, v.payloadLen-len(tcp.Payload)), ref)
 		t.data(st, d, tcp.Seq, v.payloadLen, ref)
 		if d == 0 && c.Responder.Port() == t.controlPort && v.whole {
 			t.controlCommands(c, tcp.Payload)
@@ -458,6 +462,9 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 		st := t.conns[keyOf(c.Initiator, c.Responder)]
 		if st != nil && st.c == c && st.started && !st.closed {
 			t.stall(st, at)
+		}
+		if st != nil && st.c == c && st.tls != nil {
+			st.tls.finish()
 		}
 		c.OpenAtEnd = (c.SYNACK != nil || c.FirstData != nil) && len(c.RSTs) == 0 &&
 			(c.FINInitiator == nil || c.FINResponder == nil)

@@ -179,6 +179,10 @@ func TestProbeHandlerConcurrencyLimit(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "probe_success 0\n") {
 		t.Errorf("second scrape = %d %s", code, body)
 	}
+	// The second probe gives up at the same deadline as its scrape, on
+	// its own goroutine: release the first only once it has, or the slot
+	// it frees could still reach the second.
+	waitFor(t, func() bool { return ex.inFlight() == 1 })
 	close(cr.release)
 	if b := <-done; !strings.Contains(b, "probe_success 1\n") {
 		t.Errorf("first scrape: %s", b)

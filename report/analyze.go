@@ -437,6 +437,9 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		}
 		if info.Encrypted {
 			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
+			if len(unseen) > 0 {
+				d.Verdict = "The control connection is encrypted (FTPS): the capture does not show how this session went. " + unseenClause(in)
+			}
 		}
 	}
 	return d
@@ -1217,6 +1220,14 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	if !dc.Connect.OK() && tr.Step.Outcome == probe.OutcomeOK {
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
+	if ds.Inferred && c != nil && fullHandshake(c.TLS) && !dataFlowed(c) {
+		// The encrypted control channel hides the reply: the wire shows
+		// the refusal's pattern, or cannot tell (tlsresume.go).
+		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Connect.T, T: lastSeen(c), Error: tlsHiddenText}
+		if refusedPattern(c) {
+			tr.Step.Outcome, tr.Step.Error = probe.OutcomeTLSResumption, refusalPatternText
+		}
+	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
 }
 
@@ -1346,7 +1357,7 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 			}
 			c := ds.Conn
 			st := connStep(c, c.FirstData != nil)
-			facts = append(facts, Fact{T: c.FirstT(), Text: fmt.Sprintf("data connection %s -> %s: %s, %d bytes", c.Initiator, c.Responder, st.Outcome, max(c.BytesFromInitiator, c.BytesFromResponder))})
+			facts = append(facts, Fact{T: c.FirstT(), Text: fmt.Sprintf("data connection %s -> %s: %s, %d bytes%s", c.Initiator, c.Responder, st.Outcome, max(c.BytesFromInitiator, c.BytesFromResponder), tlsBrief(c.TLS))})
 			if m := string(modeOf(ds)); !slices.Contains(modes, m) {
 				modes = append(modes, m)
 			}

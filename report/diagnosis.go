@@ -212,6 +212,7 @@ var rules = []rule{
 	ruleEPSVUnsupported,       // passive.go
 	ruleActiveRefused,         // active.go
 	ruleActiveCallback,        // active.go
+	ruleDataTLSNotResumed,     // tlsresume.go (before data-tls-failed: a refusal for not resuming is its finding alone)
 	ruleDataTLSFailed,         // tls.go
 	ruleTransferDenied,        // transfer.go
 	ruleTransferNoReply,       // transfer.go (the split: stall.go)

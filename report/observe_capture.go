@@ -39,10 +39,14 @@ type unseenSetup struct {
 	// Cut is set for a step the capture ended during; Hole for one whose
 	// command or reply fell in a sequence hole of the capture
 	// (capture.FTPExchange.Unknown); Sliced for one whose reply the snap
-	// length kept out of the readable dialogue. Text says which.
+	// length kept out of the readable dialogue; TLS for a data connection
+	// of an encrypted session whose TLS did not resume the control session
+	// and whose pattern does not tell whether the server refused it
+	// (tlsHiddenText). Text says which.
 	Cut    bool
 	Hole   bool
 	Sliced bool
+	TLS    bool
 	Text   string
 }
 
@@ -98,12 +102,16 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 	var buf [maxSteps]modeStep
 	for _, s := range appendSteps(buf[:0], mr) {
 		cut, hole, sliced := strings.HasPrefix(s.st.Error, cutPrefix), strings.HasPrefix(s.st.Error, holePrefix), strings.HasPrefix(s.st.Error, slicedPrefix)
-		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced) {
+		tls := s.st.Error == tlsHiddenText
+		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls) {
 			what := s.what
 			if s.data {
 				what = fmt.Sprintf("%s %s", setupName(first), s.what)
 			}
-			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, Command: what, Text: what + ": " + s.st.Error}, true
+			if tls && first != nil && first.Conn != nil {
+				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)
+			}
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, Command: what, Text: what + ": " + s.st.Error}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -277,8 +285,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole, sliced := false, false, false, false
+	cut, missing, hole, sliced, tls := false, false, false, false, false
 	for _, u := range in.an.unseen {
+		if u.TLS {
+			tls = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
 		if u.Hole {
 			hole = true
 			facts = append(facts, Fact{T: u.T, Text: u.Text})
@@ -340,6 +353,14 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		parts = append(parts, "The capture was taken with a short snap length (tcpdump -s): it cut the control connection's segments, so the dialogue is read only up to the first cut one, and the steps whose replies came after it (the login among them, when it did not end before) cannot be judged: no finding is made about them.")
 		title = "The capture's snap length cut the control dialogue short: the steps after the cut cannot be judged"
 		if missing || cut || hole {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	if tls {
+		parts = append(parts, "The control channel is encrypted: whether the data connections whose TLS did not resume the control session carried their transfer is in the server's encrypted replies (see data-tls-not-resumed), so no finding is made about their transfer; a key log (SSLKEYLOGFILE) would show it.")
+		if !missing && !cut && !hole && !sliced {
+			title = "The encrypted control channel hides how some data connections went"
+		} else {
 			title = "The capture does not show how some of the session's steps went"
 		}
 	}

@@ -81,12 +81,29 @@ func (in *input) addOutside(mr *probe.ModeResult, plain bool) {
 		o.controlSeen = addrPort(o.rec.Control.Remote)
 		o.ports = portPairs(mr.Transcript, o.rec.Commands)
 		for _, d := range o.rec.Data {
-			if (d.Command == "PASV" || d.Command == "EPSV") && d.Conn != nil {
+			if (d.Command == "PASV" || d.Command == "EPSV") && d.Conn != nil && passiveDataReceived(mr) {
 				o.dataSeen = append(o.dataSeen, addrPort(d.Conn.Remote))
 			}
 		}
 	}
 	in.outsideObs = append(in.outsideObs, o)
+}
+
+// passiveDataReceived reports whether every passive data connection the
+// probe opened in this mode brought it the responder's data. The
+// responder serves the first connection that reaches its passive port,
+// from any address (that is how it sees a second NAT address): only when
+// the probe's own connections carried the data is each connection in the
+// record known to be the probe's, and not a third party's that took its
+// place (the probe's transfer would then have failed or read nothing).
+func passiveDataReceived(mr *probe.ModeResult) bool {
+	if !mr.Mode.Passive() || !mr.ListData.Connect.OK() || !mr.List.Step.OK() || mr.List.Bytes == 0 {
+		return false
+	}
+	if mr.RetrData == nil || mr.Retr == nil {
+		return true
+	}
+	return mr.RetrData.Connect.OK() && mr.Retr.Step.OK() && mr.Retr.Bytes > 0
 }
 
 // isPortCommand reports whether a command line is a PORT or EPRT.

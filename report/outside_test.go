@@ -195,23 +195,34 @@ func TestOutsideAddresses(t *testing.T) {
 		local string
 		views []*probe.ResponderView
 		want  map[string]bool
+		// nothingRead: the probe's passive transfers read no byte (a third
+		// party may have taken the responder's one connection).
+		nothingRead bool
 	}{
 		{"same address", "192.0.2.5:40000", []*probe.ResponderView{recordView("192.0.2.5:40000", "192.0.2.5:40001")},
-			map[string]bool{"client-behind-nat": false, "snat-multiple-addresses": false}},
+			map[string]bool{"client-behind-nat": false, "snat-multiple-addresses": false}, false},
 		{"NAT, one address", "192.168.1.5:40000", []*probe.ResponderView{recordView("203.0.113.2:61000", "203.0.113.2:61001"), recordView("203.0.113.2:61002")},
-			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": false}},
+			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": false}, false},
 		{"NAT, data from another address", "192.168.1.5:40000", []*probe.ResponderView{recordView("203.0.113.2:61000", "203.0.113.3:61001")},
-			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": true}},
+			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": true}, false},
 		{"NAT, control connections from two addresses", "192.168.1.5:40000", []*probe.ResponderView{recordView("203.0.113.2:61000"), recordView("203.0.113.9:61000")},
-			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": true}},
+			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": true}, false},
 		{"no record", "192.168.1.5:40000", []*probe.ResponderView{{Version: "test", Challenge: probe.ChallengeRefused}},
-			map[string]bool{"client-behind-nat": false, "snat-multiple-addresses": false}},
+			map[string]bool{"client-behind-nat": false, "snat-multiple-addresses": false}, false},
+		{"data from another address, but not the probe's data", "192.168.1.5:40000", []*probe.ResponderView{recordView("203.0.113.2:61000", "198.51.100.66:50000")},
+			map[string]bool{"client-behind-nat": true, "snat-multiple-addresses": false}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &probe.Result{}
 			for i, v := range tt.views {
-				r.Modes = append(r.Modes, probe.ModeResult{Mode: probe.AllModes[i], Applicable: true, ControlLocal: tt.local, Responder: v})
+				mr := probe.ModeResult{Mode: probe.AllModes[i], Applicable: true, ControlLocal: tt.local, Responder: v}
+				mr.ListData.Connect = probe.Step{Outcome: probe.OutcomeOK}
+				mr.List = probe.Transfer{Step: probe.Step{Outcome: probe.OutcomeOK}, Bytes: 120}
+				if tt.nothingRead {
+					mr.List.Bytes = 0
+				}
+				r.Modes = append(r.Modes, mr)
 			}
 			in := newInput(r, nil)
 			got := map[string]bool{}

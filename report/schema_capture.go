@@ -49,29 +49,30 @@ type NotFTPRecord struct {
 
 // ConnRecord is what the wire showed of one TCP connection.
 type ConnRecord struct {
-	Initiator               string         `json:"initiator"`
-	Responder               string         `json:"responder"`
-	First                   PacketRecord   `json:"first"`
-	Midstream               bool           `json:"midstream,omitempty"`
-	SYNs                    []PacketRecord `json:"syns"`
-	SYNACK                  *PacketRecord  `json:"synack,omitempty"`
-	RSTs                    []RSTRecord    `json:"rsts,omitempty"`
-	ICMP                    []ICMPRecord   `json:"icmp,omitempty"`
-	FINInitiator            *PacketRecord  `json:"fin_initiator,omitempty"`
-	FINResponder            *PacketRecord  `json:"fin_responder,omitempty"`
-	BytesFromInitiator      int64          `json:"bytes_from_initiator"`
-	BytesFromResponder      int64          `json:"bytes_from_responder"`
-	FirstData               *PacketRecord  `json:"first_data,omitempty"`
-	LastData                *PacketRecord  `json:"last_data,omitempty"`
-	Retransmits             int            `json:"retransmits"`
-	MaxSegmentFromInitiator int            `json:"max_segment_from_initiator"`
-	MaxSegmentFromResponder int            `json:"max_segment_from_responder"`
-	MSSInitiator            int            `json:"mss_initiator,omitempty"`
-	MSSResponder            int            `json:"mss_responder,omitempty"`
-	Stall                   *StallRecord   `json:"stall,omitempty"`
-	Sliced                  int            `json:"sliced,omitempty"`
-	GapBytes                int64          `json:"gap_bytes,omitempty"`
-	OpenAtEnd               bool           `json:"open_at_end,omitempty"`
+	Initiator               string          `json:"initiator"`
+	Responder               string          `json:"responder"`
+	First                   PacketRecord    `json:"first"`
+	Midstream               bool            `json:"midstream,omitempty"`
+	SYNs                    []PacketRecord  `json:"syns"`
+	SYNACK                  *PacketRecord   `json:"synack,omitempty"`
+	RSTs                    []RSTRecord     `json:"rsts,omitempty"`
+	ICMP                    []ICMPRecord    `json:"icmp,omitempty"`
+	FINInitiator            *PacketRecord   `json:"fin_initiator,omitempty"`
+	FINResponder            *PacketRecord   `json:"fin_responder,omitempty"`
+	BytesFromInitiator      int64           `json:"bytes_from_initiator"`
+	BytesFromResponder      int64           `json:"bytes_from_responder"`
+	FirstData               *PacketRecord   `json:"first_data,omitempty"`
+	LastData                *PacketRecord   `json:"last_data,omitempty"`
+	Retransmits             int             `json:"retransmits"`
+	MaxSegmentFromInitiator int             `json:"max_segment_from_initiator"`
+	MaxSegmentFromResponder int             `json:"max_segment_from_responder"`
+	MSSInitiator            int             `json:"mss_initiator,omitempty"`
+	MSSResponder            int             `json:"mss_responder,omitempty"`
+	Stall                   *StallRecord    `json:"stall,omitempty"`
+	Sliced                  int             `json:"sliced,omitempty"`
+	GapBytes                int64           `json:"gap_bytes,omitempty"`
+	OpenAtEnd               bool            `json:"open_at_end,omitempty"`
+	TLS                     *TLSFactsRecord `json:"tls,omitempty"`
 }
 
 // RSTRecord is a reset seen on a connection, with the side that sent it

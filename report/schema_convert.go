@@ -307,7 +307,7 @@ func (cv *captureConverter) conn(c *capture.Conn) *ConnRecord {
 		FirstData: packetPtr(c.FirstData), LastData: packetPtr(c.LastData), Retransmits: c.Retransmits,
 		MaxSegmentFromInitiator: c.MaxSegmentFromInitiator, MaxSegmentFromResponder: c.MaxSegmentFromResponder,
 		MSSInitiator: c.MSSInitiator, MSSResponder: c.MSSResponder,
-		Sliced: c.Sliced, GapBytes: c.GapBytes, OpenAtEnd: c.OpenAtEnd,
+		Sliced: c.Sliced, GapBytes: c.GapBytes, OpenAtEnd: c.OpenAtEnd, TLS: tlsFactsRecord(c.TLS),
 	}
 	if c.RSTs != nil {
 		r.RSTs = make([]RSTRecord, len(c.RSTs))

@@ -175,7 +175,9 @@ func ruleTLSUnavailable(in *input) []Finding {
 }
 
 // ruleDataTLSFailed: the data connection opened but TLS on it failed.
-// Decision: a data TLS handshake, data connect or transfer step with a TLS
+// Decision (data connections refused for not resuming the control session
+// are data-tls-not-resumed's, tlsresume.go): a data TLS handshake, data
+// connect or transfer step with a TLS
 // outcome (tls, tls-handshake, tls-certificate, tls-resumption), or a
 // transfer reply that names TLS/SSL (vsftpd "522 SSL connection failed:
 // session reuse required").
@@ -186,6 +188,9 @@ func ruleDataTLSFailed(in *input) []Finding {
 	for _, mr := range in.modes() {
 		hit := false
 		for _, a := range attempts(mr) {
+			if in.reuseAttempt(mr, a) {
+				continue // data-tls-not-resumed (tlsresume.go)
+			}
 			steps := []probe.Step{a.dc.Connect, a.tr.Step}
 			if a.dc.TLS != nil {
 				steps = []probe.Step{a.dc.Connect, a.dc.TLS.Handshake}

@@ -112,7 +112,7 @@ func TestTLSFindings(t *testing.T) {
 		{"explicit, AUTH TLS refused: tls-unavailable", refused, []string{"tls-unavailable"}, []string{"control-failed", "login-failed"}, 1, "enable TLS on the server"},
 		{"expired self-signed certificate: tls-certificate-invalid", badCert, []string{"tls-certificate-invalid"}, []string{"tls-unavailable", "control-failed"}, 1, "install a valid certificate"},
 		{"--insecure past a bad certificate: a warning", insecure, []string{"tls-certificate-invalid"}, nil, 0, "All four data modes work"},
-		{"no session reuse: data-tls-failed", reuse, []string{"data-tls-failed"}, []string{"data-connection-failed"}, 1, ""},
+		{"no session reuse: data-tls-not-resumed alone", reuse, []string{"data-tls-not-resumed"}, []string{"data-connection-failed", "data-tls-failed"}, 1, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,8 +154,8 @@ func TestTLSFindings(t *testing.T) {
 			t.Errorf("certificate explanation lacks %q: %s", w, cf.Explanation)
 		}
 	}
-	rf := find(Diagnose(reuse, nil).Findings, "data-tls-failed")
+	rf := find(Diagnose(reuse, nil).Findings, "data-tls-not-resumed")
 	if !strings.Contains(rf.Explanation, "resume") || !strings.Contains(rf.Evidence[0].Text, "tls-resumption") {
-		t.Errorf("data-tls-failed: %s / %+v", rf.Explanation, rf.Evidence)
+		t.Errorf("data-tls-not-resumed: %s / %+v", rf.Explanation, rf.Evidence)
 	}
 }

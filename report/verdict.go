@@ -27,9 +27,13 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole, sliced []string
+	var cmds, cut, hole, sliced, tls []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.TLS:
+			if !slices.Contains(tls, u.Command) {
+				tls = append(tls, u.Command)
+			}
 		case u.Sliced:
 			if !slices.Contains(sliced, u.Command) {
 				sliced = append(sliced, u.Command)
@@ -50,6 +54,9 @@ func unseenClause(in *input) string {
 	}
 	if len(hole) > 0 {
 		out = append(out, sentence(fmt.Sprintf("Holes in the capture hide how %s went (see capture-incomplete)", joinAnd(hole))))
+	}
+	if len(tls) > 0 {
+		out = append(out, sentence(fmt.Sprintf("Whether %s worked is in the encrypted control channel: its TLS did not resume the control session, which servers that demand reuse refuse (see data-tls-not-resumed)", joinAnd(tls))))
 	}
 	if len(sliced) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture's snap length cut the control dialogue during %s: how %s went is not in the file (see capture-incomplete)", joinAnd(sliced), word(len(sliced), "it", "they"))))

@@ -33,6 +33,7 @@ var FindingIDs = []string{
 	"tls-certificate-invalid",
 	"tls-session",
 	"data-tls-failed",
+	"data-tls-not-resumed",
 	"alg-ftps-conflict",
 	"alg-rewrote-port",
 	"responder-challenge-failed",

@@ -130,6 +130,9 @@ func TestReplyWordingsByServer(t *testing.T) {
 		{"ProFTPD TLSRequired", "login", "550 SSL/TLS required on the control channel", "tls-required", []string{"login-failed"}, 1},
 		{"Pure-FTPd -Y 2", "greeting", "421 Sorry, cleartext sessions and weak ciphers are not accepted on this server. Please reconnect using TLS security mechanisms.", "tls-required", []string{"server-closing", "server-busy"}, 1},
 		{"FileZilla Server", "login", "530 Have to use explicit SSL/TLS before logging on.", "tls-required", []string{"login-failed"}, 1},
+		// A data connection's TLS did not resume the control session.
+		{"vsftpd require_ssl_reuse=YES", "RETR", "522 SSL connection failed: session reuse required", "data-tls-not-resumed", []string{"data-tls-failed", "data-connection-failed"}, 1},
+		{"FileZilla Server", "RETR", "425 Unable to build data connection: TLS session of data connection not resumed.", "data-tls-not-resumed", []string{"data-tls-failed", "data-connection-failed"}, 1},
 		// Files.
 		{"vsftpd", "RETR", "550 Failed to open file.", "transfer-denied", nil, 0},
 		{"ProFTPD", "RETR", "550 nosuch: No such file or directory", "transfer-denied", nil, 0},

@@ -78,7 +78,7 @@ func (c *captureRun) start(ctx context.Context, server netip.AddrPort, zero time
 	if err != nil {
 		if c.mode == captureOn {
 			if errors.Is(err, capture.ErrPermission) {
-				return fmt.Errorf("%w (run as root, or: %s)", err, capture.Remedy)
+				return fmt.Errorf("%w (%s)", err, capture.RemedyHint)
 			}
 			return err
 		}

@@ -102,7 +102,8 @@ func TestLabExporterPrometheus(t *testing.T) {
 }
 
 // labPrometheusConfig is docs/monitoring/prometheus.yml with the lab's
-// target, exporter address, a 5 s interval and the shipped rules file.
+// target, exporter address, a 10 s interval (a probe has 9.5 s to end
+// on a loaded machine) and the shipped rules file.
 func labPrometheusConfig(t *testing.T, target, exporter string) string {
 	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "monitoring", "prometheus.yml"))
 	if err != nil {
@@ -116,8 +117,8 @@ func labPrometheusConfig(t *testing.T, target, exporter string) string {
 		"- ftp.example.net\n", "- "+target+"\n",
 		"          - ftp2.example.net:2121\n", "",
 		"localhost:9612", exporter,
-		"scrape_interval: 60s", "scrape_interval: 5s",
-		"scrape_timeout: 50s", "scrape_timeout: 5s",
+		"scrape_interval: 60s", "scrape_interval: 10s",
+		"scrape_timeout: 50s", "scrape_timeout: 10s",
 		"evaluation_interval: 60s", "evaluation_interval: 1s",
 		"- ftpdiag-alerts.yml", "- "+rules,
 	)

@@ -3,9 +3,11 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/internal/lab"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -33,7 +35,39 @@ func tlsModesWork(t *testing.T, rep *labReport, modes []probe.Mode) {
 				t.Errorf("%s: data TLS = %+v (want a resumed session)", m, dc.TLS)
 			}
 		}
+		// The probe's capture holds the control connection whole: its TLS
+		// facts from the wire agree with the probe's (issue 14). A later
+		// control connection may resume the first one's session. (Data
+		// packets are cut to 160 bytes by the live capture: their hellos
+		// are not whole.)
+		if c := wireConn(rep, mr.ControlLocal, mr.ControlRemote); rep.Evidence != nil && rep.Evidence.Available &&
+			(c == nil || c.TLS == nil || !c.TLS.Completed || c.TLS.Version() != mr.TLS.Version || c.TLS.Resumption == "") {
+			t.Errorf("%s: the capture's control connection %s -> %s: %s (want a completed %s handshake)", m, mr.ControlLocal, mr.ControlRemote, tlsJSON(c), mr.TLS.Version)
+		}
 	}
+}
+
+// wireConn is the captured connection between two endpoints, either way.
+func wireConn(rep *labReport, a, b string) *capture.Conn {
+	if rep.Evidence == nil {
+		return nil
+	}
+	for _, c := range rep.Evidence.Conns {
+		i, r := c.Initiator.String(), c.Responder.String()
+		if i == a && r == b || i == b && r == a {
+			return c
+		}
+	}
+	return nil
+}
+
+// tlsJSON shows a connection's TLS facts in a test message.
+func tlsJSON(c *capture.Conn) string {
+	if c == nil {
+		return "no connection"
+	}
+	b, _ := json.Marshal(c.TLS)
+	return string(b)
 }
 
 func noPassword(t *testing.T, rep *labReport, stderr string) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/internal/lab"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
@@ -65,6 +66,9 @@ func TestLabUnprivilegedPassiveFilteredBySocket(t *testing.T) {
 	}
 	if rep.Evidence == nil || rep.Evidence.Available || !rep.has("capture-unavailable") {
 		t.Fatalf("the run as nobody captured packets: evidence %+v", rep.Evidence)
+	}
+	if rep.Evidence.Remedy != capture.Remedy || !strings.Contains(rep.Evidence.Remedy, "setcap cap_net_raw") {
+		t.Errorf("remedy %q, want Linux's %q", rep.Evidence.Remedy, capture.Remedy)
 	}
 	for _, m := range []probe.Mode{probe.ModeEPSV, probe.ModePASV} {
 		dc := modeOf(t, rep, m).ListData

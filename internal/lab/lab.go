@@ -67,8 +67,8 @@ const BigFileSize = 1 << 20
 const PasvMin, PasvMax = 30000, 30009
 
 // Vsftpd tunes the generated server configuration. The name is historical:
-// every lab server translates these settings (servers.go); Extra and TLS
-// are vsftpd's alone.
+// every lab server translates these settings (servers.go); Extra is
+// vsftpd's alone, TLS vsftpd's and Pure-FTPd's.
 type Vsftpd struct {
 	PasvMinPort, PasvMaxPort int // 0 = PasvMin / PasvMax
 	DisablePasv              bool
@@ -98,7 +98,8 @@ type Vsftpd struct {
 	// size in bytes, created sparse (all zero bytes, no disk used), e.g. for
 	// a 100 MiB transfer in the capture bench (scenario "bulk").
 	ExtraFiles map[string]int64
-	// TLS, when set, turns on FTPS with a lab-issued certificate (tls.go).
+	// TLS, when set, turns on FTPS with a lab-issued certificate (tls.go):
+	// vsftpd, and Pure-FTPd (-Y, -2; explicit only).
 	TLS *VsftpdTLS
 }
 
@@ -122,8 +123,8 @@ type Config struct {
 	ResponderBinary string
 	// Vsftpd holds the server's settings. Despite the name it applies to
 	// every server: each translates what it can express (Scenario.For
-	// tells which scenarios a server cannot express); Extra and TLS are
-	// vsftpd's own.
+	// tells which scenarios a server cannot express); Extra is vsftpd's
+	// own, TLS vsftpd's and Pure-FTPd's.
 	Vsftpd Vsftpd
 
 	// Extra iptables argument vectors per namespace, applied after the base

@@ -46,6 +46,19 @@ func pureFTPdArgv(l *Lab) []string {
 	if v.DisablePasv {
 		args = append(args, "-N") // "NAT mode": PASV and EPSV become unknown commands
 	}
+	if t := v.TLS; t != nil {
+		// -Y 1: TLS optional; 2: required for logins; 3: for data too.
+		// Pure-FTPd never asks a data connection to resume the control
+		// session's TLS (NoReuse changes nothing).
+		level := "1"
+		switch {
+		case t.ForceData:
+			level = "3"
+		case t.ForceLogins:
+			level = "2"
+		}
+		args = append(args, "-Y", level, "-2", filepath.Join(l.base, "server.pem")+","+filepath.Join(l.base, "server.key"))
+	}
 	return args
 }
 

@@ -245,10 +245,16 @@ func (c Config) Unsupported(server string) string {
 		return ""
 	}
 	switch {
+	case v.TLS != nil && server == ServerPureFTPd:
+		if v.TLS.Implicit {
+			return "Pure-FTPd has no implicit FTPS"
+		}
+		if c.FTPHelper {
+			return "the ALG's plain-text comparison logs in anonymously, which the lab's Pure-FTPd refuses (-E)"
+		}
 	case v.TLS != nil:
 		return map[string]string{
 			ServerProFTPD:   "mod_tls is not in proftpd-core, the package the lab unpacks",
-			ServerPureFTPd:  "the lab configures FTPS for vsftpd only",
 			ServerPyftpdlib: "pyftpdlib's TLS_FTPHandler needs python3-openssl, which the lab does not install",
 			ServerTwisted:   "Twisted's FTP server has no FTPS",
 		}[server]

@@ -1,0 +1,363 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// data-tls-not-resumed: an FTPS data connection did not resume the control
+// connection's TLS session and the server demands it (vsftpd
+// require_ssl_reuse=YES, its default; FileZilla Server; ProFTPD without
+// NoSessionReuseRequired; AWS Transfer Family). The server's reply says so
+// (ftp.MeaningTLSReuseRequired), or ProFTPD's ambiguous "425 Unable to build
+// data connection" follows a data handshake the wire shows completed and not
+// resumed. The cause comes from the handshakes (capture.TLSFacts): the client
+// offered nothing, offered another session, or offered the control
+// session and the server did not take it. From a capture whose control
+// channel is encrypted, the reply cannot be read: the handshakes and the
+// connection's pattern alone say it, marked inferred.
+
+// Causes of a data connection that did not resume.
+const (
+	causeOfferedNothing = "offered-nothing"
+	causeOfferedOther   = "offered-other"
+	causeRefused        = "refused"
+	causeUnseen         = "unseen"
+)
+
+// reuseRefusal is one data connection refused for not resuming.
+type reuseRefusal struct {
+	fact          Fact
+	data, control *capture.TLSFacts
+	// inferred: no reply says so (a capture whose control channel is
+	// encrypted); the wire's pattern does (refusalPatternText).
+	inferred bool
+}
+
+// tlsHiddenText is the error of a transfer step rebuilt from a capture
+// whose control channel is encrypted, when its data connection did a full
+// handshake and its pattern does not tell whether the server refused it.
+const tlsHiddenText = "the data connection's TLS did not resume the control session, and whether the server then refused it is in the encrypted control channel"
+
+// refusalPatternText is the error of a transfer step rebuilt from a
+// capture whose control channel is encrypted, when its data connection
+// shows the refusal's pattern (refusedPattern after a full handshake).
+const refusalPatternText = "inferred from the wire (the reply is in the encrypted control channel): a full TLS handshake instead of resuming the control session, then not one application data record either way, and the server closed the connection first"
+
+// tlsOf is the TLS the wire showed of an attempt's connections.
+func tlsOf(w *wireObs) *capture.TLSFacts {
+	for _, c := range w.conns {
+		if c.TLS != nil {
+			return c.TLS
+		}
+	}
+	return nil
+}
+
+// fullHandshake reports a data handshake that completed without resuming.
+func fullHandshake(f *capture.TLSFacts) bool {
+	return f != nil && f.Completed && f.Resumption == "none"
+}
+
+// refusedForReuse reports whether attempt a of mr was refused because its
+// TLS session did not resume: a step the probe marked tls-resumption, a
+// reply meaning tls-reuse-required, or a reply meaning the data connection
+// failed right after a full handshake on the wire (ProFTPD's 425).
+func (in *input) refusedForReuse(mr *probe.ModeResult, a attempt) (reuseRefusal, bool) {
+	rf := reuseRefusal{data: tlsOf(in.obs.dataOf(a.dc)), control: tlsOf(in.obs.controlOf(mr))}
+	verb := transferVerb(a.tr.Command, a.name)
+	steps := []probe.Step{a.dc.Connect, a.tr.Step}
+	if a.dc.TLS != nil {
+		steps = append(steps, a.dc.TLS.Handshake)
+	}
+	if a.tr.Final != nil && a.tr.Final != a.tr.Step.Reply {
+		steps = append(steps, probe.Step{T: a.tr.Step.T, Outcome: probe.OutcomeReply, Reply: a.tr.Final})
+	}
+	what := fmt.Sprintf("%s %s data connection", mr.Mode, a.name)
+	for _, s := range steps {
+		m := interpret(verb, s).Meaning
+		switch {
+		case m == ftp.MeaningTLSReuseRequired, s.Outcome == probe.OutcomeTLSResumption && s.Reply == nil:
+			rf.fact = stepFact(what, s)
+			rf.inferred = s.Error == refusalPatternText
+			return rf, true
+		case m == ftp.MeaningDataConnectionFailed && fullHandshake(rf.data):
+			rf.fact = stepFact(what, s)
+			rf.fact.Text += " (after a full TLS handshake on the data connection: the server refused it for not resuming the control session)"
+			return rf, true
+		}
+	}
+	return rf, false
+}
+
+// resumeCause says why a data handshake did not resume, from the wire.
+func resumeCause(data, control *capture.TLSFacts) (string, string) {
+	if data == nil || data.Client == nil {
+		return causeUnseen, "No capture holds the data connection's TLS handshake, so what the client offered is not known."
+	}
+	ch, v := data.Client, data.Version()
+	switch {
+	case v == "TLS 1.3" && ch.PSKIdentities == 0:
+		return causeOfferedNothing, "The client offered no session to resume: its data ClientHello carries no pre_shared_key (TLS 1.3): it had no ticket yet, or never reuses (Python's ftplib as documented)."
+	case v == "TLS 1.3":
+		return causeRefused, fmt.Sprintf("The client offered a session (pre_shared_key, %d identities) and the server did not select it: a full handshake followed. The server did not accept its ticket (ticket keys changed, ticket expired or already used, another worker process, or a ticket from another session).", ch.PSKIdentities)
+	case ch.TicketLen == 0 && ch.SessionIDLen == 0:
+		return causeOfferedNothing, "The client offered no session to resume: its data ClientHello has an empty session ID and no session ticket. Python's ftplib does this unless the data socket is wrapped with the control socket's session (session=)."
+	}
+	if control != nil && control.Server != nil {
+		s := control.Server
+		sameID := ch.SessionIDLen > 0 && ch.SessionID == s.SessionID && s.SessionIDLen > 0
+		sameTicket := ch.TicketLen > 0 && ch.TicketHash == s.NewTicket && s.NewTicket != ""
+		if !sameID && !sameTicket && (s.SessionIDLen > 0 || s.NewTicket != "") {
+			return causeOfferedOther, "The client offered a session other than the control connection's (its data ClientHello's session ID or ticket is not the one the control handshake set up): it keeps another session cache, or one keyed by another name, for its data connections."
+		}
+	}
+	return causeRefused, "The client offered the control connection's session (session ID or ticket) and the server did a full handshake instead: it did not find or accept that session (session cache off or too small, ticket keys rotated, another worker process)."
+}
+
+// tlsBrief says in a few words how a connection's TLS went, "" when the
+// capture holds no handshake of it.
+func tlsBrief(f *capture.TLSFacts) string {
+	if f == nil || f.Server == nil {
+		return ""
+	}
+	how := map[string]string{"psk": "resumed (pre_shared_key)", "session-id": "resumed (session ID)", "ticket": "resumed (ticket)", "none": "full handshake, not resumed"}[f.Resumption]
+	if how == "" {
+		how = "resumption not seen"
+	}
+	return fmt.Sprintf("; %s, %s", f.Server.Version, how)
+}
+
+// tlsLine describes one connection's handshake for the evidence.
+func tlsLine(what string, f *capture.TLSFacts) Fact {
+	if f == nil || f.Client == nil {
+		return Fact{Text: what + ": no TLS handshake in the capture"}
+	}
+	ch := f.Client
+	var offer []string
+	if ch.SessionIDLen > 0 && f.Version() != "TLS 1.3" {
+		// A TLS 1.3 session ID is random, for middleboxes: no offer.
+		offer = append(offer, fmt.Sprintf("session ID %s", ch.SessionID))
+	}
+	if ch.TicketLen > 0 {
+		offer = append(offer, "session ticket "+ch.TicketHash)
+	}
+	if ch.PSKIdentities > 0 {
+		offer = append(offer, fmt.Sprintf("pre_shared_key (%d identities)", ch.PSKIdentities))
+	}
+	resume := strings.Join(offer, ", ")
+	if resume == "" {
+		resume = "nothing"
+	}
+	text := fmt.Sprintf("%s: ClientHello offers %s; offers to resume: %s", what, strings.Join(ch.Versions, ", "), resume)
+	if ch.ExtendedMasterSecret {
+		text += "; extended_master_secret"
+	}
+	ref := ch.PacketRef
+	if s := f.Server; s != nil {
+		how := map[string]string{"psk": "resumed (pre_shared_key selected)", "session-id": "resumed (session ID echoed)", "ticket": "resumed (ticket accepted)", "none": "full handshake, not resumed"}[f.Resumption]
+		if how == "" {
+			how = "resumption not seen"
+		}
+		text += fmt.Sprintf("; ServerHello chooses %s, %s", s.Version, how)
+		if f.HelloRetry {
+			text += " (after a HelloRetryRequest)"
+		}
+	}
+	if !f.Completed {
+		text += "; the handshake did not complete"
+	}
+	return Fact{T: ref.T, Packet: ref.Packet, Text: text}
+}
+
+// ruleDataTLSNotResumed: a data connection did not resume the control
+// session and the server demands it. Decision: an attempt refusedForReuse
+// (the reply, or ProFTPD's 425 after a full handshake); the cause from the
+// handshakes (resumeCause). Then, for a captured session whose control
+// channel is encrypted, the inferred form (notResumedKeyless).
+func ruleDataTLSNotResumed(in *input) []Finding {
+	var mrs []*probe.ModeResult
+	var rfs []reuseRefusal
+	for _, mr := range in.modes() {
+		hit := false
+		for _, a := range attempts(mr) {
+			if rf, ok := in.refusedForReuse(mr, a); ok {
+				rfs = append(rfs, rf)
+				hit = true
+			}
+		}
+		if hit {
+			mrs = append(mrs, mr)
+		}
+	}
+	var out []Finding
+	if len(rfs) > 0 {
+		out = append(out, in.notResumedFinding(mrs, rfs))
+	}
+	return append(out, in.notResumedKeyless()...)
+}
+
+// notResumedFinding is the finding of refusals the replies show.
+func (in *input) notResumedFinding(mrs []*probe.ModeResult, rfs []reuseRefusal) Finding {
+	var facts []Fact
+	cause, why := resumeCause(rfs[0].data, rfs[0].control)
+	for _, rf := range rfs {
+		facts = append(facts, rf.fact)
+		if rf.data != nil {
+			facts = append(facts, tlsLine("data connection", rf.data))
+		}
+	}
+	if c := rfs[0].control; c != nil {
+		facts = append(facts, tlsLine("control connection", c))
+	}
+	expl := "The server requires each data connection's TLS session to resume the control connection's session (it proves the data connection comes from the same client), and this data connection did not, so the server refused the transfer. " + why + " " + tls13Note
+	title := "The data connection's TLS did not resume the control session, and the server demands it"
+	inferred := true
+	for _, rf := range rfs {
+		inferred = inferred && rf.inferred
+	}
+	if inferred {
+		title = "A data connection's TLS did not resume the control session, and the server closed it (inferred from the handshakes)"
+		expl = "The control channel is encrypted, so the server's reply is not read: this is inferred from the handshakes and the connection's pattern. A data connection did a full TLS handshake instead of resuming the control connection's session, and then the server closed it without one byte of data either way: what a server that demands reuse does (vsftpd answers \"522 SSL connection failed: session reuse required\", its default). An empty listing on a server that does not demand reuse would look the same; a key log (SSLKEYLOGFILE) shows the reply. " + why + " " + tls13Note
+	}
+	return Finding{
+		ID:          "data-tls-not-resumed",
+		Severity:    SeverityError,
+		Title:       title,
+		Inferred:    inferred,
+		Explanation: expl,
+		Action:      "make the client resume the control session on data connections, or stop the server demanding it",
+		Modes:       modeNames(mrs),
+		Evidence:    facts,
+		Fixes:       in.resumeFixes(cause),
+	}
+}
+
+// tls13Note states the TLS 1.2 / 1.3 difference.
+const tls13Note = "In TLS 1.2 the session to resume exists when the control handshake ends (a session ID or ticket); in TLS 1.3 it exists only once the server has sent a ticket after the handshake and the client has read it, so a data connection opened before then, or on a ticket already used or expired, cannot resume: capping the client at TLS 1.2 avoids that."
+
+// notResumedKeyless: a captured session whose control channel is
+// encrypted, with a data connection whose handshake was full and whose
+// pattern shows neither a refusal nor data (the refusal's pattern is
+// refusedForReuse's: a rebuilt transfer step, refusalPatternText). A
+// warning: whether the server refused it is in the encrypted replies.
+func (in *input) notResumedKeyless() []Finding {
+	if in.an == nil || in.ev == nil {
+		return nil
+	}
+	var facts []Fact
+	var cause, why string
+	for _, s := range in.ev.Sessions {
+		if s.TLS == nil || !s.TLS.Encrypted || s.TLS.Cleared != nil {
+			continue
+		}
+		n := len(facts)
+		for _, ds := range s.Data {
+			if !ds.Inferred || ds.Conn == nil || !fullHandshake(ds.Conn.TLS) || refusedPattern(ds.Conn) || dataFlowed(ds.Conn) {
+				continue
+			}
+			if cause == "" {
+				cause, why = resumeCause(ds.Conn.TLS, s.Control.TLS)
+			}
+			facts = append(facts, tlsLine(fmt.Sprintf("data connection %s -> %s", ds.Conn.Initiator, ds.Conn.Responder), ds.Conn.TLS))
+		}
+		if len(facts) > n && s.Control.TLS != nil {
+			facts = append(facts, tlsLine("control connection", s.Control.TLS))
+		}
+	}
+	if len(facts) == 0 {
+		return nil
+	}
+	return []Finding{{
+		ID:          "data-tls-not-resumed",
+		Severity:    SeverityWarning,
+		Title:       "A data connection's TLS did not resume the control session (seen in the handshakes; whether the server refused it is encrypted)",
+		Explanation: "The control channel is encrypted, so the server's reply to the transfer cannot be read. The handshakes show a data connection that did not resume the control connection's TLS session. Servers that demand reuse refuse such a connection (vsftpd \"522 SSL connection failed: session reuse required\", its default; FileZilla Server \"425 ... TLS session of data connection not resumed\"; ProFTPD without NoSessionReuseRequired); others accept it. What flowed after the handshake does not tell (in TLS 1.3 the server's session tickets and data look alike): a key log (SSLKEYLOGFILE) shows the reply. " + why + " " + tls13Note,
+		Action:      "make the client resume the control session on data connections, or stop the server demanding it",
+		Inferred:    true,
+		Evidence:    facts,
+		Fixes:       in.resumeFixes(cause),
+	}}
+}
+
+// dataFlowed reports a data connection whose TLS 1.2 (or older) records
+// show the server sent application data after the handshake: a transfer,
+// so no refusal (TLS 1.3 tickets look like data: never said of it).
+func dataFlowed(c *capture.Conn) bool {
+	f := c.TLS
+	return f != nil && f.Completed && f.Version() != "TLS 1.3" && !f.HelloRetry && f.AppRecordsFromServer > 0
+}
+
+// refusedPattern reports the wire pattern of a data connection refused
+// after its handshake: TLS 1.2 or older (its records show what is data),
+// completed, no application record either way, and the TLS server's side
+// closed first (alert, FIN or RST).
+func refusedPattern(c *capture.Conn) bool {
+	f := c.TLS
+	if f == nil || f.Version() == "TLS 1.3" || f.HelloRetry || !f.Completed || f.AppRecordsFromClient > 0 || f.AppRecordsFromServer > 0 {
+		return false
+	}
+	server := capture.SideResponder
+	if f.ClientSide == capture.SideResponder {
+		server = capture.SideInitiator
+	}
+	first, firstT := capture.Side(""), 0.0
+	note := func(s capture.Side, t float64) {
+		if first == "" || t < firstT {
+			first, firstT = s, t
+		}
+	}
+	for _, a := range f.Alerts {
+		note(a.From, a.T)
+	}
+	if c.FINInitiator != nil {
+		note(capture.SideInitiator, c.FINInitiator.T)
+	}
+	if c.FINResponder != nil {
+		note(capture.SideResponder, c.FINResponder.T)
+	}
+	for _, r := range c.RSTs {
+		note(r.From, r.T)
+	}
+	return first == server
+}
+
+// resumeFixes are the fixes of data-tls-not-resumed: the server's setting,
+// then the client's, for the cause.
+func (in *input) resumeFixes(cause string) []Fix {
+	fixes := pickOr(in.sw, map[string]Fix{
+		"vsftpd":           {Text: "vsftpd demands reuse by default (require_ssl_reuse=YES). Turning it off lets clients that cannot resume work; it also drops the check that the data connection comes from the logged-in client.", Lines: []string{"require_ssl_reuse=NO"}},
+		"proftpd":          {Text: "mod_tls demands reuse unless told otherwise.", Lines: []string{"TLSOptions NoSessionReuseRequired"}},
+		"filezilla-server": {Text: "FileZilla Server 1.x: Server > Configure > FTP and FTP over TLS (FTPS) > untick \"Require TLS session resumption on data connection when PROT P is used\" (0.9.x: FTP over TLS settings, the same box)."},
+		"pure-ftpd":        {Text: "Pure-FTPd has no setting that demands session reuse: if this server is Pure-FTPd, something in front of it that terminates TLS (a proxy or load balancer) refuses the data connection; look at its settings."},
+	}, Fix{Text: "Let data connections run without resuming the control session, or keep the demand and fix the client. AWS Transfer Family: set TlsSessionResumptionMode to ENABLED (resumption accepted, not demanded) instead of ENFORCED, its default.",
+		Lines: []string{"aws transfer update-server --server-id SERVER_ID --protocol-details TlsSessionResumptionMode=ENABLED"}})
+	client := Fix{For: "client", Text: "Use a client that resumes the control session on its data connections (curl, lftp, FileZilla, WinSCP do). curl: where a TLS 1.3 resumption regression bites, --tls-max 1.2. lftp (GnuTLS) resumes on its own; keep ftp:ssl-data-use-keys at its default (yes). Python ftplib: wrap the data socket with the control socket's session (below). Go crypto/tls: one tls.Config with one ClientSessionCache for the control and data connections and the same ServerName on both (the cache is keyed by it); Go resumes by tickets only, never by TLS 1.2 session IDs.",
+		Lines: []string{
+			"class ReusingFTP_TLS(ftplib.FTP_TLS):",
+			"    def ntransfercmd(self, cmd, rest=None):",
+			"        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)",
+			"        if self._prot_p:",
+			"            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)",
+			"        return conn, size",
+			"curl --ssl-reqd --tls-max 1.2 ftp://HOST/",
+		}}
+	switch cause {
+	case causeOfferedOther:
+		client.Text = "The client resumes, but not the control connection's session: give the control and data connections one session cache, keyed by the same server name (Go: one tls.Config, one ClientSessionCache, the same ServerName). " + client.Text
+	case causeRefused:
+		client.Text = "The client offered the right session and the server did not take it: the server side is the one to fix (session cache, ticket keys, one worker per session); a client capped at TLS 1.2 (curl --tls-max 1.2) avoids TLS 1.3 ticket timing. " + client.Text
+	}
+	return append(fixes, client)
+}
+
+// reuseAttempt reports whether attempt a belongs to data-tls-not-resumed,
+// so that data-tls-failed does not report the same cause again.
+func (in *input) reuseAttempt(mr *probe.ModeResult, a attempt) bool {
+	_, ok := in.refusedForReuse(mr, a)
+	return ok
+}

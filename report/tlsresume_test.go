@@ -1,0 +1,153 @@
+package report
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// reuseRun is an FTPS probe of one mode (EPSV) whose LIST the server
+// answers with final, the data connection's TLS as the wire showed it
+// (data; nil: no capture).
+func reuseRun(final *ftp.Reply, data *capture.TLSFacts) (*probe.Result, *capture.Evidence) {
+	r := scenarioHealthy()
+	r.TLS = &probe.TLSResult{Requested: probe.TLSExplicit, Mode: probe.TLSExplicit, Certificate: validCert()}
+	mr := tlsMode(r.Modes[0])
+	mr.ListData.TLS.Resumed = false
+	mr.List = probe.Transfer{Command: "LIST", Step: fail(probe.OutcomeReply, mr.ListData.Connect.T, mr.ListData.Connect.T+0.1, final), Final: final}
+	mr.Works, mr.RetrData, mr.Retr = false, nil, nil
+	r.Modes = []probe.ModeResult{mr}
+	if data == nil {
+		return r, nil
+	}
+	ctl := &capture.Conn{Initiator: netip.MustParseAddrPort(mr.ControlLocal), Responder: netip.MustParseAddrPort(mr.ControlRemote),
+		First: capture.PacketRef{T: mr.Connect.T0, Packet: 1}, SYNs: []capture.PacketRef{{T: mr.Connect.T0, Packet: 1}}, SYNACK: &capture.PacketRef{T: mr.Connect.T, Packet: 2},
+		TLS: &capture.TLSFacts{ClientSide: capture.SideInitiator, Completed: true, Resumption: "none",
+			Client: &capture.ClientHello{Versions: []string{"TLS 1.2"}},
+			Server: &capture.ServerHello{Version: "TLS 1.2", SessionIDLen: 32, SessionID: "c0c0c0c0c0c0", NewTicket: "7777aaaa7777", Certificate: true}}}
+	dc := &capture.Conn{Initiator: netip.MustParseAddrPort(clientIP + ":51000"), Responder: netip.MustParseAddrPort(mr.ListData.Dialled),
+		First: capture.PacketRef{T: mr.ListData.Connect.T0, Packet: 20}, SYNs: []capture.PacketRef{{T: mr.ListData.Connect.T0, Packet: 20}},
+		SYNACK: &capture.PacketRef{T: mr.ListData.Connect.T, Packet: 21}, TLS: data}
+	return r, &capture.Evidence{Available: true, Start: r.StartedAt, Packets: 60, Conns: []*capture.Conn{ctl, dc}}
+}
+
+// dataHello is a data connection's completed full handshake after the
+// given ClientHello, in version v.
+func dataHello(v string, ch capture.ClientHello) *capture.TLSFacts {
+	ch.Versions = []string{v}
+	return &capture.TLSFacts{ClientSide: capture.SideInitiator, Client: &ch, Completed: true, Resumption: "none",
+		Server: &capture.ServerHello{Version: v, SessionIDLen: 32, SessionID: "d1d1d1d1d1d1"}}
+}
+
+func TestDataTLSNotResumed(t *testing.T) {
+	vsftpd := rep(522, "522 SSL connection failed: session reuse required")
+	filezilla := rep(425, "425 Unable to build data connection: TLS session of data connection not resumed.")
+	proftpd := rep(425, "425 Unable to build data connection: Operation not permitted")
+	tests := []struct {
+		name    string
+		final   *ftp.Reply
+		data    *capture.TLSFacts
+		want    string // data-tls-not-resumed's explanation contains it; "" = no such finding
+		notWant []string
+	}{
+		{"vsftpd 522, ftplib offered nothing (TLS 1.2)", vsftpd, dataHello("TLS 1.2", capture.ClientHello{Ticket: true}),
+			"offered no session to resume: its data ClientHello has an empty session ID", []string{"data-tls-failed"}},
+		{"vsftpd 522, another session offered", vsftpd, dataHello("TLS 1.2", capture.ClientHello{SessionIDLen: 32, SessionID: "e2e2e2e2e2e2"}),
+			"offered a session other than the control connection's", []string{"data-tls-failed"}},
+		{"FileZilla 425, the control session offered and refused", filezilla, dataHello("TLS 1.2", capture.ClientHello{SessionIDLen: 32, SessionID: "c0c0c0c0c0c0"}),
+			"offered the control connection's session", []string{"data-tls-failed"}},
+		{"the control session's ticket offered and refused", vsftpd, dataHello("TLS 1.2", capture.ClientHello{Ticket: true, TicketLen: 176, TicketHash: "7777aaaa7777"}),
+			"offered the control connection's session", nil},
+		{"TLS 1.3, no pre_shared_key", vsftpd, dataHello("TLS 1.3", capture.ClientHello{SessionIDLen: 32, SessionID: "f3f3f3f3f3f3"}),
+			"no pre_shared_key", nil},
+		{"TLS 1.3, a pre_shared_key the server did not select", vsftpd, dataHello("TLS 1.3", capture.ClientHello{PSKIdentities: 1, PSKIdentity: "abcdefabcdef"}),
+			"did not select it", nil},
+		{"522 without a capture: the cause is not seen", vsftpd, nil, "No capture holds the data connection's TLS handshake", []string{"data-tls-failed"}},
+		{"ProFTPD's 425 after a full handshake", proftpd, dataHello("TLS 1.2", capture.ClientHello{}), "offered no session", []string{"data-tls-failed"}},
+		{"ProFTPD's 425 on a resumed data connection: not this finding", proftpd,
+			&capture.TLSFacts{ClientSide: capture.SideInitiator, Client: &capture.ClientHello{SessionIDLen: 32, SessionID: "c0c0c0c0c0c0"}, Completed: true, Resumption: "session-id",
+				Server: &capture.ServerHello{Version: "TLS 1.2", SessionIDLen: 32, SessionID: "c0c0c0c0c0c0", SessionIDEchoed: true}}, "", nil},
+		{"ProFTPD's 425 without a capture: not this finding", proftpd, nil, "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ev := reuseRun(tc.final, tc.data)
+			d := Diagnose(r, ev)
+			f := find(d.Findings, "data-tls-not-resumed")
+			if tc.want == "" {
+				if f != nil {
+					t.Fatalf("unexpected data-tls-not-resumed: %s", f.Explanation)
+				}
+				return
+			}
+			if f == nil {
+				t.Fatalf("no data-tls-not-resumed in %v", ids(d.Findings))
+			}
+			if !strings.Contains(f.Explanation, tc.want) || f.Severity != SeverityError || d.ExitCode() != 1 {
+				t.Errorf("%s: %s\nwant %q", f.Severity, f.Explanation, tc.want)
+			}
+			for _, id := range tc.notWant {
+				if find(d.Findings, id) != nil {
+					t.Errorf("%s beside data-tls-not-resumed: one cause, one finding (%v)", id, ids(d.Findings))
+				}
+			}
+			if ev != nil && !strings.Contains(f.Evidence[1].Text, "data connection: ClientHello offers") {
+				t.Errorf("evidence lacks the data handshake: %+v", f.Evidence)
+			}
+			var lines []string
+			for _, fx := range f.Fixes {
+				lines = append(lines, fx.Lines...)
+			}
+			if !strings.Contains(strings.Join(lines, "\n"), "require_ssl_reuse=NO") || !strings.Contains(strings.Join(lines, "\n"), "session=self.sock.session") {
+				t.Errorf("fixes lack vsftpd's setting or ftplib's workaround: %+v", f.Fixes)
+			}
+		})
+	}
+}
+
+// TestRefusedPattern: the keyless form's wire pattern, on hand-made
+// connections: who closed first, and whether data flowed.
+func TestRefusedPattern(t *testing.T) {
+	base := func() *capture.Conn {
+		return &capture.Conn{TLS: &capture.TLSFacts{ClientSide: capture.SideInitiator, Completed: true, Resumption: "none",
+			Server: &capture.ServerHello{Version: "TLS 1.2"}}}
+	}
+	tests := []struct {
+		name string
+		mod  func(c *capture.Conn)
+		want bool
+	}{
+		{"server's alert first, no data", func(c *capture.Conn) {
+			c.TLS.Alerts = []capture.TLSAlert{{PacketRef: capture.PacketRef{T: 1}, From: capture.SideResponder, Encrypted: true}, {PacketRef: capture.PacketRef{T: 1.1}, From: capture.SideInitiator, Encrypted: true}}
+		}, true},
+		{"client closed first", func(c *capture.Conn) { c.FINInitiator = &capture.PacketRef{T: 1} }, false},
+		{"data from the server", func(c *capture.Conn) {
+			c.TLS.AppRecordsFromServer = 1
+			c.FINResponder = &capture.PacketRef{T: 1}
+		}, false},
+		{"TLS 1.3: data cannot be told from tickets", func(c *capture.Conn) {
+			c.TLS.Server.Version = "TLS 1.3"
+			c.FINResponder = &capture.PacketRef{T: 1}
+		}, false},
+		{"server's RST first", func(c *capture.Conn) {
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: 1}, From: capture.SideResponder}}
+		}, true},
+		{"active mode: the server initiated, the client (responder) closed", func(c *capture.Conn) {
+			c.TLS.ClientSide = capture.SideResponder
+			c.FINResponder = &capture.PacketRef{T: 1}
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			tc.mod(c)
+			if got := refusedPattern(c); got != tc.want {
+				t.Errorf("refusedPattern = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
