@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -82,25 +81,14 @@ func (m Module) tlsOptions() (probe.TLSOptions, error) {
 	}
 	tm, err := probe.ParseTLSMode(mode)
 	if err != nil {
-		return o, fmt.Errorf("tls: %w (want none, explicit, implicit or auto)", err)
+		return o, fmt.Errorf("tls: %w (none is off)", err)
 	}
 	o.Mode = tm
-	switch strings.ToUpper(m.Prot) {
-	case "", "P":
-		o.Prot = probe.ProtPrivate
-	case "C":
-		o.Prot = probe.ProtClear
-	default:
-		return o, fmt.Errorf("prot %q: want P or C", m.Prot)
+	if o.Prot, err = probe.ParseProt(m.Prot); err != nil {
+		return o, fmt.Errorf("prot: %w", err)
 	}
-	switch m.TLSMax {
-	case "":
-	case "1.2":
-		o.MaxVersion = tls.VersionTLS12
-	case "1.3":
-		o.MaxVersion = tls.VersionTLS13
-	default:
-		return o, fmt.Errorf("tls_max %q: want 1.2 or 1.3", m.TLSMax)
+	if o.MaxVersion, err = probe.ParseTLSMax(m.TLSMax); err != nil {
+		return o, fmt.Errorf("tls_max: %w", err)
 	}
 	o.Insecure = m.Insecure
 	if m.CAFile != "" {

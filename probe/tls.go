@@ -59,6 +59,31 @@ const (
 	ProtClear   = "C"
 )
 
+// ParseProt parses a protection level, P or C in either case; "" is P.
+func ParseProt(s string) (string, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "", ProtPrivate:
+		return ProtPrivate, nil
+	case ProtClear:
+		return ProtClear, nil
+	}
+	return "", fmt.Errorf("unknown protection level %q (want C or P)", s)
+}
+
+// ParseTLSMax parses the highest TLS version to offer, "1.2" or "1.3", into
+// TLSOptions.MaxVersion; "" is 0 (no limit).
+func ParseTLSMax(s string) (uint16, error) {
+	switch strings.TrimSpace(s) {
+	case "":
+		return 0, nil
+	case "1.2":
+		return tls.VersionTLS12, nil
+	case "1.3":
+		return tls.VersionTLS13, nil
+	}
+	return 0, fmt.Errorf("unknown TLS version %q (want 1.2 or 1.3)", s)
+}
+
 // TLSOptions shape the TLS side of a run. The zero value follows the URL
 // scheme: ftp:// plain, ftpes:// explicit, ftps:// implicit, PROT P,
 // certificates verified against the system roots.

@@ -496,3 +496,26 @@ func TestTLSSchemes(t *testing.T) {
 		t.Errorf("ParseTLSMode(starttls): no error")
 	}
 }
+
+func TestParseProtAndTLSMax(t *testing.T) {
+	prot := map[string]string{"": probe.ProtPrivate, "p": probe.ProtPrivate, "P": probe.ProtPrivate, " c ": probe.ProtClear}
+	for in, want := range prot {
+		if got, err := probe.ParseProt(in); err != nil || got != want {
+			t.Errorf("probe.ParseProt(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := probe.ParseProt("S"); err == nil {
+		t.Error("ParseProt(S) accepted")
+	}
+	max := map[string]uint16{"": 0, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}
+	for in, want := range max {
+		if got, err := probe.ParseTLSMax(in); err != nil || got != want {
+			t.Errorf("probe.ParseTLSMax(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"1.1", "1.0", "tls13"} {
+		if _, err := probe.ParseTLSMax(bad); err == nil {
+			t.Errorf("probe.ParseTLSMax(%q) accepted", bad)
+		}
+	}
+}

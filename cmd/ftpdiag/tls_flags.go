@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"os"
 
 	"github.com/spf13/pflag"
@@ -64,24 +63,13 @@ func (t *tlsFlags) options(ctx context.Context) (probe.TLSOptions, error) {
 		return o, usageError("--tls: %v", err)
 	}
 	o.Mode = m
-	switch t.prot {
-	case "P", "p":
-		o.Prot = probe.ProtPrivate
-	case "C", "c":
-		o.Prot = probe.ProtClear
-	default:
-		return o, usageError("--prot: unknown protection level %q (want C or P)", t.prot)
+	if o.Prot, err = probe.ParseProt(t.prot); err != nil {
+		return o, usageError("--prot: %v", err)
 	}
 	o.Insecure = t.insecure
 	o.AllowPlainLogin = t.allowPlainLogin
-	switch t.max {
-	case "":
-	case "1.2":
-		o.MaxVersion = tls.VersionTLS12
-	case "1.3":
-		o.MaxVersion = tls.VersionTLS13
-	default:
-		return o, usageError("--tls-max: unknown TLS version %q (want 1.2 or 1.3)", t.max)
+	if o.MaxVersion, err = probe.ParseTLSMax(t.max); err != nil {
+		return o, usageError("--tls-max: %v", err)
 	}
 	if t.caFile != "" {
 		pool, err := probe.LoadCAFile(ctx, t.caFile)
