@@ -98,6 +98,7 @@ func TestLabTLSProbeCaptureDataHandshakes(t *testing.T) {
 				t.Errorf("%d TLS data connections, want %d", seen, 2*len(probe.AllModes))
 			}
 			arts := secretArtifacts{}
+			arts.addFile(t, "pcapng", pcap)
 			out, errs, _ := runInProcess(t, "analyze", "--format", "json", pcap)
 			arts["json"] = []byte(out + errs)
 			assertNoSecret(t, lab.Password, arts)
