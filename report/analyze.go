@@ -434,6 +434,11 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
 		if len(unseen) > 0 {
 			d.Verdict = "The capture does not show how this session went. " + unseenClause(in)
+			if !slices.ContainsFunc(unseen, func(u unseenSetup) bool { return !u.GaveUp }) {
+				// The session itself ended before the answer: the clause
+				// says who ended it, when.
+				d.Verdict = unseenClause(in)
+			}
 		}
 		if info.Encrypted {
 			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
@@ -892,12 +897,33 @@ func responderReset(c *capture.Conn) *capture.RSTFact {
 // again), or the capture went on outlivedWait past the first one, or a
 // reply ended the step (concluded: the transfer's final reply, a 425);
 // otherwise the capture ended too soon to tell (cutText).
+//
+// A single SYN the client ended itself (its own RST) sooner than
+// outlivedWait after it was a wait the client cut short: no answer was
+// due yet, and none is shown missing (clientEndedText).
 func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	st := connStep(c, talked)
-	if st.Outcome == probe.OutcomeTimeout && !concluded && len(c.SYNs) == 1 && rc.end-c.SYNs[0].T < outlivedWait {
+	if st.Outcome != probe.OutcomeTimeout || len(c.SYNs) != 1 {
+		return st
+	}
+	switch ended := clientEnded(c); {
+	case ended > 0 && ended-c.SYNs[0].T < outlivedWait:
+		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, clientEndedText(c, ended-c.SYNs[0].T, "its SYN", "the SYN would have been answered")
+	case !concluded && rc.end-c.SYNs[0].T < outlivedWait:
 		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, rc.cutText(st.T0)
 	}
 	return st
+}
+
+// clientEndedText is the error of a step the client ended itself (its
+// FIN, or its RST) after that long, before any answer: after what, and
+// what the wire cannot say.
+func clientEndedText(c *capture.Conn, after float64, what, unknown string) string {
+	how := "RST"
+	if c.FINInitiator != nil && (len(c.RSTs) == 0 || c.FINInitiator.T <= c.RSTs[0].T) {
+		how = "FIN"
+	}
+	return fmt.Sprintf(clientEndedPrefix+"%s ended the connection itself (%s) %.1f s after %s, before any answer: whether %s is not in the file", c.Initiator, how, max(0, after), what, unknown)
 }
 
 // callbackAtPort reports an active set-up that got no reply while the
@@ -967,24 +993,28 @@ func (rc rebuild) replyStep(t0 float64, verb string, f *capture.FTPReply, afterP
 // error saying so (cutShort then leaves its mode out).
 func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 	st := probe.Step{T0: t0, T: max(t0, lastSeen(c))}
-	switch {
+	ended := clientEnded(c)
+	// The server's FIN or RST ended the step only when it came first: one
+	// after the client's own is the answer to the client's close.
+	first := func(t float64) bool { return ended == 0 || t <= ended }
+	switch rst := responderReset(c); {
 	case rc.sliced:
 		// The dialogue is read up to the first cut segment: a reply
 		// after it is not in the readable text.
 		st.Outcome, st.Error = probe.OutcomeSkipped, slicedText
-	case responderReset(c) != nil:
+	case rst != nil && first(rst.T):
 		st.Outcome = probe.OutcomeReset
-	case c.FINResponder != nil:
+	case c.FINResponder != nil && first(c.FINResponder.T):
 		st.Outcome = probe.OutcomeClosed
-	case clientEnded(c) >= t0+outlivedWait:
+	case ended >= t0+outlivedWait:
 		// The client ended the connection itself after waiting that
 		// long: the missing reply is observed, and the server did not
 		// end anything.
 		st.Outcome = probe.OutcomeTimeout
-	case len(c.RSTs) > 0:
-		st.Outcome = probe.OutcomeReset
-	case c.FINInitiator != nil:
-		st.Outcome = probe.OutcomeClosed
+	case ended > 0:
+		// The client ended it sooner: the server ended nothing, and
+		// whether it would have answered is not on the wire.
+		st.Outcome, st.Error = probe.OutcomeSkipped, clientEndedText(c, ended-t0, "this command", "the server would have answered")
 	case rc.end-t0 < outlivedWait:
 		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
 	default:
@@ -994,17 +1024,18 @@ func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 }
 
 // clientEnded is when the initiator ended the connection (its FIN or
-// RST), 0 when it did not.
+// RST, the first of them), 0 when it did not.
 func clientEnded(c *capture.Conn) float64 {
+	t := 0.0
 	if c.FINInitiator != nil {
-		return c.FINInitiator.T
+		t = c.FINInitiator.T
 	}
 	for _, r := range c.RSTs {
-		if r.From == capture.SideInitiator {
-			return r.T
+		if r.From == capture.SideInitiator && (t == 0 || r.T < t) {
+			t = r.T
 		}
 	}
-	return 0
+	return t
 }
 
 func lastSeen(c *capture.Conn) float64 {

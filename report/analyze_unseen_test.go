@@ -167,7 +167,10 @@ func refusedDial(t *testing.T, src string, ttl [2]uint8, frames func(syn, rst pc
 // only a SYN and a RST is a refused control connection when the RST came
 // from the server's side, at every vantage: positive evidence. A lone RST
 // (no SYN) is no session; a RST the client sent itself refuses nothing;
-// a lone SYN the capture ended right after was not seen unanswered.
+// a lone SYN the capture ended right after was not seen unanswered (one
+// the capture went on 30 s after was); a lone SYN the client reset itself
+// a second later, the capture going on, was a wait the client cut short:
+// no filter is shown.
 func TestAnalyzeControlResets(t *testing.T) {
 	both := func(syn, rst pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
 		return []pcaptest.Packet{syn, rst}
@@ -195,6 +198,14 @@ func TestAnalyzeControlResets(t *testing.T) {
 		{"a lone SYN, the capture ends", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, _ pcaptest.Capture) []pcaptest.Packet {
 			return []pcaptest.Packet{syn}
 		}, 1, nil, ""},
+		{"a lone SYN, the capture going on 30 s", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet {
+			return []pcaptest.Packet{syn, later(t, c, syn, 30)}
+		}, 1, []string{"control-filtered"}, ""},
+		{"SYN, the client's own RST 1 s later, the capture going on 30 s", "curl-vsftpd-passive-rejected-client", [2]uint8{}, func(syn, _ pcaptest.Packet, c pcaptest.Capture) []pcaptest.Packet {
+			own := tcpFrame(t, c, syn, func(_ *layers.IPv4, tcp *layers.TCP) { tcp.SYN, tcp.RST, tcp.ACK = false, true, true; tcp.Seq++ })
+			own.Info.Timestamp = own.Info.Timestamp.Add(time.Second)
+			return []pcaptest.Packet{syn, own, later(t, c, syn, 30)}
+		}, 1, nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,6 +219,24 @@ func TestAnalyzeControlResets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// later is a packet of c off the control port and off syn's ports (another
+// connection), stamped secs after syn: the capture goes on that long.
+func later(t *testing.T, c pcaptest.Capture, syn pcaptest.Packet, secs int) pcaptest.Packet {
+	t.Helper()
+	pk := gopacket.NewPacket(syn.Data, c.LinkType, gopacket.Default)
+	st, _ := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
+	for _, p := range c.Packets {
+		tcp := c.TCP(p)
+		if tcp == nil || st == nil || tcp.SrcPort == 21 || tcp.DstPort == 21 || tcp.SrcPort == st.SrcPort || tcp.DstPort == st.SrcPort {
+			continue
+		}
+		p.Info.Timestamp = syn.Info.Timestamp.Add(time.Duration(secs) * time.Second)
+		return p
+	}
+	t.Fatal("no packet of another connection")
+	return pcaptest.Packet{}
 }
 
 // TestAnalyzeStallObservable: a transfer whose data connection went quiet
@@ -373,17 +402,34 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 // itself, after waiting 10 s or more for a reply, was not closed by the
 // server: the reply is missing (observed), and control-closed, which
 // blames the server's side, is not said. The server's own FIN is.
+//
+// Sooner than that, the client gave up: the server ended nothing, and
+// whether it would have answered is not on the wire: no error, and
+// capture-incomplete says who ended the connection when. The server's
+// FIN answering the client's is no close by the server.
 func TestAnalyzeClientEndsWaiting(t *testing.T) {
 	tests := []struct {
-		name   string
-		end    func(c *capture.Conn, t float64)
-		closed bool
+		name       string
+		end        func(c *capture.Conn, t float64)
+		closed     bool
+		incomplete bool
 	}{
-		{"the client's FIN 20 s after PORT", func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t + 20} }, false},
+		{"the client's FIN 20 s after PORT", func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t + 20} }, false, false},
 		{"the client's RST 20 s after PORT", func(c *capture.Conn, t float64) {
 			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 20}, From: capture.SideInitiator}}
-		}, false},
-		{"the server's FIN 1 s after PORT", func(c *capture.Conn, t float64) { c.FINResponder = &capture.PacketRef{T: t + 1} }, true},
+		}, false, false},
+		{"the server's FIN 1 s after PORT", func(c *capture.Conn, t float64) { c.FINResponder = &capture.PacketRef{T: t + 1} }, true, false},
+		{"the client's FIN 2 s after PORT", func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t + 2} }, false, true},
+		{"the client's RST 2 s after PORT", func(c *capture.Conn, t float64) {
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 2}, From: capture.SideInitiator}}
+		}, false, true},
+		{"the client's FIN 2 s after PORT, the server's answering it", func(c *capture.Conn, t float64) {
+			c.FINInitiator, c.FINResponder = &capture.PacketRef{T: t + 2}, &capture.PacketRef{T: t + 2.001}
+		}, false, true},
+		{"the client's FIN 2 s after PORT, the server's RST answering it", func(c *capture.Conn, t float64) {
+			c.FINInitiator = &capture.PacketRef{T: t + 2}
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 2.001}, From: capture.SideResponder}}
+		}, false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -393,9 +439,9 @@ func TestAnalyzeClientEndsWaiting(t *testing.T) {
 			tc.end(h.s.Control, port.T)
 			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
 				First: capture.PacketRef{T: port.T + 21}, SYNs: []capture.PacketRef{{T: port.T + 21}}})
-			ids, _, text := unseenReport(DiagnoseCapture(h.ev))
-			if slices.Contains(ids, "control-closed") != tc.closed {
-				t.Errorf("ids %v, control-closed want %v:\n%s", ids, tc.closed, text)
+			ids, incomplete, text := unseenReport(DiagnoseCapture(h.ev))
+			if slices.Contains(ids, "control-closed") != tc.closed || incomplete != tc.incomplete || (tc.incomplete && len(ids) > 0) {
+				t.Errorf("ids %v, control-closed want %v, capture-incomplete %v want %v:\n%s", ids, tc.closed, incomplete, tc.incomplete, text)
 			}
 		})
 	}

@@ -47,6 +47,10 @@ type unseenSetup struct {
 	Hole   bool
 	Sliced bool
 	TLS    bool
+	// GaveUp is set for a step whose connection the side that opened it
+	// ended itself before any answer, sooner than outlivedWait
+	// (clientEndedPrefix).
+	GaveUp bool
 	Text   string
 }
 
@@ -75,6 +79,12 @@ const outlivedWait = 10.0
 // cutPrefix starts the error of a step the capture ended during.
 const cutPrefix = "the capture ends "
 
+// clientEndedPrefix starts the error of a step whose connection the side
+// that opened it ended itself (its FIN or RST) sooner than outlivedWait
+// after the step began, before any answer: it gave up, the other side
+// ended nothing, and what that side would have done is not on the wire.
+const clientEndedPrefix = "given up: "
+
 // holePrefix starts the error of a step whose command or reply fell in a
 // hole of the capture.
 const holePrefix = "a hole in the capture "
@@ -102,16 +112,17 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 	var buf [maxSteps]modeStep
 	for _, s := range appendSteps(buf[:0], mr) {
 		cut, hole, sliced := strings.HasPrefix(s.st.Error, cutPrefix), strings.HasPrefix(s.st.Error, holePrefix), strings.HasPrefix(s.st.Error, slicedPrefix)
-		tls := s.st.Error == tlsHiddenText
-		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls) {
+		tls, gaveUp := s.st.Error == tlsHiddenText, strings.HasPrefix(s.st.Error, clientEndedPrefix)
+		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls || gaveUp) {
 			what := s.what
-			if s.data {
+			if s.data && s.what != setupName(first) {
 				what = fmt.Sprintf("%s %s", setupName(first), s.what)
 			}
 			if tls && first != nil && first.Conn != nil {
 				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)
 			}
-			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, Command: what, Text: what + ": " + s.st.Error}, true
+			text := what + ": " + strings.TrimPrefix(s.st.Error, clientEndedPrefix)
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, GaveUp: gaveUp, Command: what, Text: text}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -285,8 +296,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole, sliced, tls := false, false, false, false, false
+	cut, missing, hole, sliced, tls, gaveUp := false, false, false, false, false, false
 	for _, u := range in.an.unseen {
+		if u.GaveUp {
+			gaveUp = true
+			facts = append(facts, Fact{T: u.T, Text: u.Text})
+			continue
+		}
 		if u.TLS {
 			tls = true
 			facts = append(facts, Fact{T: u.T, Text: u.Text})
@@ -364,12 +380,22 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			title = "The capture does not show how some of the session's steps went"
 		}
 	}
+	action := "capture again with the data connections and ICMP, until the session ends"
+	if gaveUp {
+		parts = append(parts, fmt.Sprintf("A step's connection was ended by the side that opened it (its FIN or RST), less than %.0f s after the step began and before any answer: that side gave up, the other ended nothing, and whether it would have answered is not on the wire, so no finding is made about the step. The evidence says who gave up and when; a client that waits longer (its timeout) shows how the step ends.", outlivedWait))
+		if !missing && !cut && !hole && !sliced && !tls {
+			title = "The session gave up on a step before any answer: how it would have ended cannot be seen"
+			action = "let the client wait longer for the answer (its timeout), and capture that"
+		} else {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
 	return []Finding{{
 		ID:          "capture-incomplete",
 		Severity:    SeverityInfo,
 		Title:       title,
 		Explanation: strings.Join(parts, " "),
-		Action:      "capture again with the data connections and ICMP, until the session ends",
+		Action:      action,
 		Evidence:    facts,
 		Fixes: []Fix{{For: "client", Text: "Capture everything to and from the server, and ICMP errors from the path, until the session has ended (run it at the client, or at the server with the client's address):",
 			Lines: []string{fmt.Sprintf("tcpdump -i any -s 0 -w ftp.pcap 'host %s or icmp or icmp6'", in.an.server.Addr())}}},

@@ -27,9 +27,14 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole, sliced, tls []string
+	var cmds, cut, hole, sliced, tls, gaveUp []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.GaveUp:
+			// Who ended which connection when: the step's own words.
+			if d := "during " + u.Command + ", " + strings.TrimPrefix(u.Text, u.Command+": "); !slices.Contains(gaveUp, d) {
+				gaveUp = append(gaveUp, d)
+			}
 		case u.TLS:
 			if !slices.Contains(tls, u.Command) {
 				tls = append(tls, u.Command)
@@ -60,6 +65,11 @@ func unseenClause(in *input) string {
 	}
 	if len(sliced) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture's snap length cut the control dialogue during %s: how %s went is not in the file (see capture-incomplete)", joinAnd(sliced), word(len(sliced), "it", "they"))))
+	}
+	if len(gaveUp) > 0 {
+		for _, g := range gaveUp {
+			out = append(out, sentence(upperFirst(g)+" (see capture-incomplete)"))
+		}
 	}
 	if len(cut) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The capture ends during %s, the connection still open: how %s ended is not in the file (see capture-incomplete)", joinAnd(cut), word(len(cut), "it", "they"))))
@@ -239,4 +249,12 @@ func distinctModes(mrs []*probe.ModeResult) []*probe.ModeResult {
 		}
 	}
 	return out
+}
+
+// upperFirst capitalizes the first letter of a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
