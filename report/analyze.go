@@ -935,7 +935,8 @@ func (rc rebuild) callbackAtPort(ds *capture.DataSetup) bool {
 	if ds.Passive || ds.Inferred || rc.sliced || ds.Conn == nil || len(ds.Conn.SYNs) == 0 {
 		return false
 	}
-	return rc.connStep(ds.Conn, false, false).Outcome == probe.OutcomeTimeout
+	st := rc.connStep(ds.Conn, false, false)
+	return st.Outcome == probe.OutcomeTimeout || calledBackRefused(st)
 }
 
 // stallStep is a transfer with no final reply whose data connection went
@@ -1116,15 +1117,18 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
 	case ds.Setup.Final() == nil && rc.callbackAtPort(ds):
 		// The server connected as soon as it got PORT/EPRT and its
-		// SYNs went unanswered: its silence is the wait for that
-		// attempt (pyftpdlib, Twisted), as the probe's set-up watch
-		// reads it.
+		// SYNs went unanswered, or were refused: its silence is the
+		// wait for that attempt (pyftpdlib, Twisted), as the probe's
+		// set-up watch reads it.
 		c := ds.Conn
 		dc.Connect = rc.connStep(c, false, false)
 		// No reply until the control connection's last packet.
 		dc.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: ds.Setup.T, T: max(dc.Connect.T, lastSeen(s.Control))}
 		dc.Listened = dc.Announced
 		dc.SetupWatch = &probe.SetupWatch{Listener: probe.ListenerSYNDropped}
+		if calledBackRefused(dc.Connect) {
+			dc.SetupWatch.Listener = probe.ListenerNothing
+		}
 		tr.Command = noTransferCommand
 		if ds.Transfer != nil {
 			tr.Command = ds.Transfer.Command
