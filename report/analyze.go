@@ -597,7 +597,10 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			unseen = append(unseen, u)
 			continue
 		}
-		if len(s.Data) == 0 && !controlUp(&base) {
+		if (len(s.Data) == 0 && !controlUp(&base)) || noLogin(&base) {
+			// Nothing ran past the control connection, or the client
+			// never logged in: its set-ups were refused for that
+			// (nologin.go), no data connection was due.
 			base.Mode = modeControlOnly
 			base.Transcript = transcript0(s, nil)
 			failed = append(failed, base)
@@ -785,6 +788,13 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 			t = login.T
 		}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: slicedText}
+	case login == nil && greet != nil:
+		// The greeting is in the capture and no login followed it
+		// (nologin.go), unless the capture cannot say so.
+		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+		if st, ok := rc.noLoginStep(s); ok {
+			mr.Login = st
+		}
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}

@@ -464,3 +464,63 @@ func TestAnalyzeClientEndsWaiting(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeNoLogin: a session whose greeting the capture shows in clear
+// and whose client sent no USER never logged in: the verdict says so (and
+// never that it logged in), with what the client sent instead and how the
+// connection ended, and no error: commands refused with 530 "Please
+// login" are no failed data connection. A capture that ends soon after
+// the greeting, the connection open, does not show whether a login came.
+func TestAnalyzeNoLogin(t *testing.T) {
+	tests := []struct {
+		name    string
+		shape   func(h *handSession)
+		verdict string // the verdict must contain it
+	}{
+		{"QUIT after the greeting", func(h *handSession) {
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINResponder, h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}, &capture.PacketRef{T: h.t + 0.02}
+		}, "never logged in; it sent QUIT (221 Goodbye.)"},
+		{"the client closes after the greeting", func(h *handSession) {
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.5}
+		}, "then closed the connection 0.5 s after the greeting"},
+		{"the server closes 300 s after the greeting", func(h *handSession) {
+			h.s.Control.FINResponder = &capture.PacketRef{T: h.t + 300}
+		}, "then the server closed the connection 300.0 s after the greeting"},
+		{"SYST and PASV refused for want of a login", func(h *handSession) {
+			h.say("SYST", "215 UNIX Type: L8")
+			pasv := h.say("PASV", "530 Please login with USER and PASS.")
+			h.data("PASV", "", pasv, nil, nil)
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+		}, "it sent SYST (215 UNIX Type: L8), PASV (530 Please login with USER and PASS.), QUIT"},
+		{"nothing sent, the capture going on 30 s", func(h *handSession) {
+			h.s.Control.OpenAtEnd = true
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: h.t + 30}, SYNs: []capture.PacketRef{{T: h.t + 30}}})
+		}, "the connection still open when the capture ends"},
+		{"nothing sent, the capture ends 2 s after the greeting", func(h *handSession) {
+			h.s.Control.OpenAtEnd = true
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: h.t + 2}, SYNs: []capture.PacketRef{{T: h.t + 2}}})
+		}, "The capture ends during login"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.Exchanges = h.s.Exchanges[:1] // the greeting only
+			h.t = h.s.Exchanges[0].Replies[0].T
+			tc.shape(h)
+			cd := DiagnoseCapture(h.ev)
+			ids, _, text := unseenReport(cd)
+			if len(cd.Sessions) != 1 {
+				t.Fatalf("%d sessions, want 1:\n%s", len(cd.Sessions), text)
+			}
+			v := cd.Sessions[0].Verdict
+			loggedIn := strings.Contains(strings.ReplaceAll(v, "never logged in", ""), "logged in")
+			if len(ids) > 0 || loggedIn || !strings.Contains(v, tc.verdict) {
+				t.Errorf("ids %v (want none), the verdict must not say logged in and must say %q:\n%s", ids, tc.verdict, text)
+			}
+		})
+	}
+}
