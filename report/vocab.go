@@ -53,6 +53,8 @@ var FindingIDs = []string{
 	"active-callback-blocked",
 	"active-callback-dropped-locally",
 	"active-callback-unexpected-peer",
+	"active-callback-source-port",
+	"alg-active-plain-only",
 	"transfer-denied",
 	"transfer-no-reply",
 	"transfer-no-data",
