@@ -23,6 +23,9 @@ const (
 	// maxFilterPorts bounds the active ports in the filter so that every
 	// jump stays within the 255 instructions classic BPF can skip.
 	maxFilterPorts = 48
+	// maxWholePorts bounds the data connections kept whole at once
+	// (filterSpec.wholePorts): a probe secures one at a time.
+	maxWholePorts = 8
 	// packetOutgoing is Linux's PACKET_OUTGOING packet type.
 	packetOutgoing = 4
 )
@@ -35,6 +38,10 @@ type filterSpec struct {
 	servers     []netip.Addr
 	controlPort uint16
 	activePorts []uint16
+	// wholePorts are local ports of data connections whose TLS handshake
+	// is kept whole (Live.KeepWhole): TCP between them and a server is
+	// not cut to headerSnap.
+	wholePorts []uint16
 }
 
 // String renders the filter in tcpdump syntax for the report.
@@ -163,6 +170,10 @@ func (f filterSpec) program(lt layers.LinkType, dropOutgoing bool) ([]bpf.RawIns
 	if len(ports) > maxFilterPorts {
 		return nil, fmt.Errorf("capture: %d active ports exceed the filter's %d", len(ports), maxFilterPorts)
 	}
+	if len(f.wholePorts) > maxWholePorts {
+		return nil, fmt.Errorf("capture: %d data connections kept whole exceed the filter's %d", len(f.wholePorts), maxWholePorts)
+	}
+	whole := append([]uint16{f.controlPort}, f.wholePorts...)
 	var v4, v6 []netip.Addr
 	for _, a := range f.servers {
 		if a = a.Unmap(); a.Is4() {
@@ -171,7 +182,6 @@ func (f filterSpec) program(lt layers.LinkType, dropOutgoing bool) ([]bpf.RawIns
 			v6 = append(v6, a)
 		}
 	}
-	cp := uint32(f.controlPort)
 	var a asm
 	u := uint32(L)
 	if dropOutgoing {
@@ -189,6 +199,7 @@ func (f filterSpec) program(lt layers.LinkType, dropOutgoing bool) ([]bpf.RawIns
 		a.jeq(0x40, "v4")
 		a.jeq(0x60, "v6")
 	}
+	a.label("drop")
 	a.op(bpf.RetConstant{Val: 0})
 
 	// IPv4.
@@ -201,18 +212,23 @@ func (f filterSpec) program(lt layers.LinkType, dropOutgoing bool) ([]bpf.RawIns
 	a.op(bpf.LoadMemShift{Off: u})
 	a.op(bpf.LoadIndirect{Off: u, Size: 1})
 	for _, t := range []uint32{3, 11, 12} {
-		a.jeq(t, "snap")
+		a.jeq(t, "v4snap")
 	}
-	a.addr4(u, v4, "snap")
+	a.addr4(u, v4, "v4snap")
 	a.op(bpf.RetConstant{Val: 0})
 	a.label("v4tcp")
 	a.op(bpf.LoadMemShift{Off: u})
 	a.addr4(u, v4, "v4srv")
-	a.ports(bpf.LoadIndirect{Off: u, Size: 2}, bpf.LoadIndirect{Off: u + 2, Size: 2}, ports, "snap")
+	a.ports(bpf.LoadIndirect{Off: u, Size: 2}, bpf.LoadIndirect{Off: u + 2, Size: 2}, ports, "v4snap")
 	a.op(bpf.RetConstant{Val: 0})
 	a.label("v4srv")
-	a.ports(bpf.LoadIndirect{Off: u, Size: 2}, bpf.LoadIndirect{Off: u + 2, Size: 2}, []uint16{uint16(cp)}, "whole")
+	a.ports(bpf.LoadIndirect{Off: u, Size: 2}, bpf.LoadIndirect{Off: u + 2, Size: 2}, whole, "v4whole")
 	a.op(bpf.RetConstant{Val: headerSnap})
+	// Each version has its own returns: jumps stay short.
+	a.label("v4snap")
+	a.op(bpf.RetConstant{Val: headerSnap})
+	a.label("v4whole")
+	a.op(bpf.RetConstant{Val: wholeSnap})
 
 	// IPv6, without extension headers (TCP and ICMPv6 never carry them in
 	// practice; fragments are not expected on a probe's connections).
@@ -224,24 +240,21 @@ func (f filterSpec) program(lt layers.LinkType, dropOutgoing bool) ([]bpf.RawIns
 	a.label("v6icmp")
 	a.op(bpf.LoadAbsolute{Off: u + 40, Size: 1})
 	for _, t := range []uint32{1, 2, 3, 4} {
-		a.jeq(t, "snap")
+		a.jeq(t, "v6snap")
 	}
-	a.addr6(u, v6, "snap")
+	a.addr6(u, v6, "v6snap")
 	a.op(bpf.RetConstant{Val: 0})
 	a.label("v6tcp")
 	a.addr6(u, v6, "v6srv")
-	a.ports(bpf.LoadAbsolute{Off: u + 40, Size: 2}, bpf.LoadAbsolute{Off: u + 42, Size: 2}, ports, "snap")
+	a.ports(bpf.LoadAbsolute{Off: u + 40, Size: 2}, bpf.LoadAbsolute{Off: u + 42, Size: 2}, ports, "v6snap")
 	a.op(bpf.RetConstant{Val: 0})
 	a.label("v6srv")
-	a.ports(bpf.LoadAbsolute{Off: u + 40, Size: 2}, bpf.LoadAbsolute{Off: u + 42, Size: 2}, []uint16{uint16(cp)}, "whole")
+	a.ports(bpf.LoadAbsolute{Off: u + 40, Size: 2}, bpf.LoadAbsolute{Off: u + 42, Size: 2}, whole, "v6whole")
 	a.op(bpf.RetConstant{Val: headerSnap})
-
-	a.label("snap")
+	a.label("v6snap")
 	a.op(bpf.RetConstant{Val: headerSnap})
-	a.label("whole")
+	a.label("v6whole")
 	a.op(bpf.RetConstant{Val: wholeSnap})
-	a.label("drop")
-	a.op(bpf.RetConstant{Val: 0})
 	return a.assemble()
 }
 

@@ -15,6 +15,7 @@ func TestFilter(t *testing.T) {
 		servers:     []netip.Addr{server.Addr(), server6.Addr()},
 		controlPort: 21,
 		activePorts: []uint16{50001},
+		wholePorts:  []uint16{40001},
 	}
 	other := netip.MustParseAddrPort("198.51.100.7:443")
 	other6 := netip.MustParseAddrPort("[2001:db8:2::7]:443")
@@ -29,11 +30,15 @@ func TestFilter(t *testing.T) {
 		{"control from server", tcpPacket(t, seg{src: server, dst: client, flags: "PA", payload: "230 ok\r\n"}), wholeSnap},
 		{"data to server", synData, headerSnap},
 		{"data from server", tcpPacket(t, seg{src: netipPort(server, 3005), dst: client, flags: "SA"}), headerSnap},
+		{"TLS data connection kept whole, to server", tcpPacket(t, seg{src: netipPort(client, 40001), dst: netipPort(server, 3005), flags: "PA", payload: "\x16\x03\x01"}), wholeSnap},
+		{"TLS data connection kept whole, from server", tcpPacket(t, seg{src: netipPort(server, 3005), dst: netipPort(client, 40001), flags: "PA", payload: "\x16\x03\x03"}), wholeSnap},
+		{"kept port with another host", tcpPacket(t, seg{src: netipPort(client, 40001), dst: other, flags: "S"}), 0},
 		{"unrelated host", tcpPacket(t, seg{src: client, dst: other, flags: "S"}), 0},
 		{"callback to active port from elsewhere", tcpPacket(t, seg{src: other, dst: netipPort(client, 50001), flags: "S"}), headerSnap},
 		{"our SYN-ACK from the active port", tcpPacket(t, seg{src: netipPort(client, 50001), dst: other, flags: "SA"}), headerSnap},
 		{"v6 control", tcpPacket(t, seg{src: client6, dst: netipPort(server6, 21), flags: "PA", payload: "x"}), wholeSnap},
 		{"v6 data", tcpPacket(t, seg{src: client6, dst: server6, flags: "S"}), headerSnap},
+		{"v6 data kept whole", tcpPacket(t, seg{src: netipPort(server6, 3005), dst: netipPort(client6, 40001), flags: "PA", payload: "x"}), wholeSnap},
 		{"v6 unrelated", tcpPacket(t, seg{src: client6, dst: other6, flags: "S"}), 0},
 		{"v6 active port", tcpPacket(t, seg{src: other6, dst: netipPort(client6, 50001), flags: "S"}), headerSnap},
 		{"icmp error from a gateway", icmpPacket(t, gw, client.Addr(), 3, 13, 0, synData), headerSnap},
@@ -82,7 +87,16 @@ func TestFilterTooManyPorts(t *testing.T) {
 		t.Error("no error for too many ports")
 	}
 	spec.activePorts = spec.activePorts[:maxFilterPorts]
-	if _, err := spec.program(layers.LinkTypeEthernet, false); err != nil {
-		t.Errorf("at the limit: %v", err)
+	for p := range maxWholePorts + 1 {
+		spec.wholePorts = append(spec.wholePorts, uint16(40000+p))
+	}
+	if _, err := spec.program(layers.LinkTypeEthernet, false); err == nil {
+		t.Error("no error for too many ports kept whole")
+	}
+	spec.wholePorts = spec.wholePorts[:maxWholePorts]
+	for _, lt := range []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL2} {
+		if _, err := spec.program(lt, true); err != nil {
+			t.Errorf("%v at the limits: %v", lt, err)
+		}
 	}
 }

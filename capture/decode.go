@@ -113,8 +113,16 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 }
 
 // decode decodes one frame; it returns nil when the frame holds neither TCP
-// nor ICMP over IP.
+// nor ICMP over IP. Plain TCP segments take the fast path (fastdecode.go).
 func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
+	if v := d.fastTCP(lt, data); v != nil {
+		return v
+	}
+	return d.decodeLayers(lt, data)
+}
+
+// decodeLayers is decode by gopacket's layers, for any frame.
+func (d *decoder) decodeLayers(lt layers.LinkType, data []byte) *view {
 	first := firstLayer(lt, data)
 	p := d.parsers[first]
 	if p == nil {

@@ -90,7 +90,8 @@ type Live struct {
 	attached time.Time // packets stamped earlier predate the filter
 
 	tracker  *Tracker
-	synWatch synWatch // early "filtered" signals for the probe
+	synWatch synWatch    // early "filtered" signals for the probe
+	keeper   wholeKeeper // data connections kept whole (keepwhole.go)
 	red      *Redactor
 	w        *pcapWriter
 	done     chan struct{}
@@ -209,6 +210,47 @@ func (l *Live) WatchPort(port uint16) error {
 	return l.attach()
 }
 
+// KeepWhole keeps TCP between the local port and the servers whole in the
+// kernel filter (a data connection about to run its TLS handshake, whose
+// segments are otherwise cut to headerSnap) until release is called or
+// the connection's first wholeBudget bytes have passed. It fails, leaving
+// the capture as it was, when maxWholePorts connections are kept whole
+// already or the filter cannot be attached.
+func (l *Live) KeepWhole(port uint16) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if port == 0 || port == l.cfg.ControlPort || slices.Contains(l.spec.wholePorts, port) {
+		return func() {}, nil
+	}
+	if len(l.spec.wholePorts) >= maxWholePorts {
+		return func() {}, fmt.Errorf("capture: %d data connections are kept whole already", maxWholePorts)
+	}
+	if l.halting.Load() {
+		return func() {}, nil
+	}
+	l.spec.wholePorts = append(l.spec.wholePorts, port)
+	if err := l.attach(); err != nil {
+		l.spec.wholePorts = slices.DeleteFunc(l.spec.wholePorts, func(p uint16) bool { return p == port })
+		return func() {}, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { l.unkeep(port) }) }, nil
+}
+
+// unkeep stops keeping the given ports whole in the kernel filter.
+func (l *Live) unkeep(ports ...uint16) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.spec.wholePorts)
+	l.spec.wholePorts = slices.DeleteFunc(l.spec.wholePorts, func(p uint16) bool { return slices.Contains(ports, p) })
+	if len(l.spec.wholePorts) == n || l.halting.Load() {
+		return
+	}
+	// A filter that cannot be attached leaves the old one: the budget
+	// still cuts the connection's segments in user space.
+	_ = l.attach()
+}
+
 func (l *Live) loop() {
 	defer close(l.done)
 	for {
@@ -229,6 +271,11 @@ func (l *Live) loop() {
 		packet := 0
 		if l.w != nil {
 			packet = l.w.n + 1
+		}
+		n, spent := l.keeper.keep(l.lt, data, l.cfg.ControlPort)
+		data = data[:n]
+		if spent != nil {
+			l.unkeep(spent...)
 		}
 		v := l.tracker.add(l.lt, data, ci.Timestamp, packet)
 		l.synWatch.check(l.tracker, v)

@@ -20,6 +20,8 @@ type dataChannel struct {
 	// the moment PORT/EPRT is sent (activesetup.go): servers that connect
 	// when PORT arrives do it before any transfer command.
 	accepted chan acceptResult
+	// release ends what Options.OnDataTLS started for conn.
+	release func()
 }
 
 // acceptInBackground starts the listener's one Accept.
@@ -34,6 +36,10 @@ func (d *dataChannel) close() {
 	}
 	if d.conn != nil {
 		d.conn.Close()
+	}
+	if d.release != nil {
+		d.release()
+		d.release = nil
 	}
 	d.drain()
 }

@@ -143,6 +143,11 @@ type Options struct {
 	// OnListen is called with each local port opened for active mode, before
 	// the PORT/EPRT command is sent (a capture uses it to watch the port).
 	OnListen func(port uint16)
+	// OnDataTLS is called with a data connection's local address before
+	// its TLS handshake starts (a capture keeps the connection's segments
+	// whole so that its handshake can be read); the probe calls release
+	// when it closes the connection.
+	OnDataTLS func(local netip.AddrPort) (release func())
 	// OnProgress is called when a mode starts a stage ("connect", "login",
 	// "LIST", "RETR", "done"); it must not block.
 	OnProgress func(m Mode, stage string)

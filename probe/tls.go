@@ -557,6 +557,9 @@ func (s *session) secureData(ch *dataChannel, dc *DataConn, tr *Transfer, st Ste
 		return true
 	}
 	dc.TLS = &DataTLS{}
+	if a, ok := ch.conn.LocalAddr().(*net.TCPAddr); ok && s.opts.OnDataTLS != nil && ch.release == nil {
+		ch.release = s.opts.OnDataTLS(a.AddrPort())
+	}
 	hs := s.clock.begin()
 	tc, err := s.handshake(ch.conn, s.opts.DataTimeout)
 	if err == nil {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -249,6 +250,12 @@ func (s *ftpsServer) serve(c net.Conn) {
 
 func runTLS(t *testing.T, url string, tlsOpts probe.TLSOptions) *probe.Result {
 	t.Helper()
+	return runTLSWith(t, url, tlsOpts, nil)
+}
+
+// runTLSWith is runTLS with set changing the options first.
+func runTLSWith(t *testing.T, url string, tlsOpts probe.TLSOptions, set func(*probe.Options)) *probe.Result {
+	t.Helper()
 	tg, _, err := probe.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
@@ -256,6 +263,9 @@ func runTLS(t *testing.T, url string, tlsOpts probe.TLSOptions) *probe.Result {
 	tg.Password, tg.PasswordSource = "s3cret-pw", "env"
 	opts := probe.Options{ConnectTimeout: 2 * time.Second, DataTimeout: 2 * time.Second, ReplyTimeout: 3 * time.Second,
 		Modes: []probe.Mode{probe.ModeEPSV, probe.ModePASV}, TLS: tlsOpts}
+	if set != nil {
+		set(&opts)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	res, err := probe.Run(ctx, tg, opts)
@@ -304,6 +314,48 @@ func TestTLSExplicitDataSessionsResume(t *testing.T) {
 	}
 	if len(res.Plain) != 0 {
 		t.Errorf("explicit run has a plain comparison: %+v", res.Plain)
+	}
+}
+
+// TestTLSDataHandshakeKeptWhole: under PROT P each data connection is
+// announced to OnDataTLS (a capture keeps it whole) before its handshake,
+// by its own local address, and released once; under PROT C none is.
+func TestTLSDataHandshakeKeptWhole(t *testing.T) {
+	pki := newPKI(t, time.Now().Add(24*time.Hour))
+	for _, tt := range []struct {
+		prot string
+		want int // data connections announced: LIST and RETR per mode
+	}{{probe.ProtPrivate, 4}, {probe.ProtClear, 0}} {
+		s := &ftpsServer{requireReuse: true}
+		addr := s.start(t, pki)
+		var mu sync.Mutex
+		released := map[netip.AddrPort]int{}
+		res := runTLSWith(t, "ftpes://alice@"+addr+"/", probe.TLSOptions{RootCAs: pki.roots, Prot: tt.prot}, func(o *probe.Options) {
+			o.OnDataTLS = func(local netip.AddrPort) func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if _, dup := released[local]; dup || !local.Addr().IsLoopback() {
+					t.Errorf("PROT %s: announced %v (again, or not the local address)", tt.prot, local)
+				}
+				released[local] = 0
+				return func() { mu.Lock(); released[local]++; mu.Unlock() }
+			}
+		})
+		for _, m := range res.Modes {
+			if !m.Works {
+				t.Errorf("PROT %s %s: does not work: %+v", tt.prot, m.Mode, m.List.Step)
+			}
+		}
+		mu.Lock()
+		if len(released) != tt.want {
+			t.Errorf("PROT %s: %d data connections announced, want %d", tt.prot, len(released), tt.want)
+		}
+		for a, n := range released {
+			if n != 1 {
+				t.Errorf("PROT %s: %v released %d times, want 1", tt.prot, a, n)
+			}
+		}
+		mu.Unlock()
 	}
 }
 

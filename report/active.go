@@ -213,8 +213,20 @@ func ruleActiveCallback(in *input) []Finding {
 			g.add(string(mr.Mode), port, facts, at, a.dc)
 		}
 	}
+	// The responder's callback test (callback.go), when every callback
+	// it made was blocked, is the same fact seen from both ends.
+	if sum := in.callbackRun(); sum.allBlocked() {
+		switch {
+		case len(blocked.modes) > 0:
+			blocked.outside = sum.blockedFacts()
+		case len(local.modes) > 0:
+			local.outside = sum.blockedFacts()
+		default:
+			blocked.outside = sum.blockedFacts()
+		}
+	}
 	var out []Finding
-	if len(blocked.modes) > 0 {
+	if len(blocked.modes) > 0 || len(blocked.outside) > 0 {
 		out = append(out, in.callbackBlocked(blocked))
 	}
 	if len(local.modes) > 0 {
@@ -272,6 +284,9 @@ type callbackGroup struct {
 	synSeen bool
 	// replied and silent are the attempts that failed at PORT time.
 	replied, silent []attemptAt
+	// outside are the facts of a responder's callback test whose every
+	// callback was blocked (callback.go).
+	outside []Fact
 }
 
 // attemptAt is one attempt whose callback failed at PORT time.
@@ -420,6 +435,9 @@ func capitalizeThe(s string) string {
 
 // callbackBlocked: no connection from the server reached this host.
 func (in *input) callbackBlocked(g *callbackGroup) Finding {
+	if len(g.modes) == 0 {
+		return in.callbackBlockedOutside(g)
+	}
 	expl := fmt.Sprintf("The server's connection back to the client for %s (port %s) never arrived: %s Something between the server and the client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
 		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, !g.synSeen)), callbackSource(in.sw))
 	inferred := !in.wire
@@ -437,28 +455,57 @@ func (in *input) callbackBlocked(g *callbackGroup) Finding {
 	default:
 		expl += " No SYN from the server to the client passed the capture point: it was stopped between the server and here, or the server did not call back."
 	}
-	expl = in.withVantage(expl)
-	fixes := in.clientUsePassive()
-	fixes = append(fixes,
-		Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
-			Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
-		Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
-	)
-	title := "The server's active-mode connection back to the client never arrived"
-	if g.synSeen && !in.atClient() {
-		title = "The server's active-mode connection back to the client got no answer"
+	if len(g.outside) > 0 {
+		expl += " " + outsideConfirms
+		inferred = false
 	}
+	expl = in.withVantage(expl)
 	return Finding{
 		ID:          "active-callback-blocked",
 		Severity:    SeverityError,
-		Title:       title,
+		Title:       callbackBlockedTitle(g, in.atClient()),
 		Explanation: expl,
 		Action:      "use passive mode",
 		Modes:       g.modes,
 		Inferred:    inferred,
-		Evidence:    g.facts,
-		Fixes:       fixes,
+		Evidence:    append(g.facts, g.outside...),
+		Fixes:       in.callbackBlockedFixes(),
 	}
+}
+
+// outsideConfirms is what a responder's callback test adds to
+// active-callback-blocked.
+const outsideConfirms = "The ftpdiag responder, outside, confirms it from both ends: its own callbacks to this host got no answer, and none reached ftpdiag's listener."
+
+// callbackBlockedOutside is active-callback-blocked from a responder's
+// callback test alone (no active mode failed in this run).
+func (in *input) callbackBlockedOutside(g *callbackGroup) Finding {
+	return Finding{
+		ID:          "active-callback-blocked",
+		Severity:    SeverityError,
+		Title:       "The server's active-mode connection back to the client never arrived",
+		Explanation: "The ftpdiag responder, outside, connected back to the address and port this host announced (its own source address as it saw it) and got no answer, and no connection reached ftpdiag's listener: something between the Internet and this host (its NAT gateway without an FTP helper, a firewall in front of it or on it) drops new inbound connections, so active mode cannot work with any server. A capture would tell whether the SYN reached this host and a local firewall dropped it.",
+		Action:      "use passive mode",
+		Evidence:    g.outside,
+		Fixes:       in.callbackBlockedFixes(),
+	}
+}
+
+func callbackBlockedTitle(g *callbackGroup, atClient bool) string {
+	if g.synSeen && !atClient {
+		return "The server's active-mode connection back to the client got no answer"
+	}
+	return "The server's active-mode connection back to the client never arrived"
+}
+
+// callbackBlockedFixes are active-callback-blocked's fixes.
+func (in *input) callbackBlockedFixes() []Fix {
+	fixes := in.clientUsePassive()
+	return append(fixes,
+		Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
+			Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
+		Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
+	)
 }
 
 // callbackDroppedLocally: the server's SYNs reached this host unanswered.
@@ -467,6 +514,9 @@ func (in *input) callbackDroppedLocally(g *callbackGroup) Finding {
 	expl := fmt.Sprintf("The capture saw the server's SYN arrive at port %s of this host and no SYN-ACK leave: a firewall on this machine drops the active-mode data connection.", p)
 	if how := in.callbackHow(g, false); len(how) > 0 {
 		expl += " " + capitalizeThe(sentences(how))
+	}
+	if len(g.outside) > 0 {
+		expl += " " + outsideConfirms
 	}
 	expl = in.withVantage(expl)
 	fixes := in.clientUsePassive()
@@ -484,7 +534,7 @@ func (in *input) callbackDroppedLocally(g *callbackGroup) Finding {
 		Explanation: expl,
 		Action:      "allow the callback in this host's firewall, or use passive mode",
 		Modes:       g.modes,
-		Evidence:    g.facts,
+		Evidence:    append(g.facts, g.outside...),
 		Fixes:       fixes,
 	}
 }

@@ -401,6 +401,24 @@ func (in *input) tlsEstablished() bool {
 	return false
 }
 
+// wireDataTLS describes each TLS data connection's handshake as the
+// capture shows it (resumed or not, from the hellos), beside what the
+// probe recorded; none without a capture that holds the handshakes.
+func (in *input) wireDataTLS() []Fact {
+	var facts []Fact
+	for _, mr := range in.modes() {
+		for _, a := range attempts(mr) {
+			if a.dc.TLS == nil || !a.dc.TLS.Handshake.Ran() {
+				continue
+			}
+			if f := tlsOf(in.obs.dataOf(a.dc)); f != nil && f.Client != nil {
+				facts = append(facts, tlsLine(fmt.Sprintf("%s %s data connection, on the wire", mr.Mode, a.name), f))
+			}
+		}
+	}
+	return facts
+}
+
 // ruleTLSSession: what the TLS session was, for the ticket: version, data
 // protection, certificate subject, issuer, SANs, expiry and name match.
 // Decision: the control connections ran under TLS and at least one
@@ -432,6 +450,7 @@ func ruleTLSSession(in *input) []Finding {
 	if data > 0 {
 		facts = append(facts, Fact{Text: fmt.Sprintf("%d of %d TLS data connections resumed the control session", resumed, data)})
 	}
+	facts = append(facts, in.wireDataTLS()...)
 	if t.Fallback != "" {
 		facts = append(facts, Fact{Text: t.Fallback})
 	}

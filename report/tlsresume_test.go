@@ -151,3 +151,44 @@ func TestRefusedPattern(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSSessionWireDataHandshakes: the probe's tls-session finding shows
+// each TLS data connection's handshake as its capture shows it (resumed or
+// not, what the ClientHello offered), and nothing without a capture.
+func TestTLSSessionWireDataHandshakes(t *testing.T) {
+	resumed := &capture.TLSFacts{ClientSide: capture.SideInitiator, Completed: true, Resumption: "session-id",
+		Client: &capture.ClientHello{Versions: []string{"TLS 1.2"}, SessionIDLen: 32, SessionID: "c0c0c0c0c0c0"},
+		Server: &capture.ServerHello{Version: "TLS 1.2", SessionIDLen: 32, SessionID: "c0c0c0c0c0c0", SessionIDEchoed: true}}
+	tests := []struct {
+		name string
+		data *capture.TLSFacts
+		want string // in the tls-session evidence; "" = no wire line
+	}{
+		{"resumed by session ID", resumed, "EPSV LIST data connection, on the wire: ClientHello offers TLS 1.2; offers to resume: session ID c0c0c0c0c0c0; ServerHello chooses TLS 1.2, resumed (session ID echoed)"},
+		{"full handshake", dataHello("TLS 1.2", capture.ClientHello{}), "EPSV LIST data connection, on the wire: ClientHello offers TLS 1.2; offers to resume: nothing; ServerHello chooses TLS 1.2, full handshake, not resumed"},
+		{"no capture", nil, ""},
+		{"a capture without the handshake", &capture.TLSFacts{ClientSide: capture.SideInitiator, Unreadable: "a segment cut by the capture's snap length"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ev := reuseRun(rep(226, "226 Directory send OK."), tc.data)
+			d := Diagnose(r, ev)
+			f := find(d.Findings, "tls-session")
+			if f == nil {
+				t.Fatalf("no tls-session in %v", ids(d.Findings))
+			}
+			var wire []string
+			for _, e := range f.Evidence {
+				if strings.Contains(e.Text, "on the wire") {
+					wire = append(wire, e.Text)
+				}
+			}
+			switch {
+			case tc.want == "" && len(wire) > 0:
+				t.Errorf("wire lines without a handshake: %q", wire)
+			case tc.want != "" && (len(wire) != 1 || wire[0] != tc.want):
+				t.Errorf("wire lines %q, want %q", wire, tc.want)
+			}
+		})
+	}
+}

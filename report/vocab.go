@@ -54,6 +54,8 @@ var FindingIDs = []string{
 	"active-callback-dropped-locally",
 	"active-callback-refused",
 	"active-callback-unexpected-peer",
+	"active-callback-source-port",
+	"alg-active-plain-only",
 	"transfer-denied",
 	"transfer-no-reply",
 	"transfer-no-data",

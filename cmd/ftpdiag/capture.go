@@ -104,6 +104,24 @@ func (c *captureRun) watch(port uint16) {
 	}
 }
 
+// keepWhole is the probe's OnDataTLS hook: a data connection about to run
+// its TLS handshake is captured whole (its hellos say whether it resumed
+// the control session). Without a live capture, or when the filter cannot
+// take it, the connection stays cut to headers and its TLS facts unseen.
+func (c *captureRun) keepWhole(local netip.AddrPort) func() {
+	c.mu.Lock()
+	live := c.live
+	c.mu.Unlock()
+	if live == nil {
+		return func() {}
+	}
+	release, err := live.KeepWhole(local.Port())
+	if err != nil {
+		return func() {}
+	}
+	return release
+}
+
 // watchSYN is the probe's WatchSYN hook: without a live capture the
 // channel never fires and the probe waits for its timeouts.
 func (c *captureRun) watchSYN(dst netip.AddrPort) (<-chan struct{}, func()) {
@@ -171,6 +189,7 @@ func runCaptured(ctx context.Context, t probe.Target, opts probe.Options, cr *ca
 		return cr.start(ctx, server, zero)
 	}
 	opts.OnListen = cr.watch
+	opts.OnDataTLS = cr.keepWhole
 	opts.WatchSYN = cr.watchSYN
 	res, err = probe.Run(ctx, t, opts)
 	if err != nil {

@@ -37,9 +37,8 @@ func tlsModesWork(t *testing.T, rep *labReport, modes []probe.Mode) {
 		}
 		// The probe's capture holds the control connection whole: its TLS
 		// facts from the wire agree with the probe's (issue 14). A later
-		// control connection may resume the first one's session. (Data
-		// packets are cut to 160 bytes by the live capture: their hellos
-		// are not whole.)
+		// control connection may resume the first one's session. (The
+		// data connections' handshakes: TestLabTLSProbeCaptureDataHandshakes.)
 		if c := wireConn(rep, mr.ControlLocal, mr.ControlRemote); rep.Evidence != nil && rep.Evidence.Available &&
 			(c == nil || c.TLS == nil || !c.TLS.Completed || c.TLS.Version() != mr.TLS.Version || c.TLS.Resumption == "") {
 			t.Errorf("%s: the capture's control connection %s -> %s: %s (want a completed %s handshake)", m, mr.ControlLocal, mr.ControlRemote, tlsJSON(c), mr.TLS.Version)
