@@ -18,6 +18,13 @@ import (
 //     <ResponderAnswer(secret, nonce)>";
 //   - "SITE FTPDIAG REPORT" is answered "200 <ResponderRecord as JSON>", on
 //     one line;
+//   - "SITE FTPDIAG CALLBACK <kind> <seconds>", after a PORT/EPRT naming
+//     the control connection's own source address, makes the responder
+//     connect to that address and port once, from port 20 (kind
+//     CallbackPort20) or from an ephemeral port (CallbackEphemeral),
+//     waiting at most seconds; on the connection it writes one line,
+//     "CallbackToken <kind> <nonce>", then closes it; its reply says what
+//     it saw (ResponderCallback, also in the record);
 //   - every 227/229 reply carries, after its announcement, CopyMarker and
 //     the same announcement with its digits written as letters
 //     (Letters), which no ALG recognises.
@@ -115,6 +122,9 @@ type ResponderRecord struct {
 	Commands []ResponderCommand `json:"commands"`
 	// Data connection attempts, in order.
 	Data []ResponderData `json:"data"`
+	// Callbacks are the callbacks made on request (SITE FTPDIAG
+	// CALLBACK), in order.
+	Callbacks []ResponderCallback `json:"callbacks,omitempty"`
 	// Port20 says whether active callbacks could come from port 20:
 	// "bound", "not permitted" (no CAP_NET_BIND_SERVICE), "in use", or ""
 	// when no callback was made.
@@ -184,4 +194,69 @@ func ParseResponderRecord(rep Reply) (ResponderRecord, error) {
 		return r, fmt.Errorf("%w: responder record: %v", ErrMalformedReply, err)
 	}
 	return r, nil
+}
+
+// The callback kinds of SITE FTPDIAG CALLBACK.
+const (
+	CallbackPort20    = "port20"
+	CallbackEphemeral = "ephemeral"
+)
+
+// CallbackKinds are the kinds, in the order a client asks for them.
+var CallbackKinds = []string{CallbackPort20, CallbackEphemeral}
+
+// MaxCallbackSeconds bounds the wait a client may ask of a callback.
+const MaxCallbackSeconds = 10
+
+// CallbackToken starts the one line a responder writes on a callback.
+const CallbackToken = "ftpdiag-callback"
+
+// CallbackLine is the line written on a callback of kind, without CRLF.
+func CallbackLine(kind, nonce string) string {
+	return CallbackToken + " " + kind + " " + nonce
+}
+
+// ParseCallbackLine reads a callback's line; ok is false for anything
+// else.
+func ParseCallbackLine(line string) (kind, nonce string, ok bool) {
+	f := strings.Fields(line)
+	if len(f) != 3 || f[0] != CallbackToken || (f[1] != CallbackPort20 && f[1] != CallbackEphemeral) {
+		return "", "", false
+	}
+	return f[1], f[2], true
+}
+
+// The outcomes of a callback as the responder saw it
+// (ResponderCallback.Outcome); "not tested: <why>" and "error: <what>"
+// complete them.
+const (
+	// CallbackConnected: the client's side answered the SYN.
+	CallbackConnected = "connected"
+	// CallbackRefused: a RST, or an ICMP port unreachable (the socket
+	// cannot tell them apart).
+	CallbackRefused = "refused"
+	// CallbackUnreachable: an ICMP host, network or administratively
+	// prohibited unreachable.
+	CallbackUnreachable = "unreachable"
+	// CallbackTimeout: no answer within the deadline.
+	CallbackTimeout = "timeout"
+	// CallbackNotTested prefixes the outcome of a callback that was not
+	// made (port 20 cannot be bound).
+	CallbackNotTested = "not tested"
+)
+
+// ResponderCallback is one callback a responder made on request.
+type ResponderCallback struct {
+	// Kind is CallbackPort20 or CallbackEphemeral.
+	Kind string `json:"kind"`
+	// To is the address:port called: the last PORT/EPRT, checked to name
+	// the control connection's own source address.
+	To string `json:"to"`
+	// From is the responder's address:port it left from ("" when the
+	// connection was not attempted, or failed before a port was bound).
+	From string `json:"from,omitempty"`
+	// Outcome is one of the Callback* outcomes.
+	Outcome string `json:"outcome"`
+	// Seconds is the deadline it was given.
+	Seconds int `json:"seconds"`
 }

@@ -31,7 +31,10 @@ type ResponderView struct {
 	// Record is the responder's record of the session; nil when it could
 	// not be had (Error says why).
 	Record *ftp.ResponderRecord `json:"record,omitempty"`
-	Error  string               `json:"error,omitempty"`
+	// Callbacks are the callbacks asked for on a passive mode's
+	// connection (callback.go), as the probe saw them.
+	Callbacks []CallbackTry `json:"callbacks,omitempty"`
+	Error     string        `json:"error,omitempty"`
 }
 
 // responderStart runs after login on a control connection to a responder

@@ -242,9 +242,10 @@ func (r *runner) probeMode(m *ModeResult, loggedIn chan<- bool, greeted chan<- s
 		r.serverInfo(s)
 	}
 	signal(true)
-	r.responderStart(s, m, lead)  // responder.go
-	defer r.responderReport(s, m) // runs last before QUIT
-	defer r.samplePassive(s, m)   // runs before QUIT
+	r.responderStart(s, m, lead)     // responder.go
+	defer r.responderReport(s, m)    // runs last before QUIT
+	defer r.responderCallbacks(s, m) // callback.go: before the report
+	defer r.samplePassive(s, m)      // runs before QUIT
 	s.command("TYPE", "I")
 	dir, file := splitTargetPath(r.target.Path)
 	r.opts.OnProgress(m.Mode, "LIST")

@@ -146,6 +146,11 @@ func (s *session) send(verb, arg string) error {
 // unrecorded sends a command and reads its reply without adding either to
 // the transcript (the responder's record: responder.go).
 func (s *session) unrecorded(verb, arg string) (ftp.Reply, error) {
+	return s.unrecordedWait(verb, arg, s.opts.ReplyTimeout)
+}
+
+// unrecordedWait is unrecorded with the wait for the reply given.
+func (s *session) unrecordedWait(verb, arg string, wait time.Duration) (ftp.Reply, error) {
 	if s.broken {
 		return ftp.Reply{}, s.brokenErr()
 	}
@@ -156,7 +161,7 @@ func (s *session) unrecorded(verb, arg string) (ftp.Reply, error) {
 		s.broken = true
 		return ftp.Reply{}, fmt.Errorf("send %s to %s: %w", verb, s.conn.RemoteAddr(), err)
 	}
-	return s.readReplyUnrecorded(s.opts.ReplyTimeout)
+	return s.readReplyUnrecorded(wait)
 }
 
 // appendExchange adds a command (reply nil) or attaches a reply to the

@@ -158,7 +158,7 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 // active-callback-blocked (stopped on the way); no capture ->
 // active-callback-blocked, inferred, saying what a capture would tell.
 func ruleActiveCallback(in *input) []Finding {
-	blocked, local := &callbackGroup{}, &callbackGroup{}
+	blocked, local, refused := &callbackGroup{}, &callbackGroup{}, &callbackGroup{}
 	for _, mr := range in.activeModes() {
 		for _, a := range attempts(mr) {
 			at := callbackAtSetup(mr, a)
@@ -173,13 +173,23 @@ func ruleActiveCallback(in *input) []Finding {
 			facts := callbackFacts(mr, a, at, ep, in.an != nil)
 			g := blocked
 			if in.wire {
-				dropped, late := callbackSYNs(in.obs.dataOf(a.dc).conns, listenedUntil(a.dc))
+				conns := in.obs.dataOf(a.dc).conns
+				dropped, late := callbackSYNs(conns, listenedUntil(a.dc))
+				rejected := callbackRefusals(conns, listenedUntil(a.dc), in.atClient())
 				if !in.atClient() {
 					// Seen elsewhere, a SYN's time says nothing of this
 					// host's listener.
 					dropped, late = append(dropped, late...), nil
 				}
 				switch {
+				case len(rejected) > 0:
+					// Answered with a RST or an ICMP error from the
+					// client's side: refused, not dropped.
+					g = refused
+					for _, c := range rejected {
+						facts = append(facts, synFacts(c)...)
+						facts = append(facts, refusalFacts(c)...)
+					}
 				case len(dropped) > 0:
 					// Unanswered where it was seen: this host's firewall
 					// only when the capture ran on the client.
@@ -203,12 +213,27 @@ func ruleActiveCallback(in *input) []Finding {
 			g.add(string(mr.Mode), port, facts, at, a.dc)
 		}
 	}
+	// The responder's callback test (callback.go), when every callback
+	// it made was blocked, is the same fact seen from both ends.
+	if sum := in.callbackRun(); sum.allBlocked() {
+		switch {
+		case len(blocked.modes) > 0:
+			blocked.outside = sum.blockedFacts()
+		case len(local.modes) > 0:
+			local.outside = sum.blockedFacts()
+		default:
+			blocked.outside = sum.blockedFacts()
+		}
+	}
 	var out []Finding
-	if len(blocked.modes) > 0 {
+	if len(blocked.modes) > 0 || len(blocked.outside) > 0 {
 		out = append(out, in.callbackBlocked(blocked))
 	}
 	if len(local.modes) > 0 {
 		out = append(out, in.callbackDroppedLocally(local))
+	}
+	if len(refused.modes) > 0 {
+		out = append(out, in.callbackRefused(refused)) // callbackrefused.go
 	}
 	return out
 }
@@ -259,6 +284,9 @@ type callbackGroup struct {
 	synSeen bool
 	// replied and silent are the attempts that failed at PORT time.
 	replied, silent []attemptAt
+	// outside are the facts of a responder's callback test whose every
+	// callback was blocked (callback.go).
+	outside []Fact
 }
 
 // attemptAt is one attempt whose callback failed at PORT time.
@@ -354,7 +382,11 @@ func (in *input) callbackHow(g *callbackGroup, blocked bool) []string {
 			// Rebuilt from a capture (analyze.go callbackAtPort): the
 			// capture holds the server's SYNs and no reply.
 			dc := g.silent[0].dc
-			out = append(out, fmt.Sprintf("%s sent no reply to %s in the %.1f s the capture shows while its SYNs to the client's %s %s went unanswered: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, so the callback failed at PORT time; the control channel itself did not.", who, joinAnd(modes), dc.Setup.T-dc.Setup.T0, portWord, portList(ports)))
+			fate := "went unanswered"
+			if calledBackRefused(dc.Connect) {
+				fate = "were refused"
+			}
+			out = append(out, fmt.Sprintf("%s sent no reply to %s in the %.1f s the capture shows while its SYNs to the client's %s %s %s: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, so the callback failed at PORT time; the control channel itself did not.", who, joinAnd(modes), dc.Setup.T-dc.Setup.T0, portWord, portList(ports), fate))
 		} else {
 			out = append(out, fmt.Sprintf("%s had not answered %s %s, and the probe's listener on %s %s accepted no connection: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
 		}
@@ -403,6 +435,9 @@ func capitalizeThe(s string) string {
 
 // callbackBlocked: no connection from the server reached this host.
 func (in *input) callbackBlocked(g *callbackGroup) Finding {
+	if len(g.modes) == 0 {
+		return in.callbackBlockedOutside(g)
+	}
 	expl := fmt.Sprintf("The server's connection back to the client for %s (port %s) never arrived: %s Something between the server and the client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
 		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, !g.synSeen)), callbackSource(in.sw))
 	inferred := !in.wire
@@ -420,28 +455,57 @@ func (in *input) callbackBlocked(g *callbackGroup) Finding {
 	default:
 		expl += " No SYN from the server to the client passed the capture point: it was stopped between the server and here, or the server did not call back."
 	}
-	expl = in.withVantage(expl)
-	fixes := in.clientUsePassive()
-	fixes = append(fixes,
-		Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
-			Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
-		Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
-	)
-	title := "The server's active-mode connection back to the client never arrived"
-	if g.synSeen && !in.atClient() {
-		title = "The server's active-mode connection back to the client got no answer"
+	if len(g.outside) > 0 {
+		expl += " " + outsideConfirms
+		inferred = false
 	}
+	expl = in.withVantage(expl)
 	return Finding{
 		ID:          "active-callback-blocked",
 		Severity:    SeverityError,
-		Title:       title,
+		Title:       callbackBlockedTitle(g, in.atClient()),
 		Explanation: expl,
 		Action:      "use passive mode",
 		Modes:       g.modes,
 		Inferred:    inferred,
-		Evidence:    g.facts,
-		Fixes:       fixes,
+		Evidence:    append(g.facts, g.outside...),
+		Fixes:       in.callbackBlockedFixes(),
 	}
+}
+
+// outsideConfirms is what a responder's callback test adds to
+// active-callback-blocked.
+const outsideConfirms = "The ftpdiag responder, outside, confirms it from both ends: its own callbacks to this host got no answer, and none reached ftpdiag's listener."
+
+// callbackBlockedOutside is active-callback-blocked from a responder's
+// callback test alone (no active mode failed in this run).
+func (in *input) callbackBlockedOutside(g *callbackGroup) Finding {
+	return Finding{
+		ID:          "active-callback-blocked",
+		Severity:    SeverityError,
+		Title:       "The server's active-mode connection back to the client never arrived",
+		Explanation: "The ftpdiag responder, outside, connected back to the address and port this host announced (its own source address as it saw it) and got no answer, and no connection reached ftpdiag's listener: something between the Internet and this host (its NAT gateway without an FTP helper, a firewall in front of it or on it) drops new inbound connections, so active mode cannot work with any server. A capture would tell whether the SYN reached this host and a local firewall dropped it.",
+		Action:      "use passive mode",
+		Evidence:    g.outside,
+		Fixes:       in.callbackBlockedFixes(),
+	}
+}
+
+func callbackBlockedTitle(g *callbackGroup, atClient bool) string {
+	if g.synSeen && !atClient {
+		return "The server's active-mode connection back to the client got no answer"
+	}
+	return "The server's active-mode connection back to the client never arrived"
+}
+
+// callbackBlockedFixes are active-callback-blocked's fixes.
+func (in *input) callbackBlockedFixes() []Fix {
+	fixes := in.clientUsePassive()
+	return append(fixes,
+		Fix{For: "iptables", Text: "On the client's NAT gateway or firewall, let the callback in by tracking FTP (plain FTP only):",
+			Lines: []string{"modprobe nf_conntrack_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort()), "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"}},
+		Fix{For: "generic-firewall", Text: "Or allow inbound TCP from the server to the client's active ports (pin them with --active-port-range / the client's active port setting)."},
+	)
 }
 
 // callbackDroppedLocally: the server's SYNs reached this host unanswered.
@@ -450,6 +514,9 @@ func (in *input) callbackDroppedLocally(g *callbackGroup) Finding {
 	expl := fmt.Sprintf("The capture saw the server's SYN arrive at port %s of this host and no SYN-ACK leave: a firewall on this machine drops the active-mode data connection.", p)
 	if how := in.callbackHow(g, false); len(how) > 0 {
 		expl += " " + capitalizeThe(sentences(how))
+	}
+	if len(g.outside) > 0 {
+		expl += " " + outsideConfirms
 	}
 	expl = in.withVantage(expl)
 	fixes := in.clientUsePassive()
@@ -467,7 +534,7 @@ func (in *input) callbackDroppedLocally(g *callbackGroup) Finding {
 		Explanation: expl,
 		Action:      "allow the callback in this host's firewall, or use passive mode",
 		Modes:       g.modes,
-		Evidence:    g.facts,
+		Evidence:    append(g.facts, g.outside...),
 		Fixes:       fixes,
 	}
 }
@@ -493,7 +560,7 @@ func callbackFailed(mr *probe.ModeResult, a attempt) bool {
 	if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
 		return false
 	}
-	return a.dc.Connect.Outcome == probe.OutcomeTimeout ||
+	return a.dc.Connect.Outcome == probe.OutcomeTimeout || calledBackRefused(a.dc.Connect) ||
 		interpret(transferVerb(a.tr.Command, a.name), a.tr.Step).Meaning == ftp.MeaningDataConnectionFailed
 }
 
@@ -525,7 +592,7 @@ func callbackAtSetup(mr *probe.ModeResult, a attempt) setupFate {
 		return atSetupNone
 	}
 	if w := a.dc.SetupWatch; w != nil && w.Listener != probe.ListenerAccepted &&
-		st.Outcome == probe.OutcomeTimeout && a.dc.Connect.Outcome == probe.OutcomeTimeout {
+		st.Outcome == probe.OutcomeTimeout && (a.dc.Connect.Outcome == probe.OutcomeTimeout || calledBackRefused(a.dc.Connect)) {
 		return atSetupSilent
 	}
 	return atSetupNone

@@ -224,6 +224,8 @@ var rules = []rule{
 	ruleTLSSession,            // tls.go (info)
 	ruleALGRewrotePasv,        // alg.go (seen from a responder)
 	ruleALGRewrotePort,        // alg.go (info)
+	ruleALGActivePlainOnly,    // callback_rules.go (seen from a responder, plain text and TLS)
+	ruleCallbackSourcePort,    // callback_rules.go (seen from a responder)
 	ruleSNATMultipleAddresses, // clientnat.go
 	ruleClientBehindNAT,       // clientnat.go (info)
 	ruleCaptureIncomplete,     // observe_capture.go (info: analyze, what the capture lacks)

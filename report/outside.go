@@ -34,6 +34,9 @@ type outsideObs struct {
 	// dataSeen are the sources of the client's own (passive) data
 	// connections as the responder saw them.
 	dataSeen []netip.AddrPort
+	// callbacks are the callback tries joined with the responder's view
+	// (callback.go).
+	callbacks []callbackObs
 }
 
 // sentReceived is one command as sent and as received ("" when the
@@ -80,6 +83,12 @@ func (in *input) addOutside(mr *probe.ModeResult, plain bool) {
 	if o.rec != nil {
 		o.controlSeen = addrPort(o.rec.Control.Remote)
 		o.ports = portPairs(mr.Transcript, o.rec.Commands)
+		// The callback tries come after the mode's own PORT/EPRT (on a
+		// passive mode's connection there are none).
+		got := receivedPorts(o.rec.Commands)
+		var tryPorts []sentReceived
+		o.callbacks, tryPorts = joinCallbacks(o.view.Callbacks, o.rec, got[min(len(o.ports), len(got)):])
+		o.ports = append(o.ports, tryPorts...)
 		for _, d := range o.rec.Data {
 			if (d.Command == "PASV" || d.Command == "EPSV") && d.Conn != nil && passiveDataReceived(mr) {
 				o.dataSeen = append(o.dataSeen, addrPort(d.Conn.Remote))
@@ -116,12 +125,7 @@ func isPortCommand(line string) bool {
 // portPairs pairs the PORT/EPRT commands sent with those received, in
 // order.
 func portPairs(tr []probe.Exchange, received []ftp.ResponderCommand) []sentReceived {
-	var got []string
-	for _, c := range received {
-		if isPortCommand(c.Line) {
-			got = append(got, c.Line)
-		}
-	}
+	got := receivedPorts(received)
 	var out []sentReceived
 	for _, x := range tr {
 		if !isPortCommand(x.Command) {
@@ -134,6 +138,17 @@ func portPairs(tr []probe.Exchange, received []ftp.ResponderCommand) []sentRecei
 		out = append(out, p)
 	}
 	return out
+}
+
+// receivedPorts are the PORT/EPRT lines a responder received, in order.
+func receivedPorts(received []ftp.ResponderCommand) []string {
+	var got []string
+	for _, c := range received {
+		if isPortCommand(c.Line) {
+			got = append(got, c.Line)
+		}
+	}
+	return got
 }
 
 // pasvCopies collects the 227/229 replies of a transcript with their

@@ -44,7 +44,26 @@ func outsideConn(o *outsideObs) OutsideConnRecord {
 		c.DataSeen = append(c.DataSeen, ap.String())
 	}
 	c.Port20 = o.rec.Port20
+	for i := range o.callbacks {
+		c.Callbacks = append(c.Callbacks, o.callbacks[i].record())
+	}
 	return c
+}
+
+// record is a callback try's part of the section.
+func (o *callbackObs) record() OutsideCallbackRecord {
+	r := OutsideCallbackRecord{Kind: o.try.Kind, Sent: o.try.Command, Received: o.received, Reply: o.try.CommandReply,
+		State: string(o.state), Error: o.try.Error}
+	if strings.HasPrefix(r.Reply, "2") {
+		r.Reply = o.try.Reply // the command was accepted: the callback's answer
+	}
+	if o.cb != nil {
+		r.From, r.To, r.Responder = o.cb.From, o.cb.To, o.cb.Outcome
+	}
+	if o.arrived != nil {
+		r.Arrived, r.ArrivedFrom = true, o.arrived.From
+	}
+	return r
 }
 
 // outsideLine is one line of the section as the renderers show it.
@@ -76,10 +95,34 @@ func (c OutsideConnRecord) lines() []outsideLine {
 	if c.Port20 != "" {
 		add("port 20", "%s", c.Port20)
 	}
+	for _, cb := range c.Callbacks {
+		add("callback", "%s", cb.text())
+	}
 	if c.Error != "" {
 		add("missing", "%s", c.Error)
 	}
 	return out
+}
+
+// text is a callback's line in the section.
+func (cb OutsideCallbackRecord) text() string {
+	what := "from port 20"
+	if cb.Kind != "port20" {
+		what = "from an ephemeral port"
+	}
+	switch {
+	case cb.Responder == "" && cb.Error != "":
+		return fmt.Sprintf("%s: not tested (%s)", what, cb.Error)
+	case cb.Responder == "":
+		return fmt.Sprintf("%s: not tested (after %s the responder answered %q)", what, orDash(cb.Sent), cb.Reply)
+	case cb.State == string(callbackNotTested):
+		return fmt.Sprintf("%s: %s", what, cb.Responder)
+	}
+	here := "nothing reached this host"
+	if cb.Arrived {
+		here = "reached this host from " + cb.ArrivedFrom
+	}
+	return fmt.Sprintf("%s: %s: the responder (%s) to %s: %s; %s", what, cb.State, orDash(cb.From), cb.To, cb.Responder, here)
 }
 
 // name is the connection's heading.

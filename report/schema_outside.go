@@ -41,6 +41,37 @@ type OutsideConnRecord struct {
 	// Port20 says whether the responder's callbacks could come from port
 	// 20 ("bound", "not permitted", "in use").
 	Port20 string `json:"port20,omitempty"`
+	// Callbacks are the callback tests on this connection, seen from both
+	// ends.
+	Callbacks []OutsideCallbackRecord `json:"callbacks,omitempty"`
+}
+
+// OutsideCallbackRecord is one callback the probe asked the responder
+// for, seen from both ends.
+type OutsideCallbackRecord struct {
+	// Kind is "port20" or "ephemeral": the responder's source port.
+	Kind string `json:"kind"`
+	// Sent is the PORT/EPRT as sent, Received as the responder received
+	// it; Reply is the responder's answer that ended the try: its refusal
+	// of the PORT/EPRT, or its reply to SITE FTPDIAG CALLBACK.
+	Sent     string `json:"sent,omitempty"`
+	Received string `json:"received,omitempty"`
+	Reply    string `json:"reply,omitempty"`
+	// From is the responder's source address:port, To where it called.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Responder is the outcome as the responder saw it ("" when it made
+	// no callback).
+	Responder string `json:"responder,omitempty"`
+	// Arrived: the callback, carrying this session's line, reached this
+	// host; ArrivedFrom is its source as this host saw it.
+	Arrived     bool   `json:"arrived"`
+	ArrivedFrom string `json:"arrived_from,omitempty"`
+	// State is the verdict from both ends: "passes", "blocked", "not
+	// tested", "unclear".
+	State string `json:"state"`
+	// Error says why the probe's try stopped early.
+	Error string `json:"error,omitempty"`
 }
 
 // OutsidePairRecord is one thing as sent and as received ("" when that

@@ -23,7 +23,7 @@ func init() {
 		"USER": (*session).cmdUser, "PASS": (*session).cmdPass, "AUTH": (*session).cmdAuth,
 		"PBSZ": (*session).cmdPbsz, "PROT": (*session).cmdProt, "FEAT": (*session).cmdFeat,
 		"SYST": simple(215, "UNIX Type: L8"), "NOOP": simple(200, "NOOP ok."),
-		"HELP": simple(214, "Commands: see FEAT; SITE FTPDIAG AUTH <answer>, SITE FTPDIAG REPORT."),
+		"HELP": simple(214, "Commands: see FEAT; SITE FTPDIAG AUTH <answer>, SITE FTPDIAG CALLBACK <kind> <seconds>, SITE FTPDIAG REPORT."),
 		"QUIT": (*session).cmdQuit, "SITE": (*session).cmdSite, "OPTS": (*session).cmdOpts,
 		"TYPE": (*session).cmdType, "MODE": oneOf("S", "MODE"), "STRU": oneOf("F", "STRU"),
 		"PWD": simple(257, `"/" is the only directory.`), "CWD": (*session).cmdCwd, "CDUP": simple(250, "Directory is /."),
@@ -133,8 +133,8 @@ func (s *session) cmdSize(_ context.Context, arg string) bool {
 	return s.reply(213, fmt.Sprint(f.size), "")
 }
 
-// cmdSite serves SITE FTPDIAG AUTH and SITE FTPDIAG REPORT.
-func (s *session) cmdSite(_ context.Context, arg string) bool {
+// cmdSite serves SITE FTPDIAG AUTH, CALLBACK (callback.go) and REPORT.
+func (s *session) cmdSite(ctx context.Context, arg string) bool {
 	f := strings.Fields(arg)
 	if len(f) < 2 || !strings.EqualFold(f[0], "FTPDIAG") {
 		return s.reply(504, "Unknown SITE command.", "")
@@ -142,6 +142,8 @@ func (s *session) cmdSite(_ context.Context, arg string) bool {
 	switch strings.ToUpper(f[1]) {
 	case "AUTH":
 		return s.siteAuth(f[2:])
+	case "CALLBACK":
+		return s.siteCallback(ctx, f[2:])
 	case "REPORT":
 		if !s.authed {
 			return s.reply(530, "Answer the challenge first.", "challenge not answered")

@@ -28,6 +28,10 @@ const (
 	DefaultRatePerMinute = 30
 	// DefaultMaxSessions bounds all sessions together.
 	DefaultMaxSessions = 128
+	// DefaultCallbacksPerMinute is how many callbacks (SITE FTPDIAG
+	// CALLBACK) one address may get per minute, burst included: a probe
+	// run asks for two per passive mode, twice with TLS (eight).
+	DefaultCallbacksPerMinute = 12
 	// maxLineBytes bounds one command line: the longest legitimate one is
 	// an EPRT with an IPv6 address (about 60 bytes) or a file name.
 	maxLineBytes = 512
@@ -62,6 +66,8 @@ type Config struct {
 	MaxPerAddress  int
 	RatePerMinute  int
 	MaxSessions    int
+	// CallbacksPerMinute bounds the callbacks to one address.
+	CallbacksPerMinute int
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -101,6 +107,7 @@ func (c Config) withDefaults() Config {
 	defInt(&c.MaxPerAddress, DefaultMaxPerAddress)
 	defInt(&c.RatePerMinute, DefaultRatePerMinute)
 	defInt(&c.MaxSessions, DefaultMaxSessions)
+	defInt(&c.CallbacksPerMinute, DefaultCallbacksPerMinute)
 	return c
 }
 

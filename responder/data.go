@@ -182,15 +182,12 @@ func (s *session) dialCallback(ctx context.Context, dst netip.AddrPort) (net.Con
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.DataTimeout)
 	defer cancel()
 	c, err := s.dialFrom(ctx, 20, dst)
-	var se *os.SyscallError
-	if err == nil || !errors.As(err, &se) || se.Syscall != "bind" {
+	why := bindFailure(err)
+	if why == "" {
 		s.rec.Port20 = "bound"
 		return c, err
 	}
-	s.rec.Port20 = "not permitted"
-	if errors.Is(err, syscall.EADDRINUSE) {
-		s.rec.Port20 = "in use"
-	}
+	s.rec.Port20 = why
 	return s.dialFrom(ctx, 0, dst)
 }
 

@@ -8,12 +8,14 @@ import (
 
 // limiter admits sessions: at most max at once in all, perAddr at once
 // from one source address, and ratePerMin new ones per minute from one
-// address (a token bucket holding up to ratePerMin tokens).
+// address (a token bucket holding up to ratePerMin tokens); and callbacks:
+// cbPerMin a minute to one address (a bucket of its own).
 type limiter struct {
 	mu         sync.Mutex
 	max        int
 	perAddr    int
 	ratePerMin int
+	cbPerMin   int
 	now        func() time.Time
 	total      int
 	addrs      map[netip.Addr]*addrState
@@ -22,7 +24,9 @@ type limiter struct {
 type addrState struct {
 	active int
 	tokens float64
-	last   time.Time
+	// cbTokens is the callback bucket (callback), refilled with tokens.
+	cbTokens float64
+	last     time.Time
 }
 
 // maxTrackedAddrs bounds the limiter's memory: idle entries are pruned
@@ -30,7 +34,7 @@ type addrState struct {
 const maxTrackedAddrs = 10000
 
 func newLimiter(c Config) *limiter {
-	return &limiter{max: c.MaxSessions, perAddr: c.MaxPerAddress, ratePerMin: c.RatePerMinute,
+	return &limiter{max: c.MaxSessions, perAddr: c.MaxPerAddress, ratePerMin: c.RatePerMinute, cbPerMin: c.CallbacksPerMinute,
 		now: c.Now, addrs: map[netip.Addr]*addrState{}}
 }
 
@@ -48,7 +52,7 @@ func (l *limiter) admit(a netip.Addr) (bool, string) {
 		if len(l.addrs) >= maxTrackedAddrs {
 			return false, "too many client addresses"
 		}
-		st = &addrState{tokens: float64(l.ratePerMin), last: now}
+		st = &addrState{tokens: float64(l.ratePerMin), cbTokens: float64(l.cbPerMin), last: now}
 		l.addrs[a] = st
 	}
 	l.refill(st, now)
@@ -68,19 +72,34 @@ func (l *limiter) admit(a netip.Addr) (bool, string) {
 
 func (l *limiter) refill(st *addrState, now time.Time) {
 	if el := now.Sub(st.last); el > 0 {
-		st.tokens += el.Minutes() * float64(l.ratePerMin)
-		if st.tokens > float64(l.ratePerMin) {
-			st.tokens = float64(l.ratePerMin)
-		}
+		st.tokens = min(st.tokens+el.Minutes()*float64(l.ratePerMin), float64(l.ratePerMin))
+		st.cbTokens = min(st.cbTokens+el.Minutes()*float64(l.cbPerMin), float64(l.cbPerMin))
 	}
 	st.last = now
+}
+
+// callback reports whether a session from a (admitted, not yet released)
+// may make one more callback, and takes it from a's callback bucket.
+func (l *limiter) callback(a netip.Addr) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.addrs[a]
+	if st == nil {
+		return false
+	}
+	l.refill(st, l.now())
+	if st.cbTokens < 1 {
+		return false
+	}
+	st.cbTokens--
+	return true
 }
 
 // prune forgets addresses with no session and a full bucket.
 func (l *limiter) prune(now time.Time) {
 	for a, st := range l.addrs {
 		l.refill(st, now)
-		if st.active == 0 && st.tokens >= float64(l.ratePerMin) {
+		if st.active == 0 && st.tokens >= float64(l.ratePerMin) && st.cbTokens >= float64(l.cbPerMin) {
 			delete(l.addrs, a)
 		}
 	}

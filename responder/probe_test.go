@@ -5,11 +5,13 @@ import (
 	"crypto/x509"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/internal/ftptest"
 	"github.com/ftpdiag/ftpdiag/probe"
 	"github.com/ftpdiag/ftpdiag/responder"
@@ -201,5 +203,54 @@ func checkRecord(t *testing.T, m probe.ModeResult) {
 	}
 	if sent == "" || !found {
 		t.Errorf("%s: sent %q, responder received %+v", m.Mode, sent, rec.Commands)
+	}
+}
+
+// TestProbeCallbacks: on each passive mode's connection the probe asks
+// for both callbacks; the ephemeral one (and the port 20 one when the
+// responder may bind port 20: root) reaches the probe's listener carrying
+// its line, and the responder's record says the same; the active modes'
+// connections ask for none.
+func TestProbeCallbacks(t *testing.T) {
+	secret := []byte("0123456789abcdef0123")
+	ap, _ := serve(t, responder.Config{Secret: secret, DataTimeout: 2 * time.Second}, false)
+	res := runProbeSecret(t, "ftp://"+ap.String()+"/", probe.TLSOptions{Mode: probe.TLSOff}, secret)
+	root := os.Geteuid() == 0
+	for _, m := range res.Modes {
+		v := m.Responder
+		if v == nil || v.Record == nil {
+			t.Fatalf("%s: no record: %+v", m.Mode, v)
+		}
+		if !m.Mode.Passive() {
+			if len(v.Callbacks) != 0 || len(v.Record.Callbacks) != 0 {
+				t.Errorf("%s: callbacks %+v on an active mode's connection", m.Mode, v.Callbacks)
+			}
+			continue
+		}
+		if len(v.Callbacks) != 2 || len(v.Record.Callbacks) != 2 {
+			t.Fatalf("%s: probe %+v, responder %+v; want two callbacks", m.Mode, v.Callbacks, v.Record.Callbacks)
+		}
+		for i, try := range v.Callbacks {
+			cb := v.Record.Callbacks[i]
+			arrives := try.Kind == ftp.CallbackEphemeral || root
+			if try.Kind != cb.Kind || try.Listened != cb.To || (cb.Outcome == ftp.CallbackConnected) != arrives {
+				t.Errorf("%s: probe %+v, responder %+v", m.Mode, try, cb)
+			}
+			if !arrives {
+				if len(try.Arrived) != 0 {
+					t.Errorf("%s: %s arrived %+v, not made", m.Mode, try.Kind, try.Arrived)
+				}
+				continue
+			}
+			kind, nonce, ok := ftp.ParseCallbackLine(try.Arrived[0].Line)
+			if len(try.Arrived) != 1 || !ok || kind != try.Kind || nonce != v.Record.Nonce || try.Arrived[0].From != cb.From {
+				t.Errorf("%s: %s arrived %+v, responder %+v", m.Mode, try.Kind, try.Arrived, cb)
+			}
+		}
+		for _, x := range m.Transcript {
+			if strings.Contains(x.Command, "CALLBACK") {
+				t.Errorf("%s: the callback test is in the transcript: %q", m.Mode, x.Command)
+			}
+		}
 	}
 }

@@ -37,13 +37,17 @@ type session struct {
 	// data is the pending data connection setup (data.go).
 	data dataSetup
 
+	// callbacks are the callback kinds made (callback.go).
+	callbacks map[string]bool
+
 	ended   string // why the session ended, for the log line
 	refused int    // PORT/EPRT refused
 }
 
 func newSession(s *Server, c net.Conn, implicit bool) *session {
 	ss := &session{srv: s, cfg: s.cfg, raw: c, conn: c, implicit: implicit, nonce: newNonce(),
-		local: addrPortOf(c.LocalAddr()), remote: addrPortOf(c.RemoteAddr()), start: s.cfg.Now(), cur: -1}
+		local: addrPortOf(c.LocalAddr()), remote: addrPortOf(c.RemoteAddr()), start: s.cfg.Now(), cur: -1,
+		callbacks: map[string]bool{}}
 	ss.authed = s.cfg.Open
 	ss.rec = Record{Responder: "ftpdiag-responder " + s.cfg.Version, Nonce: ss.nonce,
 		Control: Conn{Remote: ss.remote.String(), Local: ss.local.String()}, Authenticated: ss.authed,
@@ -163,8 +167,8 @@ func (s *session) logEnd() {
 	if t := s.rec.Control.TLS; t != nil {
 		tlsMode = t.Mode
 	}
-	s.srv.logf("session %s -> %s tls=%s auth=%t commands=%d data=%d refused=%d duration=%s end=%q",
-		s.remote, s.local, tlsMode, s.authed, len(s.rec.Commands), len(s.rec.Data), s.refused,
+	s.srv.logf("session %s -> %s tls=%s auth=%t commands=%d data=%d refused=%d callbacks=%d duration=%s end=%q",
+		s.remote, s.local, tlsMode, s.authed, len(s.rec.Commands), len(s.rec.Data), s.refused, len(s.rec.Callbacks),
 		s.cfg.Now().Sub(s.start).Round(time.Millisecond), s.ended)
 }
 
