@@ -576,17 +576,17 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	r.Server = serverFromDialogue(g)
 	type counts struct{ ok, failed int }
 	per := map[probe.Mode]*counts{}
-	// The lists are sized once: a ModeResult is large and a session of
-	// many transfers would copy each one again at every growth.
+	// One list, sized once: a ModeResult is large and a session of many
+	// transfers would copy each one again at every growth. Each mode has
+	// its rank (failures first, so the matrix row of a mode shows one when
+	// any; a transfer refused before any data connection was due says
+	// nothing of the mode and goes last); the list is put in rank order at
+	// the end.
 	setups := 0
 	for _, s := range g {
 		setups += len(s.Data)
 	}
-	okCap := min(setups, len(probe.AllModes)*maxOKPerMode)
-	failed := make([]probe.ModeResult, 0, min(setups, len(probe.AllModes)*maxFailedPerMode)+len(g))
-	worked, undue := make([]probe.ModeResult, 0, okCap), make([]probe.ModeResult, 0, okCap)
-	var failedL, workedL []modeLinks
-	var undueL []modeLinks
+	ml := newModeList(min(setups, len(probe.AllModes)*(maxFailedPerMode+maxOKPerMode)) + len(g))
 	var unseen []unseenSetup
 	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
 	for _, s := range g {
@@ -597,17 +597,20 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			unseen = append(unseen, u)
 			continue
 		}
-		if len(s.Data) == 0 && !controlUp(&base) {
+		if (len(s.Data) == 0 && !controlUp(&base)) || noLogin(&base) {
+			// Nothing ran past the control connection, or the client
+			// never logged in: its set-ups were refused for that
+			// (nologin.go), no data connection was due.
 			base.Mode = modeControlOnly
 			base.Transcript = transcript0(s, nil)
-			failed = append(failed, base)
-			failedL = append(failedL, modeLinks{control: s.Control})
+			ml.add(rankFailed, &base, modeLinks{control: s.Control})
 			continue
 		}
 		setups, u := judgeableSetups(s.Data, s.Server, rc.dataSeen)
 		unseen = append(unseen, u...)
 		for _, pair := range pairSetups(setups) {
-			mr := base
+			// Made in place at the list's end: kept or dropped below.
+			mr := ml.next(&base)
 			mr.Mode = modeOf(pair[0])
 			mr.Works = fillData(&mr.ListData, &mr.List, s, pair[0], rc)
 			xs := dataExchanges(pair[0])
@@ -621,8 +624,9 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 				xs = append(xs, dataExchanges(pair[1])...)
 				ln.retr = pair[1].Conn
 			}
-			if u, cut := cutShort(&mr, pair[0]); cut {
+			if u, cut := cutShort(mr, pair[0]); cut {
 				unseen = append(unseen, u)
+				ml.drop()
 				continue
 			}
 			mr.Transcript = transcript0(s, xs)
@@ -631,32 +635,94 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 				c = &counts{}
 				per[mr.Mode] = c
 			}
-			if mr.Works || notDue(&mr) {
+			switch {
+			case (mr.Works || notDue(mr)) && c.ok < maxOKPerMode:
 				// A transfer refused before any data connection was due
 				// says nothing of the mode: it goes last, after the
 				// modes that show whether the data connection works.
-				if c.ok < maxOKPerMode {
-					c.ok++
-					if notDue(&mr) {
-						undue, undueL = append(undue, mr), append(undueL, ln)
-					} else {
-						worked, workedL = append(worked, mr), append(workedL, ln)
-					}
+				c.ok++
+				rank := rankWorked
+				if notDue(mr) {
+					rank = rankUndue
 				}
-			} else if c.failed < maxFailedPerMode {
+				ml.keep(rank, ln)
+			case !mr.Works && !notDue(mr) && c.failed < maxFailedPerMode:
 				c.failed++
-				failed = append(failed, mr)
-				failedL = append(failedL, ln)
+				ml.keep(rankFailed, ln)
+			default:
+				ml.drop()
 			}
 		}
 	}
-	// Failures first, so the matrix row of a mode shows one when any.
-	r.Modes = slices.Concat(failed, worked, undue)
-	workedL = append(workedL, undueL...)
+	var links []modeLinks
+	r.Modes, links = ml.ordered()
 	if n := len(g); n > 0 {
 		r.Duration = sessionEnd(g[n-1]) - s0.Control.FirstT()
 	}
-	return r, append(failedL, workedL...), unseen
+	return r, links, unseen
+}
+
+// The ranks of rebuilt modes, in report order.
+const (
+	rankFailed uint8 = iota
+	rankWorked
+	rankUndue
+)
+
+// modeList collects rebuilt modes with their links and ranks.
+type modeList struct {
+	modes []probe.ModeResult
+	links []modeLinks
+	ranks []uint8
+}
+
+func newModeList(n int) *modeList {
+	return &modeList{modes: make([]probe.ModeResult, 0, n), links: make([]modeLinks, 0, n), ranks: make([]uint8, 0, n)}
+}
+
+func (l *modeList) add(rank uint8, mr *probe.ModeResult, ln modeLinks) {
+	l.next(mr)
+	l.keep(rank, ln)
+}
+
+// next appends a copy of mr and returns it, to be filled in place, then
+// kept or dropped before the next call.
+func (l *modeList) next(mr *probe.ModeResult) *probe.ModeResult {
+	l.modes = append(l.modes, *mr)
+	return &l.modes[len(l.modes)-1]
+}
+
+// keep keeps the mode next returned, with its rank and links.
+func (l *modeList) keep(rank uint8, ln modeLinks) {
+	l.links = append(l.links, ln)
+	l.ranks = append(l.ranks, rank)
+}
+
+// drop takes back the mode next returned.
+func (l *modeList) drop() {
+	l.modes[len(l.modes)-1] = probe.ModeResult{}
+	l.modes = l.modes[:len(l.modes)-1]
+}
+
+// ordered returns the modes and their links by rank, each rank in the
+// order added (nil when none). Modes mostly come in rank order already:
+// then the lists are returned as they are.
+func (l *modeList) ordered() ([]probe.ModeResult, []modeLinks) {
+	if len(l.modes) == 0 {
+		return nil, nil
+	}
+	if slices.IsSorted(l.ranks) {
+		return l.modes, l.links
+	}
+	modes, links := make([]probe.ModeResult, 0, len(l.modes)), make([]modeLinks, 0, len(l.modes))
+	for _, rank := range []uint8{rankFailed, rankWorked, rankUndue} {
+		for i := range l.modes {
+			if l.ranks[i] == rank {
+				modes, links = append(modes, l.modes[i]), append(links, l.links[i])
+			}
+		}
+	}
+	return modes, links
 }
 
 // modeLinks are the connections of one rebuilt mode, as the capture linked
@@ -785,6 +851,13 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 			t = login.T
 		}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: slicedText}
+	case login == nil && greet != nil:
+		// The greeting is in the capture and no login followed it
+		// (nologin.go), unless the capture cannot say so.
+		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+		if st, ok := rc.noLoginStep(s); ok {
+			mr.Login = st
+		}
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
@@ -935,7 +1008,8 @@ func (rc rebuild) callbackAtPort(ds *capture.DataSetup) bool {
 	if ds.Passive || ds.Inferred || rc.sliced || ds.Conn == nil || len(ds.Conn.SYNs) == 0 {
 		return false
 	}
-	return rc.connStep(ds.Conn, false, false).Outcome == probe.OutcomeTimeout
+	st := rc.connStep(ds.Conn, false, false)
+	return st.Outcome == probe.OutcomeTimeout || calledBackRefused(st)
 }
 
 // stallStep is a transfer with no final reply whose data connection went
@@ -1116,15 +1190,18 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
 	case ds.Setup.Final() == nil && rc.callbackAtPort(ds):
 		// The server connected as soon as it got PORT/EPRT and its
-		// SYNs went unanswered: its silence is the wait for that
-		// attempt (pyftpdlib, Twisted), as the probe's set-up watch
-		// reads it.
+		// SYNs went unanswered, or were refused: its silence is the
+		// wait for that attempt (pyftpdlib, Twisted), as the probe's
+		// set-up watch reads it.
 		c := ds.Conn
 		dc.Connect = rc.connStep(c, false, false)
 		// No reply until the control connection's last packet.
 		dc.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: ds.Setup.T, T: max(dc.Connect.T, lastSeen(s.Control))}
 		dc.Listened = dc.Announced
 		dc.SetupWatch = &probe.SetupWatch{Listener: probe.ListenerSYNDropped}
+		if calledBackRefused(dc.Connect) {
+			dc.SetupWatch.Listener = probe.ListenerNothing
+		}
 		tr.Command = noTransferCommand
 		if ds.Transfer != nil {
 			tr.Command = ds.Transfer.Command
@@ -1252,12 +1329,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
 	if ds.Inferred && c != nil && fullHandshake(c.TLS) && !dataFlowed(c) {
-		// The encrypted control channel hides the reply: the wire shows
-		// the refusal's pattern, or cannot tell (tlsresume.go).
+		// The encrypted control channel hides the reply, and the wire
+		// cannot tell a refusal from an empty transfer (tlsresume.go).
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Connect.T, T: lastSeen(c), Error: tlsHiddenText}
-		if refusedPattern(c) {
-			tr.Step.Outcome, tr.Step.Error = probe.OutcomeTLSResumption, refusalPatternText
-		}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // labCaptures are the lab-made captures of scripts/make-testdata-captures,
@@ -77,5 +79,39 @@ func TestAnalyzeLabCaptures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestModeListOrdered: rebuilt modes come out failures first, then those
+// that worked, then those not due, each rank in the order added; none
+// gives nil (the report writes "modes": null for a session without any).
+func TestModeListOrdered(t *testing.T) {
+	for _, tt := range []struct {
+		ranks []uint8
+		want  string
+	}{
+		{nil, ""},
+		{[]uint8{rankFailed, rankWorked, rankUndue}, "0f 1w 2u"},
+		{[]uint8{rankWorked, rankFailed, rankUndue, rankWorked, rankFailed}, "1f 4f 0w 3w 2u"},
+		{[]uint8{rankUndue, rankWorked, rankWorked}, "1w 2w 0u"},
+	} {
+		ml := newModeList(1)
+		for i, r := range tt.ranks {
+			ml.add(r, &probe.ModeResult{Mode: probe.Mode(fmt.Sprint(i))}, modeLinks{control: &capture.Conn{Retransmits: i}})
+		}
+		modes, links := ml.ordered()
+		if (modes == nil) != (len(tt.ranks) == 0) || len(links) != len(modes) {
+			t.Fatalf("%v: %d modes, %d links", tt.ranks, len(modes), len(links))
+		}
+		var got []string
+		for i, m := range modes {
+			if links[i].control.Retransmits != int(m.Mode[0]-'0') {
+				t.Errorf("%v: mode %s has the links of mode %d", tt.ranks, m.Mode, links[i].control.Retransmits)
+			}
+			got = append(got, string(m.Mode)+"fwu"[tt.ranks[m.Mode[0]-'0']:][:1])
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("%v: %q, want %q", tt.ranks, g, tt.want)
+		}
 	}
 }

@@ -57,6 +57,17 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii
 	ascii = true
 	depth := 0
 	open := false // after { or [, before the first element
+	// nl is a newline, the prefix and the indent of the deepest level
+	// met so far: a line's start is a slice of it.
+	nl := append(make([]byte, 0, 1+len(prefix)+8*len(indent)), '\n')
+	nl = append(nl, prefix...)
+	newline := func(dst []byte, depth int) []byte {
+		n := 1 + len(prefix) + depth*len(indent)
+		for len(nl) < n {
+			nl = append(nl, indent...)
+		}
+		return append(dst, nl[:n]...)
+	}
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch c {
@@ -66,7 +77,7 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii
 		if open && c != '}' && c != ']' {
 			open = false
 			depth++
-			dst = appendJSONNewline(dst, prefix, indent, depth)
+			dst = newline(dst, depth)
 		}
 		switch c {
 		case '"':
@@ -79,7 +90,7 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii
 			dst = append(dst, c)
 		case ',':
 			dst = append(dst, c)
-			dst = appendJSONNewline(dst, prefix, indent, depth)
+			dst = newline(dst, depth)
 		case ':':
 			dst = append(dst, c, ' ')
 		case '}', ']':
@@ -87,14 +98,29 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii
 				open = false
 			} else {
 				depth--
-				dst = appendJSONNewline(dst, prefix, indent, depth)
+				dst = newline(dst, depth)
 			}
 			dst = append(dst, c)
 		default:
-			dst = append(dst, c)
+			// A number or a literal: copied up to the next delimiter.
+			end := i + 1
+			for end < len(src) && !jsonDelimiter(src[end]) {
+				end++
+			}
+			dst = append(dst, src[i:end]...)
+			i = end - 1
 		}
 	}
 	return dst, ascii
+}
+
+// jsonDelimiter reports whether c ends a number or a literal.
+func jsonDelimiter(c byte) bool {
+	switch c {
+	case ',', ':', '}', ']', '{', '[', '"', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
 }
 
 // jsonStringEnd is the index just past the string starting with the quote
@@ -113,13 +139,4 @@ func jsonStringEnd(src []byte, i int) (end int, plain bool) {
 		}
 	}
 	return len(src), plain
-}
-
-func appendJSONNewline(dst []byte, prefix, indent string, depth int) []byte {
-	dst = append(dst, '\n')
-	dst = append(dst, prefix...)
-	for range depth {
-		dst = append(dst, indent...)
-	}
-	return dst
 }
