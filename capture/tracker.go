@@ -322,8 +322,13 @@ func (t *Tracker) data(st *connState, d int, seq uint32, n int, ref PacketRef) {
 		r := ref
 		c.FirstData = &r
 	}
-	r := ref
-	c.LastData = &r
+	// Moved in place: one allocation per connection, not per segment.
+	if c.LastData == nil {
+		r := ref
+		c.LastData = &r
+	} else {
+		*c.LastData = ref
+	}
 	if st.started && !st.closed {
 		t.stall(st, ref.T)
 	}
