@@ -158,7 +158,7 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 // active-callback-blocked (stopped on the way); no capture ->
 // active-callback-blocked, inferred, saying what a capture would tell.
 func ruleActiveCallback(in *input) []Finding {
-	blocked, local := &callbackGroup{}, &callbackGroup{}
+	blocked, local, refused := &callbackGroup{}, &callbackGroup{}, &callbackGroup{}
 	for _, mr := range in.activeModes() {
 		for _, a := range attempts(mr) {
 			at := callbackAtSetup(mr, a)
@@ -173,13 +173,23 @@ func ruleActiveCallback(in *input) []Finding {
 			facts := callbackFacts(mr, a, at, ep, in.an != nil)
 			g := blocked
 			if in.wire {
-				dropped, late := callbackSYNs(in.obs.dataOf(a.dc).conns, listenedUntil(a.dc))
+				conns := in.obs.dataOf(a.dc).conns
+				dropped, late := callbackSYNs(conns, listenedUntil(a.dc))
+				rejected := callbackRefusals(conns, listenedUntil(a.dc), in.atClient())
 				if !in.atClient() {
 					// Seen elsewhere, a SYN's time says nothing of this
 					// host's listener.
 					dropped, late = append(dropped, late...), nil
 				}
 				switch {
+				case len(rejected) > 0:
+					// Answered with a RST or an ICMP error from the
+					// client's side: refused, not dropped.
+					g = refused
+					for _, c := range rejected {
+						facts = append(facts, synFacts(c)...)
+						facts = append(facts, refusalFacts(c)...)
+					}
 				case len(dropped) > 0:
 					// Unanswered where it was seen: this host's firewall
 					// only when the capture ran on the client.
@@ -221,6 +231,9 @@ func ruleActiveCallback(in *input) []Finding {
 	}
 	if len(local.modes) > 0 {
 		out = append(out, in.callbackDroppedLocally(local))
+	}
+	if len(refused.modes) > 0 {
+		out = append(out, in.callbackRefused(refused)) // callbackrefused.go
 	}
 	return out
 }
@@ -369,7 +382,11 @@ func (in *input) callbackHow(g *callbackGroup, blocked bool) []string {
 			// Rebuilt from a capture (analyze.go callbackAtPort): the
 			// capture holds the server's SYNs and no reply.
 			dc := g.silent[0].dc
-			out = append(out, fmt.Sprintf("%s sent no reply to %s in the %.1f s the capture shows while its SYNs to the client's %s %s went unanswered: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, so the callback failed at PORT time; the control channel itself did not.", who, joinAnd(modes), dc.Setup.T-dc.Setup.T0, portWord, portList(ports)))
+			fate := "went unanswered"
+			if calledBackRefused(dc.Connect) {
+				fate = "were refused"
+			}
+			out = append(out, fmt.Sprintf("%s sent no reply to %s in the %.1f s the capture shows while its SYNs to the client's %s %s %s: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, so the callback failed at PORT time; the control channel itself did not.", who, joinAnd(modes), dc.Setup.T-dc.Setup.T0, portWord, portList(ports), fate))
 		} else {
 			out = append(out, fmt.Sprintf("%s had not answered %s %s, and the probe's listener on %s %s accepted no connection: servers that connect as soon as they get PORT or EPRT (pyftpdlib, Twisted) answer only once their attempt ends, and stay silent while their SYNs go unanswered.", who, joinAnd(modes), setupWaitText(g.silent[0].dc), portWord, portList(ports)))
 		}
@@ -543,7 +560,7 @@ func callbackFailed(mr *probe.ModeResult, a attempt) bool {
 	if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
 		return false
 	}
-	return a.dc.Connect.Outcome == probe.OutcomeTimeout ||
+	return a.dc.Connect.Outcome == probe.OutcomeTimeout || calledBackRefused(a.dc.Connect) ||
 		interpret(transferVerb(a.tr.Command, a.name), a.tr.Step).Meaning == ftp.MeaningDataConnectionFailed
 }
 
@@ -575,7 +592,7 @@ func callbackAtSetup(mr *probe.ModeResult, a attempt) setupFate {
 		return atSetupNone
 	}
 	if w := a.dc.SetupWatch; w != nil && w.Listener != probe.ListenerAccepted &&
-		st.Outcome == probe.OutcomeTimeout && a.dc.Connect.Outcome == probe.OutcomeTimeout {
+		st.Outcome == probe.OutcomeTimeout && (a.dc.Connect.Outcome == probe.OutcomeTimeout || calledBackRefused(a.dc.Connect)) {
 		return atSetupSilent
 	}
 	return atSetupNone

@@ -597,7 +597,10 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			unseen = append(unseen, u)
 			continue
 		}
-		if len(s.Data) == 0 && !controlUp(&base) {
+		if (len(s.Data) == 0 && !controlUp(&base)) || noLogin(&base) {
+			// Nothing ran past the control connection, or the client
+			// never logged in: its set-ups were refused for that
+			// (nologin.go), no data connection was due.
 			base.Mode = modeControlOnly
 			base.Transcript = transcript0(s, nil)
 			ml.add(rankFailed, &base, modeLinks{control: s.Control})
@@ -848,6 +851,13 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 			t = login.T
 		}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: slicedText}
+	case login == nil && greet != nil:
+		// The greeting is in the capture and no login followed it
+		// (nologin.go), unless the capture cannot say so.
+		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
+		if st, ok := rc.noLoginStep(s); ok {
+			mr.Login = st
+		}
 	case login == nil:
 		// Logged in before the capture started, or under TLS.
 		mr.Login = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
@@ -998,7 +1008,8 @@ func (rc rebuild) callbackAtPort(ds *capture.DataSetup) bool {
 	if ds.Passive || ds.Inferred || rc.sliced || ds.Conn == nil || len(ds.Conn.SYNs) == 0 {
 		return false
 	}
-	return rc.connStep(ds.Conn, false, false).Outcome == probe.OutcomeTimeout
+	st := rc.connStep(ds.Conn, false, false)
+	return st.Outcome == probe.OutcomeTimeout || calledBackRefused(st)
 }
 
 // stallStep is a transfer with no final reply whose data connection went
@@ -1179,15 +1190,18 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		dc.Setup = probe.Step{Outcome: probe.OutcomeOK, T0: t, T: t}
 	case ds.Setup.Final() == nil && rc.callbackAtPort(ds):
 		// The server connected as soon as it got PORT/EPRT and its
-		// SYNs went unanswered: its silence is the wait for that
-		// attempt (pyftpdlib, Twisted), as the probe's set-up watch
-		// reads it.
+		// SYNs went unanswered, or were refused: its silence is the
+		// wait for that attempt (pyftpdlib, Twisted), as the probe's
+		// set-up watch reads it.
 		c := ds.Conn
 		dc.Connect = rc.connStep(c, false, false)
 		// No reply until the control connection's last packet.
 		dc.Setup = probe.Step{Outcome: probe.OutcomeTimeout, T0: ds.Setup.T, T: max(dc.Connect.T, lastSeen(s.Control))}
 		dc.Listened = dc.Announced
 		dc.SetupWatch = &probe.SetupWatch{Listener: probe.ListenerSYNDropped}
+		if calledBackRefused(dc.Connect) {
+			dc.SetupWatch.Listener = probe.ListenerNothing
+		}
 		tr.Command = noTransferCommand
 		if ds.Transfer != nil {
 			tr.Command = ds.Transfer.Command
@@ -1315,12 +1329,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
 	if ds.Inferred && c != nil && fullHandshake(c.TLS) && !dataFlowed(c) {
-		// The encrypted control channel hides the reply: the wire shows
-		// the refusal's pattern, or cannot tell (tlsresume.go).
+		// The encrypted control channel hides the reply, and the wire
+		// cannot tell a refusal from an empty transfer (tlsresume.go).
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Connect.T, T: lastSeen(c), Error: tlsHiddenText}
-		if refusedPattern(c) {
-			tr.Step.Outcome, tr.Step.Error = probe.OutcomeTLSResumption, refusalPatternText
-		}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
 }

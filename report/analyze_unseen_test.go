@@ -13,6 +13,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftpdiag/ftpdiag/capture"
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/internal/pcaptest"
 )
 
@@ -352,26 +353,40 @@ func TestAnalyzeEndsAfterSetup(t *testing.T) {
 // before they reply), as the probe's set-up watch reads it: not a server
 // silent on the control channel. At the client the SYNs reached this host
 // (a local firewall); elsewhere the callback was blocked on the way. With
-// no SYN in the capture, nothing is said of a callback.
+// no SYN in the capture, nothing is said of a callback. A SYN the
+// client's side answered with a RST was refused there, at any vantage:
+// not dropped, not blocked.
 func TestAnalyzeCallbackAtPORT(t *testing.T) {
 	tests := []struct {
-		name     string
-		ttl      [2]int // the client's and the server's TTL as captured
-		syns     int
+		name string
+		ttl  [2]int // the client's and the server's TTL as captured
+		syns int
+		rst  bool // the client's side answers the SYN with a RST
+		// after: PORT answered 200, the callback at LIST, answered 425.
+		after    bool
 		vantage  string
 		want     string // the callback finding, "" for none
 		notWants string
 	}{
-		{"at the client", [2]int{64, 62}, 3, "client", "active-callback-dropped-locally", "data-connection-failed"},
-		{"at the server", [2]int{62, 64}, 3, "server", "active-callback-blocked", "data-connection-failed"},
-		{"at a gateway", [2]int{63, 63}, 3, "middle", "active-callback-blocked", "data-connection-failed"},
-		{"no SYN in the capture", [2]int{64, 62}, 0, "client", "", "active-callback-blocked"},
+		{"at the client", [2]int{64, 62}, 3, false, false, "client", "active-callback-dropped-locally", "data-connection-failed"},
+		{"at the server", [2]int{62, 64}, 3, false, false, "server", "active-callback-blocked", "data-connection-failed"},
+		{"at a gateway", [2]int{63, 63}, 3, false, false, "middle", "active-callback-blocked", "data-connection-failed"},
+		{"no SYN in the capture", [2]int{64, 62}, 0, false, false, "client", "", "active-callback-blocked"},
+		{"refused, at the client", [2]int{64, 62}, 1, true, false, "client", "active-callback-refused", "data-connection-failed"},
+		{"refused, at the server", [2]int{62, 64}, 1, true, false, "server", "active-callback-refused", "data-connection-failed"},
+		{"refused, at a gateway", [2]int{63, 63}, 1, true, false, "middle", "active-callback-refused", "active-callback-blocked"},
+		{"refused at LIST, at the client", [2]int{64, 62}, 1, true, true, "client", "active-callback-refused", "active-callback-dropped-locally"},
+		{"refused at LIST, at the server", [2]int{62, 64}, 1, true, true, "server", "active-callback-refused", "active-callback-blocked"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHandSession()
 			h.s.ClientTTL, h.s.ServerTTL = tc.ttl[0], tc.ttl[1]
-			port := h.say("PORT 192,168,10,2,195,81")
+			port, list := h.say("PORT 192,168,10,2,195,81"), (*capture.FTPExchange)(nil)
+			if tc.after {
+				port.Replies = []capture.FTPReply{{PacketRef: capture.PacketRef{T: port.T + 0.001}, Reply: ftp.Reply{Code: 200, Lines: []string{"200 PORT command successful."}}}}
+				list = h.say("LIST", "425 Failed to establish connection.")
+			}
 			var c *capture.Conn
 			if tc.syns > 0 {
 				c = &capture.Conn{Initiator: netip.MustParseAddrPort("10.77.0.2:40123"), Responder: netip.MustParseAddrPort("192.168.10.2:50001"),
@@ -379,8 +394,11 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 				for i := range tc.syns {
 					c.SYNs = append(c.SYNs, capture.PacketRef{T: port.T + 0.01 + float64(i*i+i)/2})
 				}
+				if tc.rst {
+					c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: port.T + 0.011}, From: capture.SideResponder}}
+				}
 			}
-			h.data("PORT", "192.168.10.2:50001", port, nil, c)
+			h.data("PORT", "192.168.10.2:50001", port, list, c)
 			h.s.Control.FINInitiator = &capture.PacketRef{T: port.T + 20}
 			// A connection off the control port: the capture holds data
 			// connections.
@@ -442,6 +460,66 @@ func TestAnalyzeClientEndsWaiting(t *testing.T) {
 			ids, incomplete, text := unseenReport(DiagnoseCapture(h.ev))
 			if slices.Contains(ids, "control-closed") != tc.closed || incomplete != tc.incomplete || (tc.incomplete && len(ids) > 0) {
 				t.Errorf("ids %v, control-closed want %v, capture-incomplete %v want %v:\n%s", ids, tc.closed, incomplete, tc.incomplete, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeNoLogin: a session whose greeting the capture shows in clear
+// and whose client sent no USER never logged in: the verdict says so (and
+// never that it logged in), with what the client sent instead and how the
+// connection ended, and no error: commands refused with 530 "Please
+// login" are no failed data connection. A capture that ends soon after
+// the greeting, the connection open, does not show whether a login came.
+func TestAnalyzeNoLogin(t *testing.T) {
+	tests := []struct {
+		name    string
+		shape   func(h *handSession)
+		verdict string // the verdict must contain it
+	}{
+		{"QUIT after the greeting", func(h *handSession) {
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINResponder, h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}, &capture.PacketRef{T: h.t + 0.02}
+		}, "never logged in; it sent QUIT (221 Goodbye.)"},
+		{"the client closes after the greeting", func(h *handSession) {
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.5}
+		}, "then closed the connection 0.5 s after the greeting"},
+		{"the server closes 300 s after the greeting", func(h *handSession) {
+			h.s.Control.FINResponder = &capture.PacketRef{T: h.t + 300}
+		}, "then the server closed the connection 300.0 s after the greeting"},
+		{"SYST and PASV refused for want of a login", func(h *handSession) {
+			h.say("SYST", "215 UNIX Type: L8")
+			pasv := h.say("PASV", "530 Please login with USER and PASS.")
+			h.data("PASV", "", pasv, nil, nil)
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+		}, "it sent SYST (215 UNIX Type: L8), PASV (530 Please login with USER and PASS.), QUIT"},
+		{"nothing sent, the capture going on 30 s", func(h *handSession) {
+			h.s.Control.OpenAtEnd = true
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: h.t + 30}, SYNs: []capture.PacketRef{{T: h.t + 30}}})
+		}, "the connection still open when the capture ends"},
+		{"nothing sent, the capture ends 2 s after the greeting", func(h *handSession) {
+			h.s.Control.OpenAtEnd = true
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: h.t + 2}, SYNs: []capture.PacketRef{{T: h.t + 2}}})
+		}, "The capture ends during login"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.Exchanges = h.s.Exchanges[:1] // the greeting only
+			h.t = h.s.Exchanges[0].Replies[0].T
+			tc.shape(h)
+			cd := DiagnoseCapture(h.ev)
+			ids, _, text := unseenReport(cd)
+			if len(cd.Sessions) != 1 {
+				t.Fatalf("%d sessions, want 1:\n%s", len(cd.Sessions), text)
+			}
+			v := cd.Sessions[0].Verdict
+			loggedIn := strings.Contains(strings.ReplaceAll(v, "never logged in", ""), "logged in")
+			if len(ids) > 0 || loggedIn || !strings.Contains(v, tc.verdict) {
+				t.Errorf("ids %v (want none), the verdict must not say logged in and must say %q:\n%s", ids, tc.verdict, text)
 			}
 		})
 	}

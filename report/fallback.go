@@ -26,7 +26,9 @@ func fallback(in *input, found []Finding) []Finding {
 	setupOnly, setupSilent := true, true
 	var firstCtl, firstData string
 	for _, mr := range in.modes() {
-		if modeWorks(mr) || explained[string(mr.Mode)] || notDue(mr) {
+		if modeWorks(mr) || explained[string(mr.Mode)] || notDue(mr) || noLogin(mr) {
+			// noLogin: the client never logged in, its own choice
+			// (nologin.go).
 			continue
 		}
 		// A mode that never ran because the first control session failed

@@ -94,6 +94,9 @@ func modeVerdict(in *input, fs []Finding) string {
 			firstWarn = &fs[i]
 		}
 	}
+	if v := notLoggedIn(in); v != "" && firstErr == nil {
+		return v // nologin.go
+	}
 	var work, fail, pasOK, pasFail, actOK, actFail []string
 	up := false
 	for _, mr := range distinctModes(in.modes()) {

@@ -52,6 +52,7 @@ var FindingIDs = []string{
 	"active-address-rejected",
 	"active-callback-blocked",
 	"active-callback-dropped-locally",
+	"active-callback-refused",
 	"active-callback-unexpected-peer",
 	"active-callback-source-port",
 	"alg-active-plain-only",
