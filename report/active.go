@@ -174,13 +174,16 @@ func ruleActiveCallback(in *input) []Finding {
 			g := blocked
 			if in.wire {
 				conns := in.obs.dataOf(a.dc).conns
-				dropped, late := callbackSYNs(conns, listenedUntil(a.dc))
-				rejected := callbackRefusals(conns, listenedUntil(a.dc), in.atClient())
+				rejected, lateRefused := callbackRefusals(conns, in.callbackWaited(a))
+				dropped, late := callbackSYNs(unrefused(conns), listenedUntil(a.dc))
 				if !in.atClient() {
 					// Seen elsewhere, a SYN's time says nothing of this
 					// host's listener.
 					dropped, late = append(dropped, late...), nil
 				}
+				// A refusal after the client stopped waiting is the
+				// kernel's answer to a closed port.
+				late = append(late, lateRefused...)
 				switch {
 				case len(rejected) > 0:
 					// Answered with a RST or an ICMP error from the
@@ -199,6 +202,7 @@ func ruleActiveCallback(in *input) []Finding {
 					g.synSeen = true
 					for _, c := range dropped {
 						facts = append(facts, synFacts(c)...)
+						facts = append(facts, refusalFacts(c)...) // an ICMP error from a router on the way
 					}
 				case len(late) > 0:
 					// The server's SYN came after the probe had stopped

@@ -251,6 +251,23 @@ type analysis struct {
 	// dataSeen: the capture holds data connections at all, so a missing
 	// one is evidence (observe_capture.go).
 	dataSeen bool
+	// controls are the control connections of the session's group.
+	controls []*capture.Conn
+}
+
+// controlEnd is when the client ended the control connection that was
+// open at t (its FIN or RST: clientEnded), 0 when none of the group's
+// did then or the capture does not show it.
+func (a *analysis) controlEnd(t float64) float64 {
+	for _, c := range a.controls {
+		if c == nil || c.First.T > t+stampSlack {
+			continue
+		}
+		if end := clientEnded(c); end > 0 && end >= t {
+			return end
+		}
+	}
+	return 0
 }
 
 // noSYNText explains a passive data connection with no SYN on the wire.
@@ -405,7 +422,7 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g)}
+	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g)}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -1526,4 +1543,13 @@ func decryptedText(s *capture.FTPSession) string {
 		text += " (then it stopped)"
 	}
 	return text
+}
+
+// controlConns are the control connections of a session group.
+func controlConns(g []*capture.FTPSession) []*capture.Conn {
+	out := make([]*capture.Conn, 0, len(g))
+	for _, s := range g {
+		out = append(out, s.Control)
+	}
+	return out
 }

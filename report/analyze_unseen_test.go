@@ -367,16 +367,30 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 		vantage  string
 		want     string // the callback finding, "" for none
 		notWants string
+		// icmpFrom: the SYN is answered with an ICMP error from this
+		// address instead; synAt: the first SYN's time after PORT (0:
+		// 10 ms).
+		icmpFrom string
+		synAt    float64
 	}{
-		{"at the client", [2]int{64, 62}, 3, false, false, "client", "active-callback-dropped-locally", "data-connection-failed"},
-		{"at the server", [2]int{62, 64}, 3, false, false, "server", "active-callback-blocked", "data-connection-failed"},
-		{"at a gateway", [2]int{63, 63}, 3, false, false, "middle", "active-callback-blocked", "data-connection-failed"},
-		{"no SYN in the capture", [2]int{64, 62}, 0, false, false, "client", "", "active-callback-blocked"},
-		{"refused, at the client", [2]int{64, 62}, 1, true, false, "client", "active-callback-refused", "data-connection-failed"},
-		{"refused, at the server", [2]int{62, 64}, 1, true, false, "server", "active-callback-refused", "data-connection-failed"},
-		{"refused, at a gateway", [2]int{63, 63}, 1, true, false, "middle", "active-callback-refused", "active-callback-blocked"},
-		{"refused at LIST, at the client", [2]int{64, 62}, 1, true, true, "client", "active-callback-refused", "active-callback-dropped-locally"},
-		{"refused at LIST, at the server", [2]int{62, 64}, 1, true, true, "server", "active-callback-refused", "active-callback-blocked"},
+		{"at the client", [2]int{64, 62}, 3, false, false, "client", "active-callback-dropped-locally", "data-connection-failed", "", 0},
+		{"at the server", [2]int{62, 64}, 3, false, false, "server", "active-callback-blocked", "data-connection-failed", "", 0},
+		{"at a gateway", [2]int{63, 63}, 3, false, false, "middle", "active-callback-blocked", "data-connection-failed", "", 0},
+		{"no SYN in the capture", [2]int{64, 62}, 0, false, false, "client", "", "active-callback-blocked", "", 0},
+		{"refused, at the client", [2]int{64, 62}, 1, true, false, "client", "active-callback-refused", "data-connection-failed", "", 0},
+		{"refused, at the server", [2]int{62, 64}, 1, true, false, "server", "active-callback-refused", "data-connection-failed", "", 0},
+		{"refused, at a gateway", [2]int{63, 63}, 1, true, false, "middle", "active-callback-refused", "active-callback-blocked", "", 0},
+		{"refused at LIST, at the client", [2]int{64, 62}, 1, true, true, "client", "active-callback-refused", "active-callback-dropped-locally", "", 0},
+		{"refused at LIST, at the server", [2]int{62, 64}, 1, true, true, "server", "active-callback-refused", "active-callback-blocked", "", 0},
+		// An ICMP error from a router on the way refuses nothing on the
+		// client's side; one from the client's own address does.
+		{"ICMP from a router, at the server", [2]int{62, 64}, 1, false, false, "server", "active-callback-blocked", "active-callback-refused", "10.77.0.1", 0},
+		{"ICMP from the client's address, at the server", [2]int{62, 64}, 1, false, false, "server", "active-callback-refused", "active-callback-blocked", "192.168.10.2", 0},
+		// The client's kernel answers a SYN after the client closed its
+		// control connection (at 20 s): no refusal, nor a drop.
+		{"refused after the client closed, at the client", [2]int{64, 62}, 1, true, false, "client", "", "active-callback-refused", "", 25},
+		{"refused after the client closed, at the server", [2]int{62, 64}, 1, true, false, "server", "", "active-callback-refused", "", 25},
+		{"refused after the client closed, at the server, dropped?", [2]int{62, 64}, 1, true, false, "server", "", "active-callback-blocked", "", 25},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -389,13 +403,20 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 			}
 			var c *capture.Conn
 			if tc.syns > 0 {
+				at := port.T + 0.01
+				if tc.synAt > 0 {
+					at = port.T + tc.synAt
+				}
 				c = &capture.Conn{Initiator: netip.MustParseAddrPort("10.77.0.2:40123"), Responder: netip.MustParseAddrPort("192.168.10.2:50001"),
-					First: capture.PacketRef{T: port.T + 0.01}}
+					First: capture.PacketRef{T: at}}
 				for i := range tc.syns {
-					c.SYNs = append(c.SYNs, capture.PacketRef{T: port.T + 0.01 + float64(i*i+i)/2})
+					c.SYNs = append(c.SYNs, capture.PacketRef{T: at + float64(i*i+i)/2})
 				}
 				if tc.rst {
-					c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: port.T + 0.011}, From: capture.SideResponder}}
+					c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: at + 0.001}, From: capture.SideResponder}}
+				}
+				if tc.icmpFrom != "" {
+					c.ICMP = []capture.ICMPFact{{PacketRef: capture.PacketRef{T: at + 0.001}, From: tc.icmpFrom, Type: 3, Code: 13, Text: "communication administratively prohibited"}}
 				}
 			}
 			h.data("PORT", "192.168.10.2:50001", port, list, c)
@@ -411,6 +432,10 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 			}
 			if (tc.want != "" && !slices.Contains(ids, tc.want)) || slices.Contains(ids, tc.notWants) {
 				t.Errorf("ids %v, want %q and not %q:\n%s", ids, tc.want, tc.notWants, text)
+			}
+			// Only a capture at the client shows which side refused.
+			if blames := strings.Contains(text, "The client's side refused"); tc.want == "active-callback-refused" && blames != (tc.vantage == "client") {
+				t.Errorf("at %s, the title blames the client's side: %v:\n%s", tc.vantage, blames, text)
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"net/netip"
 	"strings"
 
 	"github.com/ftpdiag/ftpdiag/capture"
@@ -21,20 +23,69 @@ func calledBackRefused(st probe.Step) bool {
 	return st.Outcome == probe.OutcomeRefused || st.Outcome == probe.OutcomeUnreachable
 }
 
-// refusedConn reports a connection whose SYN got no SYN-ACK and a RST from
-// the responder's side or an ICMP error instead.
+// refusedConn reports a connection whose SYN got no SYN-ACK and, instead,
+// a RST from the responder's side or an ICMP error sent by the responder's
+// address itself (the client host, or its NAT gateway holding that
+// address). An ICMP error from any other router refuses nothing on the
+// client's side: the callback was stopped on the way (ruleActiveCallback
+// reads it as blocked, quoting the router).
 func refusedConn(c *capture.Conn) bool {
-	return c.SYNACK == nil && len(c.SYNs) > 0 && (responderReset(c) != nil || len(c.ICMP) > 0)
+	if c.SYNACK != nil || len(c.SYNs) == 0 {
+		return false
+	}
+	if responderReset(c) != nil {
+		return true
+	}
+	for _, ic := range c.ICMP {
+		if a, err := netip.ParseAddr(ic.From); err == nil && a.Unmap() == c.Responder.Addr().Unmap() {
+			return true
+		}
+	}
+	return false
 }
 
-// callbackRefusals are the refused connections to an attempt's listening
-// port. At the client only those whose SYN came while the listener was
-// open (until stop) count: later, the kernel answers a closed port with a
-// RST, which says nothing of a firewall.
-func callbackRefusals(conns []*capture.Conn, stop float64, atClient bool) []*capture.Conn {
+// callbackRefusals sorts the refused connections to an attempt's
+// listening port: rejected are those whose SYN came while the client still
+// waited for the callback (until waited: callbackWaited), late those that
+// came after it had stopped waiting: then the client's kernel answers a
+// closed port with a RST, which says nothing of a firewall.
+func callbackRefusals(conns []*capture.Conn, waited float64) (rejected, late []*capture.Conn) {
+	for _, c := range conns {
+		switch {
+		case !refusedConn(c):
+		case c.SYNs[0].T <= waited+stampSlack:
+			rejected = append(rejected, c)
+		default:
+			late = append(late, c)
+		}
+	}
+	return rejected, late
+}
+
+// callbackWaited is until when the client waited for an attempt's
+// callback. In a probe run, while the probe listened (listenedUntil). In
+// a capture, until the transfer's final reply or the client's end of its
+// control connection (analysis.controlEnd), whichever came first; with
+// neither in the file, as long as the file goes on.
+func (in *input) callbackWaited(a attempt) float64 {
+	if in.an == nil {
+		return listenedUntil(a.dc)
+	}
+	end := math.Inf(1)
+	if a.tr != nil && a.tr.Final != nil && a.tr.Step.T > 0 {
+		end = a.tr.Step.T
+	}
+	if ce := in.an.controlEnd(a.dc.Setup.T0); ce > 0 && ce < end {
+		end = ce
+	}
+	return end
+}
+
+// unrefused are conns less the refused ones.
+func unrefused(conns []*capture.Conn) []*capture.Conn {
 	var out []*capture.Conn
 	for _, c := range conns {
-		if refusedConn(c) && (!atClient || c.SYNs[0].T <= stop+stampSlack) {
+		if !refusedConn(c) {
 			out = append(out, c)
 		}
 	}
@@ -48,10 +99,11 @@ func (in *input) callbackRefused(g *callbackGroup) Finding {
 	if how := in.callbackHow(g, false); len(how) > 0 {
 		expl += " " + capitalizeThe(sentences(how))
 	}
-	if in.atClient() {
+	switch in.vantage() {
+	case "", "client":
 		expl += " The refusal left this host: nothing listened on that port when the SYN came (the client had closed its listener, or announced a port it does not listen on), or a firewall rule on this host rejects the connection (REJECT --reject-with tcp-reset)."
-	} else {
-		expl += " The client host had nothing listening on that port, or a firewall in front of the client or on it rejects the callback (REJECT), or the client's NAT gateway, with no FTP helper, had no mapping for the port."
+	default:
+		expl += " The RST or ICMP error carries the client's address, but the capture was not taken at the client, and a firewall anywhere on the path can send one in its name: the client host had nothing listening on that port, or a firewall in front of the client or on it rejects the callback (REJECT), or the client's NAT gateway, with no FTP helper, had no mapping for the port, or a firewall on the server's side rejects the server's own outbound connection."
 	}
 	expl = in.withVantage(expl)
 	fixes := in.clientUsePassive()
@@ -60,14 +112,32 @@ func (in *input) callbackRefused(g *callbackGroup) Finding {
 			Lines: []string{"modprobe nf_conntrack_ftp", "iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -j ACCEPT", strings.ReplaceAll(p, "-", ":"))}},
 		Fix{For: "client", Text: "Check that the client listens on the port it announces in PORT/EPRT until the server connects (a client behind NAT must announce a port its gateway forwards)."},
 	)
+	if in.vantage() != "" && in.vantage() != "client" {
+		fixes = append(fixes,
+			Fix{For: "iptables", Text: "On the client's NAT gateway, let the FTP helper map the announced port (it cannot when the control connection is encrypted).",
+				Lines: []string{"modprobe nf_nat_ftp", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp"}},
+			Fix{For: "iptables", Text: "On the server, check its outbound rules: a REJECT on its own egress for the active ports answers in the client's name.",
+				Lines: []string{"iptables -S OUTPUT", "iptables -S FORWARD"}},
+		)
+	}
 	return Finding{
 		ID:          "active-callback-refused",
 		Severity:    SeverityError,
-		Title:       "The client's side refused the server's active-mode connection",
+		Title:       in.refusedTitle(),
 		Explanation: expl,
 		Action:      "use passive mode, or let the callback in on the client's side",
 		Modes:       g.modes,
 		Evidence:    g.facts,
 		Fixes:       fixes,
 	}
+}
+
+// refusedTitle names the side that refused only where the capture shows
+// it: at the client (or in a probe run).
+func (in *input) refusedTitle() string {
+	switch in.vantage() {
+	case "", "client":
+		return "The client's side refused the server's active-mode connection"
+	}
+	return "The server's active-mode connection was refused (a RST or an ICMP error in the client's name)"
 }
