@@ -219,15 +219,25 @@ func ruleActiveCallback(in *input) []Finding {
 	}
 	// The responder's callback test (callback.go), when every callback
 	// it made was blocked, is the same fact seen from both ends.
-	if sum := in.callbackRun(); sum.allBlocked() {
+	// When every try was refused, the same holds of refusals
+	// (active-callback-refused). Alone (no active attempt failed) the test
+	// concludes only when no active mode worked in this run either: a
+	// server that did call back refutes it.
+	sum := in.callbackRun()
+	alone := len(blocked.modes) == 0 && len(local.modes) == 0 && len(refused.modes) == 0
+	switch {
+	case alone && in.anActiveModeWorks():
+	case sum.allBlocked():
 		switch {
 		case len(blocked.modes) > 0:
 			blocked.outside = sum.blockedFacts()
 		case len(local.modes) > 0:
 			local.outside = sum.blockedFacts()
-		default:
+		case alone:
 			blocked.outside = sum.blockedFacts()
 		}
+	case sum.allRefused() && (alone || len(refused.modes) > 0):
+		refused.outside = sum.refusedFacts()
 	}
 	var out []Finding
 	if len(blocked.modes) > 0 || len(blocked.outside) > 0 {
@@ -236,10 +246,21 @@ func ruleActiveCallback(in *input) []Finding {
 	if len(local.modes) > 0 {
 		out = append(out, in.callbackDroppedLocally(local))
 	}
-	if len(refused.modes) > 0 {
+	if len(refused.modes) > 0 || len(refused.outside) > 0 {
 		out = append(out, in.callbackRefused(refused)) // callbackrefused.go
 	}
 	return out
+}
+
+// anActiveModeWorks reports whether an active mode completed its transfer
+// in this run.
+func (in *input) anActiveModeWorks() bool {
+	for _, mr := range in.activeModes() {
+		if modeWorks(mr) {
+			return true
+		}
+	}
+	return false
 }
 
 // callbackSYNs sorts the unanswered SYNs that reached an attempt's

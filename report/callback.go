@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ftpdiag/ftpdiag/ftp"
@@ -23,10 +24,14 @@ const (
 	// callbackPasses: the responder connected and its connection reached
 	// this host.
 	callbackPasses callbackState = "passes"
-	// callbackBlocked: the responder's attempt failed (timeout, refused,
-	// unreachable) and nothing reached this host's listener, which waited
-	// the whole time.
+	// callbackBlocked: the responder's attempt got no answer (timeout)
+	// and nothing reached this host's listener, which waited the whole
+	// time.
 	callbackBlocked callbackState = "blocked"
+	// callbackRejected: the responder's attempt was answered with a
+	// refusal (a RST, an ICMP unreachable) and nothing reached this host's
+	// listener: something rejected it, which is not a drop.
+	callbackRejected callbackState = "refused"
 	// callbackNotTested: no attempt was made (the PORT/EPRT was refused,
 	// port 20 could not be bound, the rate limit, a failed try).
 	callbackNotTested callbackState = "not tested"
@@ -91,9 +96,11 @@ func (o *callbackObs) judge() callbackState {
 		return callbackNotTested
 	case o.cb.Outcome == ftp.CallbackConnected && o.arrived != nil:
 		return callbackPasses
-	case o.arrived == nil && o.try.Error == "" && len(o.try.Arrived) == 0 &&
-		(o.cb.Outcome == ftp.CallbackTimeout || o.cb.Outcome == ftp.CallbackRefused || o.cb.Outcome == ftp.CallbackUnreachable):
+	case o.arrived != nil || o.try.Error != "" || len(o.try.Arrived) > 0:
+	case o.cb.Outcome == ftp.CallbackTimeout:
 		return callbackBlocked
+	case o.cb.Outcome == ftp.CallbackRefused || o.cb.Outcome == ftp.CallbackUnreachable:
+		return callbackRejected
 	}
 	return callbackUnclear
 }
@@ -147,7 +154,7 @@ func (o *callbackObs) facts(label string) []Fact {
 // callbackSummary is what the callback tests of a run show, over every
 // connection that ran them: which kinds passed, which were blocked.
 type callbackSummary struct {
-	passed, blocked map[string][]Fact
+	passed, blocked, refused map[string][]Fact
 	// unclear counts the tries whose two ends disagree.
 	unclear int
 	modes   []string
@@ -156,7 +163,7 @@ type callbackSummary struct {
 // callbacks sums up the callback tests of the run; plain selects the
 // plain-text comparison's connections or the main run's.
 func (in *input) callbacks(plain bool) callbackSummary {
-	s := callbackSummary{passed: map[string][]Fact{}, blocked: map[string][]Fact{}}
+	s := callbackSummary{passed: map[string][]Fact{}, blocked: map[string][]Fact{}, refused: map[string][]Fact{}}
 	for _, o := range in.outside() {
 		if o.plain != plain {
 			continue
@@ -168,6 +175,8 @@ func (in *input) callbacks(plain bool) callbackSummary {
 				s.passed[c.try.Kind] = append(s.passed[c.try.Kind], c.facts(o.label())...)
 			case callbackBlocked:
 				s.blocked[c.try.Kind] = append(s.blocked[c.try.Kind], c.facts(o.label())...)
+			case callbackRejected:
+				s.refused[c.try.Kind] = append(s.refused[c.try.Kind], c.facts(o.label())...)
 			case callbackUnclear:
 				s.unclear++
 				continue
@@ -180,10 +189,21 @@ func (in *input) callbacks(plain bool) callbackSummary {
 	return s
 }
 
-// allBlocked reports whether every try that was made was blocked: none
-// passed, and none left the two ends disagreeing.
+// allBlocked reports whether every try that was made got no answer: none
+// passed, none was refused, and none left the two ends disagreeing.
 func (s callbackSummary) allBlocked() bool {
-	return len(s.blocked) > 0 && len(s.passed) == 0 && s.unclear == 0
+	return len(s.blocked) > 0 && len(s.passed) == 0 && len(s.refused) == 0 && s.unclear == 0
+}
+
+// allRefused reports whether every try that was made was refused.
+func (s callbackSummary) allRefused() bool {
+	return len(s.refused) > 0 && len(s.passed) == 0 && len(s.blocked) == 0 && s.unclear == 0
+}
+
+// failed are the facts of a kind's tries that did not get through,
+// unanswered or refused.
+func (s callbackSummary) failed(kind string) []Fact {
+	return slices.Concat(s.blocked[kind], s.refused[kind])
 }
 
 // blockedFacts are the blocked tries' facts, port 20's first.
@@ -195,12 +215,21 @@ func (s callbackSummary) blockedFacts() []Fact {
 	return out
 }
 
+// refusedFacts are the refused tries' facts, port 20's first.
+func (s callbackSummary) refusedFacts() []Fact {
+	var out []Fact
+	for _, k := range ftp.CallbackKinds {
+		out = append(out, s.refused[k]...)
+	}
+	return out
+}
+
 // callbackRun is the callback tests' summary the rules read: the main
 // run's, or the plain-text comparison's when the main run judged none (its
 // PORT/EPRT refused under TLS, where no ALG could rewrite it).
 func (in *input) callbackRun() callbackSummary {
 	s := in.callbacks(false)
-	if len(s.passed) == 0 && len(s.blocked) == 0 && s.unclear == 0 {
+	if len(s.passed) == 0 && len(s.blocked) == 0 && len(s.refused) == 0 && s.unclear == 0 {
 		return in.callbacks(true)
 	}
 	return s

@@ -19,8 +19,8 @@ import (
 func ruleCallbackSourcePort(in *input) []Finding {
 	s := in.callbackRun()
 	p20, eph := ftp.CallbackPort20, ftp.CallbackEphemeral
-	only20 := len(s.passed[p20]) > 0 && len(s.blocked[p20]) == 0 && len(s.blocked[eph]) > 0 && len(s.passed[eph]) == 0
-	onlyEph := len(s.passed[eph]) > 0 && len(s.blocked[eph]) == 0 && len(s.blocked[p20]) > 0 && len(s.passed[p20]) == 0
+	only20 := len(s.passed[p20]) > 0 && len(s.failed(p20)) == 0 && len(s.failed(eph)) > 0 && len(s.passed[eph]) == 0
+	onlyEph := len(s.passed[eph]) > 0 && len(s.failed(eph)) == 0 && len(s.failed(p20)) > 0 && len(s.passed[p20]) == 0
 	if (!only20 && !onlyEph) || s.unclear > 0 {
 		return nil
 	}
@@ -28,11 +28,11 @@ func ruleCallbackSourcePort(in *input) []Finding {
 		ID:       "active-callback-source-port",
 		Severity: SeverityWarning,
 		Modes:    s.modes,
-		Evidence: slices.Concat(s.passed[p20], s.passed[eph], s.blocked[p20], s.blocked[eph]),
+		Evidence: slices.Concat(s.passed[p20], s.passed[eph], s.failed(p20), s.failed(eph)),
 	}
 	if only20 {
 		f.Title = "Your side lets servers' callbacks in from port 20 only"
-		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from port 20 reached ftpdiag's listener, its connection from an ephemeral port got no answer and never arrived. A firewall or NAT on this host's side lets active-mode callbacks in by their source port 20 (an \"iptables --sport 20\" rule, a router's \"active FTP\" rule): active mode works with servers that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root) and fails with those that connect from an ephemeral port (vsftpd's default, pyftpdlib, Twisted, most servers behind NAT). A rule keyed on source port 20 also lets anyone in who sends from port 20. (Unless the responder host's own firewall or its provider drops its outgoing connections from ephemeral ports: README, \"Running a responder\", has the lines it needs.)"
+		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from port 20 reached ftpdiag's listener, its connection from an ephemeral port failed (no answer, or refused: the evidence says which) and never arrived. A firewall or NAT on this host's side lets active-mode callbacks in by their source port 20 (an \"iptables --sport 20\" rule, a router's \"active FTP\" rule): active mode works with servers that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root) and fails with those that connect from an ephemeral port (vsftpd's default, pyftpdlib, Twisted, most servers behind NAT). A rule keyed on source port 20 also lets anyone in who sends from port 20. (Unless the responder host's own firewall or its provider drops its outgoing connections from ephemeral ports: README, \"Running a responder\", has the lines it needs.)"
 		f.Action = "track FTP instead of trusting source port 20, or use passive mode"
 		f.Fixes = []Fix{
 			{For: "client", Text: "Use passive mode (EPSV/PASV): it needs no callback."},
@@ -41,7 +41,7 @@ func ruleCallbackSourcePort(in *input) []Finding {
 		}
 	} else {
 		f.Title = "Your side drops servers' callbacks from port 20"
-		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from an ephemeral port reached ftpdiag's listener, its connection from port 20 got no answer and never arrived. A firewall or NAT on this host's side drops connections from source port 20 (a privileged port): active mode works with servers that connect from an ephemeral port and fails with those that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root). (Unless the responder host's own firewall or its provider drops its outgoing connections from port 20: README, \"Running a responder\", has the lines it needs.)"
+		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from an ephemeral port reached ftpdiag's listener, its connection from port 20 failed (no answer, or refused: the evidence says which) and never arrived. A firewall or NAT on this host's side drops or rejects connections from source port 20 (a privileged port): active mode works with servers that connect from an ephemeral port and fails with those that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root). (Unless the responder host's own firewall or its provider drops its outgoing connections from port 20: README, \"Running a responder\", has the lines it needs.)"
 		f.Action = "let callbacks from port 20 in, or use passive mode"
 		f.Fixes = []Fix{
 			{For: "client", Text: "Use passive mode (EPSV/PASV): it needs no callback."},
@@ -81,9 +81,9 @@ func ruleALGActivePlainOnly(in *input) []Finding {
 					{T: c.try.T, Text: fmt.Sprintf("%s, in plain text: %s; %s", o.label(), c.responderSaw(), c.probeSaw())},
 				}
 				modes = appendOnce(modes, string(o.mr.Mode))
-			case !o.plain && tls && encrypted == nil && !rewritten && (strings.HasPrefix(c.try.CommandReply, "5") || c.state == callbackBlocked):
+			case !o.plain && tls && encrypted == nil && !rewritten && (strings.HasPrefix(c.try.CommandReply, "5") || c.state == callbackBlocked || c.state == callbackRejected):
 				encrypted = []Fact{{T: c.try.T, Text: fmt.Sprintf("%s, under TLS: ftpdiag sent %q, the responder received it unchanged and answered %q", o.label(), c.try.Command, c.try.CommandReply)}}
-				if c.state == callbackBlocked {
+				if c.state == callbackBlocked || c.state == callbackRejected {
 					encrypted = append(encrypted, c.facts(o.label())...)
 				}
 				modes = appendOnce(modes, string(o.mr.Mode))

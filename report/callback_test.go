@@ -48,8 +48,9 @@ func callbackView(tls bool, tries ...cbTry) *probe.ResponderView {
 	return v
 }
 
-func pass(kind string) cbTry  { return cbTry{kind, "", "200 EPRT ok", ftp.CallbackConnected, true} }
-func block(kind string) cbTry { return cbTry{kind, "", "200 EPRT ok", ftp.CallbackTimeout, false} }
+func pass(kind string) cbTry   { return cbTry{kind, "", "200 EPRT ok", ftp.CallbackConnected, true} }
+func block(kind string) cbTry  { return cbTry{kind, "", "200 EPRT ok", ftp.CallbackTimeout, false} }
+func refuse(kind string) cbTry { return cbTry{kind, "", "200 EPRT ok", ftp.CallbackRefused, false} }
 
 // TestCallbackRules: the callback test's tries decide the outside
 // findings only when both ends agree.
@@ -71,6 +72,9 @@ func TestCallbackRules(t *testing.T) {
 		{"the responder connected, nothing arrived", []cbTry{{p20, "", "200 EPRT ok", ftp.CallbackConnected, false}, block(eph)}, nil, nil},
 		{"arrived, the responder saw a timeout", []cbTry{{p20, "", "200 EPRT ok", ftp.CallbackTimeout, true}, block(eph)}, nil, nil},
 		{"PORT refused", []cbTry{{p20, "", "500 Illegal EPRT command.", "", false}, {eph, "", "500 Illegal EPRT command.", "", false}}, nil, nil},
+		{"both refused", []cbTry{refuse(p20), refuse(eph)}, nil, []string{"active-callback-refused"}},
+		{"port 20 refused, ephemeral passes", []cbTry{refuse(p20), pass(eph)}, nil, []string{"active-callback-source-port"}},
+		{"one refused, one unanswered", []cbTry{refuse(p20), block(eph)}, nil, nil},
 		{"rewritten in plain text, refused under TLS",
 			[]cbTry{{p20, "", "500 Illegal EPRT command.", "", false}, {eph, "", "500 Illegal EPRT command.", "", false}},
 			[]cbTry{{p20, "EPRT |1|203.0.113.2|40100|", "200 EPRT ok", ftp.CallbackConnected, true}, {eph, "EPRT |1|203.0.113.2|40101|", "200 EPRT ok", ftp.CallbackConnected, true}},
@@ -105,6 +109,22 @@ func TestCallbackRules(t *testing.T) {
 				t.Errorf("findings %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCallbackTestRefutedByActiveModes: the callback test alone concludes
+// nothing when the same run's active modes worked (the server did call
+// back): a short callback window or lost SYNs are no firewall.
+func TestCallbackTestRefutedByActiveModes(t *testing.T) {
+	for _, try := range []func(string) cbTry{block, refuse} {
+		r := scenarioHealthy()
+		r.Modes[0].Responder = callbackView(false, try(ftp.CallbackPort20), try(ftp.CallbackEphemeral))
+		d := Diagnose(r, nil)
+		for _, f := range d.Findings {
+			if f.Severity == SeverityError || strings.HasPrefix(f.ID, "active-callback") {
+				t.Errorf("%s: %s (%s) while every active mode worked", try(ftp.CallbackPort20).outcome, f.ID, f.Severity)
+			}
+		}
 	}
 }
 

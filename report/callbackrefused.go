@@ -94,6 +94,9 @@ func unrefused(conns []*capture.Conn) []*capture.Conn {
 
 // callbackRefused: the server's callback was refused by the client's side.
 func (in *input) callbackRefused(g *callbackGroup) Finding {
+	if len(g.modes) == 0 {
+		return in.callbackRefusedOutside(g)
+	}
 	p := portList(g.ports)
 	expl := fmt.Sprintf("The server's SYN to the client's port %s for %s was answered with a RST or an ICMP error from the client's side (the evidence quotes it): the callback was refused, not dropped.", p, joinAnd(g.modes))
 	if how := in.callbackHow(g, false); len(how) > 0 {
@@ -127,8 +130,24 @@ func (in *input) callbackRefused(g *callbackGroup) Finding {
 		Explanation: expl,
 		Action:      "use passive mode, or let the callback in on the client's side",
 		Modes:       g.modes,
-		Evidence:    g.facts,
+		Evidence:    append(g.facts, g.outside...),
 		Fixes:       fixes,
+	}
+}
+
+// callbackRefusedOutside is active-callback-refused from a responder's
+// callback test alone: every callback the responder made to this host was
+// refused, none reached ftpdiag's listener, and no active mode of the run
+// worked.
+func (in *input) callbackRefusedOutside(g *callbackGroup) Finding {
+	return Finding{
+		ID:          "active-callback-refused",
+		Severity:    SeverityError,
+		Title:       "Connections back to this host are refused",
+		Explanation: "The ftpdiag responder, outside, connected back to the address and port this host announced (its own source address as it saw it) and was refused (a RST or an ICMP unreachable), and no connection reached ftpdiag's listener, which was open the whole time: something on this host's side rejects new inbound connections (a REJECT rule on this host or in front of it, or its NAT gateway, with no FTP helper, answering for a port it has no mapping for), so active mode cannot work with any server. An ICMP unreachable can also come from the responder's own network (its provider's or its host's firewall rejecting outgoing connections: README, \"Running a responder\", has the lines it needs); the evidence says which answer came.",
+		Action:      "use passive mode, or let the callback in on this host's side",
+		Evidence:    g.outside,
+		Fixes:       in.callbackBlockedFixes(),
 	}
 }
 
