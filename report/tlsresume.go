@@ -283,11 +283,12 @@ func (in *input) notResumedKeyless() []Finding {
 }
 
 // dataFlowed reports a data connection whose TLS 1.2 (or older) records
-// show the server sent application data after the handshake: a transfer,
-// so no refusal (TLS 1.3 tickets look like data: never said of it).
+// show application data after the handshake, either way: a listing or a
+// download from the server, an upload from the client; a transfer, so no
+// refusal (TLS 1.3 tickets look like data: never said of it).
 func dataFlowed(c *capture.Conn) bool {
 	f := c.TLS
-	return f != nil && f.Completed && f.Version() != "TLS 1.3" && !f.HelloRetry && f.AppRecordsFromServer > 0
+	return f != nil && f.Completed && f.Version() != "TLS 1.3" && !f.HelloRetry && (f.AppRecordsFromServer > 0 || f.AppRecordsFromClient > 0)
 }
 
 // refusedPattern reports the wire pattern of a data connection refused
@@ -345,7 +346,10 @@ func (in *input) resumeFixes(cause string, control *capture.TLSFacts) []Fix {
 			"        return conn, size",
 			"curl --ssl-reqd --tls-max 1.2 ftp://HOST/",
 		}}
-	if noEMS(control) {
+	// Only where the client offered the control session and the server
+	// did not take it can the server's missing EMS be what stops
+	// resumption.
+	if cause == causeRefused && noEMS(control) {
 		fixes = append(fixes, Fix{Text: "This server's TLS 1.2 ServerHello on the control connection does not take the client's extended_master_secret (RFC 7627). Windows clients (SChannel: .NET SslStream, WinINet) resume only sessions made with it since the updates of October 2019 (CVE-2019-1318, Microsoft KB4528489), so none of them can resume here: update the server's TLS library to one that supports Extended Master Secret (Microsoft advises against turning it off on the client)."})
 	}
 	switch cause {

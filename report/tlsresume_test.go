@@ -152,6 +152,33 @@ func TestRefusedPattern(t *testing.T) {
 	}
 }
 
+// TestDataFlowed: a TLS 1.2 data connection whose records show
+// application data either way (a download, an upload) was a transfer,
+// so the keyless warning does not read it as a refusal; TLS 1.3 records
+// never tell data from tickets.
+func TestDataFlowed(t *testing.T) {
+	tests := []struct {
+		name           string
+		version        string
+		server, client int
+		want           bool
+	}{
+		{"a listing or a download", "TLS 1.2", 3, 0, true},
+		{"an upload: records from the client only", "TLS 1.2", 0, 5, true},
+		{"no record either way", "TLS 1.2", 0, 0, false},
+		{"TLS 1.3", "TLS 1.3", 3, 5, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &capture.Conn{TLS: &capture.TLSFacts{ClientSide: capture.SideInitiator, Completed: true, Resumption: "none",
+				Server: &capture.ServerHello{Version: tc.version}, AppRecordsFromServer: tc.server, AppRecordsFromClient: tc.client}}
+			if got := dataFlowed(c); got != tc.want {
+				t.Errorf("dataFlowed = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestTLSSessionWireDataHandshakes: the probe's tls-session finding shows
 // each TLS data connection's handshake as its capture shows it (resumed or
 // not, what the ClientHello offered), and nothing without a capture.
@@ -208,9 +235,15 @@ func TestResumeFixesEMS(t *testing.T) {
 		{"TLS 1.2, both EMS", "TLS 1.2", true, true, false},
 		{"TLS 1.2, client without EMS", "TLS 1.2", false, false, false},
 		{"TLS 1.3", "TLS 1.3", true, false, false},
+		{"TLS 1.2, server without EMS, the client offered nothing", "TLS 1.2", true, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, ev := reuseRun(vsftpd, dataHello(tc.version, capture.ClientHello{}))
+			// The client offered the control session's ticket (refused).
+			r, ev := reuseRun(vsftpd, dataHello(tc.version, capture.ClientHello{Ticket: true, TicketLen: 176, TicketHash: "7777aaaa7777", PSKIdentities: 1}))
+			if strings.Contains(tc.name, "offered nothing") {
+				d := ev.Conns[1].TLS.Client
+				d.Ticket, d.TicketLen, d.TicketHash, d.PSKIdentities = false, 0, "", 0
+			}
 			c := ev.Conns[0].TLS
 			c.Client.ExtendedMasterSecret, c.Server.ExtendedMasterSecret, c.Server.Version = tc.client, tc.server, tc.version
 			f := find(Diagnose(r, ev).Findings, "data-tls-not-resumed")
