@@ -1278,10 +1278,15 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// open: whether a connection would have come is not in the file.
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: rc.cutText(dc.Setup.T)}
 	default:
-		// Announced, and no connection ever appeared.
+		// Announced, and no connection ever appeared: the wait ended
+		// with the transfer's reply, or when the client moved on to
+		// its next command without using this set-up.
 		t := dc.Setup.T
-		if final != nil {
+		switch next := nextCommand(s, ds.Setup); {
+		case final != nil:
 			t = final.T
+		case ds.Transfer == nil && next > 0:
+			t = next
 		}
 		dc.Connect = probe.Step{Outcome: probe.OutcomeTimeout, T0: dc.Setup.T, T: t}
 		if ds.Passive {
@@ -1337,6 +1342,17 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
+}
+
+// nextCommand is when the client sent its next command after x, 0 when
+// the capture holds none.
+func nextCommand(s *capture.FTPSession, x *capture.FTPExchange) float64 {
+	for i, e := range s.Exchanges {
+		if e == x && i+1 < len(s.Exchanges) {
+			return s.Exchanges[i+1].T
+		}
+	}
+	return 0
 }
 
 // transferTimes fills a rebuilt transfer's moments from the wire: the 1xx

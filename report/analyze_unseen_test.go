@@ -524,3 +524,43 @@ func TestAnalyzeNoLogin(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeWaitShown: a passive set-up whose connection never came and
+// that no transfer command used was waited for until the client moved on
+// to its next command: the timeout says how long that was, not 0 s.
+func TestAnalyzeWaitShown(t *testing.T) {
+	tests := []struct {
+		name string
+		next float64 // the client's next command, after the set-up
+		want string
+	}{
+		{"EPRT 7 s later", 7, "timeout after 7.0 s"},
+		{"EPRT 30 s later", 30, "timeout after 30.0 s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			// A connection off the control port: the capture holds data
+			// connections.
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: 0.5}, SYNs: []capture.PacketRef{{T: 0.5}}})
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30004|)")
+			h.data("EPSV", "10.77.0.2:30004", setup, nil, nil)
+			h.t += tc.next - 0.01
+			h.say("EPRT |1|192.168.10.2|41239|", "200 EPRT command successful")
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+			cd := DiagnoseCapture(h.ev)
+			_, _, text := unseenReport(cd)
+			var ev []string
+			for _, f := range cd.Sessions[0].Findings {
+				for _, e := range f.Evidence {
+					ev = append(ev, e.Text)
+				}
+			}
+			if !strings.Contains(strings.Join(ev, "\n"), tc.want) {
+				t.Errorf("evidence lacks %q:\n%s\n%s", tc.want, strings.Join(ev, "\n"), text)
+			}
+		})
+	}
+}

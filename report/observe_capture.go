@@ -27,6 +27,12 @@ import (
 // that holds no data connection at all.
 const notCapturedText = "not in the capture, which holds no data connection of this session: whether it was dialled, and how it went, cannot be seen"
 
+// notCaptured reports a data connection marked not in a capture that
+// holds none (notCapturedText).
+func notCaptured(dc *probe.DataConn) bool {
+	return dc.Connect.Outcome == probe.OutcomeSkipped && dc.Connect.Error == notCapturedText
+}
+
 // unseenSetup is a data connection set up in the dialogue whose fate the
 // capture cannot show, or (Cut) a step still under way when the capture
 // ended.
@@ -335,7 +341,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 	}
 	for _, mr := range in.modes() {
 		for _, a := range attempts(mr) {
-			if a.dc.Connect.Outcome == probe.OutcomeSkipped && a.dc.Connect.Error == notCapturedText {
+			if notCaptured(a.dc) {
 				missing = true
 				facts = append(facts, Fact{T: a.dc.Setup.T, Text: fmt.Sprintf("%s %s: the data connection is not in the capture", mr.Mode, a.tr.Command)})
 				add(string(mr.Mode))
