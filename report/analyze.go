@@ -1334,12 +1334,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 	}
 	if ds.Inferred && c != nil && fullHandshake(c.TLS) && !dataFlowed(c) {
-		// The encrypted control channel hides the reply: the wire shows
-		// the refusal's pattern, or cannot tell (tlsresume.go).
+		// The encrypted control channel hides the reply, and the wire
+		// cannot tell a refusal from an empty transfer (tlsresume.go).
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Connect.T, T: lastSeen(c), Error: tlsHiddenText}
-		if refusedPattern(c) {
-			tr.Step.Outcome, tr.Step.Error = probe.OutcomeTLSResumption, refusalPatternText
-		}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
 }

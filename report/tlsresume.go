@@ -18,8 +18,9 @@ import (
 // resumed. The cause comes from the handshakes (capture.TLSFacts): the client
 // offered nothing, offered another session, or offered the control
 // session and the server did not take it. From a capture whose control
-// channel is encrypted, the reply cannot be read: the handshakes and the
-// connection's pattern alone say it, marked inferred.
+// channel is encrypted, the reply cannot be read: the handshakes say the
+// data connection did not resume, and nothing on the wire says whether the
+// server refused it (notResumedKeyless: a warning, inferred).
 
 // Causes of a data connection that did not resume.
 const (
@@ -33,20 +34,13 @@ const (
 type reuseRefusal struct {
 	fact          Fact
 	data, control *capture.TLSFacts
-	// inferred: no reply says so (a capture whose control channel is
-	// encrypted); the wire's pattern does (refusalPatternText).
-	inferred bool
 }
 
 // tlsHiddenText is the error of a transfer step rebuilt from a capture
 // whose control channel is encrypted, when its data connection did a full
-// handshake and its pattern does not tell whether the server refused it.
+// handshake and no data is seen flowing on it: whether the server refused
+// it is not on the wire.
 const tlsHiddenText = "the data connection's TLS did not resume the control session, and whether the server then refused it is in the encrypted control channel"
-
-// refusalPatternText is the error of a transfer step rebuilt from a
-// capture whose control channel is encrypted, when its data connection
-// shows the refusal's pattern (refusedPattern after a full handshake).
-const refusalPatternText = "inferred from the wire (the reply is in the encrypted control channel): a full TLS handshake instead of resuming the control session, then not one application data record either way, and the server closed the connection first"
 
 // tlsOf is the TLS the wire showed of an attempt's connections.
 func tlsOf(w *wireObs) *capture.TLSFacts {
@@ -83,7 +77,6 @@ func (in *input) refusedForReuse(mr *probe.ModeResult, a attempt) (reuseRefusal,
 		switch {
 		case m == ftp.MeaningTLSReuseRequired, s.Outcome == probe.OutcomeTLSResumption && s.Reply == nil:
 			rf.fact = stepFact(what, s)
-			rf.inferred = s.Error == refusalPatternText
 			return rf, true
 		case m == ftp.MeaningDataConnectionFailed && fullHandshake(rf.data):
 			rf.fact = stepFact(what, s)
@@ -178,7 +171,7 @@ func tlsLine(what string, f *capture.TLSFacts) Fact {
 // session and the server demands it. Decision: an attempt refusedForReuse
 // (the reply, or ProFTPD's 425 after a full handshake); the cause from the
 // handshakes (resumeCause). Then, for a captured session whose control
-// channel is encrypted, the inferred form (notResumedKeyless).
+// channel is encrypted, the inferred warning (notResumedKeyless).
 func ruleDataTLSNotResumed(in *input) []Finding {
 	var mrs []*probe.ModeResult
 	var rfs []reuseRefusal
@@ -215,20 +208,10 @@ func (in *input) notResumedFinding(mrs []*probe.ModeResult, rfs []reuseRefusal) 
 		facts = append(facts, tlsLine("control connection", c))
 	}
 	expl := "The server requires each data connection's TLS session to resume the control connection's session (it proves the data connection comes from the same client), and this data connection did not, so the server refused the transfer. " + why + " " + tls13Note
-	title := "The data connection's TLS did not resume the control session, and the server demands it"
-	inferred := true
-	for _, rf := range rfs {
-		inferred = inferred && rf.inferred
-	}
-	if inferred {
-		title = "A data connection's TLS did not resume the control session, and the server closed it (inferred from the handshakes)"
-		expl = "The control channel is encrypted, so the server's reply is not read: this is inferred from the handshakes and the connection's pattern. A data connection did a full TLS handshake instead of resuming the control connection's session, and then the server closed it without one byte of data either way: what a server that demands reuse does (vsftpd answers \"522 SSL connection failed: session reuse required\", its default). An empty listing on a server that does not demand reuse would look the same; a key log (SSLKEYLOGFILE) shows the reply. " + why + " " + tls13Note
-	}
 	return Finding{
 		ID:          "data-tls-not-resumed",
 		Severity:    SeverityError,
-		Title:       title,
-		Inferred:    inferred,
+		Title:       "The data connection's TLS did not resume the control session, and the server demands it",
 		Explanation: expl,
 		Action:      "make the client resume the control session on data connections, or stop the server demanding it",
 		Modes:       modeNames(mrs),
@@ -241,29 +224,38 @@ func (in *input) notResumedFinding(mrs []*probe.ModeResult, rfs []reuseRefusal) 
 const tls13Note = "In TLS 1.2 the session to resume exists when the control handshake ends (a session ID or ticket); in TLS 1.3 it exists only once the server has sent a ticket after the handshake and the client has read it, so a data connection opened before then, or on a ticket already used or expired, cannot resume: capping the client at TLS 1.2 avoids that."
 
 // notResumedKeyless: a captured session whose control channel is
-// encrypted, with a data connection whose handshake was full and whose
-// pattern shows neither a refusal nor data (the refusal's pattern is
-// refusedForReuse's: a rebuilt transfer step, refusalPatternText). A
-// warning: whether the server refused it is in the encrypted replies.
+// encrypted, with a data connection whose handshake was full and on which
+// no data is seen flowing. A warning, inferred: whether the server refused
+// it is in the encrypted replies. Even TLS 1.2's clearest pattern (no
+// application record either way, the server closing first: refusedPattern)
+// is also an empty listing or an empty file on a server that does not
+// demand reuse (the lab's vsftpd with require_ssl_reuse=NO and Pure-FTPd
+// show it byte for byte, testdata/tls/ftplib-empty-*): a key log decides.
 func (in *input) notResumedKeyless() []Finding {
 	if in.an == nil || in.ev == nil {
 		return nil
 	}
 	var facts []Fact
 	var cause, why string
+	closed := false
 	for _, s := range in.ev.Sessions {
 		if s.TLS == nil || !s.TLS.Encrypted || s.TLS.Cleared != nil {
 			continue
 		}
 		n := len(facts)
 		for _, ds := range s.Data {
-			if !ds.Inferred || ds.Conn == nil || !fullHandshake(ds.Conn.TLS) || refusedPattern(ds.Conn) || dataFlowed(ds.Conn) {
+			if !ds.Inferred || ds.Conn == nil || !fullHandshake(ds.Conn.TLS) || dataFlowed(ds.Conn) {
 				continue
 			}
 			if cause == "" {
 				cause, why = resumeCause(ds.Conn.TLS, s.Control.TLS)
 			}
-			facts = append(facts, tlsLine(fmt.Sprintf("data connection %s -> %s", ds.Conn.Initiator, ds.Conn.Responder), ds.Conn.TLS))
+			line := tlsLine(fmt.Sprintf("data connection %s -> %s", ds.Conn.Initiator, ds.Conn.Responder), ds.Conn.TLS)
+			if refusedPattern(ds.Conn) {
+				closed = true
+				line.Text += "; then not one application data record either way, and the server closed it first"
+			}
+			facts = append(facts, line)
 		}
 		if len(facts) > n && s.Control.TLS != nil {
 			facts = append(facts, tlsLine("control connection", s.Control.TLS))
@@ -272,11 +264,15 @@ func (in *input) notResumedKeyless() []Finding {
 	if len(facts) == 0 {
 		return nil
 	}
+	flowed := "What flowed after the handshake does not tell (in TLS 1.3 the server's session tickets and data look alike). "
+	if closed {
+		flowed = "A data connection carried not one application data record either way and the server closed it first: that is what vsftpd's refusal looks like, and also what an empty listing or an empty file looks like on a server that does not demand reuse (the lab's vsftpd with require_ssl_reuse=NO and Pure-FTPd show the same pattern), so it does not tell either. "
+	}
 	return []Finding{{
 		ID:          "data-tls-not-resumed",
 		Severity:    SeverityWarning,
 		Title:       "A data connection's TLS did not resume the control session (seen in the handshakes; whether the server refused it is encrypted)",
-		Explanation: "The control channel is encrypted, so the server's reply to the transfer cannot be read. The handshakes show a data connection that did not resume the control connection's TLS session. Servers that demand reuse refuse such a connection (vsftpd \"522 SSL connection failed: session reuse required\", its default; FileZilla Server \"425 ... TLS session of data connection not resumed\"; ProFTPD without NoSessionReuseRequired); others accept it. What flowed after the handshake does not tell (in TLS 1.3 the server's session tickets and data look alike): a key log (SSLKEYLOGFILE) shows the reply. " + why + " " + tls13Note,
+		Explanation: "The control channel is encrypted, so the server's reply to the transfer cannot be read: inferred from the handshakes alone. They show a data connection that did not resume the control connection's TLS session. Servers that demand reuse refuse such a connection (vsftpd \"522 SSL connection failed: session reuse required\", its default; FileZilla Server \"425 ... TLS session of data connection not resumed\"; ProFTPD without NoSessionReuseRequired); others accept it. " + flowed + "The reply decides: a key log of the client (SSLKEYLOGFILE, given to analyze --tls-keylog FILE) lets the control channel be read. " + why + " " + tls13Note,
 		Action:      "make the client resume the control session on data connections, or stop the server demanding it",
 		Inferred:    true,
 		Evidence:    facts,

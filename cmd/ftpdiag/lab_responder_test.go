@@ -23,12 +23,29 @@ import (
 
 // responderReport is the part of the JSON report these scenarios read.
 type responderReport struct {
-	Verdict  string `json:"verdict"`
-	Findings []struct {
-		ID       string `json:"id"`
-		Severity string `json:"severity"`
-	} `json:"findings"`
-	Outside *report.OutsideRecord `json:"outside"`
+	Verdict  string                `json:"verdict"`
+	Findings []responderFinding    `json:"findings"`
+	Outside  *report.OutsideRecord `json:"outside"`
+}
+
+// responderFinding is the part of a finding these scenarios read.
+type responderFinding struct {
+	ID          string `json:"id"`
+	Severity    string `json:"severity"`
+	Explanation string `json:"explanation"`
+	Inferred    bool   `json:"inferred"`
+	Evidence    []struct {
+		Text string `json:"text"`
+	} `json:"evidence"`
+}
+
+// evidence is the finding's evidence texts.
+func (f *responderFinding) evidence() []string {
+	var out []string
+	for _, e := range f.Evidence {
+		out = append(out, e.Text)
+	}
+	return out
 }
 
 func (r *responderReport) ids() map[string]string {
@@ -48,11 +65,12 @@ func probeResponderInLab(t *testing.T, l *lab.Lab) (*responderReport, int) {
 
 // probeResponderAt probes url and expects a record for conns control
 // connections.
-func probeResponderAt(t *testing.T, l *lab.Lab, url string, conns int) (*responderReport, int) {
+func probeResponderAt(t *testing.T, l *lab.Lab, url string, conns int, flags ...string) (*responderReport, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := l.Command(ctx, l.ClientNS, binaryPath, "probe", "--format", "json", "--data-timeout", "2s", "--capture", "off", url)
+	args := append([]string{"probe", "--format", "json", "--data-timeout", "2s", "--capture", "off"}, flags...)
+	cmd := l.Command(ctx, l.ClientNS, binaryPath, append(args, url)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -101,7 +119,8 @@ func TestLabResponderHealthy(t *testing.T) {
 }
 
 // TestLabResponderIPv6: over IPv6 (EPSV and EPRT only) the responder
-// serves and records as over IPv4.
+// serves and records as over IPv4, and calls back (EPRT |2|) from port 20
+// and from an ephemeral port.
 func TestLabResponderIPv6(t *testing.T) {
 	l := startResponderLab(t, lab.Config{})
 	rep, code := probeResponderAt(t, l, "ftp://["+l.Target6.String()+"]/", 2)
@@ -113,6 +132,7 @@ func TestLabResponderIPv6(t *testing.T) {
 			t.Errorf("%s: %+v, want seen from %s", c.Mode, c, l.ClientAddr6)
 		}
 	}
+	wantCallbacks(t, rep, "passes", "passes")
 }
 
 // TestLabResponderClientNAT: the client behind NAT without an FTP
@@ -182,12 +202,14 @@ cmd("USER anonymous"); cmd("PASS x")
 print(cmd("PORT " + sys.argv[2].replace(".", ",") + ",195,80"))
 print(cmd("EPRT |1|" + sys.argv[2] + "|50000|"))
 print(cmd("LIST"))
+print(cmd("SITE FTPDIAG CALLBACK ephemeral 2"))
 print(cmd("SITE FTPDIAG REPORT"))
 cmd("QUIT")
 `
 
 // TestLabResponderHostileCallback: a client asking the responder to call
-// back a third host (the server gateway) is refused and recorded.
+// back a third host (the server gateway), for a transfer or for the
+// callback test, is refused and recorded, and nothing is called.
 func TestLabResponderHostileCallback(t *testing.T) {
 	l := startResponderLab(t, lab.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -198,17 +220,21 @@ func TestLabResponderHostileCallback(t *testing.T) {
 		t.Fatalf("hostile client: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "500 ") || !strings.HasPrefix(lines[1], "500 ") || !strings.HasPrefix(lines[2], "425 ") {
-		t.Fatalf("replies %q, want 500, 500, 425 and the record", lines)
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "500 ") || !strings.HasPrefix(lines[1], "500 ") || !strings.HasPrefix(lines[2], "425 ") || !strings.HasPrefix(lines[3], "503 ") {
+		t.Fatalf("replies %q, want 500, 500, 425, 503 and the record", lines)
 	}
 	var rec struct {
 		Data []struct {
 			Command, Requested, Outcome string
 			Conn                        any
 		}
+		Callbacks []any
 	}
-	if err := json.Unmarshal([]byte(strings.TrimPrefix(lines[3], "200 ")), &rec); err != nil {
-		t.Fatalf("record %q: %v", lines[3], err)
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(lines[4], "200 ")), &rec); err != nil {
+		t.Fatalf("record %q: %v", lines[4], err)
+	}
+	if len(rec.Callbacks) != 0 {
+		t.Errorf("callbacks made: %+v", rec.Callbacks)
 	}
 	if len(rec.Data) != 2 {
 		t.Fatalf("record data %+v", rec.Data)

@@ -116,6 +116,7 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 		every: {exit: exitOK, absent: []string{"login-failed", "server-busy"}},
 	},
 	"ftps-explicit": {every: {exit: exitOK}},
+	"ftps-noreuse":  {every: {exit: exitOK}},
 	"ftps-implicit": {every: {exit: exitOK}},
 	"ftps-alg":      {every: {exit: exitFindings, want: []string{"alg-ftps-conflict"}}},
 }
@@ -144,7 +145,7 @@ func labServerUserArgs(sc string, l *lab.Lab) []string {
 		return []string{"--stall-timeout", "2s", "ftp://" + user + "/" + lab.BigFile}
 	case "upload-writable":
 		return []string{"--upload", "ftp://" + user + "/" + lab.UploadDir + "/"}
-	case "ftps-explicit":
+	case "ftps-explicit", "ftps-noreuse":
 		return []string{"--ca-file", l.CAFile, "ftpes://" + user + "/"}
 	case "ftps-implicit":
 		return []string{"--ca-file", l.CAFile, "ftps://" + user + "/"}

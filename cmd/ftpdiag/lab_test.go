@@ -31,6 +31,10 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// Open to all: the lab's responder runs as nobody.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		panic(err)
+	}
 	binaryPath = filepath.Join(dir, "ftpdiag")
 	out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput()
 	if err != nil {

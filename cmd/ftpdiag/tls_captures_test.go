@@ -24,8 +24,17 @@ func TestTLSCaptures(t *testing.T) {
 		also   []string // below error
 	}{
 		// TLS 1.2: a full data handshake, no data either way, the server
-		// closes first: the refusal's pattern, inferred.
-		{"ftplib-tls12-vsftpd-reuse", []string{"data-tls-not-resumed"}, []string{"control-encrypted"}},
+		// closes first: vsftpd's refusal (522) looks like this, and so
+		// does an empty listing on a server that does not demand reuse
+		// (the ftplib-empty-* captures below): a warning, inferred, never
+		// an error without the key log.
+		{"ftplib-tls12-vsftpd-reuse", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
+		{"ftplib-empty-tls12-vsftpd-reuse", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
+		{"ftplib-empty-tls12-vsftpd-noreuse", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
+		{"ftplib-empty-tls12-pure-ftpd", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
+		{"ftplib-empty-vsftpd-reuse", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
+		{"ftplib-empty-vsftpd-noreuse", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
+		{"ftplib-empty-pure-ftpd", nil, []string{"data-tls-not-resumed", "control-encrypted"}},
 		// TLS 1.3: not resumed, but what flowed after cannot be told apart
 		// from a listing: a warning.
 		{"ftplib-vsftpd-reuse", nil, []string{"data-tls-not-resumed", "control-encrypted"}},

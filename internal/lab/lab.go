@@ -121,6 +121,9 @@ type Config struct {
 	Server string
 	// ResponderBinary is the ftpdiag binary ServerResponder runs.
 	ResponderBinary string
+	// ResponderTLS gives ServerResponder a lab-issued certificate
+	// (explicit FTPS on the control port; Lab.CAFile).
+	ResponderTLS bool
 	// Vsftpd holds the server's settings. Despite the name it applies to
 	// every server: each translates what it can express (Scenario.For
 	// tells which scenarios a server cannot express); Extra is vsftpd's

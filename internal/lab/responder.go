@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"time"
 )
@@ -17,7 +18,7 @@ import (
 const ServerResponder = "ftpdiag-responder"
 
 func init() {
-	serverImpls[ServerResponder] = server{need: func() []string { return nil }, write: checkResponder, argv: responderArgv, allowance: 10 * time.Second}
+	serverImpls[ServerResponder] = server{need: func() []string { return []string{"setpriv"} }, write: checkResponder, argv: responderArgv, allowance: 10 * time.Second}
 	serverLogFile[ServerResponder] = "server.out"
 }
 
@@ -30,12 +31,35 @@ func checkResponder(l *Lab) error {
 	if _, err := os.Stat(l.cfg.ResponderBinary); err != nil {
 		return fmt.Errorf("responder binary: %w", err)
 	}
+	if !l.cfg.ResponderTLS {
+		return nil
+	}
+	// The responder runs as nobody (responderArgv): it reads its
+	// certificate and key from the lab's dir.
+	if err := os.Chmod(l.base, 0o755); err != nil {
+		return fmt.Errorf("responder TLS files: %w", err)
+	}
+	if err := os.Chown(filepath.Join(l.base, "server.key"), nobodyID, nobodyID); err != nil {
+		return fmt.Errorf("responder TLS files: %w", err)
+	}
 	return nil
 }
 
-// responderArgv serves on the control port, without the challenge (a lab).
+// nobodyID is the uid and gid the responder runs as.
+const nobodyID = 65534
+
+// responderArgv serves on the control port, without the challenge (a
+// lab), as README's systemd unit runs it: as nobody with
+// CAP_NET_BIND_SERVICE, so that it binds port 21 and calls back from port
+// 20. The binary and the directories above it must be open to nobody.
 func responderArgv(l *Lab) []string {
-	return []string{l.cfg.ResponderBinary, "responder", "--open", "--listen", fmt.Sprintf(":%d", l.ControlPort())}
+	argv := []string{mustTool("setpriv"), fmt.Sprintf("--reuid=%d", nobodyID), fmt.Sprintf("--regid=%d", nobodyID), "--clear-groups",
+		"--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service", "--",
+		l.cfg.ResponderBinary, "responder", "--open", "--listen", fmt.Sprintf(":%d", l.ControlPort())}
+	if l.cfg.ResponderTLS {
+		argv = append(argv, "--tls-cert", filepath.Join(l.base, "server.pem"), "--tls-key", filepath.Join(l.base, "server.key"))
+	}
+	return argv
 }
 
 // responderUnsupported: the responder has none of the servers' settings.

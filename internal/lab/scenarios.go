@@ -81,6 +81,9 @@ var Scenarios = []Scenario{
 	{Name: "ftps-explicit", Description: "vsftpd with explicit FTPS, TLS forced for local logins and data, require_ssl_reuse=YES (CA in the lab dir)", Config: Config{
 		Vsftpd: Vsftpd{TLS: &VsftpdTLS{ForceLogins: true, ForceData: true}},
 	}},
+	{Name: "ftps-noreuse", Description: "vsftpd with explicit FTPS, TLS forced for local logins and data, require_ssl_reuse=NO: data connections need not resume the control session", Config: Config{
+		Vsftpd: Vsftpd{TLS: &VsftpdTLS{ForceLogins: true, ForceData: true, NoReuse: true}},
+	}},
 	{Name: "ftps-implicit", Description: "vsftpd with implicit FTPS on port 990", Config: Config{
 		Vsftpd: Vsftpd{TLS: &VsftpdTLS{Implicit: true}},
 	}},

@@ -249,6 +249,9 @@ func (c Config) Unsupported(server string) string {
 		if v.TLS.Implicit {
 			return "Pure-FTPd has no implicit FTPS"
 		}
+		if v.TLS.NoReuse {
+			return "Pure-FTPd never demands session reuse: ftps-explicit is this scenario on it"
+		}
 		if c.FTPHelper {
 			return "the ALG's plain-text comparison logs in anonymously, which the lab's Pure-FTPd refuses (-E)"
 		}

@@ -136,6 +136,9 @@ func (c *labCA) issue(t VsftpdTLS) (certPEM, keyPEM []byte, err error) {
 // its key into the lab's temp dir when the config asks for TLS.
 func (l *Lab) writeTLSFiles() error {
 	t := l.cfg.Vsftpd.TLS
+	if l.cfg.ResponderTLS {
+		t = &VsftpdTLS{}
+	}
 	if t == nil {
 		return nil
 	}
