@@ -564,3 +564,48 @@ func TestAnalyzeWaitShown(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeVerdictBesideUnseen: a session where one mode failed and the
+// capture ended during another's transfer does not say "no data mode
+// works": the failing mode is named, and the unseen one said unseen.
+func TestAnalyzeVerdictBesideUnseen(t *testing.T) {
+	tests := []struct {
+		name    string
+		cut     bool // an EPRT transfer the capture ends during
+		verdict string
+		never   string
+	}{
+		{"EPSV filtered, EPRT cut mid-transfer", true, "EPSV fails", "No data mode works"},
+		{"EPSV filtered alone", false, "No data mode works", "The capture ends"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30001|)")
+			c := h.passiveConn(1)
+			c.SYNACK = nil
+			c.SYNs = append(c.SYNs, capture.PacketRef{T: h.t + 1}, capture.PacketRef{T: h.t + 3})
+			h.data("EPSV", "10.77.0.2:30001", setup, nil, c)
+			h.t += 7
+			end := h.t + 40
+			if tc.cut {
+				port := h.say("EPRT |1|192.168.10.2|50001|", "200 EPRT command successful.")
+				d := &capture.Conn{Initiator: netip.MustParseAddrPort("10.77.0.2:20"), Responder: netip.MustParseAddrPort("192.168.10.2:50001"),
+					First: capture.PacketRef{T: h.t + 0.01}, SYNs: []capture.PacketRef{{T: h.t + 0.01}}, SYNACK: &capture.PacketRef{T: h.t + 0.011},
+					BytesFromInitiator: 65160, FirstData: &capture.PacketRef{T: h.t + 0.02}, LastData: &capture.PacketRef{T: h.t + 0.5}, OpenAtEnd: true}
+				retr := h.say("RETR big.bin", "150 Opening BINARY mode data connection for big.bin.")
+				h.data("EPRT", "192.168.10.2:50001", port, retr, d)
+				h.s.Control.OpenAtEnd = true
+				end = h.t + 1
+			}
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: end}, SYNs: []capture.PacketRef{{T: end}}})
+			cd := DiagnoseCapture(h.ev)
+			_, _, text := unseenReport(cd)
+			v := cd.Sessions[0].Verdict
+			if !strings.Contains(v, tc.verdict) || strings.Contains(v, tc.never) {
+				t.Errorf("verdict must say %q and not %q:\n%s", tc.verdict, tc.never, text)
+			}
+		})
+	}
+}
