@@ -988,6 +988,22 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	return st
 }
 
+// sessionEndedWaiting is st, a data connection's single SYN that got no
+// answer, unless the control connection ended sooner than outlivedWait
+// after that SYN with no reply concluding the wait: the session was given
+// up before an answer was due, and the wire does not show the SYN
+// unanswered (a SYN sent again would).
+func sessionEndedWaiting(st probe.Step, c, ctl *capture.Conn) probe.Step {
+	if len(c.SYNs) != 1 || ctl.OpenAtEnd {
+		return st
+	}
+	if after := lastSeen(ctl) - c.SYNs[0].T; after < outlivedWait {
+		st.Outcome, st.T = probe.OutcomeSkipped, st.T0
+		st.Error = fmt.Sprintf(clientEndedPrefix+"the session ended %.1f s after this connection's one SYN, before any answer: whether it would have been answered is not in the file", max(0, after))
+	}
+	return st
+}
+
 // clientEndedText is the error of a step the client ended itself (its
 // FIN, or its RST) after that long, before any answer: after what, and
 // what the wire cannot say.
@@ -1241,6 +1257,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// The transfer's reply, or the session's end in the capture,
 		// concluded the wait for the connection.
 		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil || !s.Control.OpenAtEnd)
+		if final == nil && dc.Connect.Outcome == probe.OutcomeTimeout {
+			dc.Connect = sessionEndedWaiting(dc.Connect, c, s.Control)
+		}
 		if ds.Passive {
 			dc.Dialled = c.Responder.String()
 			dc.Local, dc.Peer = c.Initiator.String(), c.Responder.String()

@@ -302,23 +302,28 @@ func TestAnalyzeStallObservable(t *testing.T) {
 // TestAnalyzeEndsAfterSetup: a capture that ends soon after a passive
 // set-up, the session still open, does not show whether the data
 // connection would have come or been answered: no error, what is missing
-// said (capture-incomplete). The same capture going on 30 s does.
+// said (capture-incomplete). The same capture going on 30 s does. A client
+// that ended the session half a second after its one SYN gave up before
+// the wire showed that SYN unanswered: no error either.
 func TestAnalyzeEndsAfterSetup(t *testing.T) {
 	tests := []struct {
 		name  string
 		syn   bool    // the client's one SYN to the passive port is in it
 		end   float64 // the capture's last packet, after LIST
+		quit  float64 // the client's FIN on the control connection, after LIST (0: open)
 		error bool
 	}{
-		{"no connection, the capture ends 2 s after LIST", false, 2, false},
-		{"one SYN, the capture ends 1 s after it", true, 1, false},
-		{"no connection, the capture goes on 30 s", false, 30, true},
-		{"one SYN, the capture goes on 30 s", true, 30, true},
+		{"no connection, the capture ends 2 s after LIST", false, 2, 0, false},
+		{"one SYN, the capture ends 1 s after it", true, 1, 0, false},
+		{"no connection, the capture goes on 30 s", false, 30, 0, true},
+		{"one SYN, the capture goes on 30 s", true, 30, 0, true},
+		{"one SYN, the client ends the session 0.5 s after, the capture goes on 30 s", true, 30, 0.5, false},
+		{"one SYN, the client ends the session 20 s after", true, 30, 20, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHandSession()
-			h.s.Control.OpenAtEnd = true
+			h.s.Control.OpenAtEnd = tc.quit == 0
 			setup := h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,49).")
 			list := h.say("LIST")
 			var c *capture.Conn
@@ -327,6 +332,9 @@ func TestAnalyzeEndsAfterSetup(t *testing.T) {
 				c.SYNACK = nil
 			}
 			h.data("PASV", "10.77.0.2:30001", setup, list, c)
+			if tc.quit > 0 {
+				h.s.Control.FINInitiator = &capture.PacketRef{T: list.T + tc.quit}
+			}
 			other := netip.MustParseAddrPort("192.168.10.9:50000")
 			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: other, Responder: netip.MustParseAddrPort("10.77.0.9:443"),
 				First: capture.PacketRef{T: list.T + tc.end}, SYNs: []capture.PacketRef{{T: list.T + tc.end}}})
