@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/ftpdiag/ftpdiag/capture/tlswire"
 )
 
 // The TLS handshake as the wire shows it, without keys: the hellos in
@@ -125,17 +127,17 @@ func (f *TLSFacts) Version() string {
 	return f.Server.Version
 }
 
-// TLS record content types and handshake message types.
+// TLS record content types and handshake message types (tlswire's).
 const (
-	recChangeCipherSpec = 20
-	recAlert            = 21
-	recHandshake        = 22
-	recApplicationData  = 23
+	recChangeCipherSpec = tlswire.RecordChangeCipherSpec
+	recAlert            = tlswire.RecordAlert
+	recHandshake        = tlswire.RecordHandshake
+	recApplicationData  = tlswire.RecordApplicationData
 
-	hsClientHello      = 1
-	hsServerHello      = 2
-	hsNewSessionTicket = 4
-	hsCertificate      = 11
+	hsClientHello      = tlswire.TypeClientHello
+	hsServerHello      = tlswire.TypeServerHello
+	hsNewSessionTicket = tlswire.TypeNewSessionTicket
+	hsCertificate      = tlswire.TypeCertificate
 
 	// maxRecordLen is the longest record any version allows
 	// (TLSCiphertext: 2^14 + 2048).
@@ -145,42 +147,12 @@ const (
 	maxHelloLen = 16 << 10
 )
 
-// Extension numbers read.
-const (
-	extServerName           = 0
-	extExtendedMasterSecret = 23
-	extSessionTicket        = 35
-	extPreSharedKey         = 41
-	extSupportedVersions    = 43
-)
-
-// helloRetryRandom is the ServerHello.random of a HelloRetryRequest
-// (RFC 8446, 4.1.3).
-var helloRetryRandom = [32]byte{
-	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
-}
-
 // versionName names a protocol version ("TLS 1.2"); GREASE and unknown
 // values by their number.
 func versionName(v uint16) string {
-	switch v {
-	case 0x0300:
-		return "SSL 3.0"
-	case 0x0301:
-		return "TLS 1.0"
-	case 0x0302:
-		return "TLS 1.1"
-	case 0x0303:
-		return "TLS 1.2"
-	case 0x0304:
-		return "TLS 1.3"
-	}
-	return fmt.Sprintf("0x%04x", v)
+	name, _ := tlswire.VersionName(v)
+	return name
 }
-
-// isGrease reports a GREASE value (RFC 8701): 0x?a?a.
-func isGrease(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
 
 // shortHash is a short, stable name for opaque bytes (a session ID, a
 // ticket): equal bytes, equal names; the bytes themselves are not kept.
@@ -192,190 +164,48 @@ func shortHash(b []byte) string {
 	return hex.EncodeToString(s[:6])
 }
 
-// reader reads big-endian fields with bounds checks: a short read sets
-// bad and returns zeros, so a parse checks ok() once at the end.
-type reader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *reader) u8() int {
-	if len(r.b) < 1 {
-		r.bad = true
-		return 0
-	}
-	v := int(r.b[0])
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *reader) u16() int {
-	if len(r.b) < 2 {
-		r.bad = true
-		r.b = nil
-		return 0
-	}
-	v := int(r.b[0])<<8 | int(r.b[1])
-	r.b = r.b[2:]
-	return v
-}
-
-// bytes takes n bytes (a sub-slice, not a copy).
-func (r *reader) bytes(n int) []byte {
-	if n < 0 || len(r.b) < n {
-		r.bad = true
-		r.b = nil
-		return nil
-	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
-}
-
-// vec8 and vec16 take a vector with a 1- or 2-byte length.
-func (r *reader) vec8() []byte  { return r.bytes(r.u8()) }
-func (r *reader) vec16() []byte { return r.bytes(r.u16()) }
-
-func (r *reader) ok() bool { return !r.bad }
-
-// extensions calls fn for each extension of a hello's extension block
-// (absent: none). It reports false when the block is malformed.
-func extensions(r *reader, fn func(typ int, body []byte)) bool {
-	if len(r.b) == 0 {
-		return r.ok()
-	}
-	all := reader{b: r.vec16()}
-	if !r.ok() {
-		return false
-	}
-	for len(all.b) > 0 && all.ok() {
-		typ := all.u16()
-		body := all.vec16()
-		if all.ok() {
-			fn(typ, body)
-		}
-	}
-	return all.ok()
-}
-
 // parseClientHello reads a ClientHello body (after the 4-byte handshake
-// header).
+// header) into its facts.
 func parseClientHello(body []byte) (*ClientHello, bool) {
-	r := &reader{b: body}
-	legacy := uint16(r.u16())
-	r.bytes(32) // random
-	sid := r.vec8()
-	r.vec16() // cipher suites
-	r.vec8()  // compression methods
-	if !r.ok() || len(sid) > 32 {
+	w, ok := tlswire.ParseClientHello(body)
+	if !ok {
 		return nil, false
 	}
-	ch := &ClientHello{SessionIDLen: len(sid), SessionID: shortHash(sid)}
-	var versions []string
-	good := extensions(r, func(typ int, b []byte) {
-		switch typ {
-		case extSupportedVersions:
-			e := reader{b: b}
-			list := reader{b: e.vec8()}
-			for len(list.b) >= 2 {
-				if v := uint16(list.u16()); !isGrease(v) {
-					versions = append(versions, versionName(v))
-				}
-			}
-		case extSessionTicket:
-			ch.Ticket, ch.TicketLen, ch.TicketHash = true, len(b), shortHash(b)
-		case extPreSharedKey:
-			e := reader{b: b}
-			ids := reader{b: e.vec16()}
-			for len(ids.b) > 0 && ids.ok() {
-				id := ids.vec16()
-				ids.bytes(4) // obfuscated_ticket_age
-				if ids.ok() {
-					if ch.PSKIdentities == 0 {
-						ch.PSKIdentity = shortHash(id)
-					}
-					ch.PSKIdentities++
-				}
-			}
-		case extExtendedMasterSecret:
-			ch.ExtendedMasterSecret = true
-		case extServerName:
-			ch.ServerName = serverName(b)
-		}
-	})
-	if !good {
-		return nil, false
+	ch := &ClientHello{SessionIDLen: len(w.SessionID), SessionID: shortHash(w.SessionID),
+		ExtendedMasterSecret: w.ExtendedMasterSecret, ServerName: w.ServerName}
+	if w.Ticket {
+		ch.Ticket, ch.TicketLen, ch.TicketHash = true, len(w.TicketData), shortHash(w.TicketData)
 	}
-	if len(versions) == 0 {
-		versions = []string{versionName(legacy)}
+	if len(w.PSKIdentities) > 0 {
+		ch.PSKIdentities, ch.PSKIdentity = len(w.PSKIdentities), shortHash(w.PSKIdentities[0])
 	}
-	ch.Versions = versions
+	for _, v := range w.Versions {
+		ch.Versions = append(ch.Versions, versionName(v))
+	}
+	if len(ch.Versions) == 0 {
+		ch.Versions = []string{versionName(w.LegacyVersion)}
+	}
 	return ch, true
 }
 
-// serverName returns the host_name of a server_name extension when it is
-// printable (a name, not bytes to be shown raw), else "".
-func serverName(b []byte) string {
-	e := reader{b: b}
-	list := reader{b: e.vec16()}
-	for len(list.b) > 0 && list.ok() {
-		typ := list.u8()
-		name := list.vec16()
-		if !list.ok() || typ != 0 || len(name) == 0 || len(name) > 255 {
-			continue
-		}
-		for _, c := range name {
-			if c <= 0x20 || c >= 0x7f {
-				return ""
-			}
-		}
-		return string(name)
-	}
-	return ""
-}
-
-// parseServerHello reads a ServerHello body; retry reports a
-// HelloRetryRequest.
+// parseServerHello reads a ServerHello body into its facts; retry reports
+// a HelloRetryRequest.
 func parseServerHello(body []byte, ch *ClientHello) (sh *ServerHello, retry, ok bool) {
-	r := &reader{b: body}
-	legacy := uint16(r.u16())
-	random := r.bytes(32)
-	sid := r.vec8()
-	r.u16() // cipher suite
-	r.u8()  // compression method
-	if !r.ok() || len(sid) > 32 {
+	w, ok := tlswire.ParseServerHello(body)
+	if !ok {
 		return nil, false, false
 	}
-	retry = [32]byte(random) == helloRetryRandom
-	sh = &ServerHello{Version: versionName(legacy), SessionIDLen: len(sid), SessionID: shortHash(sid)}
-	good := extensions(r, func(typ int, b []byte) {
-		switch typ {
-		case extSupportedVersions:
-			if len(b) == 2 {
-				sh.Version = versionName(uint16(b[0])<<8 | uint16(b[1]))
-			}
-		case extPreSharedKey:
-			sh.PSKSelected = true
-		case extSessionTicket:
-			sh.Ticket = true
-		case extExtendedMasterSecret:
-			sh.ExtendedMasterSecret = true
-		}
-	})
-	if !good {
-		return nil, false, false
-	}
-	sh.SessionIDEchoed = ch != nil && len(sid) > 0 && ch.SessionIDLen == len(sid) && ch.SessionID == sh.SessionID
-	return sh, retry, true
+	sh = &ServerHello{Version: versionName(w.Version), SessionIDLen: len(w.SessionID), SessionID: shortHash(w.SessionID),
+		PSKSelected: w.PSKSelected, Ticket: w.Ticket, ExtendedMasterSecret: w.ExtendedMasterSecret}
+	sh.SessionIDEchoed = ch != nil && len(w.SessionID) > 0 && ch.SessionIDLen == len(w.SessionID) && ch.SessionID == sh.SessionID
+	return sh, w.Retry, true
 }
 
 // parseNewTicket returns the hash of the ticket of a TLS 1.2
 // NewSessionTicket body (lifetime hint, then the ticket).
 func parseNewTicket(body []byte) (string, bool) {
-	r := &reader{b: body}
-	r.bytes(4)
-	t := r.vec16()
-	return shortHash(t), r.ok()
+	t, ok := tlswire.ParseNewSessionTicket(body)
+	return shortHash(t), ok
 }
 
 // alertText names an alert (RFC 8446 6, RFC 5246 7.2).

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ftpdiag/ftpdiag/capture/tlswire"
 )
 
 // helloOpts shapes a synthetic hello.
@@ -72,10 +74,10 @@ func record(typ byte, body []byte) []byte {
 
 var (
 	sid     = []byte("0123456789abcdef0123456789abcdef")
-	extEMS  = ext(extExtendedMasterSecret, nil)
-	extV13  = ext(extSupportedVersions, vec8b([]byte{0x7a, 0x7a, 0x03, 0x04, 0x03, 0x03}))
-	extSNI  = ext(extServerName, vec16b(append([]byte{0}, vec16b([]byte("ftp.example.com"))...)))
-	extPSK2 = ext(extPreSharedKey, append(vec16b(append(append(vec16b([]byte("ticket-1")), 0, 0, 0, 1), append(vec16b([]byte("ticket-2")), 0, 0, 0, 2)...)), vec16b(vec8b(make([]byte, 32)))...))
+	extEMS  = ext(tlswire.ExtExtendedMasterSecret, nil)
+	extV13  = ext(tlswire.ExtSupportedVersions, vec8b([]byte{0x7a, 0x7a, 0x03, 0x04, 0x03, 0x03}))
+	extSNI  = ext(tlswire.ExtServerName, vec16b(append([]byte{0}, vec16b([]byte("ftp.example.com"))...)))
+	extPSK2 = ext(tlswire.ExtPreSharedKey, append(vec16b(append(append(vec16b([]byte("ticket-1")), 0, 0, 0, 1), append(vec16b([]byte("ticket-2")), 0, 0, 0, 2)...)), vec16b(vec8b(make([]byte, 32)))...))
 )
 
 func TestParseClientHello(t *testing.T) {
@@ -85,9 +87,9 @@ func TestParseClientHello(t *testing.T) {
 		want string // fmt of the interesting fields
 	}{
 		{"TLS 1.2, nothing offered, no extensions", helloOpts{legacy: 0x0303}, "[TLS 1.2] sid=0 ticket=false/0 psk=0 ems=false sni="},
-		{"TLS 1.2 session ID and ticket", helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(extSessionTicket, []byte("TICKET")), extEMS}},
+		{"TLS 1.2 session ID and ticket", helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(tlswire.ExtSessionTicket, []byte("TICKET")), extEMS}},
 			"[TLS 1.2] sid=32 ticket=true/6 psk=0 ems=true sni="},
-		{"empty ticket extension asks for one", helloOpts{legacy: 0x0303, exts: [][]byte{ext(extSessionTicket, nil)}}, "[TLS 1.2] sid=0 ticket=true/0 psk=0 ems=false sni="},
+		{"empty ticket extension asks for one", helloOpts{legacy: 0x0303, exts: [][]byte{ext(tlswire.ExtSessionTicket, nil)}}, "[TLS 1.2] sid=0 ticket=true/0 psk=0 ems=false sni="},
 		{"TLS 1.3 with GREASE, SNI and two PSK identities", helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{extV13, extSNI, extPSK2}},
 			"[TLS 1.3 TLS 1.2] sid=32 ticket=false/0 psk=2 ems=false sni=ftp.example.com"},
 	}
@@ -109,7 +111,7 @@ func TestParseClientHello(t *testing.T) {
 // never read past its end.
 func TestParseHelloTruncated(t *testing.T) {
 	ch := clientHelloBody(helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{extV13, extSNI, extPSK2, extEMS}})
-	sh := serverHelloBody(helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(extSupportedVersions, u16(0x0304)), ext(extPreSharedKey, u16(0))}})
+	sh := serverHelloBody(helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(tlswire.ExtSupportedVersions, u16(0x0304)), ext(tlswire.ExtPreSharedKey, u16(0))}})
 	for n := 0; n < len(ch); n++ {
 		if _, ok := parseClientHello(ch[:n]); ok && n < 41 {
 			t.Errorf("ClientHello of %d bytes parsed", n)
@@ -120,7 +122,7 @@ func TestParseHelloTruncated(t *testing.T) {
 			t.Errorf("ServerHello of %d bytes parsed", n)
 		}
 	}
-	bad := clientHelloBody(helloOpts{legacy: 0x0303, exts: [][]byte{ext(extSupportedVersions, []byte{200, 3})}})
+	bad := clientHelloBody(helloOpts{legacy: 0x0303, exts: [][]byte{ext(tlswire.ExtSupportedVersions, []byte{200, 3})}})
 	if ch, ok := parseClientHello(bad); !ok || len(ch.Versions) != 1 {
 		t.Errorf("a supported_versions list longer than its extension: %+v %v", ch, ok)
 	}
@@ -136,8 +138,8 @@ func TestParseServerHello(t *testing.T) {
 	}{
 		{"TLS 1.2 session ID echoed", helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{extEMS}}, false, "TLS 1.2 echoed=true psk=false ems=true"},
 		{"TLS 1.2 new session ID", helloOpts{legacy: 0x0303, sessionID: []byte("another-session-id-of-32-bytes!!")}, false, "TLS 1.2 echoed=false psk=false ems=false"},
-		{"TLS 1.3 PSK selected", helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(extSupportedVersions, u16(0x0304)), ext(extPreSharedKey, u16(0))}}, false, "TLS 1.3 echoed=true psk=true ems=false"},
-		{"HelloRetryRequest", helloOpts{legacy: 0x0303, random: helloRetryRandom[:], sessionID: sid, exts: [][]byte{ext(extSupportedVersions, u16(0x0304))}}, true, "TLS 1.3 echoed=true psk=false ems=false"},
+		{"TLS 1.3 PSK selected", helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(tlswire.ExtSupportedVersions, u16(0x0304)), ext(tlswire.ExtPreSharedKey, u16(0))}}, false, "TLS 1.3 echoed=true psk=true ems=false"},
+		{"HelloRetryRequest", helloOpts{legacy: 0x0303, random: tlswire.HelloRetryRandom[:], sessionID: sid, exts: [][]byte{ext(tlswire.ExtSupportedVersions, u16(0x0304))}}, true, "TLS 1.3 echoed=true psk=false ems=false"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -332,7 +334,7 @@ func TestTLSFactsOfClientCaptures(t *testing.T) {
 // the end.
 func FuzzTLSFollow(f *testing.F) {
 	ch := handshake(hsClientHello, clientHelloBody(helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{extV13, extSNI, extPSK2, extEMS}}))
-	sh := handshake(hsServerHello, serverHelloBody(helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(extSupportedVersions, u16(0x0304)), ext(extPreSharedKey, u16(0))}}))
+	sh := handshake(hsServerHello, serverHelloBody(helloOpts{legacy: 0x0303, sessionID: sid, exts: [][]byte{ext(tlswire.ExtSupportedVersions, u16(0x0304)), ext(tlswire.ExtPreSharedKey, u16(0))}}))
 	f.Add(append(append([]byte{byte(len(ch))}, ch...), sh...), uint8(5))
 	f.Add(ch, uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, size uint8) {

@@ -508,7 +508,7 @@ func (in *input) callbackBlockedOutside(g *callbackGroup) Finding {
 		ID:          "active-callback-blocked",
 		Severity:    SeverityError,
 		Title:       "The server's active-mode connection back to the client never arrived",
-		Explanation: "The ftpdiag responder, outside, connected back to the address and port this host announced (its own source address as it saw it) and got no answer, and no connection reached ftpdiag's listener: something between the Internet and this host (its NAT gateway without an FTP helper, a firewall in front of it or on it) drops new inbound connections, so active mode cannot work with any server. A capture would tell whether the SYN reached this host and a local firewall dropped it.",
+		Explanation: "The ftpdiag responder, outside, connected back to the address and port this host announced (its own source address as it saw it) and got no answer, and no connection reached ftpdiag's listener: something between the Internet and this host (its NAT gateway without an FTP helper, a firewall in front of it or on it) drops new inbound connections, so active mode cannot work with any server (unless the responder host's own firewall or its provider drops its outgoing connections: README, \"Running a responder\", has the lines it needs). A capture would tell whether the SYN reached this host and a local firewall dropped it.",
 		Action:      "use passive mode",
 		Evidence:    g.outside,
 		Fixes:       in.callbackBlockedFixes(),

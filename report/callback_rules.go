@@ -32,7 +32,7 @@ func ruleCallbackSourcePort(in *input) []Finding {
 	}
 	if only20 {
 		f.Title = "Your side lets servers' callbacks in from port 20 only"
-		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from port 20 reached ftpdiag's listener, its connection from an ephemeral port got no answer and never arrived. A firewall or NAT on this host's side lets active-mode callbacks in by their source port 20 (an \"iptables --sport 20\" rule, a router's \"active FTP\" rule): active mode works with servers that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root) and fails with those that connect from an ephemeral port (vsftpd's default, pyftpdlib, Twisted, most servers behind NAT). A rule keyed on source port 20 also lets anyone in who sends from port 20."
+		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from port 20 reached ftpdiag's listener, its connection from an ephemeral port got no answer and never arrived. A firewall or NAT on this host's side lets active-mode callbacks in by their source port 20 (an \"iptables --sport 20\" rule, a router's \"active FTP\" rule): active mode works with servers that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root) and fails with those that connect from an ephemeral port (vsftpd's default, pyftpdlib, Twisted, most servers behind NAT). A rule keyed on source port 20 also lets anyone in who sends from port 20. (Unless the responder host's own firewall or its provider drops its outgoing connections from ephemeral ports: README, \"Running a responder\", has the lines it needs.)"
 		f.Action = "track FTP instead of trusting source port 20, or use passive mode"
 		f.Fixes = []Fix{
 			{For: "client", Text: "Use passive mode (EPSV/PASV): it needs no callback."},
@@ -41,7 +41,7 @@ func ruleCallbackSourcePort(in *input) []Finding {
 		}
 	} else {
 		f.Title = "Your side drops servers' callbacks from port 20"
-		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from an ephemeral port reached ftpdiag's listener, its connection from port 20 got no answer and never arrived. A firewall or NAT on this host's side drops connections from source port 20 (a privileged port): active mode works with servers that connect from an ephemeral port and fails with those that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root)."
+		f.Explanation = "The ftpdiag responder, outside, connected back to this host twice: its connection from an ephemeral port reached ftpdiag's listener, its connection from port 20 got no answer and never arrived. A firewall or NAT on this host's side drops connections from source port 20 (a privileged port): active mode works with servers that connect from an ephemeral port and fails with those that connect from port 20 (vsftpd connect_from_port_20=YES, ProFTPD running as root). (Unless the responder host's own firewall or its provider drops its outgoing connections from port 20: README, \"Running a responder\", has the lines it needs.)"
 		f.Action = "let callbacks from port 20 in, or use passive mode"
 		f.Fixes = []Fix{
 			{For: "client", Text: "Use passive mode (EPSV/PASV): it needs no callback."},

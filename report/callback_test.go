@@ -153,3 +153,28 @@ func TestCallbackBlockedBothEnds(t *testing.T) {
 	}
 	checkRoundTrip(t, d)
 }
+
+// TestCallbackPort20NotTested: a responder that may not bind port 20
+// says so, the section says port 20 was not tested, and no source-port
+// finding is made from the ephemeral callback alone.
+func TestCallbackPort20NotTested(t *testing.T) {
+	r := &probe.Result{Target: probe.Target{URL: "ftp://192.0.2.9/"}}
+	notPermitted := cbTry{ftp.CallbackPort20, "", "200 EPRT ok", ftp.CallbackNotTested + ": port 20 not permitted", false}
+	r.Modes = append(r.Modes, probe.ModeResult{Mode: probe.ModeEPSV, Applicable: true, ControlLocal: "192.0.2.5:40000",
+		Responder: callbackView(false, notPermitted, pass(ftp.CallbackEphemeral))})
+	d := Diagnose(r, nil)
+	for _, f := range d.Findings {
+		if strings.HasPrefix(f.ID, "active-callback") {
+			t.Errorf("finding %s from a port 20 callback not tested", f.ID)
+		}
+	}
+	var b strings.Builder
+	if err := Render(&b, d, FormatText, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"from port 20: not tested: the responder may not bind port 20", "from an ephemeral port: passes"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -115,6 +115,8 @@ func (cb OutsideCallbackRecord) text() string {
 		return fmt.Sprintf("%s: not tested (%s)", what, cb.Error)
 	case cb.Responder == "":
 		return fmt.Sprintf("%s: not tested (after %s the responder answered %q)", what, orDash(cb.Sent), cb.Reply)
+	case strings.HasPrefix(cb.Responder, "not tested: port 20 "):
+		return fmt.Sprintf("%s: not tested: the responder may not bind port 20 (%s; it needs root or CAP_NET_BIND_SERVICE)", what, strings.TrimPrefix(cb.Responder, "not tested: port 20 "))
 	case cb.State == string(callbackNotTested):
 		return fmt.Sprintf("%s: %s", what, cb.Responder)
 	}

@@ -2,17 +2,17 @@ package tlsdecrypt
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
+
+	"github.com/ftpdiag/ftpdiag/capture/tlswire"
 )
 
 // Handshake message types (RFC 8446 section 4).
 const (
-	msgClientHello = 1
-	msgServerHello = 2
-	msgFinished    = 20
-	msgKeyUpdate   = 24
+	msgClientHello = tlswire.TypeClientHello
+	msgServerHello = tlswire.TypeServerHello
+	msgFinished    = tlswire.TypeFinished
+	msgKeyUpdate   = tlswire.TypeKeyUpdate
 )
 
 // maxHandshakeMessage bounds one handshake message held for parsing
@@ -21,10 +21,6 @@ const maxHandshakeMessage = 256 << 10
 
 // errHandshake is a handshake message this package cannot parse.
 var errHandshake = errors.New("a handshake message that does not parse")
-
-// hrrRandom is the ServerHello random of a HelloRetryRequest (RFC 8446
-// section 4.1.3).
-var hrrRandom = sha256.Sum256([]byte("HelloRetryRequest"))
 
 // message is one handshake message.
 type message struct {
@@ -78,59 +74,19 @@ type serverHello struct {
 }
 
 // parseServerHello reads a ServerHello body (RFC 5246 7.4.1.3, RFC 8446
-// 4.1.3).
+// 4.1.3) with tlswire, the reader the handshake facts use too.
 func parseServerHello(body []byte) (serverHello, error) {
-	var sh serverHello
-	b := body
-	if len(b) < 35 {
-		return sh, errHandshake
+	sh, ok := tlswire.ParseServerHello(body)
+	if !ok {
+		return serverHello{}, errHandshake
 	}
-	sh.version = binary.BigEndian.Uint16(b[:2])
-	sh.random = bytes.Clone(b[2:34])
-	sh.retry = bytes.Equal(sh.random, hrrRandom[:])
-	sid := int(b[34])
-	b = b[35:]
-	if len(b) < sid+3 {
-		return sh, errHandshake
-	}
-	b = b[sid:]
-	sh.suite = binary.BigEndian.Uint16(b[:2])
-	b = b[3:] // suite, compression method
-	if len(b) < 2 {
-		return sh, nil // no extensions
-	}
-	n := int(binary.BigEndian.Uint16(b[:2]))
-	b = b[2:]
-	if len(b) < n {
-		return sh, errHandshake
-	}
-	b = b[:n]
-	for len(b) >= 4 {
-		typ, l := binary.BigEndian.Uint16(b[:2]), int(binary.BigEndian.Uint16(b[2:4]))
-		if len(b) < 4+l {
-			return sh, errHandshake
-		}
-		if typ == 43 && l == 2 { // supported_versions
-			sh.version = binary.BigEndian.Uint16(b[4:6])
-		}
-		b = b[4+l:]
-	}
-	return sh, nil
+	return serverHello{random: bytes.Clone(sh.Random), suite: sh.CipherSuite, version: sh.Version, retry: sh.Retry}, nil
 }
 
 // versionName names a TLS version.
 func versionName(v uint16) string {
-	switch v {
-	case 0x0301:
-		return "TLS 1.0"
-	case 0x0302:
-		return "TLS 1.1"
-	case 0x0303:
-		return "TLS 1.2"
-	case 0x0304:
-		return "TLS 1.3"
-	case 0x0300:
-		return "SSL 3.0"
+	if name, ok := tlswire.VersionName(v); ok {
+		return name
 	}
 	return "unknown version"
 }

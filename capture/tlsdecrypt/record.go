@@ -4,14 +4,16 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"errors"
+
+	"github.com/ftpdiag/ftpdiag/capture/tlswire"
 )
 
 // Record content types (RFC 8446 section 5.1).
 const (
-	typeChangeCipherSpec = 20
-	typeAlert            = 21
-	typeHandshake        = 22
-	typeApplicationData  = 23
+	typeChangeCipherSpec = tlswire.RecordChangeCipherSpec
+	typeAlert            = tlswire.RecordAlert
+	typeHandshake        = tlswire.RecordHandshake
+	typeApplicationData  = tlswire.RecordApplicationData
 )
 
 const (
