@@ -71,6 +71,7 @@ type traceSource struct {
 	src   packetSource
 	fixed layers.LinkType // pcap: one link type for the file
 	ng    *pcapgo.NgReader
+	pcap  *pcapRecords // classic pcap: its records, read without pcapgo
 	drops uint64
 	// The packet handed on next (timestamp order), valid until the next
 	// advance: its data, link type and number in the input.
@@ -124,6 +125,7 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 		}
 		ts.src, ts.ng = ng, ng
 	case len(head) == 4 && isPcapMagic(head):
+		magic := [4]byte(head) // head is br's buffer, which the reader reuses
 		pr, err := pcapgo.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: pcap header: %v", name, describe(err))
@@ -133,6 +135,8 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 			pr.SetSnaplen(maxRecord)
 		}
 		ts.src, ts.fixed = pr, pr.LinkType()
+		// pcapgo read the file header from br: the records follow.
+		ts.pcap = newPcapRecords(br, magic, pr.Snaplen())
 	default:
 		return nil, fmt.Errorf("capture: %s is not a pcap or pcapng file (it starts with %x)", name, head)
 	}
@@ -167,19 +171,36 @@ func (ts *traceSource) advance() {
 	ts.data, ts.at, ts.lt, ts.num, ts.ok = p.data, p.at, p.lt, int(p.n), true
 }
 
-// read takes the next packet of the file into the window.
+// read takes the next packet of the file into the window: a classic
+// pcap's straight into a buffer of the window's, a pcapng's copied there.
 func (ts *traceSource) read() {
-	data, ci, err := ts.src.ZeroCopyReadPacketData()
-	if err == io.EOF {
-		ts.eof = true
+	if ts.pcap != nil {
+		buf, at, err := ts.pcap.readInto(ts.win.buffer)
+		if ts.readFailed(err) {
+			return
+		}
+		ts.n++
+		ts.win.hold(buf, at, ts.n, ts.fixed)
 		return
 	}
-	if err != nil {
-		ts.err = damage{fmt.Errorf("capture: %s: packet %d (after %d good packets): %v", ts.name, ts.n+1, ts.n, describe(err))}
+	data, ci, err := ts.src.ZeroCopyReadPacketData()
+	if ts.readFailed(err) {
 		return
 	}
 	ts.n++
 	ts.win.push(data, ci.Timestamp.UnixNano(), ts.n, ts.linkType(ci))
+}
+
+// readFailed notes the end of the input (io.EOF) or its damage, and
+// reports whether there was either.
+func (ts *traceSource) readFailed(err error) bool {
+	switch {
+	case err == io.EOF:
+		ts.eof = true
+	case err != nil:
+		ts.err = damage{fmt.Errorf("capture: %s: packet %d (after %d good packets): %v", ts.name, ts.n+1, ts.n, describe(err))}
+	}
+	return err != nil
 }
 
 // linkType is the link type of a packet just read.

@@ -64,6 +64,27 @@ func (w *window) full() bool {
 
 // push copies a packet into the window.
 func (w *window) push(data []byte, at int64, n int, lt layers.LinkType) {
+	buf := w.buffer(len(data))
+	copy(buf, data)
+	w.hold(buf, at, n, lt)
+}
+
+// buffer returns a buffer of n bytes for a packet to be held: a recycled
+// one when the packet is small enough to be kept for reuse, grown as
+// append grows it when it is too small.
+func (w *window) buffer(n int) []byte {
+	var buf []byte
+	if k := len(w.free); k > 0 && n <= reuseCap {
+		buf, w.free = w.free[k-1][:0], w.free[:k-1]
+	}
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return append(buf, make([]byte, n)...)
+}
+
+// hold takes a packet into the window, in a buffer from w.buffer.
+func (w *window) hold(buf []byte, at int64, n int, lt layers.LinkType) {
 	switch {
 	case n > 1 && at < w.released:
 		// Packets later than this one were handed on already.
@@ -78,11 +99,6 @@ func (w *window) push(data []byte, at int64, n int, lt layers.LinkType) {
 	if n == 1 || at > w.newest {
 		w.newest = at
 	}
-	var buf []byte
-	if k := len(w.free); k > 0 && len(data) <= reuseCap {
-		buf, w.free = w.free[k-1][:0], w.free[:k-1]
-	}
-	buf = append(buf, data...)
 	w.bytes += cap(buf)
 	if len(w.held) == cap(w.held) && w.head > 0 && w.head >= w.waiting() {
 		// Slide the waiting packets to the front instead of growing:

@@ -68,8 +68,14 @@ type connState struct {
 // Tracker turns decoded packets into Evidence. It is not safe for
 // concurrent use; the live capture feeds it from one goroutine.
 type Tracker struct {
-	ev          *Evidence
-	conns       map[connKey]*connState
+	ev    *Evidence
+	conns map[connKey]*connState
+	// lastKey and lastConn are the connection of the previous segment:
+	// a bulk transfer's segments come in runs, and comparing the key
+	// costs less than hashing it (the map entry of a key is only ever
+	// replaced by newConn, which updates them).
+	lastKey     connKey
+	lastConn    *connState
 	dec         *decoder
 	controlPort uint16
 	stallAfter  float64
@@ -182,7 +188,11 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	src := netip.AddrPortFrom(v.src, uint16(tcp.SrcPort))
 	dst := netip.AddrPortFrom(v.dst, uint16(tcp.DstPort))
 	key := keyOf(src, dst)
-	st := t.conns[key]
+	st := t.lastConn
+	if st == nil || key != t.lastKey {
+		st = t.conns[key]
+		t.lastKey, t.lastConn = key, st
+	}
 	syn := tcp.SYN && !tcp.ACK
 	if syn && st != nil && (st.c.Initiator != src || !st.haveISN || st.isn != tcp.Seq) {
 		st = nil // a new connection on a reused 4-tuple
@@ -271,6 +281,7 @@ func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, m
 	c := &Conn{Initiator: ini, Responder: res, First: ref, Midstream: mid, SYNs: []PacketRef{}}
 	st := &connState{c: c}
 	t.conns[key] = st
+	t.lastKey, t.lastConn = key, st
 	t.ev.Conns = append(t.ev.Conns, c)
 	return st
 }
@@ -322,8 +333,13 @@ func (t *Tracker) data(st *connState, d int, seq uint32, n int, ref PacketRef) {
 		r := ref
 		c.FirstData = &r
 	}
-	r := ref
-	c.LastData = &r
+	// Moved in place: one allocation per connection, not per segment.
+	if c.LastData == nil {
+		r := ref
+		c.LastData = &r
+	} else {
+		*c.LastData = ref
+	}
 	if st.started && !st.closed {
 		t.stall(st, ref.T)
 	}
@@ -473,7 +489,7 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 			t.ev.UnansweredInboundSYNs = append(t.ev.UnansweredInboundSYNs, c)
 		}
 	}
-	t.conns = nil // the bookkeeping is no longer needed
+	t.conns, t.lastConn = nil, nil // the bookkeeping is no longer needed
 	return t.ev
 }
 

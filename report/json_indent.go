@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 )
 
@@ -54,7 +55,7 @@ func (e *jsonEncoder) marshal(v any, prefix, indent string) ([]byte, bool, error
 // none); strings are copied as they are. ascii reports that no string
 // holds a byte >= 0x7f.
 func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii bool) {
-	ascii = true
+	ascii = isASCII(src)
 	depth := 0
 	open := false // after { or [, before the first element
 	// nl is a newline, the prefix and the indent of the deepest level
@@ -81,8 +82,7 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii
 		}
 		switch c {
 		case '"':
-			end, plain := jsonStringEnd(src, i)
-			ascii = ascii && plain
+			end := jsonStringEnd(src, i)
 			dst = append(dst, src[i:end]...)
 			i = end - 1
 		case '{', '[':
@@ -124,19 +124,46 @@ func jsonDelimiter(c byte) bool {
 }
 
 // jsonStringEnd is the index just past the string starting with the quote
-// at src[i] (len(src) when it is not closed); plain reports that the
-// string holds no byte >= 0x7f.
-func jsonStringEnd(src []byte, i int) (end int, plain bool) {
-	plain = true
-	for j := i + 1; j < len(src); j++ {
-		switch c := src[j]; {
-		case c == '\\':
-			j++
-		case c == '"':
-			return j + 1, plain
-		case c >= 0x7f:
-			plain = false
+// at src[i] (len(src) when it is not closed): the first quote after it
+// that an even number of backslashes precede (an escaped backslash is two).
+func jsonStringEnd(src []byte, i int) int {
+	j := i + 1
+	for {
+		k := bytes.IndexByte(src[j:], '"')
+		if k < 0 {
+			return len(src)
+		}
+		j += k
+		escaped := false
+		for p := j - 1; p > i && src[p] == '\\'; p-- {
+			escaped = !escaped
+		}
+		if !escaped {
+			return j + 1
+		}
+		j++
+	}
+}
+
+// isASCII reports whether b holds no byte >= 0x7f, eight bytes at a time.
+func isASCII(b []byte) bool {
+	const (
+		lows  = 0x0101010101010101
+		highs = 0x8080808080808080
+		dels  = 0x7f7f7f7f7f7f7f7f
+	)
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		x := w ^ dels // a zero byte where w has 0x7f
+		if w&highs != 0 || (x-lows)&^x&highs != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x7f {
+			return false
 		}
 	}
-	return len(src), plain
+	return true
 }

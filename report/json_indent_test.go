@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -21,6 +22,8 @@ func TestAppendIndentJSON(t *testing.T) {
 		"{\"del\":\"a\x7fb\",\"c1\":\"\u0085\",\"rlo\":\"\u202e\"}",
 		" { \"a\" :\t[ 1 ,\n2 ] , \"b\" : { } }", // json.Indent keeps trailing space: Marshal writes none
 		`{"a":{"b":{"c":{"d":[1]}}}}`,
+		`["\\","\\\\","x\\\"y\\",{"\"":"\\\\\""}]`,
+		`{"long":"` + strings.Repeat(`ab\"c\\`, 40) + `"}`,
 	} {
 		for _, pi := range [][2]string{{"", "  "}, {"    ", "  "}, {">", "\t"}} {
 			var want bytes.Buffer
@@ -56,6 +59,26 @@ func TestJSONEncoderMarshalIndent(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: marshalIndent differs from json.MarshalIndent", sc.name)
+		}
+	}
+}
+
+// TestIsASCII: a byte >= 0x7f anywhere (in the eight-byte words or the
+// tail) is found; none, none is.
+func TestIsASCII(t *testing.T) {
+	for n := range 20 {
+		b := bytes.Repeat([]byte("a~ \x00\x01"), 4)[:n]
+		if !isASCII(b) {
+			t.Errorf("%q: not ASCII", b)
+		}
+		for i := range n {
+			for _, c := range []byte{0x7f, 0x80, 0xc3, 0xff} {
+				bad := bytes.Clone(b)
+				bad[i] = c
+				if isASCII(bad) {
+					t.Errorf("%q: ASCII", bad)
+				}
+			}
 		}
 	}
 }
