@@ -132,7 +132,9 @@ var wordings = []wording{
 	{verbs: transferVerbs, codes: []int{522}, all: []string{"session reuse required"}, meaning: MeaningTLSReuseRequired,
 		server: "vsftpd 3.0.3 (require_ssl_reuse=YES)", reply: "522 SSL connection failed: session reuse required"},
 	{verbs: transferVerbs, codes: []int{425}, all: []string{"tls session of data connection not resumed"}, meaning: MeaningTLSReuseRequired,
-		server: "FileZilla Server 0.9.60 and 1.x", reply: "425 Unable to build data connection: TLS session of data connection not resumed."},
+		server: "FileZilla Server 1.x (1.7.3 source: src/filezilla/ftp/session.cpp)", reply: "425 Unable to build data connection: TLS session of data connection not resumed."},
+	{verbs: transferVerbs, codes: []int{450}, all: []string{"tls session of data connection has not resumed"}, meaning: MeaningTLSReuseRequired,
+		server: "FileZilla Server 0.9.x (\"Require TLS session resumption on data connection when using PROT P\")", reply: "450 TLS session of data connection has not resumed or the session does not match the control connection"},
 
 	// Commands refused by configuration.
 	{verbs: dataSetup, codes: []int{550}, all: []string{"permission denied"}, meaning: MeaningDisabled,

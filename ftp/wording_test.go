@@ -82,6 +82,7 @@ var wordingCases = []wordingCase{
 	{"vsftpd require_ssl_reuse", "LIST", []string{"522 SSL connection failed: session reuse required"}, true, MeaningTLSReuseRequired},
 	{"FileZilla 0.9.60 reuse", "RETR", []string{"425 Unable to build data connection: TLS session of data connection not resumed."}, true, MeaningTLSReuseRequired},
 	{"FileZilla 1.x reuse", "LIST", []string{"425 Unable to build data connection: TLS session of data connection not resumed"}, true, MeaningTLSReuseRequired},
+	{"FileZilla 0.9.x reuse", "RETR", []string{"450 TLS session of data connection has not resumed or the session does not match the control connection"}, true, MeaningTLSReuseRequired},
 	{"vsftpd data TLS failure without reuse", "LIST", []string{"522 SSL connection failed"}, true, MeaningNone},
 	{"Serv-U 6.x SSL required", "PASS", []string{"530 Not logged in, need secure connection."}, false, MeaningTLSRequired},
 	{"Serv-U 6.x PROT P required", "RETR", []string{"521 Data connection cannot be opened with this PROT setting."}, false, MeaningTLSRequired},

@@ -216,7 +216,7 @@ func (in *input) notResumedFinding(mrs []*probe.ModeResult, rfs []reuseRefusal) 
 		Action:      "make the client resume the control session on data connections, or stop the server demanding it",
 		Modes:       modeNames(mrs),
 		Evidence:    facts,
-		Fixes:       in.resumeFixes(cause),
+		Fixes:       in.resumeFixes(cause, rfs[0].control),
 	}
 }
 
@@ -237,6 +237,7 @@ func (in *input) notResumedKeyless() []Finding {
 	}
 	var facts []Fact
 	var cause, why string
+	var control *capture.TLSFacts
 	closed := false
 	for _, s := range in.ev.Sessions {
 		if s.TLS == nil || !s.TLS.Encrypted || s.TLS.Cleared != nil {
@@ -249,6 +250,7 @@ func (in *input) notResumedKeyless() []Finding {
 			}
 			if cause == "" {
 				cause, why = resumeCause(ds.Conn.TLS, s.Control.TLS)
+				control = s.Control.TLS
 			}
 			line := tlsLine(fmt.Sprintf("data connection %s -> %s", ds.Conn.Initiator, ds.Conn.Responder), ds.Conn.TLS)
 			if refusedPattern(ds.Conn) {
@@ -276,7 +278,7 @@ func (in *input) notResumedKeyless() []Finding {
 		Action:      "make the client resume the control session on data connections, or stop the server demanding it",
 		Inferred:    true,
 		Evidence:    facts,
-		Fixes:       in.resumeFixes(cause),
+		Fixes:       in.resumeFixes(cause, control),
 	}}
 }
 
@@ -323,16 +325,17 @@ func refusedPattern(c *capture.Conn) bool {
 }
 
 // resumeFixes are the fixes of data-tls-not-resumed: the server's setting,
-// then the client's, for the cause.
-func (in *input) resumeFixes(cause string) []Fix {
+// then the client's, for the cause; control is the control connection's
+// handshake as the wire showed it (nil: not seen).
+func (in *input) resumeFixes(cause string, control *capture.TLSFacts) []Fix {
 	fixes := pickOr(in.sw, map[string]Fix{
 		"vsftpd":           {Text: "vsftpd demands reuse by default (require_ssl_reuse=YES). Turning it off lets clients that cannot resume work; it also drops the check that the data connection comes from the logged-in client.", Lines: []string{"require_ssl_reuse=NO"}},
 		"proftpd":          {Text: "mod_tls demands reuse unless told otherwise.", Lines: []string{"TLSOptions NoSessionReuseRequired"}},
-		"filezilla-server": {Text: "FileZilla Server 1.x: Server > Configure > FTP and FTP over TLS (FTPS) > untick \"Require TLS session resumption on data connection when PROT P is used\" (0.9.x: FTP over TLS settings, the same box)."},
+		"filezilla-server": {Text: "FileZilla Server 1.x always demands it: no setting turns it off (its source hands the control connection's session to every data connection's handshake and refuses one that did not resume it), and at each PASV or PORT it sends a fresh TLS 1.3 ticket on the control connection for the data connection to resume: fix the client (or cap it at TLS 1.2). FileZilla Server 0.9.x: Edit > Settings > FTP over TLS settings, untick \"Require TLS session resumption on data connection when using PROT P\" (its refusal: \"450 TLS session of data connection has not resumed or the session does not match the control connection\")."},
 		"pure-ftpd":        {Text: "Pure-FTPd has no setting that demands session reuse: if this server is Pure-FTPd, something in front of it that terminates TLS (a proxy or load balancer) refuses the data connection; look at its settings."},
 	}, Fix{Text: "Let data connections run without resuming the control session, or keep the demand and fix the client. AWS Transfer Family: set TlsSessionResumptionMode to ENABLED (resumption accepted, not demanded) instead of ENFORCED, its default.",
 		Lines: []string{"aws transfer update-server --server-id SERVER_ID --protocol-details TlsSessionResumptionMode=ENABLED"}})
-	client := Fix{For: "client", Text: "Use a client that resumes the control session on its data connections (curl, lftp, FileZilla, WinSCP do). curl: where a TLS 1.3 resumption regression bites, --tls-max 1.2. lftp (GnuTLS) resumes on its own; keep ftp:ssl-data-use-keys at its default (yes). Python ftplib: wrap the data socket with the control socket's session (below). Go crypto/tls: one tls.Config with one ClientSessionCache for the control and data connections and the same ServerName on both (the cache is keyed by it); Go resumes by tickets only, never by TLS 1.2 session IDs.",
+	client := Fix{For: "client", Text: "Use a client that resumes the control session on its data connections (curl, lftp, FileZilla, WinSCP do). curl: where a TLS 1.3 resumption regression bites, --tls-max 1.2. lftp (GnuTLS) resumes on its own; with a client certificate (ssl:key-file) set ftp:ssl-data-use-keys no, so that it does not load the key for data connections and the server can match them to the control connection by session (man lftp). Python ftplib: wrap the data socket with the control socket's session (below). Go crypto/tls: one tls.Config with one ClientSessionCache for the control and data connections and the same ServerName on both (the cache is keyed by it); Go resumes by tickets only, never by TLS 1.2 session IDs.",
 		Lines: []string{
 			"class ReusingFTP_TLS(ftplib.FTP_TLS):",
 			"    def ntransfercmd(self, cmd, rest=None):",
@@ -342,6 +345,9 @@ func (in *input) resumeFixes(cause string) []Fix {
 			"        return conn, size",
 			"curl --ssl-reqd --tls-max 1.2 ftp://HOST/",
 		}}
+	if noEMS(control) {
+		fixes = append(fixes, Fix{Text: "This server's TLS 1.2 ServerHello on the control connection does not take the client's extended_master_secret (RFC 7627). Windows clients (SChannel: .NET SslStream, WinINet) resume only sessions made with it since the updates of October 2019 (CVE-2019-1318, Microsoft KB4528489), so none of them can resume here: update the server's TLS library to one that supports Extended Master Secret (Microsoft advises against turning it off on the client)."})
+	}
 	switch cause {
 	case causeOfferedOther:
 		client.Text = "The client resumes, but not the control connection's session: give the control and data connections one session cache, keyed by the same server name (Go: one tls.Config, one ClientSessionCache, the same ServerName). " + client.Text
@@ -349,6 +355,13 @@ func (in *input) resumeFixes(cause string) []Fix {
 		client.Text = "The client offered the right session and the server did not take it: the server side is the one to fix (session cache, ticket keys, one worker per session); a client capped at TLS 1.2 (curl --tls-max 1.2) avoids TLS 1.3 ticket timing. " + client.Text
 	}
 	return append(fixes, client)
+}
+
+// noEMS reports a TLS 1.2 (or older) control handshake whose client
+// offered extended_master_secret and whose server did not take it.
+func noEMS(control *capture.TLSFacts) bool {
+	return control != nil && control.Client != nil && control.Server != nil && control.Version() != "TLS 1.3" &&
+		control.Client.ExtendedMasterSecret && !control.Server.ExtendedMasterSecret
 }
 
 // reuseAttempt reports whether attempt a belongs to data-tls-not-resumed,

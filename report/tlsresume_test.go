@@ -192,3 +192,38 @@ func TestTLSSessionWireDataHandshakes(t *testing.T) {
 		})
 	}
 }
+
+// TestResumeFixesEMS: a TLS 1.2 control handshake whose server did not
+// take the client's extended_master_secret gets the Windows EMS fix; one
+// that took it, or TLS 1.3, does not.
+func TestResumeFixesEMS(t *testing.T) {
+	vsftpd := rep(522, "522 SSL connection failed: session reuse required")
+	for _, tc := range []struct {
+		name           string
+		version        string
+		client, server bool
+		want           bool
+	}{
+		{"TLS 1.2, server without EMS", "TLS 1.2", true, false, true},
+		{"TLS 1.2, both EMS", "TLS 1.2", true, true, false},
+		{"TLS 1.2, client without EMS", "TLS 1.2", false, false, false},
+		{"TLS 1.3", "TLS 1.3", true, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ev := reuseRun(vsftpd, dataHello(tc.version, capture.ClientHello{}))
+			c := ev.Conns[0].TLS
+			c.Client.ExtendedMasterSecret, c.Server.ExtendedMasterSecret, c.Server.Version = tc.client, tc.server, tc.version
+			f := find(Diagnose(r, ev).Findings, "data-tls-not-resumed")
+			if f == nil {
+				t.Fatal("no data-tls-not-resumed")
+			}
+			got := false
+			for _, fx := range f.Fixes {
+				got = got || strings.Contains(fx.Text, "extended_master_secret")
+			}
+			if got != tc.want {
+				t.Errorf("EMS fix %v, want %v: %+v", got, tc.want, f.Fixes)
+			}
+		})
+	}
+}
