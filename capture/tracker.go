@@ -195,7 +195,14 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	}
 	syn := tcp.SYN && !tcp.ACK
 	if syn && st != nil && (st.c.Initiator != src || !st.haveISN || st.isn != tcp.Seq) {
-		st = nil // a new connection on a reused 4-tuple
+		if answeredFirst(st, src, dst, ref) {
+			// The RST answering this SYN, stamped a little before it: the
+			// same connection, seen from its SYN.
+			st.c.Initiator, st.c.Responder, st.c.Midstream, st.c.First = src, dst, false, ref
+			st.c.RSTs[0].From = SideResponder
+		} else {
+			st = nil // a new connection on a reused 4-tuple
+		}
 	}
 	if st == nil {
 		ini, res := src, dst
@@ -271,6 +278,30 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		}
 		t.close(st, ref.T)
 	}
+}
+
+// answerSkew is how far before a SYN a RST answering it may be stamped:
+// the queues of a multi-queue NIC, or interfaces merged into one file,
+// stamp packets by clocks that differ by microseconds, so an answer that
+// came microseconds after its SYN can sort before it. A millisecond covers
+// that and is far less than any gap between two connections that reuse
+// one 4-tuple.
+const answerSkew = 0.001
+
+// answeredFirst reports whether st is only a RST from dst, seen at most
+// answerSkew before the SYN from src at ref: the answer to that SYN,
+// stamped before it, not a connection of its own.
+func answeredFirst(st *connState, src, dst netip.AddrPort, ref PacketRef) bool {
+	c := st.c
+	if !c.Midstream || st.haveISN || len(c.SYNs) > 0 || c.SYNACK != nil || c.FirstData != nil || len(c.RSTs) != 1 {
+		return false
+	}
+	r := c.RSTs[0]
+	from := c.Initiator
+	if r.From == SideResponder {
+		from = c.Responder
+	}
+	return from == dst && ref.T-r.T <= answerSkew && ref.T >= r.T
 }
 
 func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, mid bool) *connState {

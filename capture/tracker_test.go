@@ -69,6 +69,18 @@ func TestTrackerScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "RST from the responder stamped 2 µs before the SYN it answers",
+			recs: func(tb testing.TB) []rec {
+				return []rec{{0.000003, syn(tb, client, data)}, {0.000001, tcpPacket(tb, seg{src: data, dst: client, flags: "RA", ack: 1001})}}
+			},
+			check: func(t *testing.T, ev *Evidence) {
+				c := one(t, ev)
+				if c.Initiator != client || c.Midstream || len(c.SYNs) != 1 || len(c.RSTs) != 1 || c.RSTs[0].From != SideResponder || c.Established() {
+					t.Errorf("conn %+v, rsts %+v", c, c.RSTs)
+				}
+			},
+		},
+		{
 			name: "RST from responder on SYN",
 			recs: func(tb testing.TB) []rec {
 				return []rec{{0, syn(tb, client, data)}, {0.001, tcpPacket(tb, seg{src: data, dst: client, flags: "RA", ack: 1001})}}

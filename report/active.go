@@ -172,6 +172,13 @@ func ruleActiveCallback(in *input) []Finding {
 			port := portOf(ep)
 			facts := callbackFacts(mr, a, at, ep, in.an != nil)
 			g := blocked
+			if notCaptured(a.dc) {
+				// A capture of the control port only: the server's reply
+				// says the callback failed, the wire cannot say where.
+				g.unseen = true
+				g.add(string(mr.Mode), port, facts, at, a.dc)
+				continue
+			}
 			if in.wire {
 				conns := in.obs.dataOf(a.dc).conns
 				rejected, lateRefused := callbackRefusals(conns, in.callbackWaited(a))
@@ -307,6 +314,9 @@ type callbackGroup struct {
 	after bool
 	// synSeen: the capture holds the server's SYNs, unanswered.
 	synSeen bool
+	// unseen: the capture holds no data connection of the session at
+	// all (notCapturedText): where the callback stopped is not in it.
+	unseen bool
 	// replied and silent are the attempts that failed at PORT time.
 	replied, silent []attemptAt
 	// outside are the facts of a responder's callback test whose every
@@ -465,8 +475,22 @@ func (in *input) callbackBlocked(g *callbackGroup) Finding {
 	}
 	expl := fmt.Sprintf("The server's connection back to the client for %s (port %s) never arrived: %s Something between the server and the client blocks the callback: the client's NAT gateway without an FTP helper, a firewall in front of the client, or the server's own outbound rules (%s).",
 		joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, !g.synSeen)), callbackSource(in.sw))
-	inferred := !in.wire
+	if g.synSeen && !in.atClient() {
+		// The SYNs are on the wire past the server: its outbound rules let
+		// them out, and whether they reached the client is not seen here.
+		expl = fmt.Sprintf("The server's connection back to the client for %s (port %s) got no answer.", joinAnd(g.modes), portList(g.ports))
+		if how := in.callbackHow(g, false); len(how) > 0 {
+			expl += " " + capitalizeThe(sentences(how))
+		}
+	}
+	inferred := !in.wire || (g.unseen && !g.synSeen)
+	unseen := in.wire && inferred
+	if unseen {
+		expl = fmt.Sprintf("The server's connection back to the client for %s (port %s) failed: %s The capture holds no data connection of this session (it was most likely filtered to the control port), so where the callback was stopped cannot be seen: a firewall on the client or in front of it, the client's NAT gateway without an FTP helper, or the server's own outbound rules (%s). A capture with the data connections would tell (see capture-incomplete).",
+			joinAnd(g.modes), portList(g.ports), sentences(in.callbackHow(g, true)), callbackSource(in.sw))
+	}
 	switch v := in.vantage(); {
+	case unseen:
 	case inferred:
 		expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
 	case in.atClient():
@@ -488,7 +512,7 @@ func (in *input) callbackBlocked(g *callbackGroup) Finding {
 	return Finding{
 		ID:          "active-callback-blocked",
 		Severity:    SeverityError,
-		Title:       callbackBlockedTitle(g, in.atClient()),
+		Title:       callbackBlockedTitle(g, in.atClient(), unseen),
 		Explanation: expl,
 		Action:      "use passive mode",
 		Modes:       g.modes,
@@ -516,7 +540,10 @@ func (in *input) callbackBlockedOutside(g *callbackGroup) Finding {
 	}
 }
 
-func callbackBlockedTitle(g *callbackGroup, atClient bool) string {
+func callbackBlockedTitle(g *callbackGroup, atClient, unseen bool) string {
+	if unseen {
+		return "The server's active-mode connection back to the client failed, where is not in the capture"
+	}
 	if g.synSeen && !atClient {
 		return "The server's active-mode connection back to the client got no answer"
 	}
@@ -582,7 +609,7 @@ func callbackSource(sw string) string {
 // arrive: the accept timed out, or the server answered the transfer
 // command that the data connection failed (425).
 func callbackFailed(mr *probe.ModeResult, a attempt) bool {
-	if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || !a.dc.Connect.Ran() {
+	if !setupAccepted(mr.Mode, a.dc) || a.dc.Connect.OK() || (!a.dc.Connect.Ran() && !notCaptured(a.dc)) {
 		return false
 	}
 	return a.dc.Connect.Outcome == probe.OutcomeTimeout || calledBackRefused(a.dc.Connect) ||

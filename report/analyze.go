@@ -1005,6 +1005,22 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	return st
 }
 
+// sessionEndedWaiting is st, a data connection's single SYN that got no
+// answer, unless the control connection ended sooner than outlivedWait
+// after that SYN with no reply concluding the wait: the session was given
+// up before an answer was due, and the wire does not show the SYN
+// unanswered (a SYN sent again would).
+func sessionEndedWaiting(st probe.Step, c, ctl *capture.Conn) probe.Step {
+	if len(c.SYNs) != 1 || ctl.OpenAtEnd {
+		return st
+	}
+	if after := lastSeen(ctl) - c.SYNs[0].T; after < outlivedWait {
+		st.Outcome, st.T = probe.OutcomeSkipped, st.T0
+		st.Error = fmt.Sprintf(clientEndedPrefix+"the session ended %.1f s after this connection's one SYN, before any answer: whether it would have been answered is not in the file", max(0, after))
+	}
+	return st
+}
+
 // clientEndedText is the error of a step the client ended itself (its
 // FIN, or its RST) after that long, before any answer: after what, and
 // what the wire cannot say.
@@ -1258,6 +1274,9 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// The transfer's reply, or the session's end in the capture,
 		// concluded the wait for the connection.
 		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil || !s.Control.OpenAtEnd)
+		if final == nil && dc.Connect.Outcome == probe.OutcomeTimeout {
+			dc.Connect = sessionEndedWaiting(dc.Connect, c, s.Control)
+		}
 		if ds.Passive {
 			dc.Dialled = c.Responder.String()
 			dc.Local, dc.Peer = c.Initiator.String(), c.Responder.String()
@@ -1295,10 +1314,15 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// open: whether a connection would have come is not in the file.
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: rc.cutText(dc.Setup.T)}
 	default:
-		// Announced, and no connection ever appeared.
+		// Announced, and no connection ever appeared: the wait ended
+		// with the transfer's reply, or when the client moved on to
+		// its next command without using this set-up.
 		t := dc.Setup.T
-		if final != nil {
+		switch next := nextCommand(s, ds.Setup); {
+		case final != nil:
 			t = final.T
+		case ds.Transfer == nil && next > 0:
+			t = next
 		}
 		dc.Connect = probe.Step{Outcome: probe.OutcomeTimeout, T0: dc.Setup.T, T: t}
 		if ds.Passive {
@@ -1351,6 +1375,17 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Connect.T, T: lastSeen(c), Error: tlsHiddenText}
 	}
 	return dc.Setup.OK() && dc.Connect.OK() && tr.Step.OK()
+}
+
+// nextCommand is when the client sent its next command after x, 0 when
+// the capture holds none.
+func nextCommand(s *capture.FTPSession, x *capture.FTPExchange) float64 {
+	for i, e := range s.Exchanges {
+		if e == x && i+1 < len(s.Exchanges) {
+			return s.Exchanges[i+1].T
+		}
+	}
+	return 0
 }
 
 // transferTimes fills a rebuilt transfer's moments from the wire: the 1xx

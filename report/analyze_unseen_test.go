@@ -302,23 +302,28 @@ func TestAnalyzeStallObservable(t *testing.T) {
 // TestAnalyzeEndsAfterSetup: a capture that ends soon after a passive
 // set-up, the session still open, does not show whether the data
 // connection would have come or been answered: no error, what is missing
-// said (capture-incomplete). The same capture going on 30 s does.
+// said (capture-incomplete). The same capture going on 30 s does. A client
+// that ended the session half a second after its one SYN gave up before
+// the wire showed that SYN unanswered: no error either.
 func TestAnalyzeEndsAfterSetup(t *testing.T) {
 	tests := []struct {
 		name  string
 		syn   bool    // the client's one SYN to the passive port is in it
 		end   float64 // the capture's last packet, after LIST
+		quit  float64 // the client's FIN on the control connection, after LIST (0: open)
 		error bool
 	}{
-		{"no connection, the capture ends 2 s after LIST", false, 2, false},
-		{"one SYN, the capture ends 1 s after it", true, 1, false},
-		{"no connection, the capture goes on 30 s", false, 30, true},
-		{"one SYN, the capture goes on 30 s", true, 30, true},
+		{"no connection, the capture ends 2 s after LIST", false, 2, 0, false},
+		{"one SYN, the capture ends 1 s after it", true, 1, 0, false},
+		{"no connection, the capture goes on 30 s", false, 30, 0, true},
+		{"one SYN, the capture goes on 30 s", true, 30, 0, true},
+		{"one SYN, the client ends the session 0.5 s after, the capture goes on 30 s", true, 30, 0.5, false},
+		{"one SYN, the client ends the session 20 s after", true, 30, 20, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHandSession()
-			h.s.Control.OpenAtEnd = true
+			h.s.Control.OpenAtEnd = tc.quit == 0
 			setup := h.say("PASV", "227 Entering Passive Mode (10,77,0,2,117,49).")
 			list := h.say("LIST")
 			var c *capture.Conn
@@ -327,6 +332,9 @@ func TestAnalyzeEndsAfterSetup(t *testing.T) {
 				c.SYNACK = nil
 			}
 			h.data("PASV", "10.77.0.2:30001", setup, list, c)
+			if tc.quit > 0 {
+				h.s.Control.FINInitiator = &capture.PacketRef{T: list.T + tc.quit}
+			}
 			other := netip.MustParseAddrPort("192.168.10.9:50000")
 			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: other, Responder: netip.MustParseAddrPort("10.77.0.9:443"),
 				First: capture.PacketRef{T: list.T + tc.end}, SYNs: []capture.PacketRef{{T: list.T + tc.end}}})
@@ -545,6 +553,91 @@ func TestAnalyzeNoLogin(t *testing.T) {
 			loggedIn := strings.Contains(strings.ReplaceAll(v, "never logged in", ""), "logged in")
 			if len(ids) > 0 || loggedIn || !strings.Contains(v, tc.verdict) {
 				t.Errorf("ids %v (want none), the verdict must not say logged in and must say %q:\n%s", ids, tc.verdict, text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeWaitShown: a passive set-up whose connection never came and
+// that no transfer command used was waited for until the client moved on
+// to its next command: the timeout says how long that was, not 0 s.
+func TestAnalyzeWaitShown(t *testing.T) {
+	tests := []struct {
+		name string
+		next float64 // the client's next command, after the set-up
+		want string
+	}{
+		{"EPRT 7 s later", 7, "timeout after 7.0 s"},
+		{"EPRT 30 s later", 30, "timeout after 30.0 s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			// A connection off the control port: the capture holds data
+			// connections.
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: 0.5}, SYNs: []capture.PacketRef{{T: 0.5}}})
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30004|)")
+			h.data("EPSV", "10.77.0.2:30004", setup, nil, nil)
+			h.t += tc.next - 0.01
+			h.say("EPRT |1|192.168.10.2|41239|", "200 EPRT command successful")
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+			cd := DiagnoseCapture(h.ev)
+			_, _, text := unseenReport(cd)
+			var ev []string
+			for _, f := range cd.Sessions[0].Findings {
+				for _, e := range f.Evidence {
+					ev = append(ev, e.Text)
+				}
+			}
+			if !strings.Contains(strings.Join(ev, "\n"), tc.want) {
+				t.Errorf("evidence lacks %q:\n%s\n%s", tc.want, strings.Join(ev, "\n"), text)
+			}
+		})
+	}
+}
+
+// TestAnalyzeVerdictBesideUnseen: a session where one mode failed and the
+// capture ended during another's transfer does not say "no data mode
+// works": the failing mode is named, and the unseen one said unseen.
+func TestAnalyzeVerdictBesideUnseen(t *testing.T) {
+	tests := []struct {
+		name    string
+		cut     bool // an EPRT transfer the capture ends during
+		verdict string
+		never   string
+	}{
+		{"EPSV filtered, EPRT cut mid-transfer", true, "EPSV fails", "No data mode works"},
+		{"EPSV filtered alone", false, "No data mode works", "The capture ends"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30001|)")
+			c := h.passiveConn(1)
+			c.SYNACK = nil
+			c.SYNs = append(c.SYNs, capture.PacketRef{T: h.t + 1}, capture.PacketRef{T: h.t + 3})
+			h.data("EPSV", "10.77.0.2:30001", setup, nil, c)
+			h.t += 7
+			end := h.t + 40
+			if tc.cut {
+				port := h.say("EPRT |1|192.168.10.2|50001|", "200 EPRT command successful.")
+				d := &capture.Conn{Initiator: netip.MustParseAddrPort("10.77.0.2:20"), Responder: netip.MustParseAddrPort("192.168.10.2:50001"),
+					First: capture.PacketRef{T: h.t + 0.01}, SYNs: []capture.PacketRef{{T: h.t + 0.01}}, SYNACK: &capture.PacketRef{T: h.t + 0.011},
+					BytesFromInitiator: 65160, FirstData: &capture.PacketRef{T: h.t + 0.02}, LastData: &capture.PacketRef{T: h.t + 0.5}, OpenAtEnd: true}
+				retr := h.say("RETR big.bin", "150 Opening BINARY mode data connection for big.bin.")
+				h.data("EPRT", "192.168.10.2:50001", port, retr, d)
+				h.s.Control.OpenAtEnd = true
+				end = h.t + 1
+			}
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: end}, SYNs: []capture.PacketRef{{T: end}}})
+			cd := DiagnoseCapture(h.ev)
+			_, _, text := unseenReport(cd)
+			v := cd.Sessions[0].Verdict
+			if !strings.Contains(v, tc.verdict) || strings.Contains(v, tc.never) {
+				t.Errorf("verdict must say %q and not %q:\n%s", tc.verdict, tc.never, text)
 			}
 		})
 	}

@@ -27,6 +27,12 @@ import (
 // that holds no data connection at all.
 const notCapturedText = "not in the capture, which holds no data connection of this session: whether it was dialled, and how it went, cannot be seen"
 
+// notCaptured reports a data connection marked not in a capture that
+// holds none (notCapturedText).
+func notCaptured(dc *probe.DataConn) bool {
+	return dc.Connect.Outcome == probe.OutcomeSkipped && dc.Connect.Error == notCapturedText
+}
+
 // unseenSetup is a data connection set up in the dialogue whose fate the
 // capture cannot show, or (Cut) a step still under way when the capture
 // ended.
@@ -335,7 +341,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 	}
 	for _, mr := range in.modes() {
 		for _, a := range attempts(mr) {
-			if a.dc.Connect.Outcome == probe.OutcomeSkipped && a.dc.Connect.Error == notCapturedText {
+			if notCaptured(a.dc) {
 				missing = true
 				facts = append(facts, Fact{T: a.dc.Setup.T, Text: fmt.Sprintf("%s %s: the data connection is not in the capture", mr.Mode, a.tr.Command)})
 				add(string(mr.Mode))
@@ -382,7 +388,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 	}
 	action := "capture again with the data connections and ICMP, until the session ends"
 	if gaveUp {
-		parts = append(parts, fmt.Sprintf("A step's connection was ended by the side that opened it (its FIN or RST), less than %.0f s after the step began and before any answer: that side gave up, the other ended nothing, and whether it would have answered is not on the wire, so no finding is made about the step. The evidence says who gave up and when; a client that waits longer (its timeout) shows how the step ends.", outlivedWait))
+		parts = append(parts, fmt.Sprintf("A step was given up before any answer, less than %.0f s after it began: the side that opened its connection ended it (its FIN or RST), or the session ended. The other side ended nothing, and whether it would have answered is not on the wire, so no finding is made about the step. The evidence says who gave up and when; a client that waits longer (its timeout) shows how the step ends.", outlivedWait))
 		if !missing && !cut && !hole && !sliced && !tls {
 			title = "The session gave up on a step before any answer: how it would have ended cannot be seen"
 			action = "let the client wait longer for the answer (its timeout), and capture that"

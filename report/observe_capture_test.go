@@ -33,10 +33,12 @@ func controlPortOnly(t *testing.T, src string, port uint16) string {
 // port hold no data connection. What only the data connections would show
 // is not concluded (no passive-port-filtered from SYNs that are simply not
 // in the file); what the control dialogue says still is (PORT refused, a
-// 425 from the server); capture-incomplete says what is missing.
+// 425 from the server: the callback failed, inferred, where not seen);
+// capture-incomplete says what is missing.
 func TestAnalyzeControlPortOnly(t *testing.T) {
 	tests := []struct {
 		name       string
+		src        string   // a client capture of testdata/clients, else the lab capture of name
 		want       []string // error and warning ids
 		incomplete bool
 		verdict    string
@@ -49,10 +51,16 @@ func TestAnalyzeControlPortOnly(t *testing.T) {
 		{name: "client-nat", want: []string{"active-address-rejected"}},
 		{name: "server-nat", want: []string{"pasv-private-address"}},
 		{name: "port-disabled", want: []string{"active-disabled"}},
+		// vsftpd answered LIST and RETR 425 after its callback failed.
+		{name: "client-firewall", src: "curl-active-vsftpd-client-firewall-client", want: []string{"active-callback-blocked"}, incomplete: true, verdict: "where is not in the capture"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			path := controlPortOnly(t, filepath.Join("..", "testdata", "captures", tc.name+".pcapng"), 21)
+			src := filepath.Join("..", "testdata", "captures", tc.name+".pcapng")
+			if tc.src != "" {
+				src = filepath.Join("..", "testdata", "clients", tc.src+".pcap")
+			}
+			path := controlPortOnly(t, src, 21)
 			ev, err := capture.ReadFiles([]string{path}, capture.ReadOptions{})
 			if err != nil {
 				t.Fatal(err)

@@ -55,6 +55,16 @@ type pasvCopy struct {
 	copy      string
 }
 
+// isResponder reports whether the probed server identified itself as an
+// ftpdiag responder (its FEAT line).
+func (in *input) isResponder() bool {
+	if in.r == nil {
+		return false
+	}
+	_, _, ok := ftp.ResponderFeat(in.r.Server.Feat)
+	return ok
+}
+
 // outside returns the observations, once per input; nil when no mode ran
 // against a responder.
 func (in *input) outside() []outsideObs {

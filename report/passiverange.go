@@ -143,8 +143,16 @@ func rangeOf(ss []pasvSample) (lo, hi uint16, n int) {
 // part of a passive range. Decision (splitSamples): a port below 1024, or
 // one far from every other announced port. Warning: the mode may still
 // have worked; what must not happen is a firewall opened to it.
+// Against an ftpdiag responder only a port below 1024 counts: it has no
+// passive range (it listens on the system's ephemeral ports).
 func rulePasvPortSuspicious(in *input) []Finding {
 	kept, sus := splitSamples(in.passiveSamples(true))
+	if in.isResponder() {
+		// An ftpdiag responder has no passive range: it listens on the
+		// system's ephemeral ports, which are spread at random, so only
+		// a port below 1024 is suspicious there.
+		sus = slices.DeleteFunc(sus, func(s pasvSample) bool { return s.port >= minPassivePort })
+	}
 	if len(sus) == 0 {
 		return nil
 	}

@@ -13,7 +13,9 @@ import (
 // captured at the client, the server and between them. Only at the client
 // does an unanswered SYN mean this host's firewall; elsewhere the rule
 // says what its vantage showed, and no fix tells the capture's host to
-// open its INPUT chain.
+// open its INPUT chain; where the server's SYNs are in the capture past
+// the server, its outbound rules are not blamed and the callback is not
+// said to have never arrived (it may have, and been dropped there).
 func TestVantageDecidesTheCallbackFinding(t *testing.T) {
 	ttl := map[string][2]int{"client": {64, 60}, "server": {60, 64}, "middle": {61, 62}}
 	tests := []struct {
@@ -25,8 +27,8 @@ func TestVantageDecidesTheCallbackFinding(t *testing.T) {
 		inputFix bool
 	}{
 		{"client", true, "active-callback-dropped-locally", []string{"arrive at port 50010 of this host", "taken at the client"}, nil, true},
-		{"server", true, "active-callback-blocked", []string{"got no answer", "left the server (they are in this capture, taken at the server)", "taken at the server"}, []string{"this host"}, false},
-		{"middle", true, "active-callback-blocked", []string{"passed the capture point without any answer", "taken between client and server"}, []string{"this host"}, false},
+		{"server", true, "active-callback-blocked", []string{"got no answer", "left the server (they are in this capture, taken at the server)", "taken at the server"}, []string{"this host", "never arrived", "outbound rules"}, false},
+		{"middle", true, "active-callback-blocked", []string{"passed the capture point without any answer", "taken between client and server"}, []string{"this host", "never arrived", "outbound rules"}, false},
 		{"server", false, "active-callback-blocked", []string{"shows no SYN from it to the client"}, []string{"this host"}, false},
 		{"client", false, "active-callback-blocked", []string{"no SYN to port 50010 reached this host"}, nil, false},
 	}

@@ -140,11 +140,16 @@ func modeVerdict(in *input, fs []Finding) string {
 		// Not "the data connection is not the problem": some are unseen.
 		return sentence(fmt.Sprintf("%s %s", joinAnd(work), word(len(work), "works", "work")))
 	case len(fail) == 0 && len(work) > 0:
+		// A captured session's client used its modes; nothing was probed.
+		how := "probed"
+		if in.an != nil {
+			how = "used"
+		}
 		all := fmt.Sprintf("All %s data modes work", numberWord(len(work)))
 		if len(work) == 2 {
-			all = "Both data modes probed work"
+			all = "Both data modes " + how + " work"
 		} else if len(work) == 1 {
-			all = "The one data mode probed works"
+			all = "The one data mode " + how + " works"
 		}
 		if firstErr != nil {
 			return sentence(all + ", but " + lowerFirst(why(firstErr)))
@@ -164,6 +169,11 @@ func modeVerdict(in *input, fs []Finding) string {
 	}
 	if len(fail) == 0 && up {
 		return sentence("No data connection was due: the server refused the transfer commands themselves (" + lowerFirst(why(firstNonNil(firstErr, firstWarn))) + ")")
+	}
+	if unseenClause(in) != "" {
+		// Some modes are not in the result: the capture does not show
+		// how they went, so not "no data mode works".
+		return sentence(fmt.Sprintf("%s %s: %s", joinAnd(fail), word(len(fail), "fails", "fail"), lowerFirst(why(errFor(fs, fail)))))
 	}
 	return sentence("No data mode works: " + lowerFirst(why(errFor(fs, fail))))
 }

@@ -192,3 +192,60 @@ func TestClientCaptureVariants(t *testing.T) {
 }
 
 func slicesClone(in []pcapPacket) []pcapPacket { return append([]pcapPacket(nil), in...) }
+
+// brokenVariantSources are broken captures to derive the variants from:
+// passive refused at a gateway, passive dropped at the client, the
+// callback dropped seen at the server, PORT rejected behind a NAT, and a
+// client that falls back to active mode after its passive port was
+// dropped (its transfers give the cut and lost-segment variants).
+var brokenVariantSources = []string{
+	"tnftp-vsftpd-passive-dropped-client",
+	"ncftp-passive-proftpd-passive-rejected-gateway",
+	"lftp-vsftpd-passive-dropped-client",
+	"curl-active-pure-ftpd-client-firewall-server",
+	"wget-active-vsftpd-client-nat-gateway",
+}
+
+// lossyVariants lose part of what the capture shows (the data
+// connections, the text past the snap length, a control segment, the
+// end): their errors may only be fewer than the source's.
+var lossyVariants = []string{"port21", "snaplen96", "control-segment-lost", "cut-mid-transfer"}
+
+// TestBrokenCaptureVariants analyzes each variant of each broken source
+// capture: a variant that changes only how the same packets were taken
+// (link type, VLAN, control port, jittered timestamps, segments split,
+// reordered or duplicated, a command pipelined) gives exactly the source's
+// errors; one that loses part of the capture gives no error the source
+// does not (what it lacks is capture-incomplete, no failure).
+func TestBrokenCaptureVariants(t *testing.T) {
+	manifest := map[string]clientCapture{}
+	for _, c := range readClientManifest(t) {
+		manifest[c.Name()] = c
+	}
+	for _, src := range brokenVariantSources {
+		c, ok := manifest[src]
+		if !ok || c.Healthy() || len(c.Errors) == 0 {
+			t.Fatalf("variant source %s is no broken capture of the manifest", src)
+		}
+		raw, err := os.ReadFile(filepath.Join(clientsDir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkts := readPcap(t, raw)
+		for _, v := range append(slices.Clone(captureVariants), linkVariants...) {
+			t.Run(src+"/"+v.name, func(t *testing.T) {
+				out, ok := v.derive(slicesClone(pkts))
+				if !ok {
+					t.Skipf("%s offers nothing to derive %s from", src, v.name)
+				}
+				g := analyzeGolden(t, writePcap(t, v.snaplen, v.link, out), v.args...)
+				got, want := g.ids("error"), slices.Sorted(slices.Values(c.Errors))
+				lossy := slices.Contains(lossyVariants, v.name)
+				extra := slices.DeleteFunc(slices.Clone(got), func(id string) bool { return slices.Contains(want, id) })
+				if (lossy && len(extra) > 0) || (!lossy && !slices.Equal(got, want)) {
+					t.Errorf("errors %v, want %s %v; analyze says:%s", got, map[bool]string{true: "a subset of", false: "exactly"}[lossy], want, g.describe())
+				}
+			})
+		}
+	}
+}
