@@ -253,6 +253,8 @@ type analysis struct {
 	dataSeen bool
 	// controls are the control connections of the session's group.
 	controls []*capture.Conn
+	// group are the session's captured control sessions.
+	group []*capture.FTPSession
 }
 
 // controlEnd is when the client ended the control connection that was
@@ -422,7 +424,7 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g)}
+	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g), group: g}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
 		Schema:   Schema,
@@ -445,7 +447,6 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		d.Findings = append(d.Findings, rl(in)...)
 	}
 	d.Findings = append(d.Findings, fallback(in, d.Findings)...)
-	d.Findings = append(d.Findings, encryptedFindings(g)...)
 	finishDiagnosis(d, in, "capture", summaryOnly)
 	if len(in.modes()) == 0 {
 		d.Verdict = "The session logged in and set up no data connection that the capture shows: there is nothing to diagnose about data connections."
@@ -1474,9 +1475,18 @@ func transcript0(s *capture.FTPSession, extra []*capture.FTPExchange) []probe.Ex
 	return out
 }
 
-// encryptedFindings: the control connection ran under TLS, so the
-// dialogue (and with it the data setups) is unreadable; the data
-// connections between the two hosts are still reported.
+// ruleControlEncrypted: a captured session whose control connection ran
+// under TLS (analyze only): the dialogue, and with it the data set-ups,
+// cannot be read; the data connections between the two hosts are still
+// reported. Info.
+func ruleControlEncrypted(in *input) []Finding {
+	if in.an == nil {
+		return nil
+	}
+	return encryptedFindings(in.an.group)
+}
+
+// encryptedFindings is control-encrypted for a session group.
 func encryptedFindings(g []*capture.FTPSession) []Finding {
 	var facts []Fact
 	var modes []string

@@ -230,6 +230,7 @@ var rules = []rule{
 	ruleClientBehindNAT,       // clientnat.go (info)
 	ruleCaptureIncomplete,     // observe_capture.go (info: analyze, what the capture lacks)
 	ruleCaptureUnavailable,    // capture.go
+	ruleControlEncrypted,      // analyze.go (info: analyze, the control channel under TLS)
 }
 
 // Diagnose turns a probe result and capture evidence (either may be nil)
