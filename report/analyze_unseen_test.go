@@ -558,6 +558,50 @@ func TestAnalyzeNoLogin(t *testing.T) {
 	}
 }
 
+// TestAnalyzeAuthRefused: a client that asked for TLS, was refused and
+// sent no login did not get TLS (tls-unavailable), not "nothing to
+// diagnose"; one that was refused and logged in anyway has no such error.
+func TestAnalyzeAuthRefused(t *testing.T) {
+	tests := []struct {
+		name  string
+		shape func(h *handSession)
+		want  bool
+	}{
+		{"AUTH TLS refused, then QUIT", func(h *handSession) {
+			h.say("AUTH TLS", "534 Policy requires SSL.")
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+		}, true},
+		{"AUTH SSL unknown, the client closes", func(h *handSession) {
+			h.say("AUTH SSL", "500 Unknown command.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+		}, true},
+		{"AUTH TLS refused, the client logs in anyway", func(h *handSession) {
+			h.say("AUTH TLS", "500 Unknown command.")
+			h.say("USER ftp", "331 Please specify the password.")
+			h.say("PASS x", "230 Login successful.")
+			h.say("QUIT", "221 Goodbye.")
+			h.s.Control.FINInitiator = &capture.PacketRef{T: h.t + 0.01}
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.s.Exchanges = h.s.Exchanges[:1] // the greeting only
+			h.t = h.s.Exchanges[0].Replies[0].T
+			tc.shape(h)
+			cd := DiagnoseCapture(h.ev)
+			ids, _, text := unseenReport(cd)
+			if got := slices.Contains(ids, "tls-unavailable"); got != tc.want {
+				t.Errorf("tls-unavailable %v, want %v:\n%s", got, tc.want, text)
+			}
+			if tc.want && !strings.Contains(cd.Sessions[0].Verdict, "refused") {
+				t.Errorf("the verdict does not name the refusal: %q", cd.Sessions[0].Verdict)
+			}
+		})
+	}
+}
+
 // TestAnalyzeWaitShown: a passive set-up whose connection never came and
 // that no transfer command used was waited for until the client moved on
 // to its next command: the timeout says how long that was, not 0 s.

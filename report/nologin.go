@@ -123,3 +123,43 @@ func notLoggedIn(in *input) string {
 	what := strings.TrimPrefix(ms[0].Login.Error, noLoginPrefix)
 	return sentence(upperFirst(what) + ". No data connection was due: there is nothing to diagnose about data connections")
 }
+
+// authRefusedCaptured is tls-unavailable in a captured session: the client
+// asked for TLS (AUTH), the server refused it, and the client sent no
+// login after that: it would not go on in clear text. A client that logged
+// in anyway (opportunistic TLS) is no such session.
+func (in *input) authRefusedCaptured() []Finding {
+	var facts []Fact
+	var modes []string
+	for _, mr := range in.modes() {
+		if !noLogin(mr) {
+			continue
+		}
+		for _, ex := range mr.Transcript {
+			if strings.HasPrefix(strings.ToUpper(ex.Command), "AUTH ") && ex.Reply != nil && ex.Reply.Code >= 400 {
+				facts = append(facts, Fact{T: ex.T, Text: fmt.Sprintf("%s -> %s", ex.Command, replyLine(ex.Reply))})
+				modes = appendOnce(modes, string(mr.Mode))
+				break
+			}
+		}
+	}
+	if len(facts) == 0 {
+		return nil
+	}
+	fixes := pick(in.sw, map[string]Fix{
+		"vsftpd":    {Text: "Enable TLS in vsftpd.conf with a certificate and key.", Lines: []string{"ssl_enable=YES", "rsa_cert_file=/etc/ssl/certs/ftp.pem", "rsa_private_key_file=/etc/ssl/private/ftp.key"}},
+		"proftpd":   {Text: "Load mod_tls and enable it.", Lines: []string{"TLSEngine on", "TLSRSACertificateFile /etc/ssl/certs/ftp.pem", "TLSRSACertificateKeyFile /etc/ssl/private/ftp.key"}},
+		"pure-ftpd": {Text: "Start Pure-FTPd with TLS enabled (-Y 1, TLS 1 in pure-ftpd.conf) and a certificate in /etc/ssl/private/pure-ftpd.pem.", Lines: []string{"TLS 1"}},
+	})
+	fixes = append(fixes, Fix{For: "client", Text: "If plain FTP is acceptable on this network, let the client go on without TLS (curl --ssl instead of --ssl-reqd; lftp set ftp:ssl-force false; FileZilla: Encryption \"Use explicit FTP over TLS if available\")."})
+	return []Finding{{
+		ID:          "tls-unavailable",
+		Severity:    SeverityError,
+		Title:       "The client asked for TLS and the server refused it",
+		Explanation: "The client sent AUTH, the server refused it (quoted), and the client sent no login after that: it would not go on in clear text, so the session ended before any data connection was due. The server offers no TLS on this port (not enabled, or no certificate), or something in front of it answers for it.",
+		Action:      "enable TLS on the server, or let the client go on in clear text",
+		Modes:       modes,
+		Evidence:    facts,
+		Fixes:       fixes,
+	}}
+}

@@ -105,6 +105,9 @@ func ruleTLSUnavailable(in *input) []Finding {
 	if in.r == nil {
 		return nil
 	}
+	if in.an != nil {
+		return in.authRefusedCaptured() // nologin.go
+	}
 	auto := in.r.TLS != nil && in.r.TLS.Requested == probe.TLSAuto
 	if !in.secure() && !auto {
 		return nil
