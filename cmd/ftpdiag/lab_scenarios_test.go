@@ -36,6 +36,7 @@ func TestLabScenarioFindings(t *testing.T) {
 		{scenario: "client-nat", want: []string{"active-address-rejected"}, absent: []string{"active-disabled"}, exit: exitFindings},
 		{scenario: "port-disabled", want: []string{"active-disabled"}, absent: []string{"active-address-rejected"}, exit: exitFindings},
 		{scenario: "client-firewall", want: []string{"active-callback-dropped-locally"}, exit: exitFindings, check: inboundSYNUnanswered},
+		{scenario: "client-reject", want: []string{"active-callback-refused"}, absent: []string{"active-callback-dropped-locally", "active-callback-blocked"}, exit: exitFindings, pcap: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {

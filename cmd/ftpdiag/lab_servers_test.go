@@ -92,6 +92,11 @@ var labServerVerdicts = map[string]map[string]serverVerdict{
 		every:             {exit: exitFindings, want: []string{"active-callback-dropped-locally"}},
 		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-dropped-locally", "epsv-unsupported", "active-unsupported"}},
 	},
+	// A REJECT answers the callback: refused, never "dropped" nor "no answer".
+	"client-reject": {
+		every:             {exit: exitFindings, want: []string{"active-callback-refused"}, absent: []string{"active-callback-dropped-locally", "active-callback-blocked"}},
+		lab.ServerTwisted: {exit: exitFindings, want: []string{"active-callback-refused", "epsv-unsupported", "active-unsupported"}, absent: []string{"active-callback-dropped-locally", "active-callback-blocked"}},
+	},
 	// From the client no full-size segment is seen leaving the server: the
 	// finding follows what arrived (blackholeFinding adds it), and never
 	// blames the server.

@@ -78,6 +78,12 @@ var Scenarios = []Scenario{
 			{"-A", "INPUT", "-p", "tcp", "--syn", "-j", "DROP"},
 		},
 	}},
+	{Name: "client-reject", Description: "the client's own INPUT chain rejects new inbound connections with a RST: active callbacks are refused, not dropped", Config: Config{
+		ClientRules: [][]string{
+			{"-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"},
+			{"-A", "INPUT", "-p", "tcp", "--syn", "-j", "REJECT", "--reject-with", "tcp-reset"},
+		},
+	}},
 	{Name: "ftps-explicit", Description: "vsftpd with explicit FTPS, TLS forced for local logins and data, require_ssl_reuse=YES (CA in the lab dir)", Config: Config{
 		Vsftpd: Vsftpd{TLS: &VsftpdTLS{ForceLogins: true, ForceData: true}},
 	}},
