@@ -289,15 +289,7 @@ func (fs *ftpStream) receive(r *reasm, isClient bool, seq uint32, ack tcpAck, p 
 	if seq != r.next {
 		// A hole before this segment: keep it until the hole fills.
 		if missing == 0 && r.pendBytes+len(p) <= maxPendingBytes && len(r.pend) < 256 && fs.budget.hold(len(p)) {
-			i, found := slices.BinarySearchFunc(r.pend, seq, func(x pendSeg, s uint32) int {
-				switch {
-				case seqLT(x.seq, s):
-					return -1
-				case x.seq == s:
-					return 0
-				}
-				return 1
-			})
+			i, found := seqIndex(r.pend, seq, func(x pendSeg) uint32 { return x.seq })
 			if !found {
 				r.pend = slices.Insert(r.pend, i, pendSeg{seq: seq, ack: ack, b: bytes.Clone(p), ref: ref})
 				r.pendBytes += len(p)

@@ -156,15 +156,7 @@ func (tf *tlsFollow) segment(d int, seq uint32, p []byte, missing int, ref Packe
 	}
 	if seq != r.next {
 		if missing == 0 && len(r.pend) < maxTLSPend && tf.held.take(len(p)) {
-			i, found := slices.BinarySearchFunc(r.pend, seq, func(x tlsPend, s uint32) int {
-				switch {
-				case seqLT(x.seq, s):
-					return -1
-				case x.seq == s:
-					return 0
-				}
-				return 1
-			})
+			i, found := seqIndex(r.pend, seq, func(x tlsPend) uint32 { return x.seq })
 			if found {
 				tf.held.give(len(p))
 				return

@@ -535,7 +535,22 @@ func mssOption(tcp *layers.TCP) int {
 }
 
 // seqLT and seqLEQ compare sequence numbers modulo 2^32 (RFC 1982).
-func seqLT(a, b uint32) bool  { return int32(a-b) < 0 }
+func seqLT(a, b uint32) bool { return int32(a-b) < 0 }
+
+// seqIndex finds seq in pend, sorted by sequence number (seqOf), in
+// sequence space: where it is or would be inserted, and whether it is there.
+// The control stream's and the TLS follower's out-of-order segments share it.
+func seqIndex[T any](pend []T, seq uint32, seqOf func(T) uint32) (int, bool) {
+	return slices.BinarySearchFunc(pend, seq, func(x T, s uint32) int {
+		switch xs := seqOf(x); {
+		case seqLT(xs, s):
+			return -1
+		case xs == s:
+			return 0
+		}
+		return 1
+	})
+}
 func seqLEQ(a, b uint32) bool { return int32(a-b) <= 0 }
 
 // sortConns orders conns by their first SYN (or first packet).

@@ -102,10 +102,10 @@ func (in *input) callbackRefused(g *callbackGroup) Finding {
 	if how := in.callbackHow(g, false); len(how) > 0 {
 		expl += " " + capitalizeThe(sentences(how))
 	}
-	switch in.vantage() {
-	case "", "client":
+	seen := in.seenAtClient()
+	if seen {
 		expl += " The refusal left this host: nothing listened on that port when the SYN came (the client had closed its listener, or announced a port it does not listen on), or a firewall rule on this host rejects the connection (REJECT --reject-with tcp-reset)."
-	default:
+	} else {
 		expl += " The RST or ICMP error carries the client's address, but the capture was not taken at the client, and a firewall anywhere on the path can send one in its name: the client host had nothing listening on that port, or a firewall in front of the client or on it rejects the callback (REJECT), or the client's NAT gateway, with no FTP helper, had no mapping for the port, or a firewall on the server's side rejects the server's own outbound connection."
 	}
 	expl = in.withVantage(expl)
@@ -115,10 +115,12 @@ func (in *input) callbackRefused(g *callbackGroup) Finding {
 			Lines: []string{"modprobe nf_conntrack_ftp", "iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fmt.Sprintf("iptables -A INPUT -p tcp --dport %s -j ACCEPT", strings.ReplaceAll(p, "-", ":"))}},
 		Fix{For: "client", Text: "Check that the client listens on the port it announces in PORT/EPRT until the server connects (a client behind NAT must announce a port its gateway forwards)."},
 	)
-	if in.vantage() != "" && in.vantage() != "client" {
+	title := "The client's side refused the server's active-mode connection"
+	if !seen {
+		title = "The server's active-mode connection was refused (a RST or an ICMP error in the client's name)"
 		fixes = append(fixes,
 			Fix{For: "iptables", Text: "On the client's NAT gateway, let the FTP helper map the announced port (it cannot when the control connection is encrypted).",
-				Lines: []string{"modprobe nf_nat_ftp", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp"}},
+				Lines: []string{"modprobe nf_nat_ftp", fmt.Sprintf("iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp", in.controlPort())}},
 			Fix{For: "iptables", Text: "On the server, check its outbound rules: a REJECT on its own egress for the active ports answers in the client's name.",
 				Lines: []string{"iptables -S OUTPUT", "iptables -S FORWARD"}},
 		)
@@ -126,7 +128,7 @@ func (in *input) callbackRefused(g *callbackGroup) Finding {
 	return Finding{
 		ID:          "active-callback-refused",
 		Severity:    SeverityError,
-		Title:       in.refusedTitle(),
+		Title:       title,
 		Explanation: expl,
 		Action:      "use passive mode, or let the callback in on the client's side",
 		Modes:       g.modes,
@@ -149,14 +151,4 @@ func (in *input) callbackRefusedOutside(g *callbackGroup) Finding {
 		Evidence:    g.outside,
 		Fixes:       in.callbackBlockedFixes(),
 	}
-}
-
-// refusedTitle names the side that refused only where the capture shows
-// it: at the client (or in a probe run).
-func (in *input) refusedTitle() string {
-	switch in.vantage() {
-	case "", "client":
-		return "The client's side refused the server's active-mode connection"
-	}
-	return "The server's active-mode connection was refused (a RST or an ICMP error in the client's name)"
 }

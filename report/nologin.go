@@ -146,11 +146,7 @@ func (in *input) authRefusedCaptured() []Finding {
 	if len(facts) == 0 {
 		return nil
 	}
-	fixes := pick(in.sw, map[string]Fix{
-		"vsftpd":    {Text: "Enable TLS in vsftpd.conf with a certificate and key.", Lines: []string{"ssl_enable=YES", "rsa_cert_file=/etc/ssl/certs/ftp.pem", "rsa_private_key_file=/etc/ssl/private/ftp.key"}},
-		"proftpd":   {Text: "Load mod_tls and enable it.", Lines: []string{"TLSEngine on", "TLSRSACertificateFile /etc/ssl/certs/ftp.pem", "TLSRSACertificateKeyFile /etc/ssl/private/ftp.key"}},
-		"pure-ftpd": {Text: "Start Pure-FTPd with TLS enabled (-Y 1, TLS 1 in pure-ftpd.conf) and a certificate in /etc/ssl/private/pure-ftpd.pem.", Lines: []string{"TLS 1"}},
-	})
+	fixes := tlsEnableFixes(in.sw)
 	fixes = append(fixes, Fix{For: "client", Text: "If plain FTP is acceptable on this network, let the client go on without TLS (curl --ssl instead of --ssl-reqd; lftp set ftp:ssl-force false; FileZilla: Encryption \"Use explicit FTP over TLS if available\")."})
 	return []Finding{{
 		ID:          "tls-unavailable",

@@ -304,40 +304,32 @@ func ruleCaptureIncomplete(in *input) []Finding {
 	}
 	cut, missing, hole, sliced, tls, gaveUp := false, false, false, false, false, false
 	for _, u := range in.an.unseen {
-		if u.GaveUp {
+		// What hid the set-up, quoted as the unseen record says it; or a
+		// data connection simply not in the file.
+		switch {
+		case u.GaveUp:
 			gaveUp = true
-			facts = append(facts, Fact{T: u.T, Text: u.Text})
-			continue
-		}
-		if u.TLS {
+		case u.TLS:
 			tls = true
-			facts = append(facts, Fact{T: u.T, Text: u.Text})
-			continue
-		}
-		if u.Hole {
+		case u.Hole:
 			hole = true
-			facts = append(facts, Fact{T: u.T, Text: u.Text})
-			continue
-		}
-		if u.Sliced {
+		case u.Sliced:
 			sliced = true
-			facts = append(facts, Fact{T: u.T, Text: u.Text})
-			continue
-		}
-		if u.Cut {
+		case u.Cut:
 			cut = true
-			facts = append(facts, Fact{T: u.T, Text: u.Text})
+		default:
+			missing = true
+			text := fmt.Sprintf("%s answered %q", u.Command, u.Reply)
+			if u.Used != "" {
+				text += fmt.Sprintf(", then %s with no reply in the capture", u.Used)
+			} else {
+				text += ", then no transfer command in the capture"
+			}
+			facts = append(facts, Fact{T: u.T, Text: text + "; the data connection is not in the capture"})
+			add(u.Command)
 			continue
 		}
-		missing = true
-		text := fmt.Sprintf("%s answered %q", u.Command, u.Reply)
-		if u.Used != "" {
-			text += fmt.Sprintf(", then %s with no reply in the capture", u.Used)
-		} else {
-			text += ", then no transfer command in the capture"
-		}
-		facts = append(facts, Fact{T: u.T, Text: text + "; the data connection is not in the capture"})
-		add(u.Command)
+		facts = append(facts, Fact{T: u.T, Text: u.Text})
 	}
 	for _, mr := range in.modes() {
 		for _, a := range attempts(mr) {

@@ -149,13 +149,7 @@ func ruleTLSUnavailable(in *input) []Finding {
 	if len(mrs) == 0 {
 		return nil
 	}
-	fixes := pick(in.sw, map[string]Fix{
-		"vsftpd":           {Text: "Enable TLS in vsftpd.conf with a certificate and key.", Lines: []string{"ssl_enable=YES", "rsa_cert_file=/etc/ssl/certs/ftp.pem", "rsa_private_key_file=/etc/ssl/private/ftp.key"}},
-		"proftpd":          {Text: "Load mod_tls and enable it.", Lines: []string{"TLSEngine on", "TLSRSACertificateFile /etc/ssl/certs/ftp.pem", "TLSRSACertificateKeyFile /etc/ssl/private/ftp.key"}},
-		"pure-ftpd":        {Text: "Start Pure-FTPd with TLS enabled (-Y 1, TLS 1 in pure-ftpd.conf) and a certificate in /etc/ssl/private/pure-ftpd.pem.", Lines: []string{"TLS 1"}},
-		"filezilla-server": {Text: "Configure a TLS certificate under Server > Configure > FTP and FTP over TLS."},
-		"iis":              {Text: "Bind a certificate in IIS Manager > FTP SSL Settings."},
-	})
+	fixes := tlsEnableFixes(in.sw)
 	title := "TLS was requested and the server could not provide it"
 	expl := "The server refused AUTH TLS or the TLS handshake failed, so no encrypted session could be set up."
 	client := "If plain FTP is acceptable on this network, probe with ftp:// to test the data modes."
@@ -465,4 +459,16 @@ func ruleTLSSession(in *input) []Finding {
 		Evidence:    facts,
 		Fixes:       []Fix{},
 	}}
+}
+
+// tlsEnableFixes are the server settings that turn TLS on, for the
+// detected server (tls-unavailable, in a probe run and in a capture).
+func tlsEnableFixes(sw string) []Fix {
+	return pick(sw, map[string]Fix{
+		"vsftpd":           {Text: "Enable TLS in vsftpd.conf with a certificate and key.", Lines: []string{"ssl_enable=YES", "rsa_cert_file=/etc/ssl/certs/ftp.pem", "rsa_private_key_file=/etc/ssl/private/ftp.key"}},
+		"proftpd":          {Text: "Load mod_tls and enable it.", Lines: []string{"TLSEngine on", "TLSRSACertificateFile /etc/ssl/certs/ftp.pem", "TLSRSACertificateKeyFile /etc/ssl/private/ftp.key"}},
+		"pure-ftpd":        {Text: "Start Pure-FTPd with TLS enabled (-Y 1, TLS 1 in pure-ftpd.conf) and a certificate in /etc/ssl/private/pure-ftpd.pem.", Lines: []string{"TLS 1"}},
+		"filezilla-server": {Text: "Configure a TLS certificate under Server > Configure > FTP and FTP over TLS."},
+		"iis":              {Text: "Bind a certificate in IIS Manager > FTP SSL Settings."},
+	})
 }

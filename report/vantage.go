@@ -27,6 +27,14 @@ func (in *input) atClient() bool {
 	return false
 }
 
+// seenAtClient reports whether the facts were certainly seen at the
+// client: a probe run, or a capture known to be taken there (not one whose
+// vantage cannot be told, which atClient reads as the client's).
+func (in *input) seenAtClient() bool {
+	v := in.vantage()
+	return v == "" || v == "client"
+}
+
 // vantageNote is the sentence saying where a capture was taken and why it
 // is thought so; "" for a probe run or an unknown vantage.
 func (in *input) vantageNote() string {
