@@ -20,6 +20,12 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	if cd == nil {
 		return fmt.Errorf("render: no diagnosis")
 	}
+	// Only the JSON report, whose summary comes last, judges a streamed
+	// diagnosis as it writes it (encodeEach): the others begin with the
+	// summary.
+	if f != FormatJSON {
+		cd.judge()
+	}
 	c := *cd
 	if opt.Version != "" {
 		c.Version = opt.Version
@@ -46,9 +52,9 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	}
 	switch f {
 	case FormatJSON:
-		return renderCaptureJSON(w, &c)
+		return renderCaptureJSON(w, cd, c.Version)
 	case FormatJSONL:
-		return renderCaptureJSONL(w, &c)
+		return renderCaptureJSONL(w, cd, c.Version)
 	case FormatText:
 		return renderCaptureText(w, &c, opt)
 	case FormatMarkdown:
@@ -61,30 +67,38 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 }
 
 // renderCaptureJSON streams the JSON: the envelope's members, then one
-// session at a time, byte for byte what encoding the whole
-// CaptureDiagnosis with two-space indentation gives. Each member is
-// encoded on its own (envelopeMembers); no encoded text is edited.
-func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
+// session at a time (encoded on every core, written in order), then the
+// summary, byte for byte what encoding the whole CaptureDiagnosis with
+// two-space indentation gives. Each member is encoded on its own
+// (envelopeMembers); no encoded text is edited. A streamed diagnosis is
+// judged as its sessions are written: the summary is complete at the end.
+func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 	ew := &errWriter{w: w}
 	ew.printf("{\n")
-	for _, m := range c.envelopeMembers() {
-		if m.omit {
-			continue
-		}
+	member := func(m envelopeMember, last bool) error {
 		b, err := json.MarshalIndent(m.value, "  ", "  ")
 		if err != nil {
 			return err
 		}
-		ew.printf("  %q: %s,\n", m.key, jsonSafe(b))
+		end := ",\n"
+		if last {
+			end = "\n"
+		}
+		ew.printf("  %q: %s%s", m.key, jsonSafe(b), end)
+		return nil
+	}
+	for _, m := range c.envelopeMembers(version) {
+		if !m.omit {
+			if err := member(m, false); err != nil {
+				return err
+			}
+		}
 	}
 	ew.printf("  \"sessions\": [")
 	n := 0
-	enc := newJSONEncoder()
-	err := c.each(func(d *Diagnosis) error {
-		sb, err := enc.marshalIndentSafe(d, "    ", "  ")
-		if err != nil {
-			return err
-		}
+	err := c.encodeEach(version, func(e *jsonEncoder, d *Diagnosis) ([]byte, error) {
+		return e.marshalIndentSafe(d, "    ", "  ")
+	}, func(sb []byte) error {
 		sep := ",\n    "
 		if n == 0 {
 			sep = sep[1:]
@@ -99,7 +113,11 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 	if n > 0 {
 		ew.printf("\n  ")
 	}
-	ew.printf("]\n}\n")
+	ew.printf("],\n")
+	if err := member(envelopeMember{"summary", c.Summary, false}, true); err != nil {
+		return err
+	}
+	ew.printf("}\n")
 	return ew.err
 }
 
@@ -112,18 +130,17 @@ type envelopeMember struct {
 
 // envelopeMembers are the members CaptureDiagnosis's JSON tags give
 // before "sessions", in field order (TestCaptureJSONEnvelope keeps them
-// in step).
-func (c *CaptureDiagnosis) envelopeMembers() []envelopeMember {
+// in step), with the report's version; "summary" follows the sessions.
+func (c *CaptureDiagnosis) envelopeMembers(version string) []envelopeMember {
 	return []envelopeMember{
 		{"schema", c.Schema, false},
-		{"version", c.Version, false},
+		{"version", version, false},
 		{"kind", c.Kind, false},
 		{"files", c.Files, len(c.Files) == 0},
 		{"read_error", c.ReadError, c.ReadError == ""},
 		{"notes", c.Notes, len(c.Notes) == 0},
 		{"packets", c.Packets, false},
 		{"conns", c.Conns, false},
-		{"summary", c.Summary, false},
 	}
 }
 
