@@ -115,9 +115,9 @@ type CaptureDiagnosis struct {
 	ReadError string   `json:"read_error,omitempty"`
 	// Notes say what the reader put right or could not see in the capture
 	// as a whole, without damage (capture_notes.go).
-	Notes   []string         `json:"notes,omitempty"`
-	Packets int `json:"packets"`
-	Conns   int `json:"conns"`
+	Notes   []string `json:"notes,omitempty"`
+	Packets int      `json:"packets"`
+	Conns   int      `json:"conns"`
 	// Sessions are the diagnoses, in Summary's order. A streaming
 	// diagnosis (DiagnoseCaptureStream) leaves it nil and makes each one
 	// while it is rendered; Each works on both.
