@@ -473,6 +473,7 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
+	in.meanings = whole.meanings
 	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g), group: g}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{
