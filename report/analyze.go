@@ -136,8 +136,9 @@ type CaptureDiagnosis struct {
 	// pass); base+1 is then the number of groups[0] (Select).
 	judged []judgement
 	base   int
-	// each is set by RenderCapture on its copy: Each with the version set.
-	each func(func(*Diagnosis) error) error
+	// onMade, when set (tests), is called as each session is made for a
+	// report (encodeEach).
+	onMade func()
 }
 
 // ExitCode is 1 when any session has an error finding, else 0.

@@ -1,24 +1,39 @@
 package report
 
 import (
+	"bytes"
 	"runtime"
 	"sync"
 	"sync/atomic"
 )
 
-// sessionEncoder encodes one session's diagnosis with a worker's own
-// encoder; the bytes it returns stay valid until that worker's next call.
-type sessionEncoder func(e *jsonEncoder, d *Diagnosis) ([]byte, error)
+// sessionEncoder writes one session's part of a report with a worker's
+// own buffers; the bytes it returns stay valid until that worker's next
+// call.
+type sessionEncoder func(s *scratch, d *Diagnosis) ([]byte, error)
+
+// scratch are one worker's reusable buffers.
+type scratch struct {
+	json *jsonEncoder
+	buf  bytes.Buffer
+}
+
+// text is an errWriter on the worker's buffer, emptied.
+func (s *scratch) text() *errWriter {
+	s.buf.Reset()
+	return &errWriter{w: &s.buf}
+}
 
 // encodeEach makes each session's diagnosis and encodes it on up to
 // GOMAXPROCS workers, and hands the encoded sessions to write one at a
-// time, in order. A streamed diagnosis whose rules have not run yet is
+// time, in order. Each diagnosis has the report's version; with clean it
+// is a cleanCopy (the text formats). A streamed diagnosis whose rules have not run yet is
 // judged on the way (its Summary filled as each session is made), so that
 // the JSON report, whose summary comes last, diagnoses each session once.
 // A worker holds one encoded session at most: memory stays that of the
 // capture's facts and a few sessions, whatever their number. The first
 // error (encoding or writing) stops the workers and is returned.
-func (c *CaptureDiagnosis) encodeEach(version string, encode sessionEncoder, write func([]byte) error) error {
+func (c *CaptureDiagnosis) encodeEach(version string, clean bool, encode sessionEncoder, write func([]byte) error) error {
 	n := c.Len()
 	judging := c.unjudged()
 	if judging {
@@ -69,11 +84,18 @@ func (c *CaptureDiagnosis) encodeEach(version string, encode sessionEncoder, wri
 		wk := c.whole
 		wk.meanings = meaningCache{}
 		wg.Go(func() {
-			e := newJSONEncoder()
+			sc := &scratch{json: newJSONEncoder()}
 			for i := int(next.Add(1)) - 1; i < n && !stopped.Load(); i = int(next.Add(1)) - 1 {
 				d := *session(wk, i)
+				if c.onMade != nil {
+					c.onMade()
+				}
 				d.Version = version
-				b, err := encode(e, &d)
+				dp := &d
+				if clean {
+					dp = cleanCopy(dp)
+				}
+				b, err := encode(sc, dp)
 				if !inTurn(i, b, err) {
 					return
 				}

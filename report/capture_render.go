@@ -31,24 +31,13 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 		c.Version = opt.Version
 	}
 	// Text, Markdown and HTML render cleaned copies (sanitize.go): the
-	// envelope here, each session as it comes.
+	// envelope here, each session as it is made (encodeEach).
 	clean := f != FormatJSON && f != FormatJSONL
 	if clean {
 		sessions := c.Sessions
 		c.Sessions = nil
 		c = *cleanCopy(&c)
 		c.Sessions = sessions
-	}
-	// each hands the renderers a copy of each diagnosis with the version.
-	c.each = func(fn func(*Diagnosis) error) error {
-		return cd.Each(func(d *Diagnosis) error {
-			dd := *d
-			dd.Version = c.Version
-			if clean {
-				return fn(cleanCopy(&dd))
-			}
-			return fn(&dd)
-		})
 	}
 	switch f {
 	case FormatJSON:
@@ -96,8 +85,8 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 	}
 	ew.printf("  \"sessions\": [")
 	n := 0
-	err := c.encodeEach(version, func(e *jsonEncoder, d *Diagnosis) ([]byte, error) {
-		return e.marshalIndentSafe(d, "    ", "  ")
+	err := c.encodeEach(version, false, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		return s.json.marshalIndentSafe(d, "    ", "  ")
 	}, func(sb []byte) error {
 		sep := ",\n    "
 		if n == 0 {
@@ -245,17 +234,18 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 	if c.Len() == 0 {
 		ew.printf("No FTP control session found (control ports are 21 unless --control-port says otherwise; FTP on other ports is found by its 220 greeting).\n")
 	}
-	err := c.each(func(d *Diagnosis) error {
-		ew.printf("==== %s ====\n", cleanTerm(sessionHeading(d)))
+	err := c.encodeEach(c.Version, true, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		sw := s.text()
+		sw.printf("==== %s ====\n", cleanTerm(sessionHeading(d)))
 		for _, kv := range sessionFacts(d) {
-			ew.printf("%-9s%s\n", kv[0]+":", cleanTerm(kv[1]))
+			sw.printf("%-9s%s\n", kv[0]+":", cleanTerm(kv[1]))
 		}
-		if ew.err == nil {
-			ew.err = renderText(w, d, opt)
+		if err := renderText(&s.buf, d, opt); err != nil {
+			return nil, err
 		}
-		ew.printf("\n")
-		return ew.err
-	})
+		sw.printf("\n")
+		return s.buf.Bytes(), sw.err
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}
@@ -284,18 +274,19 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 		}
 		ew.printf("\n")
 	}
-	err := c.each(func(d *Diagnosis) error {
-		ew.printf("---\n\n## %s\n\n| | |\n|---|---|\n", mdEscape(sessionHeading(d)))
+	err := c.encodeEach(c.Version, true, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		sw := s.text()
+		sw.printf("---\n\n## %s\n\n| | |\n|---|---|\n", mdEscape(sessionHeading(d)))
 		for _, kv := range sessionFacts(d) {
-			ew.printf("| %s | %s |\n", kv[0], mdCell(kv[1]))
+			sw.printf("| %s | %s |\n", kv[0], mdCell(kv[1]))
 		}
-		ew.printf("\n")
-		if ew.err == nil {
-			ew.err = renderMarkdown(w, d)
+		sw.printf("\n")
+		if err := renderMarkdown(&s.buf, d); err != nil {
+			return nil, err
 		}
-		ew.printf("\n")
-		return ew.err
-	})
+		sw.printf("\n")
+		return s.buf.Bytes(), sw.err
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}
@@ -318,14 +309,15 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 		ew.err = htmlTmpl.ExecuteTemplate(w, "style", nil)
 	}
 	ew.printf("</head>\n%s", captureHTMLSummary(c))
-	err := c.each(func(d *Diagnosis) error {
-		ew.printf("%s", sessionHTMLHeading(d))
-		if ew.err == nil {
-			ew.err = htmlTmpl.ExecuteTemplate(w, "body", d)
+	err := c.encodeEach(c.Version, true, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		sw := s.text()
+		sw.printf("%s", sessionHTMLHeading(d))
+		if err := htmlTmpl.ExecuteTemplate(&s.buf, "body", d); err != nil {
+			return nil, err
 		}
-		ew.printf("</section>\n")
-		return ew.err
-	})
+		sw.printf("</section>\n")
+		return s.buf.Bytes(), sw.err
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}

@@ -41,12 +41,9 @@ func renderCaptureJSONL(w io.Writer, c *CaptureDiagnosis, version string) error 
 		ew.printf("%q:%s", m.key, jsonSafe(b))
 	}
 	ew.printf("}\n")
-	err := c.encodeEach(version, func(e *jsonEncoder, d *Diagnosis) ([]byte, error) {
-		return e.marshalLine(d)
-	}, func(b []byte) error {
-		ew.write(b)
-		return ew.err
-	})
+	err := c.encodeEach(version, false, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		return s.json.marshalLine(d)
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}
