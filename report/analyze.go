@@ -115,27 +115,35 @@ type CaptureDiagnosis struct {
 	ReadError string   `json:"read_error,omitempty"`
 	// Notes say what the reader put right or could not see in the capture
 	// as a whole, without damage (capture_notes.go).
-	Notes   []string         `json:"notes,omitempty"`
-	Packets int              `json:"packets"`
-	Conns   int              `json:"conns"`
-	Summary []SessionSummary `json:"summary"`
+	Notes   []string `json:"notes,omitempty"`
+	Packets int      `json:"packets"`
+	Conns   int      `json:"conns"`
 	// Sessions are the diagnoses, in Summary's order. A streaming
 	// diagnosis (DiagnoseCaptureStream) leaves it nil and makes each one
 	// while it is rendered; Each works on both.
 	Sessions []*Diagnosis `json:"sessions"`
+	// Summary has one line per session. It comes after the sessions in
+	// the JSON report: a streamed report is written as its sessions are
+	// diagnosed, and the summary is known when the last one is.
+	Summary []SessionSummary `json:"summary"`
 
 	ev     *capture.Evidence
 	whole  wholeCapture
 	groups [][]*capture.FTPSession
 	// judged are the streamed sessions' findings and verdicts, in
 	// Summary's order: rendering a session does not run the rules again.
+	// Both are nil until the rules ran (judge, or the JSON report's one
+	// pass); base+1 is then the number of groups[0] (Select).
 	judged []judgement
-	// each is set by RenderCapture on its copy: Each with the version set.
-	each func(func(*Diagnosis) error) error
+	base   int
+	// onMade, when set (tests), is called as each session is made for a
+	// report (encodeEach).
+	onMade func()
 }
 
 // ExitCode is 1 when any session has an error finding, else 0.
 func (c *CaptureDiagnosis) ExitCode() int {
+	c.judge()
 	for _, s := range c.Summary {
 		if len(s.Errors) > 0 {
 			return 1
@@ -145,12 +153,48 @@ func (c *CaptureDiagnosis) ExitCode() int {
 }
 
 // Len is the number of sessions.
-func (c *CaptureDiagnosis) Len() int { return len(c.Summary) }
+func (c *CaptureDiagnosis) Len() int {
+	if c.unjudged() {
+		return len(c.groups)
+	}
+	return len(c.Summary)
+}
+
+// unjudged reports a streamed diagnosis whose rules have not run yet.
+func (c *CaptureDiagnosis) unjudged() bool { return c.groups != nil && c.judged == nil }
+
+// judge runs the rules on every session of a streamed diagnosis that has
+// not been judged yet, for the summary (the sessions apart from each
+// other, one per core); each session's facts are rebuilt again when it is
+// rendered. The JSON report needs no such pass (encodeEach).
+func (c *CaptureDiagnosis) judge() {
+	if !c.unjudged() {
+		return
+	}
+	c.startJudging()
+	inParallel(len(c.groups), func(wk wholeCapture, i int) {
+		c.record(i, groupDiagnosis(c.ev, wk, c.groups[i], c.base+i+1, nil, true))
+	}, c.whole)
+}
+
+// startJudging makes room for the summary and the judgements of an
+// unjudged streamed diagnosis, which record fills in.
+func (c *CaptureDiagnosis) startJudging() {
+	c.Summary = make([]SessionSummary, len(c.groups))
+	c.judged = make([]judgement, len(c.groups))
+}
+
+// record keeps what the rules concluded of streamed session i.
+func (c *CaptureDiagnosis) record(i int, d *Diagnosis) {
+	c.judged[i] = judgement{findings: d.Findings, verdict: d.Verdict}
+	c.Summary[i] = summarize(d, len(c.groups[i]))
+}
 
 // Each calls fn with each session's diagnosis in order, making it first
 // when the diagnosis streams: the next session is made while fn writes
 // this one (on a second core), so that no more than two are held at once.
 func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
+	c.judge()
 	if c.Sessions != nil || c.groups == nil {
 		for _, d := range c.Sessions {
 			if err := fn(d); err != nil {
@@ -190,6 +234,14 @@ func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
 
 // Select keeps only session n (1-based); false when there is none.
 func (c *CaptureDiagnosis) Select(n int) bool {
+	if c.unjudged() {
+		i := n - 1 - c.base
+		if i < 0 || i >= len(c.groups) {
+			return false
+		}
+		c.groups, c.base = c.groups[i:i+1], c.base+i
+		return true
+	}
 	for i, s := range c.Summary {
 		if s.Session != n {
 			continue
@@ -318,25 +370,23 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	groups := groupSessions(ev.Sessions)
 	whole := scanCapture(ev)
 	if stream {
+		// The rules run when the report is written (judge, encodeEach).
+		if groups == nil {
+			groups = [][]*capture.FTPSession{} // streamed, with nothing to judge
+		}
+		cd.Summary = nil
 		cd.ev, cd.groups, cd.whole = ev, groups, whole
+		return cd
 	}
 	cd.Summary = make([]SessionSummary, len(groups))
-	if stream {
-		cd.judged = make([]judgement, len(groups))
-	} else {
-		cd.Sessions = make([]*Diagnosis, len(groups))
-	}
+	cd.Sessions = make([]*Diagnosis, len(groups))
 	// The sessions are diagnosed apart from each other, one per core;
 	// each worker remembers its own reply meanings (meaningCache is not
 	// shared between goroutines).
 	inParallel(len(groups), func(wk wholeCapture, i int) {
 		g := groups[i]
-		d := groupDiagnosis(ev, wk, g, i+1, nil, stream)
-		if stream {
-			cd.judged[i] = judgement{findings: d.Findings, verdict: d.Verdict}
-		} else {
-			cd.Sessions[i] = d
-		}
+		d := groupDiagnosis(ev, wk, g, i+1, nil, false)
+		cd.Sessions[i] = d
 		cd.Summary[i] = summarize(d, len(g))
 	}, whole)
 	return cd
@@ -424,6 +474,7 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 	info := sessionInfo(g, id)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	in := newInput(r, sub)
+	in.meanings = whole.meanings
 	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g), group: g}
 	in.obs = observeLinks(r, links)
 	d := &Diagnosis{

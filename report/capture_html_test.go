@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ftpdiag/ftpdiag/capture"
@@ -52,33 +54,45 @@ func TestCaptureHTMLGolden(t *testing.T) {
 	}
 }
 
-// TestCaptureHTMLStreams: each session's section is written before the
-// next session is diagnosed, so the page never holds every session.
-func TestCaptureHTMLStreams(t *testing.T) {
-	cd := smallCapture(t)
-	if cd.Len() < 3 {
-		t.Fatalf("only %d sessions", cd.Len())
+// sessionCounter counts the writes that hold one session's part of a
+// report (marked by mark), as they come from the workers.
+type sessionCounter struct {
+	mark    []byte
+	written atomic.Int64
+}
+
+func (s *sessionCounter) Write(p []byte) (int, error) {
+	s.written.Add(int64(bytes.Count(p, s.mark)))
+	return len(p), nil
+}
+
+// TestCaptureReportsStream: in every format, a session is made only when
+// fewer than one per worker are made and not yet written, so the report
+// never holds more than a few sessions however many the capture has.
+func TestCaptureReportsStream(t *testing.T) {
+	marks := map[Format]string{
+		FormatJSON: `"matrix": `, FormatJSONL: `"matrix":`, FormatText: "==== Session ",
+		FormatMarkdown: "---\n\n## Session ", FormatHTML: `<section class="session">`,
 	}
-	var out bytes.Buffer
-	c := *cd
-	n := 0
-	c.each = func(fn func(*Diagnosis) error) error {
-		return cd.Each(func(d *Diagnosis) error {
-			if got := strings.Count(out.String(), `<section class="session">`); got != n {
-				t.Errorf("before session %d is rendered, %d sections are written, want %d", n+1, got, n)
+	for _, f := range Formats {
+		cd := smallCapture(t)
+		if cd.Len() < 3 {
+			t.Fatalf("only %d sessions", cd.Len())
+		}
+		out := &sessionCounter{mark: []byte(marks[f])}
+		var made atomic.Int64
+		workers := int64(runtime.GOMAXPROCS(0))
+		cd.onMade = func() {
+			if m, w := made.Add(1), out.written.Load(); m-w > workers {
+				t.Errorf("%s: %d sessions made, %d written: more than %d held", f, m, w, workers)
 			}
-			n++
-			return fn(cleanCopy(d))
-		})
-	}
-	if err := renderCaptureHTML(&out, &c); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Count(out.String(), `<section class="session">`); got != cd.Len() {
-		t.Errorf("%d sections, want %d", got, cd.Len())
-	}
-	if !strings.HasSuffix(out.String(), "</body>\n</html>\n") {
-		t.Errorf("page not closed")
+		}
+		if err := RenderCapture(out, cd, f, RenderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.written.Load(); got != int64(cd.Len()) || made.Load() != int64(cd.Len()) {
+			t.Errorf("%s: %d sessions made, %d written, want %d", f, made.Load(), got, cd.Len())
+		}
 	}
 }
 

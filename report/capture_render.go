@@ -20,12 +20,18 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	if cd == nil {
 		return fmt.Errorf("render: no diagnosis")
 	}
+	// Only the JSON report, whose summary comes last, judges a streamed
+	// diagnosis as it writes it (encodeEach): the others begin with the
+	// summary.
+	if f != FormatJSON {
+		cd.judge()
+	}
 	c := *cd
 	if opt.Version != "" {
 		c.Version = opt.Version
 	}
 	// Text, Markdown and HTML render cleaned copies (sanitize.go): the
-	// envelope here, each session as it comes.
+	// envelope here, each session as it is made (encodeEach).
 	clean := f != FormatJSON && f != FormatJSONL
 	if clean {
 		sessions := c.Sessions
@@ -33,22 +39,11 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 		c = *cleanCopy(&c)
 		c.Sessions = sessions
 	}
-	// each hands the renderers a copy of each diagnosis with the version.
-	c.each = func(fn func(*Diagnosis) error) error {
-		return cd.Each(func(d *Diagnosis) error {
-			dd := *d
-			dd.Version = c.Version
-			if clean {
-				return fn(cleanCopy(&dd))
-			}
-			return fn(&dd)
-		})
-	}
 	switch f {
 	case FormatJSON:
-		return renderCaptureJSON(w, &c)
+		return renderCaptureJSON(w, cd, c.Version)
 	case FormatJSONL:
-		return renderCaptureJSONL(w, &c)
+		return renderCaptureJSONL(w, cd, c.Version)
 	case FormatText:
 		return renderCaptureText(w, &c, opt)
 	case FormatMarkdown:
@@ -61,30 +56,38 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 }
 
 // renderCaptureJSON streams the JSON: the envelope's members, then one
-// session at a time, byte for byte what encoding the whole
-// CaptureDiagnosis with two-space indentation gives. Each member is
-// encoded on its own (envelopeMembers); no encoded text is edited.
-func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
+// session at a time (encoded on every core, written in order), then the
+// summary, byte for byte what encoding the whole CaptureDiagnosis with
+// two-space indentation gives. Each member is encoded on its own
+// (envelopeMembers); no encoded text is edited. A streamed diagnosis is
+// judged as its sessions are written: the summary is complete at the end.
+func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 	ew := &errWriter{w: w}
 	ew.printf("{\n")
-	for _, m := range c.envelopeMembers() {
-		if m.omit {
-			continue
-		}
+	member := func(m envelopeMember, last bool) error {
 		b, err := json.MarshalIndent(m.value, "  ", "  ")
 		if err != nil {
 			return err
 		}
-		ew.printf("  %q: %s,\n", m.key, jsonSafe(b))
+		end := ",\n"
+		if last {
+			end = "\n"
+		}
+		ew.printf("  %q: %s%s", m.key, jsonSafe(b), end)
+		return nil
+	}
+	for _, m := range c.envelopeMembers(version) {
+		if !m.omit {
+			if err := member(m, false); err != nil {
+				return err
+			}
+		}
 	}
 	ew.printf("  \"sessions\": [")
 	n := 0
-	enc := newJSONEncoder()
-	err := c.each(func(d *Diagnosis) error {
-		sb, err := enc.marshalIndentSafe(d, "    ", "  ")
-		if err != nil {
-			return err
-		}
+	err := c.encodeEach(version, false, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		return s.json.marshalIndentSafe(d, "    ", "  ")
+	}, func(sb []byte) error {
 		sep := ",\n    "
 		if n == 0 {
 			sep = sep[1:]
@@ -99,7 +102,11 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis) error {
 	if n > 0 {
 		ew.printf("\n  ")
 	}
-	ew.printf("]\n}\n")
+	ew.printf("],\n")
+	if err := member(envelopeMember{"summary", c.Summary, false}, true); err != nil {
+		return err
+	}
+	ew.printf("}\n")
 	return ew.err
 }
 
@@ -112,18 +119,17 @@ type envelopeMember struct {
 
 // envelopeMembers are the members CaptureDiagnosis's JSON tags give
 // before "sessions", in field order (TestCaptureJSONEnvelope keeps them
-// in step).
-func (c *CaptureDiagnosis) envelopeMembers() []envelopeMember {
+// in step), with the report's version; "summary" follows the sessions.
+func (c *CaptureDiagnosis) envelopeMembers(version string) []envelopeMember {
 	return []envelopeMember{
 		{"schema", c.Schema, false},
-		{"version", c.Version, false},
+		{"version", version, false},
 		{"kind", c.Kind, false},
 		{"files", c.Files, len(c.Files) == 0},
 		{"read_error", c.ReadError, c.ReadError == ""},
 		{"notes", c.Notes, len(c.Notes) == 0},
 		{"packets", c.Packets, false},
 		{"conns", c.Conns, false},
-		{"summary", c.Summary, false},
 	}
 }
 
@@ -228,17 +234,18 @@ func renderCaptureText(w io.Writer, c *CaptureDiagnosis, opt RenderOptions) erro
 	if c.Len() == 0 {
 		ew.printf("No FTP control session found (control ports are 21 unless --control-port says otherwise; FTP on other ports is found by its 220 greeting).\n")
 	}
-	err := c.each(func(d *Diagnosis) error {
-		ew.printf("==== %s ====\n", cleanTerm(sessionHeading(d)))
+	err := c.encodeEach(c.Version, true, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		sw := s.text()
+		sw.printf("==== %s ====\n", cleanTerm(sessionHeading(d)))
 		for _, kv := range sessionFacts(d) {
-			ew.printf("%-9s%s\n", kv[0]+":", cleanTerm(kv[1]))
+			sw.printf("%-9s%s\n", kv[0]+":", cleanTerm(kv[1]))
 		}
-		if ew.err == nil {
-			ew.err = renderText(w, d, opt)
+		if err := renderText(&s.buf, d, opt); err != nil {
+			return nil, err
 		}
-		ew.printf("\n")
-		return ew.err
-	})
+		sw.printf("\n")
+		return s.buf.Bytes(), sw.err
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}
@@ -267,18 +274,19 @@ func renderCaptureMarkdown(w io.Writer, c *CaptureDiagnosis) error {
 		}
 		ew.printf("\n")
 	}
-	err := c.each(func(d *Diagnosis) error {
-		ew.printf("---\n\n## %s\n\n| | |\n|---|---|\n", mdEscape(sessionHeading(d)))
+	err := c.encodeEach(c.Version, true, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		sw := s.text()
+		sw.printf("---\n\n## %s\n\n| | |\n|---|---|\n", mdEscape(sessionHeading(d)))
 		for _, kv := range sessionFacts(d) {
-			ew.printf("| %s | %s |\n", kv[0], mdCell(kv[1]))
+			sw.printf("| %s | %s |\n", kv[0], mdCell(kv[1]))
 		}
-		ew.printf("\n")
-		if ew.err == nil {
-			ew.err = renderMarkdown(w, d)
+		sw.printf("\n")
+		if err := renderMarkdown(&s.buf, d); err != nil {
+			return nil, err
 		}
-		ew.printf("\n")
-		return ew.err
-	})
+		sw.printf("\n")
+		return s.buf.Bytes(), sw.err
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}
@@ -301,14 +309,15 @@ func renderCaptureHTML(w io.Writer, c *CaptureDiagnosis) error {
 		ew.err = htmlTmpl.ExecuteTemplate(w, "style", nil)
 	}
 	ew.printf("</head>\n%s", captureHTMLSummary(c))
-	err := c.each(func(d *Diagnosis) error {
-		ew.printf("%s", sessionHTMLHeading(d))
-		if ew.err == nil {
-			ew.err = htmlTmpl.ExecuteTemplate(w, "body", d)
+	err := c.encodeEach(c.Version, true, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		sw := s.text()
+		sw.printf("%s", sessionHTMLHeading(d))
+		if err := htmlTmpl.ExecuteTemplate(&s.buf, "body", d); err != nil {
+			return nil, err
 		}
-		ew.printf("</section>\n")
-		return ew.err
-	})
+		sw.printf("</section>\n")
+		return s.buf.Bytes(), sw.err
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}

@@ -88,3 +88,53 @@ func TestCaptureEachStops(t *testing.T) {
 		t.Errorf("Each again = %v after %d calls, want nil after %d", err, calls, cd.Len())
 	}
 }
+
+// failAfter is a writer that takes n writes, then fails every one.
+type failAfter struct {
+	n   int
+	err error
+	out bytes.Buffer
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, f.err
+	}
+	f.n--
+	return f.out.Write(p)
+}
+
+// TestCaptureEncodeStops: the JSON reports, whose sessions are encoded on
+// every core, end at the writer's first error and return it, having
+// written the sessions before it in order; the streamed diagnosis is then
+// still whole (judged again on demand: its exit code and a second report
+// are those of an untouched one).
+func TestCaptureEncodeStops(t *testing.T) {
+	for _, f := range []Format{FormatJSON, FormatJSONL} {
+		for _, writes := range []int{0, 1, 2, 4} {
+			cd, want := smallCapture(t), smallCapture(t)
+			if cd.Len() < 3 {
+				t.Fatalf("only %d sessions", cd.Len())
+			}
+			var whole bytes.Buffer
+			if err := RenderCapture(&whole, want, f, RenderOptions{Version: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			stop := errors.New("disk full")
+			w := &failAfter{n: writes, err: stop}
+			if err := RenderCapture(w, cd, f, RenderOptions{Version: "test"}); !errors.Is(err, stop) {
+				t.Errorf("%s, fail after %d writes: RenderCapture = %v, want %v", f, writes, err, stop)
+			}
+			if !bytes.HasPrefix(whole.Bytes(), w.out.Bytes()) {
+				t.Errorf("%s, fail after %d writes: what was written is not the start of the report:\n%.300q", f, writes, w.out.Bytes())
+			}
+			if got, exp := cd.ExitCode(), want.ExitCode(); got != exp {
+				t.Errorf("%s, fail after %d writes: exit code %d, want %d", f, writes, got, exp)
+			}
+			var again bytes.Buffer
+			if err := RenderCapture(&again, cd, f, RenderOptions{Version: "test"}); err != nil || !bytes.Equal(again.Bytes(), whole.Bytes()) {
+				t.Errorf("%s, fail after %d writes: the report written again differs (%v)", f, writes, err)
+			}
+		}
+	}
+}

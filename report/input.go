@@ -31,6 +31,17 @@ type input struct {
 	outsideDone bool
 	// failures memoizes firstFailure per mode (input.firstFailure).
 	failures map[*probe.ModeResult]firstFail
+	// meanings remembers the meanings of replies a step does not carry
+	// (a session rebuilt from a capture: its worker's cache); nil: none.
+	meanings meaningCache
+}
+
+// interpret is interpret(verb, st), remembered in in.meanings.
+func (in *input) interpret(verb string, st probe.Step) ftp.Interpretation {
+	if st.Reply == nil || st.Meaning != nil {
+		return interpret(verb, st)
+	}
+	return in.meanings.interpret(verb, *st.Reply, false)
 }
 
 // firstFail is a mode's first failure as firstFailure returns it.

@@ -34,6 +34,16 @@ func (e *jsonEncoder) marshalIndentSafe(v any, prefix, indent string) ([]byte, e
 	return jsonSafe(b), nil
 }
 
+// marshalLine is jsonSafe(json.Marshal(v)) and a newline: one line of
+// JSON Lines. The slice it returns is valid until the next call.
+func (e *jsonEncoder) marshalLine(v any) ([]byte, error) {
+	e.compact.Reset()
+	if err := e.enc.Encode(v); err != nil { // Encode ends it with the newline
+		return nil, err
+	}
+	return jsonSafe(e.compact.Bytes()), nil
+}
+
 // marshal is json.MarshalIndent; ascii reports a text without a byte >=
 // 0x7f (nothing for jsonSafe to escape).
 func (e *jsonEncoder) marshal(v any, prefix, indent string) ([]byte, bool, error) {

@@ -17,14 +17,16 @@ func renderJSONLine(w io.Writer, d *Diagnosis) error {
 }
 
 // renderCaptureJSONL writes an analyze report as JSON Lines: the envelope
-// (every member of the JSON report but sessions) on the first line, then
-// one session's diagnosis per line, streamed as they are made. Each member
-// is encoded on its own (envelopeMembers), as renderCaptureJSON does.
-func renderCaptureJSONL(w io.Writer, c *CaptureDiagnosis) error {
+// (every member of the JSON report but sessions, the summary included) on
+// the first line, then one session's diagnosis per line, encoded on every
+// core and written in order. Each member is encoded on its own
+// (envelopeMembers), as renderCaptureJSON does.
+func renderCaptureJSONL(w io.Writer, c *CaptureDiagnosis, version string) error {
 	ew := &errWriter{w: w}
 	ew.printf("{")
+	members := append(c.envelopeMembers(version), envelopeMember{"summary", c.Summary, false})
 	first := true
-	for _, m := range c.envelopeMembers() {
+	for _, m := range members {
 		if m.omit {
 			continue
 		}
@@ -39,14 +41,9 @@ func renderCaptureJSONL(w io.Writer, c *CaptureDiagnosis) error {
 		ew.printf("%q:%s", m.key, jsonSafe(b))
 	}
 	ew.printf("}\n")
-	err := c.each(func(d *Diagnosis) error {
-		b, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
-		ew.write(jsonSafe(b), []byte("\n"))
-		return ew.err
-	})
+	err := c.encodeEach(version, false, func(s *scratch, d *Diagnosis) ([]byte, error) {
+		return s.json.marshalLine(d)
+	}, ew.writeErr)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,12 @@ var ansiRE = regexp.MustCompile("(\x1b\\[|\u009b)[0-?]*[ -/]*[@-~]|\x1b\\][^\x07
 // sequences are removed, other control and format characters (including
 // bidirectional overrides) become '?', and line breaks and tabs a space.
 func cleanTerm(s string) string {
-	s = ansiRE.ReplaceAllString(s, "")
+	if printableASCII(s) {
+		return s // most of a report: nothing to remove or replace
+	}
+	if strings.IndexByte(s, 0x1b) >= 0 || strings.Contains(s, "\u009b") {
+		s = ansiRE.ReplaceAllString(s, "") // every sequence starts so
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
@@ -99,6 +104,17 @@ func cleanTerm(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// printableASCII reports whether s holds only printable ASCII (space to
+// '~'), which cleanTerm leaves as it is.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // wrap breaks text into lines of at most width runes, at spaces.

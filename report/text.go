@@ -168,6 +168,12 @@ func (e *errWriter) printf(format string, a ...any) {
 	}
 }
 
+// writeErr writes b and returns the first error so far.
+func (e *errWriter) writeErr(b []byte) error {
+	e.write(b)
+	return e.err
+}
+
 // write writes each of bs in turn.
 func (e *errWriter) write(bs ...[]byte) {
 	for _, b := range bs {

@@ -71,15 +71,15 @@ func (in *input) refusedForReuse(mr *probe.ModeResult, a attempt) (reuseRefusal,
 	if a.tr.Final != nil && a.tr.Final != a.tr.Step.Reply {
 		steps = append(steps, probe.Step{T: a.tr.Step.T, Outcome: probe.OutcomeReply, Reply: a.tr.Final})
 	}
-	what := fmt.Sprintf("%s %s data connection", mr.Mode, a.name)
+	what := func() string { return fmt.Sprintf("%s %s data connection", mr.Mode, a.name) }
 	for _, s := range steps {
-		m := interpret(verb, s).Meaning
+		m := in.interpret(verb, s).Meaning
 		switch {
 		case m == ftp.MeaningTLSReuseRequired, s.Outcome == probe.OutcomeTLSResumption && s.Reply == nil:
-			rf.fact = stepFact(what, s)
+			rf.fact = stepFact(what(), s)
 			return rf, true
 		case m == ftp.MeaningDataConnectionFailed && fullHandshake(rf.data):
-			rf.fact = stepFact(what, s)
+			rf.fact = stepFact(what(), s)
 			rf.fact.Text += " (after a full TLS handshake on the data connection: the server refused it for not resuming the control session)"
 			return rf, true
 		}
