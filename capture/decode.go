@@ -41,12 +41,33 @@ type view struct {
 	payloadLen int
 	// whole is true when the captured bytes hold the full TCP segment.
 	whole bool
+	// hello is whether the payload begins like a TLS ClientHello, if
+	// known (fastHdr): the tracker then need not read the payload.
+	hello helloKnown
 
 	isICMP    bool
 	icmpType  uint8
 	icmpCode  uint8
 	icmpExtra uint32 // rest of the ICMP header: the MTU for "too big" errors
 	icmpInner []byte // the quoted packet
+}
+
+// helloKnown is what is known of whether a payload begins like a TLS
+// ClientHello (startsClientHello).
+type helloKnown uint8
+
+const (
+	helloUnknown helloKnown = iota
+	helloNo
+	helloYes
+)
+
+// startsHello reports whether the TCP payload begins like a ClientHello.
+func (v *view) startsHello() bool {
+	if v.hello != helloUnknown {
+		return v.hello == helloYes
+	}
+	return startsClientHello(v.tcp.Payload)
 }
 
 // VLAN tags (trunk ports, SPAN sessions, Linux cooked captures that kept
@@ -117,6 +138,18 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 func (d *decoder) decode(lt layers.LinkType, data []byte) *view {
 	if v := d.fastTCP(lt, data); v != nil {
 		return v
+	}
+	return d.decodeLayers(lt, data)
+}
+
+// decodeParsed is decode for a frame whose headers fastHdr.parse read
+// already (h; nil: not read).
+func (d *decoder) decodeParsed(lt layers.LinkType, data []byte, h *fastHdr) *view {
+	switch {
+	case h == nil:
+		return d.decode(lt, data)
+	case h.ok:
+		return d.fromHdr(h, data)
 	}
 	return d.decodeLayers(lt, data)
 }

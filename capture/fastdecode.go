@@ -24,100 +24,154 @@ import (
 // options or fragmentation, or in an IPv6 packet without extension
 // headers. It returns nil for any other frame: gopacket decodes those.
 func (d *decoder) fastTCP(lt layers.LinkType, data []byte) *view {
+	var h fastHdr
+	if !h.parse(lt, data) {
+		return nil
+	}
+	return d.fromHdr(&h, data)
+}
+
+// fastHdr is what fastTCP reads of a frame, apart from the frame: the
+// reader of a trace takes it while the frame is fresh in the cache
+// (pipeline.go), and the tracker, which gets the frame later, builds its
+// view from it without reading the headers again.
+type fastHdr struct {
+	ok     bool
+	v6     bool
+	ttl    uint8 // TTL or hop limit
+	flags  uint8 // the TCP flags byte
+	off    uint8 // the TCP data offset (32-bit words); its low bit is NS
+	ipAt   uint16
+	segEnd uint32 // the captured end of the TCP segment in the frame
+	// payloadLen is the payload length on the wire (at least the
+	// captured one).
+	payloadLen            int32
+	srcPort, dstPort      uint16
+	seq, ack              uint32
+	window, check, urgent uint16
+	hello                 helloKnown // of the payload
+	src, dst              [16]byte   // IPv4 addresses in the first 4 bytes
+}
+
+// parse reads the headers of a frame of link type lt for fastTCP and
+// reports whether it has the shape fastTCP takes (h.ok).
+func (h *fastHdr) parse(lt layers.LinkType, data []byte) bool {
+	h.ok = false
 	switch lt {
 	case layers.LinkTypeEthernet:
 		if len(data) < 14 {
-			return nil
+			return false
 		}
 		switch binary.BigEndian.Uint16(data[12:14]) {
 		case uint16(layers.EthernetTypeIPv4):
-			return d.fastIPv4(data[14:])
+			h.ok = h.ipv4(data, 14)
 		case uint16(layers.EthernetTypeIPv6):
-			return d.fastIPv6(data[14:])
+			h.ok = h.ipv6(data, 14)
 		}
-		return nil
 	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12, 14:
-		if len(data) > 0 && data[0]>>4 == 6 {
-			if lt == layers.LinkTypeIPv4 {
-				return nil
-			}
-			return d.fastIPv6(data)
+		switch {
+		case len(data) > 0 && data[0]>>4 == 6:
+			h.ok = lt != layers.LinkTypeIPv4 && h.ipv6(data, 0)
+		case lt != layers.LinkTypeIPv6:
+			h.ok = h.ipv4(data, 0)
 		}
-		if lt == layers.LinkTypeIPv6 {
-			return nil
-		}
-		return d.fastIPv4(data)
 	}
-	return nil
+	return h.ok
 }
 
-// fastIPv4 is fastTCP's IPv4 header.
-func (d *decoder) fastIPv4(p []byte) *view {
+// ipv4 is parse's IPv4 header, at data[at:].
+func (h *fastHdr) ipv4(data []byte, at int) bool {
+	p := data[at:]
 	if len(p) < 20 || p[0] != 0x45 || p[9] != byte(layers.IPProtocolTCP) {
-		return nil // not version 4, options, or not TCP
+		return false // not version 4, options, or not TCP
 	}
 	length := int(binary.BigEndian.Uint16(p[2:4]))
 	if length < 20 || binary.BigEndian.Uint16(p[6:8])&0x3fff != 0 {
-		return nil // a zero (offloaded) or bad length, or a fragment
+		return false // a zero (offloaded) or bad length, or a fragment
 	}
 	if len(p) > length {
 		p = p[:length] // Ethernet padding
 	}
-	v := d.fastSegment(p[20:], length-20)
-	if v == nil {
-		return nil
+	if !h.segment(p[20:], at+20, length-20) {
+		return false
 	}
-	d.ip4.TTL = p[8]
-	v.src = netip.AddrFrom4([4]byte(p[12:16]))
-	v.dst = netip.AddrFrom4([4]byte(p[16:20]))
-	v.ipHeader = p[:20]
-	return v
+	h.v6, h.ttl, h.ipAt = false, p[8], uint16(at)
+	h.src, h.dst = [16]byte{}, [16]byte{}
+	copy(h.src[:4], p[12:16])
+	copy(h.dst[:4], p[16:20])
+	return true
 }
 
-// fastIPv6 is fastTCP's IPv6 header.
-func (d *decoder) fastIPv6(p []byte) *view {
+// ipv6 is parse's IPv6 header, at data[at:].
+func (h *fastHdr) ipv6(data []byte, at int) bool {
+	p := data[at:]
 	if len(p) < 40 || p[0]>>4 != 6 || p[6] != byte(layers.IPProtocolTCP) {
-		return nil // not version 6, or an extension header first
+		return false // not version 6, or an extension header first
 	}
 	length := int(binary.BigEndian.Uint16(p[4:6]))
 	if length == 0 {
-		return nil // jumbogram or segmentation offload
+		return false // jumbogram or segmentation offload
 	}
 	seg := p[40:]
 	if len(seg) > length {
 		seg = seg[:length]
 	}
-	v := d.fastSegment(seg, length)
-	if v == nil {
-		return nil
+	if !h.segment(seg, at+40, length) {
+		return false
 	}
-	v.v6 = true
-	d.ip6.HopLimit = p[7]
-	v.src = netip.AddrFrom16([16]byte(p[8:24]))
-	v.dst = netip.AddrFrom16([16]byte(p[24:40]))
-	v.ipHeader = p[:40]
-	return v
+	h.v6, h.ttl, h.ipAt = true, p[7], uint16(at)
+	h.src, h.dst = [16]byte(p[8:24]), [16]byte(p[24:40])
+	return true
 }
 
-// fastSegment fills the decoder's TCP layer from seg, the captured bytes
-// of a segment of onWire bytes, as gopacket's TCP layer would (options
-// are not read: no SYN gets here, and only a SYN's are used).
-func (d *decoder) fastSegment(seg []byte, onWire int) *view {
+// segment is parse's TCP header: seg, at data[at:], are the captured bytes
+// of a segment of onWire bytes (options are not read: no SYN gets here,
+// and only a SYN's are used).
+func (h *fastHdr) segment(seg []byte, at, onWire int) bool {
 	if len(seg) < 20 {
-		return nil
+		return false
 	}
 	flags := seg[13]
 	off := int(seg[12] >> 4)
 	hdr := off * 4
 	if flags&0x02 != 0 || off < 5 || hdr > len(seg) || hdr > onWire {
-		return nil // a SYN, a bad offset, or a header the snap length cut
+		return false // a SYN, a bad offset, or a header the snap length cut
 	}
+	h.flags, h.off = flags, seg[12]
+	h.srcPort = binary.BigEndian.Uint16(seg[0:2])
+	h.dstPort = binary.BigEndian.Uint16(seg[2:4])
+	h.seq = binary.BigEndian.Uint32(seg[4:8])
+	h.ack = binary.BigEndian.Uint32(seg[8:12])
+	h.window = binary.BigEndian.Uint16(seg[14:16])
+	h.check = binary.BigEndian.Uint16(seg[16:18])
+	h.urgent = binary.BigEndian.Uint16(seg[18:20])
+	h.segEnd = uint32(at + len(seg))
+	h.hello = helloNo
+	if startsClientHello(seg[hdr:]) {
+		h.hello = helloYes
+	}
+	// Offloaded segments outgrow the length field.
+	h.payloadLen = int32(max(onWire-hdr, len(seg)-hdr))
+	return true
+}
+
+// fromHdr fills the decoder's layers and view from h, parsed from data,
+// as gopacket's layers would (TestFastTCPSameAsGopacket); it reads nothing
+// of data.
+func (d *decoder) fromHdr(h *fastHdr, data []byte) *view {
+	off := int(h.off >> 4)
+	hdr := off * 4
+	end := int(h.segEnd)
+	ipLen := 20
+	if h.v6 {
+		ipLen = 40
+	}
+	start := int(h.ipAt) + ipLen
 	t := &d.tcp
-	t.SrcPort = layers.TCPPort(binary.BigEndian.Uint16(seg[0:2]))
-	t.DstPort = layers.TCPPort(binary.BigEndian.Uint16(seg[2:4]))
-	t.Seq = binary.BigEndian.Uint32(seg[4:8])
-	t.Ack = binary.BigEndian.Uint32(seg[8:12])
+	t.SrcPort, t.DstPort = layers.TCPPort(h.srcPort), layers.TCPPort(h.dstPort)
+	t.Seq, t.Ack = h.seq, h.ack
 	t.DataOffset = uint8(off)
+	flags := h.flags
 	t.FIN = flags&0x01 != 0
 	t.SYN = false
 	t.RST = flags&0x04 != 0
@@ -126,22 +180,23 @@ func (d *decoder) fastSegment(seg []byte, onWire int) *view {
 	t.URG = flags&0x20 != 0
 	t.ECE = flags&0x40 != 0
 	t.CWR = flags&0x80 != 0
-	t.NS = seg[12]&0x01 != 0
-	t.Window = binary.BigEndian.Uint16(seg[14:16])
-	t.Checksum = binary.BigEndian.Uint16(seg[16:18])
-	t.Urgent = binary.BigEndian.Uint16(seg[18:20])
+	t.NS = h.off&0x01 != 0
+	t.Window, t.Checksum, t.Urgent = h.window, h.check, h.urgent
 	t.Options = t.Options[:0]
 	t.Padding = t.Padding[:0]
 	t.Multipath = false
-	t.Contents = seg[:hdr]
-	t.Payload = seg[hdr:]
+	t.Contents = data[start : start+hdr]
+	t.Payload = data[start+hdr : end]
 	v := &d.view
-	*v = view{isTCP: true, tcp: t}
-	captured := len(t.Payload)
-	v.payloadLen = onWire - hdr
-	if v.payloadLen < captured {
-		v.payloadLen = captured // offloaded segments outgrow the length field
+	*v = view{isTCP: true, tcp: t, v6: h.v6, payloadLen: int(h.payloadLen), hello: h.hello}
+	v.whole = v.payloadLen == end-start-hdr
+	v.ipHeader = data[h.ipAt:start]
+	if h.v6 {
+		d.ip6.HopLimit = h.ttl
+		v.src, v.dst = netip.AddrFrom16(h.src), netip.AddrFrom16(h.dst)
+	} else {
+		d.ip4.TTL = h.ttl
+		v.src, v.dst = netip.AddrFrom4([4]byte(h.src[:4])), netip.AddrFrom4([4]byte(h.dst[:4]))
 	}
-	v.whole = v.payloadLen == captured
 	return v
 }

@@ -1,60 +1,123 @@
 package capture
 
 import (
-	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
 
-// pcapRecords reads the packet records of a classic pcap file straight
-// into the reorder window's buffers (reorder.go). pcapgo's reader, which
-// still reads and checks the file header, copies each record into a
-// buffer of its own that the next record overwrites, so the window had to
-// copy every packet a second time: on a large capture that second copy
-// was a tenth of the reading. The records are read as pcapgo reads them,
-// with the same checks and the same errors.
+// pcapRecords reads the packet records of a classic pcap file into chunks
+// (chunks.go) and hands each packet's data on where they were read.
+// pcapgo's reader, which still reads and checks the file header, copies
+// each record into a buffer of its own that the next record overwrites,
+// so every packet had to be copied a second time to be held. The records
+// are read as pcapgo reads them, with the same checks and the same errors.
 type pcapRecords struct {
-	r       *bufio.Reader
+	src     io.Reader
 	order   binary.ByteOrder
 	nanos   uint32 // nanoseconds per unit of the timestamps' fraction
 	snaplen int    // the reader's snap length (SetSnaplen applied)
-	hdr     [16]byte
+	pool    chunkPool
+	// cur holds the bytes read and not yet framed, cur.buf[r:w]; rerr is
+	// the error that ended the reading (io.EOF at the end).
+	cur  *chunk
+	r, w int
+	rerr error
 }
+
+// errStopped ends the reading of an input the tracker wants no more of.
+var errStopped = errors.New("capture: stopped")
 
 // newPcapRecords reads the records that follow a file header whose first
 // four bytes are magic (one of magicsPcap) from r.
-func newPcapRecords(r *bufio.Reader, magic [4]byte, snaplen uint32) *pcapRecords {
-	p := &pcapRecords{r: r, order: binary.LittleEndian, nanos: 1000, snaplen: int(snaplen)}
+func newPcapRecords(r io.Reader, magic [4]byte, snaplen uint32) *pcapRecords {
+	p := &pcapRecords{src: r, order: binary.LittleEndian, nanos: 1000, snaplen: int(snaplen)}
 	if magic[0] == 0xa1 {
 		p.order = binary.BigEndian
 	}
 	if magic[1] == 0x3c || magic[2] == 0x3c {
 		p.nanos = 1
 	}
+	p.pool.evict = func(*chunk) bool { return false }
 	return p
 }
 
-// readInto reads the next record into a buffer take(n) gives and returns
-// its data and timestamp (Unix nanoseconds). At the end of the file the
-// error is io.EOF.
-func (p *pcapRecords) readInto(take func(n int) []byte) (data []byte, at int64, err error) {
-	if _, err = io.ReadFull(p.r, p.hdr[:]); err != nil {
-		return nil, 0, err
+// next frames the next record and returns its data (in place in chunk
+// ck, which counts it in its refs) and its timestamp (Unix nanoseconds).
+// At the end of the file the error is io.EOF.
+func (p *pcapRecords) next() (data []byte, ck *chunk, at int64, err error) {
+	if err = p.fill(16); err != nil {
+		return nil, nil, 0, err
 	}
 	o := p.order
+	hdr := p.cur.buf[p.r : p.r+16]
 	// pcapgo scales the fraction in 32 bits: the same wrap for a bad one.
-	at = int64(o.Uint32(p.hdr[0:4]))*1e9 + int64(o.Uint32(p.hdr[4:8])*p.nanos)
-	caplen, length := int64(o.Uint32(p.hdr[8:12])), int64(o.Uint32(p.hdr[12:16]))
+	at = int64(o.Uint32(hdr[0:4]))*1e9 + int64(o.Uint32(hdr[4:8])*p.nanos)
+	caplen, length := int64(o.Uint32(hdr[8:12])), int64(o.Uint32(hdr[12:16]))
 	// pcapgo's bound: the snap length, and never less than 256 KiB (its
 	// eagerReadMax, maxRecord here).
 	if caplen > int64(max(p.snaplen, maxRecord)) {
-		return nil, 0, fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, p.snaplen)
+		return nil, nil, 0, fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, p.snaplen)
 	}
 	if caplen > length {
-		return nil, 0, fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
+		return nil, nil, 0, fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
 	}
-	data = take(int(caplen))
-	_, err = io.ReadFull(p.r, data)
-	return data, at, err
+	n := int(caplen)
+	p.r += 16
+	if err = p.fill(n); err != nil {
+		return nil, nil, 0, err
+	}
+	data = p.cur.buf[p.r : p.r+n : p.r+n]
+	p.r += n
+	p.cur.refs++
+	return data, p.cur, at, nil
+}
+
+// fill reads until n bytes are unread, moving them to a chunk of their own
+// when the current one cannot hold them. Its errors are io.ReadFull's for
+// the n bytes: io.EOF if none came, io.ErrUnexpectedEOF if some did.
+func (p *pcapRecords) fill(n int) error {
+	for empty := 0; p.w-p.r < n; {
+		if p.rerr == io.EOF && p.w > p.r {
+			return io.ErrUnexpectedEOF
+		}
+		if p.rerr != nil {
+			return p.rerr
+		}
+		if p.cur == nil || len(p.cur.buf)-p.r < n {
+			if !p.move(n) {
+				return errStopped
+			}
+		}
+		m, err := p.src.Read(p.cur.buf[p.w:min(len(p.cur.buf), p.w+chunkRead)])
+		p.w += m
+		switch {
+		case err != nil:
+			p.rerr = err
+		case m > 0:
+			empty = 0
+		default:
+			// As bufio.Reader: a reader that keeps returning nothing
+			// is broken.
+			if empty++; empty >= 100 {
+				p.rerr = io.ErrNoProgress
+			}
+		}
+	}
+	return nil
+}
+
+// move takes a new chunk of at least n bytes and moves the unread bytes
+// to its start; false when the tracker stopped.
+func (p *pcapRecords) move(n int) bool {
+	c := p.pool.get(n, p.cur)
+	if c == nil {
+		return false
+	}
+	if p.cur != nil {
+		p.w = copy(c.buf, p.cur.buf[p.r:p.w])
+	}
+	p.cur, p.r = c, 0
+	return true
 }

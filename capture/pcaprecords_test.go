@@ -105,15 +105,14 @@ func pcapRecordsRead(t *testing.T, b []byte) string {
 		pr.SetSnaplen(maxRecord)
 	}
 	p := newPcapRecords(br, [4]byte(b), pr.Snaplen())
-	var w window
 	var out bytes.Buffer
 	for {
-		data, at, err := p.readInto(w.buffer)
+		data, ck, at, err := p.next()
 		if err != nil {
 			fmt.Fprintf(&out, "stop: %v (EOF %v)", err, err == io.EOF)
 			return out.String()
 		}
 		fmt.Fprintf(&out, "%d %x\n", at, data)
-		w.recycle(data)
+		ck.refs--
 	}
 }

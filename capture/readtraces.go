@@ -74,25 +74,31 @@ type traceSource struct {
 	pcap  *pcapRecords // classic pcap: its records, read without pcapgo
 	drops uint64
 	// The packet handed on next (timestamp order), valid until the next
-	// advance: its data, link type and number in the input.
-	data []byte
-	at   int64 // Unix nanoseconds
-	lt   layers.LinkType
-	num  int
-	ok   bool
-	n    int // packets read from this input
-	win  window
-	eof  bool
+	// advance: its data, link type, number in the input and headers
+	// (fastHdr), in the current batch (pipeline.go).
+	cur *batch
+	pos int
+	pkt *heldPacket
+	at  int64 // Unix nanoseconds
+	ok  bool
+	// Read by the input's reading goroutine (pipeline.go), if it has one;
+	// the tracker's goroutine reads them once it has halted it.
+	feed    *feed
+	filling *batch // the batch being filled, if any
+	n       int    // packets read from this input
+	win     window
+	eof     bool
+	err     error
 	// Packets of a supported link type, and the last unsupported one.
 	usable      int
 	unsupported layers.LinkType
-	err         error
 }
 
 // openTrace reads an input's headers; it returns nil and an error when the
 // input is not a trace at all.
 func openTrace(r io.Reader, name string) (*traceSource, error) {
 	br := bufio.NewReaderSize(r, readBuffer)
+	under := r // what br reads
 	head, err := br.Peek(4)
 	if len(head) == 0 {
 		if err != nil && err != io.EOF {
@@ -105,7 +111,7 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: gzip: %w", name, err)
 		}
-		br = bufio.NewReaderSize(gz, readBuffer)
+		br, under = bufio.NewReaderSize(gz, readBuffer), gz
 		head, _ = br.Peek(4)
 	}
 	ts := &traceSource{name: name}
@@ -135,8 +141,11 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 			pr.SetSnaplen(maxRecord)
 		}
 		ts.src, ts.fixed = pr, pr.LinkType()
-		// pcapgo read the file header from br: the records follow.
-		ts.pcap = newPcapRecords(br, magic, pr.Snaplen())
+		// pcapgo read the file header from br: the records follow, in
+		// br's buffer first, then straight from what it reads.
+		buffered, _ := br.Peek(br.Buffered())
+		ts.pcap = newPcapRecords(io.MultiReader(bytes.NewReader(buffered), under), magic, pr.Snaplen())
+		ts.pcap.pool.evict = ts.evict
 	default:
 		return nil, fmt.Errorf("capture: %s is not a pcap or pcapng file (it starts with %x)", name, head)
 	}
@@ -155,32 +164,30 @@ func unwrapPath(err error) error {
 
 // advance hands on the input's next packet in timestamp order (through
 // its reorder window, reorder.go); ok is false at its end or at damage
-// (err set).
+// (err set, once the input is halted).
 func (ts *traceSource) advance() {
-	if ts.ok {
-		ts.win.recycle(ts.data)
+	ts.ok, ts.pkt = false, nil
+	for ts.cur == nil || ts.pos == len(ts.cur.pkts) {
+		if !ts.nextBatch() {
+			return
+		}
 	}
-	ts.ok, ts.data = false, nil
-	for ts.err == nil && !ts.eof && ts.src != nil && (ts.win.waiting() == 0 || !ts.win.full()) {
-		ts.read()
-	}
-	if ts.win.waiting() == 0 {
-		return
-	}
-	p := ts.win.pop()
-	ts.data, ts.at, ts.lt, ts.num, ts.ok = p.data, p.at, p.lt, int(p.n), true
+	ts.pkt = &ts.cur.pkts[ts.pos]
+	ts.pos++
+	ts.at, ts.ok = ts.pkt.at, true
 }
 
 // read takes the next packet of the file into the window: a classic
-// pcap's straight into a buffer of the window's, a pcapng's copied there.
+// pcap's where it was read (chunks.go), a pcapng's copied into a buffer of
+// the window's.
 func (ts *traceSource) read() {
 	if ts.pcap != nil {
-		buf, at, err := ts.pcap.readInto(ts.win.buffer)
+		buf, ck, at, err := ts.pcap.next()
 		if ts.readFailed(err) {
 			return
 		}
 		ts.n++
-		ts.win.hold(buf, at, ts.n, ts.fixed)
+		ts.win.hold(buf, ck, at, ts.n, ts.fixed)
 		return
 	}
 	data, ci, err := ts.src.ZeroCopyReadPacketData()
@@ -221,13 +228,14 @@ func (ts *traceSource) linkType(ci gopacket.CaptureInfo) layers.LinkType {
 func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 	var errs []error
 	var srcs []*traceSource
+	var readers []io.Reader
 	for _, tr := range traces {
 		ts, err := openTrace(tr.R, tr.Name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		srcs = append(srcs, ts)
+		srcs, readers = append(srcs, ts), append(readers, tr.R)
 	}
 	if len(srcs) == 0 {
 		return nil, errors.Join(errs...)
@@ -239,6 +247,11 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 		}
 	}
 	n := 0
+	halt := func() {
+		for _, ts := range srcs {
+			ts.halt()
+		}
+	}
 	finish := func() *Evidence {
 		ev := t.Finish(time.Time{})
 		for _, ts := range srcs {
@@ -252,10 +265,17 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 			return
 		}
 		if p := recover(); p != nil {
+			halt()
 			ev = finish()
 			err = errors.Join(append(errs, damage{fmt.Errorf("capture: packet %d: cannot decode: %v", n, p)})...)
 		}
 	}()
+	// The reading goroutines are joined however this returns; deferred
+	// last, this runs first.
+	defer halt()
+	for i, ts := range srcs {
+		ts.start(readers[i])
+	}
 	for _, ts := range srcs {
 		ts.advance()
 	}
@@ -271,18 +291,20 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 			break
 		}
 		n++
-		if supportedLinkType(next.lt) {
+		p := next.pkt
+		if supportedLinkType(p.lt) {
 			next.usable++
 		} else {
-			next.unsupported = next.lt
+			next.unsupported = p.lt
 		}
 		num := n
 		if len(srcs) == 1 {
-			num = next.num // the file's own number, as Wireshark shows it
+			num = int(p.n) // the file's own number, as Wireshark shows it
 		}
-		t.Add(next.lt, next.data, time.Unix(0, next.at).UTC(), num)
+		t.addParsed(p.lt, p.data, &p.fh, time.Unix(0, p.at).UTC(), num)
 		next.advance()
 	}
+	halt()
 	ev = finish()
 	for _, ts := range srcs {
 		if ts.err != nil {

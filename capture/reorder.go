@@ -24,12 +24,16 @@ const (
 )
 
 // heldPacket is a packet waiting in the window, copied out of the
-// reader's buffer.
+// reader's buffer, with its headers read as it came in (fh).
 type heldPacket struct {
 	data []byte
 	at   int64 // its timestamp in Unix nanoseconds
 	n    int32 // its number in the input
 	lt   layers.LinkType
+	fh   fastHdr
+	// ck is the chunk data are in (chunks.go); nil: data are a buffer of
+	// the window's.
+	ck *chunk
 }
 
 // window is the reorder window of one input: the packets held, in
@@ -66,7 +70,7 @@ func (w *window) full() bool {
 func (w *window) push(data []byte, at int64, n int, lt layers.LinkType) {
 	buf := w.buffer(len(data))
 	copy(buf, data)
-	w.hold(buf, at, n, lt)
+	w.hold(buf, nil, at, n, lt)
 }
 
 // buffer returns a buffer of n bytes for a packet to be held: a recycled
@@ -83,8 +87,9 @@ func (w *window) buffer(n int) []byte {
 	return append(buf, make([]byte, n)...)
 }
 
-// hold takes a packet into the window, in a buffer from w.buffer.
-func (w *window) hold(buf []byte, at int64, n int, lt layers.LinkType) {
+// hold takes a packet into the window, in a buffer from w.buffer or in
+// chunk ck.
+func (w *window) hold(buf []byte, ck *chunk, at int64, n int, lt layers.LinkType) {
 	switch {
 	case n > 1 && at < w.released:
 		// Packets later than this one were handed on already.
@@ -107,14 +112,17 @@ func (w *window) hold(buf []byte, at int64, n int, lt layers.LinkType) {
 		clear(w.held[k:])
 		w.held, w.head = w.held[:k], 0
 	}
-	w.held = append(w.held, heldPacket{data: buf, at: at, n: int32(min(n, 1<<31-1)), lt: lt})
+	w.held = append(w.held, heldPacket{data: buf, at: at, n: int32(min(n, 1<<31-1)), lt: lt, ck: ck})
+	// Its headers are read now, while it is in the cache: it is handed on
+	// thousands of packets later.
+	w.held[len(w.held)-1].fh.parse(lt, buf)
 	for i := len(w.held) - 1; i > w.head && w.held[i].at < w.held[i-1].at; i-- {
 		w.held[i], w.held[i-1] = w.held[i-1], w.held[i]
 	}
 }
 
-// pop hands on the earliest packet. Its data stay valid until the next
-// pop.
+// pop hands on the earliest packet. Its data stay valid until they are
+// recycled.
 func (w *window) pop() heldPacket {
 	p := w.held[w.head]
 	w.held[w.head] = heldPacket{}
@@ -127,7 +135,29 @@ func (w *window) pop() heldPacket {
 	return p
 }
 
-// recycle takes back a buffer handed on by pop once it is done with.
+// copyOut moves the data of the packets in chunk ck that the window holds
+// into buffers of its own.
+func (w *window) copyOut(ck *chunk) {
+	for i := w.head; i < len(w.held); i++ {
+		if p := &w.held[i]; p.ck == ck {
+			w.bytes -= cap(p.data)
+			p.copyOut(w)
+			w.bytes += cap(p.data)
+		}
+	}
+}
+
+// copyOut moves p's data out of its chunk into a buffer of w's.
+func (p *heldPacket) copyOut(w *window) {
+	buf := w.buffer(len(p.data))
+	copy(buf, p.data)
+	p.data = buf
+	p.ck.refs--
+	p.ck = nil
+}
+
+// recycle takes back a buffer handed on by pop once it is done with (a
+// batch given back, pipeline.go).
 func (w *window) recycle(b []byte) {
 	if b != nil && cap(b) <= reuseCap && len(w.free) < reorderPackets {
 		w.free = append(w.free, b)

@@ -101,15 +101,15 @@ func startsServerReply(p []byte) bool {
 
 // tlsSegment looks at one data segment of connection st from direction d
 // for TLS: it starts following the connection at a ClientHello and feeds
-// the followed sides. missing is how many bytes of the segment the snap
-// length cut.
-func (t *Tracker) tlsSegment(st *connState, d int, seq uint32, p []byte, missing int, ref PacketRef) {
+// the followed sides. hello is startsClientHello(p); missing is how many
+// bytes of the segment the snap length cut.
+func (t *Tracker) tlsSegment(st *connState, d int, seq uint32, p []byte, hello bool, missing int, ref PacketRef) {
 	if st.tlsOff {
 		return
 	}
 	tf := st.tls
 	if tf == nil {
-		if !startsClientHello(p) {
+		if !hello {
 			return
 		}
 		side := SideInitiator

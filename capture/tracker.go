@@ -158,6 +158,12 @@ func (t *Tracker) Add(lt layers.LinkType, data []byte, when time.Time, packet in
 // add is Add returning the decoded view, so the live capture can redact the
 // same frame without decoding it twice.
 func (t *Tracker) add(lt layers.LinkType, data []byte, when time.Time, packet int) *view {
+	return t.addParsed(lt, data, nil, when, packet)
+}
+
+// addParsed is add for a frame whose headers were read already (h, nil if
+// not): a trace's reader reads them as the frame comes in (pipeline.go).
+func (t *Tracker) addParsed(lt layers.LinkType, data []byte, h *fastHdr, when time.Time, packet int) *view {
 	if t.ev.Start.IsZero() {
 		t.ev.Start = when
 	}
@@ -166,7 +172,7 @@ func (t *Tracker) add(lt layers.LinkType, data []byte, when time.Time, packet in
 	if at > t.last {
 		t.last = at
 	}
-	v := t.dec.decode(lt, data)
+	v := t.dec.decodeParsed(lt, data, h)
 	if v == nil {
 		return nil
 	}
@@ -252,7 +258,7 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		c.Sliced++
 	}
 	if v.payloadLen > 0 && !tcp.SYN {
-		t.tlsSegment(st, d, tcp.Seq, tcp.Payload, max(0, v.payloadLen-len(tcp.Payload)), ref)
+		t.tlsSegment(st, d, tcp.Seq, tcp.Payload, v.startsHello(), max(0, v.payloadLen-len(tcp.Payload)), ref)
 		t.data(st, d, tcp.Seq, v.payloadLen, ref)
 		if d == 0 && c.Responder.Port() == t.controlPort && v.whole {
 			t.controlCommands(c, tcp.Payload)
