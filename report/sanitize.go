@@ -51,10 +51,8 @@ func cleanValue(v reflect.Value) reflect.Value {
 	case reflect.Struct:
 		n := reflect.New(t).Elem()
 		n.Set(v)
-		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				n.Field(i).Set(cleanValue(v.Field(i)))
-			}
+		for _, i := range stringFields(t) {
+			n.Field(i).Set(cleanValue(v.Field(i)))
 		}
 		return n
 	case reflect.Slice:
@@ -88,6 +86,27 @@ func cleanValue(v reflect.Value) reflect.Value {
 
 // stringTypes caches hasString per type (reflect.Type -> bool).
 var stringTypes sync.Map
+
+// structStrings caches stringFields per struct type (reflect.Type ->
+// []int): a capture report cleans thousands of diagnoses of the same few
+// types, and asking each field's type every time was most of the work.
+var structStrings sync.Map
+
+// stringFields are the indexes of struct type t's exported fields that
+// can hold a string: the ones cleanValue has to copy cleaned.
+func stringFields(t reflect.Type) []int {
+	if v, ok := structStrings.Load(t); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && hasString(f.Type) {
+			idx = append(idx, i)
+		}
+	}
+	structStrings.Store(t, idx)
+	return idx
+}
 
 // hasString reports whether values of t can hold an exported string, so
 // that cleanValue copies only what it must.

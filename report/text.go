@@ -3,10 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/fatih/color"
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twcache"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -138,14 +141,45 @@ func renderText(w io.Writer, d *Diagnosis, opt RenderOptions) error {
 	return ew.err
 }
 
-// textTable writes the mode matrix as an ASCII table.
-func textTable(w io.Writer, rows []MatrixRow) error {
-	t := tablewriter.NewTable(w,
+// matrixTables are the mode-matrix tables, reused: tablewriter.NewTable
+// makes a 10,240-entry cache (for stringers, which these tables do not
+// use) every time, and on a capture of thousands of sessions that was a
+// third of the text report's time. A table from the pool is Reset, and
+// its cache is a one-entry one.
+var matrixTables = sync.Pool{New: newMatrixTable}
+
+// matrixTable is a pooled table and the writer it writes through.
+type matrixTable struct {
+	t  *tablewriter.Table
+	to *redirect
+}
+
+// redirect writes to w, which changes from one use of a table to the next.
+type redirect struct{ w io.Writer }
+
+func (r *redirect) Write(p []byte) (int, error) { return r.w.Write(p) }
+
+func newMatrixTable() any {
+	to := &redirect{}
+	return &matrixTable{to: to, t: tablewriter.NewTable(to,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
 		tablewriter.WithRowMaxWidth(40),
-	)
+		tablewriter.WithStringerCacheCustom(twcache.NewLRU[reflect.Type, reflect.Value](1)),
+	)}
+}
+
+// textTable writes the mode matrix as an ASCII table.
+func textTable(w io.Writer, rows []MatrixRow) error {
+	mt := matrixTables.Get().(*matrixTable)
+	defer func() {
+		mt.to.w = nil
+		matrixTables.Put(mt)
+	}()
+	mt.t.Reset()
+	mt.to.w = w
+	t := mt.t
 	list, retr := matrixHeads(rows)
 	t.Header("MODE", "STATUS", "REPLY", "DATA ENDPOINT", "CONNECT", list, retr)
 	for _, r := range rows {
