@@ -1068,9 +1068,43 @@ func sessionEndedWaiting(st probe.Step, c, ctl *capture.Conn) probe.Step {
 	}
 	if after := lastSeen(ctl) - c.SYNs[0].T; after < outlivedWait {
 		st.Outcome, st.T = probe.OutcomeSkipped, st.T0
-		st.Error = fmt.Sprintf(clientEndedPrefix+"the session ended %.1f s after this connection's one SYN, before any answer: whether it would have been answered is not in the file", max(0, after))
+		who, at := endedBy(ctl)
+		if at > 0 {
+			after = at - c.SYNs[0].T
+		}
+		st.Error = fmt.Sprintf(clientEndedPrefix+"%s %.1f s after this connection's one SYN, before any answer: whether it would have been answered is not in the file", who, max(0, after))
 	}
 	return st
+}
+
+// endedBy says who ended control connection ctl first, and how ("the
+// server 203.0.113.10:21 ended the control connection (FIN)"), and when;
+// "the session ended" and 0 when the capture shows neither side's FIN or
+// RST.
+func endedBy(ctl *capture.Conn) (string, float64) {
+	type end struct {
+		t    float64
+		side capture.Side
+		how  string
+	}
+	var first *end
+	note := func(r *capture.PacketRef, side capture.Side, how string) {
+		if r != nil && (first == nil || r.T < first.t) {
+			first = &end{r.T, side, how}
+		}
+	}
+	note(ctl.FINInitiator, capture.SideInitiator, "FIN")
+	note(ctl.FINResponder, capture.SideResponder, "FIN")
+	for i := range ctl.RSTs {
+		note(&ctl.RSTs[i].PacketRef, ctl.RSTs[i].From, "RST")
+	}
+	switch {
+	case first == nil:
+		return "the session ended", 0
+	case first.side == capture.SideInitiator:
+		return fmt.Sprintf("the client %s ended the control connection (%s)", ctl.Initiator, first.how), first.t
+	}
+	return fmt.Sprintf("the server %s ended the control connection (%s)", ctl.Responder, first.how), first.t
 }
 
 // clientEndedText is the error of a step the client ended itself (its

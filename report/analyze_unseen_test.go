@@ -686,3 +686,48 @@ func TestAnalyzeVerdictBesideUnseen(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeSessionEndsDuringSYN: a passive data connection's one SYN got
+// no answer and the control connection ended a second later, before any
+// reply: nothing was due yet, so no error, and capture-incomplete says
+// which side ended the control connection, and how (the server's own FIN
+// is not the client giving up).
+func TestAnalyzeSessionEndsDuringSYN(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(c *capture.Conn, t float64)
+		want string
+	}{
+		{"the server's FIN", func(c *capture.Conn, t float64) { c.FINResponder = &capture.PacketRef{T: t + 1} },
+			"the server 10.77.0.2:21 ended the control connection (FIN) 1.0 s after this connection's one SYN"},
+		{"the client's FIN", func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t + 1} },
+			"the client 192.168.10.2:40000 ended the control connection (FIN) 1.0 s after this connection's one SYN"},
+		{"the client's RST, the server's FIN after", func(c *capture.Conn, t float64) {
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 1}, From: capture.SideInitiator}}
+			c.FINResponder = &capture.PacketRef{T: t + 1.5}
+		}, "the client 192.168.10.2:40000 ended the control connection (RST) 1.0 s after this connection's one SYN"},
+		{"the server's RST", func(c *capture.Conn, t float64) {
+			c.RSTs = []capture.RSTFact{{PacketRef: capture.PacketRef{T: t + 1}, From: capture.SideResponder}}
+		}, "the server 10.77.0.2:21 ended the control connection (RST) 1.0 s after this connection's one SYN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandSession()
+			h.listedOK()
+			setup := h.say("EPSV", "229 Entering Extended Passive Mode (|||30002|)")
+			c := h.passiveConn(2)
+			c.SYNACK = nil
+			syn := c.SYNs[0].T
+			list := h.say("LIST")
+			h.data("EPSV", "10.77.0.2:30002", setup, list, c)
+			tc.end(h.s.Control, syn)
+			// The capture goes on well past it.
+			h.ev.Conns = append(h.ev.Conns, &capture.Conn{Initiator: netip.MustParseAddrPort("192.168.10.9:50000"), Responder: netip.MustParseAddrPort("10.77.0.9:443"),
+				First: capture.PacketRef{T: syn + 30}, SYNs: []capture.PacketRef{{T: syn + 30}}})
+			ids, incomplete, text := unseenReport(DiagnoseCapture(h.ev))
+			if len(ids) > 0 || !incomplete || !strings.Contains(text, tc.want) {
+				t.Errorf("ids %v, capture-incomplete %v; want none, true and %q in:\n%s", ids, incomplete, tc.want, text)
+			}
+		})
+	}
+}

@@ -77,6 +77,7 @@ func probeResponder(t *testing.T, a alg) *Diagnosis {
 func probeResponderWith(t *testing.T, a alg, cfg responder.Config, secret []byte) *Diagnosis {
 	t.Helper()
 	cfg.DataTimeout = 2 * time.Second
+	cfg.LocalCallbacks = true // the probe runs on this host (loopback)
 	srv, err := responder.New(cfg)
 	if err != nil {
 		t.Fatal(err)

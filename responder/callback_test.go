@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -205,5 +206,68 @@ func TestCallbackGuards(t *testing.T) {
 	if vc, err := victim.Accept(); err == nil {
 		vc.Close()
 		t.Fatal("the responder connected to a third host")
+	}
+}
+
+// TestCallbackToThisHostRefused: a control connection from this host
+// (here loopback) gets no callback unless LocalCallbacks: PORT and EPRT
+// are refused as a third host's would be, and the record says why.
+func TestCallbackToThisHostRefused(t *testing.T) {
+	for _, verb := range []string{"PORT", "EPRT"} {
+		t.Run(verb, func(t *testing.T) {
+			// ownAddr set: start leaves LocalCallbacks off.
+			ap, _, _ := start(t, Config{ownAddr: func(netip.Addr) bool { return false }})
+			c := dial(t, ap)
+			c.login(testSecret)
+			ln, _ := callbackListener(t)
+			lap := addrPortOf(ln.Addr())
+			arg := ftp.FormatEPRT(lap)
+			if verb == "PORT" {
+				arg, _ = ftp.FormatPORT(lap)
+			}
+			if rep := c.cmd(verb + " " + arg); rep.Code != 500 {
+				t.Fatalf("%s from this host: %q, want 500", verb, rep.Text())
+			}
+			if rep := c.cmd("SITE FTPDIAG CALLBACK " + ftp.CallbackEphemeral + " 1"); rep.Code != 503 {
+				t.Errorf("CALLBACK after a refused %s: %q, want 503", verb, rep.Text())
+			}
+			r := c.record()
+			if len(r.Data) != 1 || !strings.Contains(r.Data[0].Outcome, "this host's own address") {
+				t.Errorf("record data %+v, want the refusal", r.Data)
+			}
+			if len(r.Callbacks) != 0 {
+				t.Errorf("callbacks %+v, want none", r.Callbacks)
+			}
+		})
+	}
+}
+
+// TestFromThisHost: which control sources are this host.
+func TestFromThisHost(t *testing.T) {
+	own := netip.MustParseAddr("198.51.100.7")
+	local := netip.MustParseAddrPort("203.0.113.5:21")
+	for _, tt := range []struct {
+		remote string
+		want   bool
+	}{
+		{"127.0.0.1:40000", true},
+		{"127.9.9.9:40000", true},
+		{"[::1]:40000", true},
+		{"203.0.113.5:40000", true},  // the address it reached
+		{"198.51.100.7:40000", true}, // another of its own
+		{"192.0.2.10:40000", false},
+		{"[2001:db8::10]:40000", false},
+	} {
+		s := &session{remote: netip.MustParseAddrPort(tt.remote), local: local,
+			cfg: Config{ownAddr: func(a netip.Addr) bool { return a == own }}}
+		if got := s.fromThisHost(); got != tt.want {
+			t.Errorf("fromThisHost(%s) = %v, want %v", tt.remote, got, tt.want)
+		}
+	}
+	if !isOwnAddr(netip.MustParseAddr("127.0.0.1")) {
+		t.Errorf("isOwnAddr(127.0.0.1) = false: the loopback interface is this host's")
+	}
+	if isOwnAddr(netip.MustParseAddr("192.0.2.1")) {
+		t.Errorf("isOwnAddr(192.0.2.1) = true: a documentation address is nobody's")
 	}
 }

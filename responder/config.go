@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net/netip"
 	"time"
 )
 
@@ -68,6 +69,15 @@ type Config struct {
 	MaxSessions    int
 	// CallbacksPerMinute bounds the callbacks to one address.
 	CallbacksPerMinute int
+	// LocalCallbacks lets a control connection that comes from this host
+	// (a loopback address or one of the host's own) be called back: tests
+	// and labs only. Off, a local user, or a proxy on this host relaying
+	// clients, could have the responder connect to this host's services,
+	// from port 20 when it may bind it.
+	LocalCallbacks bool
+	// ownAddr reports whether an address is one of this host's (tests
+	// replace it; nil: isOwnAddr).
+	ownAddr func(netip.Addr) bool
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -90,6 +100,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.ownAddr == nil {
+		c.ownAddr = isOwnAddr
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {

@@ -128,15 +128,28 @@ func (s *session) callbackTo(verb string, ap netip.AddrPort) bool {
 	return s.reply(200, verb+" command successful. Consider using PASV.", "")
 }
 
-// foreign says why ap may not be called back ("" when it may).
+// foreign says why ap may not be called back ("" when it may): it must be
+// the control connection's source address, on a port of 1024 or above,
+// and, unless Config.LocalCallbacks, not this host itself.
 func (s *session) foreign(ap netip.AddrPort) string {
-	if a := ap.Addr().Unmap(); a != s.remote.Addr() {
+	a := ap.Addr().Unmap()
+	switch {
+	case a != s.remote.Addr():
 		return fmt.Sprintf("%s is not the control connection's source address %s", a, s.remote.Addr())
-	}
-	if ap.Port() < 1024 {
+	case ap.Port() < 1024:
 		return fmt.Sprintf("port %d is below 1024", ap.Port())
+	case !s.cfg.LocalCallbacks && s.fromThisHost():
+		return fmt.Sprintf("%s is this host's own address: callbacks to this host are off (--local-callbacks, for a lab)", a)
 	}
 	return ""
+}
+
+// fromThisHost reports whether the control connection comes from this
+// host: a loopback address, the address it reached, or another of the
+// host's own.
+func (s *session) fromThisHost() bool {
+	a := s.remote.Addr()
+	return a.IsLoopback() || a.IsUnspecified() || a == s.local.Addr().Unmap() || s.cfg.ownAddr(a)
 }
 
 // openData accepts or makes the prepared data connection, recording it.

@@ -41,6 +41,11 @@ var testSecret = []byte("0123456789abcdef-test-secret")
 // the address and the log. The log is safe to read once stop has run.
 func start(t *testing.T, cfg Config) (netip.AddrPort, *syncBuffer, func()) {
 	t.Helper()
+	// The tests' clients are on this host (loopback): calling them back
+	// needs LocalCallbacks, except in the tests of that very check.
+	if cfg.ownAddr == nil {
+		cfg.LocalCallbacks = true
+	}
 	log := &syncBuffer{}
 	if cfg.Log == nil {
 		cfg.Log = log

@@ -35,6 +35,7 @@ func serve(t *testing.T, cfg responder.Config, implicit bool) (netip.AddrPort, f
 	t.Helper()
 	sink := &logSink{}
 	cfg.Log = sink
+	cfg.LocalCallbacks = true // the probe runs on this host (loopback)
 	srv, err := responder.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ type responderFlags struct {
 	tlsKey     string
 	secretFile string
 	open       bool
+	local      bool
 }
 
 // dropPrivileges is responder.DropPrivileges; tests, which run as root,
@@ -49,7 +50,9 @@ LISTEN
 
 SECURITY
   It calls back only the control connection's source address, never a
-  third host. Nothing but login is served before the client answers the
+  third host, and never this host itself (a local user, or a proxy here,
+  could otherwise reach its services from port 20) unless
+  --local-callbacks says so, for a lab. Nothing but login is served before the client answers the
   challenge (HMAC-SHA256 of the FEAT nonce under the shared secret in
   --secret-file); --open drops the challenge, for a lab only. Sessions are
   limited per address. Started as root it drops to nobody once bound (port
@@ -68,6 +71,7 @@ SECURITY
 	fl.StringVar(&f.tlsKey, "tls-key", "", "PEM private key `FILE` for FTPS")
 	fl.StringVar(&f.secretFile, "secret-file", "", "shared secret `FILE` (at least 16 bytes) the probe must prove it knows")
 	fl.BoolVar(&f.open, "open", false, "serve without the shared-secret challenge (labs only)")
+	fl.BoolVar(&f.local, "local-callbacks", false, "also call back clients on this host itself (loopback or its own addresses; labs only)")
 	return cmd
 }
 
@@ -87,7 +91,7 @@ func (f responderFlags) config(ctx context.Context, e *env) (responder.Config, [
 	case (f.tlsCert == "") != (f.tlsKey == ""):
 		return cfg, nil, usageError("--tls-cert and --tls-key go together")
 	}
-	cfg.Open = f.open
+	cfg.Open, cfg.LocalCallbacks = f.open, f.local
 	if f.secretFile != "" {
 		s, err := readSecretFile(ctx, f.secretFile)
 		if err != nil {
