@@ -44,6 +44,8 @@ type view struct {
 	// hello is whether the payload begins like a TLS ClientHello, if
 	// known (fastHdr): the tracker then need not read the payload.
 	hello helloKnown
+	// order is keyOf's order of the endpoints, if known (fastHdr).
+	order endpointOrder
 
 	isICMP    bool
 	icmpType  uint8
@@ -60,6 +62,16 @@ const (
 	helloUnknown helloKnown = iota
 	helloNo
 	helloYes
+)
+
+// endpointOrder is what is known of keyOf's order of a segment's
+// endpoints.
+type endpointOrder uint8
+
+const (
+	orderUnknown endpointOrder = iota
+	orderKept                  // the source sorts first
+	orderSwapped               // the destination sorts first
 )
 
 // startsHello reports whether the TCP payload begins like a ClientHello.

@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"net/netip"
 
@@ -50,7 +52,9 @@ type fastHdr struct {
 	seq, ack              uint32
 	window, check, urgent uint16
 	hello                 helloKnown // of the payload
-	src, dst              [16]byte   // IPv4 addresses in the first 4 bytes
+	// swap: the destination sorts before the source (keyOf).
+	swap     bool
+	src, dst [16]byte // IPv4 addresses in the first 4 bytes
 }
 
 // parse reads the headers of a frame of link type lt for fastTCP and
@@ -99,6 +103,7 @@ func (h *fastHdr) ipv4(data []byte, at int) bool {
 	h.src, h.dst = [16]byte{}, [16]byte{}
 	copy(h.src[:4], p[12:16])
 	copy(h.dst[:4], p[16:20])
+	h.order(4)
 	return true
 }
 
@@ -121,7 +126,18 @@ func (h *fastHdr) ipv6(data []byte, at int) bool {
 	}
 	h.v6, h.ttl, h.ipAt = true, p[7], uint16(at)
 	h.src, h.dst = [16]byte(p[8:24]), [16]byte(p[24:40])
+	h.order(16)
 	return true
+}
+
+// order sets h.swap as keyOf orders the endpoints: by address (n bytes,
+// the same family, no zone: byte order is netip's order), then port.
+func (h *fastHdr) order(n int) {
+	c := bytes.Compare(h.src[:n], h.dst[:n])
+	if c == 0 {
+		c = cmp.Compare(h.srcPort, h.dstPort)
+	}
+	h.swap = c > 0
 }
 
 // segment is parse's TCP header: seg, at data[at:], are the captured bytes
@@ -188,7 +204,10 @@ func (d *decoder) fromHdr(h *fastHdr, data []byte) *view {
 	t.Contents = data[start : start+hdr]
 	t.Payload = data[start+hdr : end]
 	v := &d.view
-	*v = view{isTCP: true, tcp: t, v6: h.v6, payloadLen: int(h.payloadLen), hello: h.hello}
+	*v = view{isTCP: true, tcp: t, v6: h.v6, payloadLen: int(h.payloadLen), hello: h.hello, order: orderKept}
+	if h.swap {
+		v.order = orderSwapped
+	}
 	v.whole = v.payloadLen == end-start-hdr
 	v.ipHeader = data[h.ipAt:start]
 	if h.v6 {

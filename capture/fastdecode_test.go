@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
+	"net/netip"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -116,5 +117,34 @@ func viewFacts(d *decoder, v *view) decodedFacts {
 		fin: tcp.FIN, syn: tcp.SYN, rst: tcp.RST, psh: tcp.PSH, ackf: tcp.ACK, urg: tcp.URG, ece: tcp.ECE,
 		cwr: tcp.CWR, ns: tcp.NS, window: tcp.Window,
 		contents: string(tcp.Contents), payload: string(tcp.Payload),
+	}
+}
+
+// TestFastOrderIsKeyOf: the endpoint order the reader takes from the
+// headers (fastHdr.swap) is keyOf's, for both families, equal addresses
+// and equal ports.
+func TestFastOrderIsKeyOf(t *testing.T) {
+	addrs := []string{"10.0.0.1", "10.0.0.2", "192.0.2.255", "1.2.3.4", "2001:db8::1", "2001:db8::2", "::ffff:10.0.0.1", "fe80::1"}
+	ports := []uint16{21, 20, 50000, 21}
+	for _, a := range addrs {
+		for _, b := range addrs {
+			pa, pb := netip.MustParseAddr(a), netip.MustParseAddr(b)
+			if pa.Is4() != pb.Is4() {
+				continue
+			}
+			for _, sp := range ports {
+				for _, dp := range ports {
+					src, dst := netip.AddrPortFrom(pa, sp), netip.AddrPortFrom(pb, dp)
+					b := frame(layers.LinkTypeEthernet, tcpPacket(t, seg{src: src, dst: dst, flags: "A", seq: 1}))
+					var h fastHdr
+					if !h.parse(layers.LinkTypeEthernet, b) {
+						t.Fatalf("%v > %v: not parsed", src, dst)
+					}
+					if want := keyOf(src, dst) != (connKey{src, dst}); h.swap != want {
+						t.Errorf("%v > %v: swap %v, keyOf swaps %v", src, dst, h.swap, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -301,7 +301,7 @@ func readTraces(traces []Trace, cfg TrackerConfig) (ev *Evidence, err error) {
 		if len(srcs) == 1 {
 			num = int(p.n) // the file's own number, as Wireshark shows it
 		}
-		t.addParsed(p.lt, p.data, &p.fh, time.Unix(0, p.at).UTC(), num)
+		t.addNanos(p.lt, p.data, &p.fh, p.at, num)
 		next.advance()
 	}
 	halt()

@@ -83,9 +83,13 @@ type Tracker struct {
 	activePorts map[uint16]bool
 	local       map[netip.Addr]bool
 	last        float64
-	finished    bool
-	ftp         *ftpTracker // nil unless TrackerConfig.FTPSessions
-	tlsHeld     tlsHeld     // bytes held by the TLS followers (tlsconn.go)
+	// startNanos is the start in Unix nanoseconds, when addNanos set it
+	// (nanosOK).
+	startNanos int64
+	nanosOK    bool
+	finished   bool
+	ftp        *ftpTracker // nil unless TrackerConfig.FTPSessions
+	tlsHeld    tlsHeld     // bytes held by the TLS followers (tlsconn.go)
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -158,17 +162,32 @@ func (t *Tracker) Add(lt layers.LinkType, data []byte, when time.Time, packet in
 // add is Add returning the decoded view, so the live capture can redact the
 // same frame without decoding it twice.
 func (t *Tracker) add(lt layers.LinkType, data []byte, when time.Time, packet int) *view {
-	return t.addParsed(lt, data, nil, when, packet)
-}
-
-// addParsed is add for a frame whose headers were read already (h, nil if
-// not): a trace's reader reads them as the frame comes in (pipeline.go).
-func (t *Tracker) addParsed(lt layers.LinkType, data []byte, h *fastHdr, when time.Time, packet int) *view {
 	if t.ev.Start.IsZero() {
 		t.ev.Start = when
 	}
+	return t.addAt(lt, data, nil, when.Sub(t.ev.Start).Seconds(), packet)
+}
+
+// addNanos is add for a frame whose headers were read already (h, nil if
+// not: a trace's reader reads them as the frame comes in, pipeline.go),
+// captured at Unix nanoseconds at: the seconds since the start are those
+// of add, without a time.Time for each packet.
+func (t *Tracker) addNanos(lt layers.LinkType, data []byte, h *fastHdr, at int64, packet int) *view {
+	if t.ev.Start.IsZero() {
+		t.ev.Start = time.Unix(0, at).UTC()
+		t.startNanos, t.nanosOK = at, true
+	}
+	d := at - t.startNanos
+	if !t.nanosOK || d > 1<<62 || d < -1<<62 || (at >= t.startNanos) != (d >= 0) {
+		// Another start, or a difference time.Time.Sub might saturate.
+		return t.addAt(lt, data, h, time.Unix(0, at).UTC().Sub(t.ev.Start).Seconds(), packet)
+	}
+	return t.addAt(lt, data, h, time.Duration(d).Seconds(), packet)
+}
+
+// addAt is add for a frame at seconds since the start.
+func (t *Tracker) addAt(lt layers.LinkType, data []byte, h *fastHdr, at float64, packet int) *view {
 	t.ev.Packets++
-	at := when.Sub(t.ev.Start).Seconds()
 	if at > t.last {
 		t.last = at
 	}
@@ -193,7 +212,15 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	tcp := v.tcp
 	src := netip.AddrPortFrom(v.src, uint16(tcp.SrcPort))
 	dst := netip.AddrPortFrom(v.dst, uint16(tcp.DstPort))
-	key := keyOf(src, dst)
+	var key connKey
+	switch v.order {
+	case orderKept:
+		key = connKey{src, dst}
+	case orderSwapped:
+		key = connKey{dst, src}
+	default:
+		key = keyOf(src, dst)
+	}
 	st := t.lastConn
 	if st == nil || key != t.lastKey {
 		st = t.conns[key]

@@ -1,10 +1,13 @@
 package capture
 
 import (
+	"math"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 )
@@ -401,5 +404,34 @@ func TestParsePortCommand(t *testing.T) {
 	other := []byte("RETR some/file.bin")
 	if n := testing.AllocsPerRun(100, func() { parsePortCommand(other) }); n != 0 {
 		t.Errorf("%v allocations for a RETR line", n)
+	}
+}
+
+// TestAddNanosSameAsAdd: a trace's packets, given to the tracker as Unix
+// nanoseconds, get the times Add gives the same packets as time.Time:
+// close together, far apart (past what an int64 of nanoseconds between
+// them holds) and before the first.
+func TestAddNanosSameAsAdd(t *testing.T) {
+	syn := frame(layers.LinkTypeEthernet, tcpPacket(t, seg{src: client, dst: netipPort(server, 3005), flags: "S", seq: 1000}))
+	base := t0.UnixNano()
+	for _, tt := range []struct {
+		name string
+		at   []int64
+	}{
+		{"close", []int64{base, base + 1, base + 999_999_999, base + 1_000_000_001}},
+		{"before the first", []int64{base, base - 5_000_000_000, base - 1}},
+		{"centuries apart", []int64{math.MinInt64 + 7, math.MaxInt64 - 3, 0, 1 << 62, -(1 << 62) - 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := NewTracker(TrackerConfig{}), NewTracker(TrackerConfig{})
+			for i, at := range tt.at {
+				a.Add(layers.LinkTypeEthernet, syn, time.Unix(0, at).UTC(), i+1)
+				b.addNanos(layers.LinkTypeEthernet, syn, nil, at, i+1)
+			}
+			ea, eb := a.Finish(time.Time{}), b.Finish(time.Time{})
+			if !ea.Start.Equal(eb.Start) || !reflect.DeepEqual(ea.Conns, eb.Conns) {
+				t.Errorf("as time.Time: %v %+v\nas nanoseconds: %v %+v", ea.Start, ea.Conns[0].SYNs, eb.Start, eb.Conns[0].SYNs)
+			}
+		})
 	}
 }
