@@ -14,14 +14,14 @@ import "slices"
 var (
 	// chunkSize holds a record of maxRecord bytes (with its header): a
 	// larger one is never read. Tests shrink it.
-	chunkSize = 512 << 10
+	chunkSize = 256 << 10
 	// chunkRead is the most read at a time: its records are framed while
 	// they are in the cache.
 	chunkRead = 128 << 10
 	// chunkLimit bounds the chunks of one input: the reorder window's
 	// bytes (reorderBytes) and the batches handed on (batchPool of
 	// batchBytes) take far fewer.
-	chunkLimit = 32
+	chunkLimit = 64
 )
 
 // chunk is a run of a file's bytes, read in one piece.

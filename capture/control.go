@@ -33,7 +33,18 @@ func parsePortCommand(line []byte) (netip.AddrPort, bool) {
 	if len(line) < 5 || line[4] != ' ' {
 		return netip.AddrPort{}, false
 	}
-	verb := string(bytes.ToUpper(line[:4]))
+	// The verb in ASCII capitals, without allocating: every command line
+	// of the client comes here, few are PORT or EPRT.
+	v := [4]byte(line[:4])
+	for i, c := range v {
+		if 'a' <= c && c <= 'z' {
+			v[i] = c - 'a' + 'A'
+		}
+	}
+	verb := string(v[:])
+	if verb != "PORT" && verb != "EPRT" {
+		return netip.AddrPort{}, false
+	}
 	arg := string(bytes.TrimSpace(line[5:]))
 	switch verb {
 	case "PORT":

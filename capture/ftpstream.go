@@ -31,6 +31,36 @@ const (
 	sweepEvery = 1 << 14
 )
 
+// replyReaders keeps the reply readers of control streams that no longer
+// need theirs for the next ones: each holds a 4 KiB buffer, and a capture
+// of thousands of sessions would otherwise allocate one for each.
+type replyReaders struct{ free []*ftp.Reader }
+
+// maxFreeReaders bounds the readers kept: as many as sessions that run at
+// once on a busy server.
+const maxFreeReaders = 64
+
+// get returns a reader of src, as ftp.NewReader(src) would.
+func (p *replyReaders) get(src io.Reader) *ftp.Reader {
+	if p == nil || len(p.free) == 0 {
+		return ftp.NewReader(src)
+	}
+	k := len(p.free) - 1
+	r := p.free[k]
+	p.free[k] = nil
+	p.free = p.free[:k]
+	r.Reset(src)
+	return r
+}
+
+// put takes back a reader no longer used (nil: none).
+func (p *replyReaders) put(r *ftp.Reader) {
+	if p != nil && r != nil && len(p.free) < maxFreeReaders {
+		r.Reset(nil)
+		p.free = append(p.free, r)
+	}
+}
+
 // errMore tells the reply reader that the stream has no more bytes yet; it
 // keeps its partial reply and resumes on the next call.
 var errMore = errors.New("capture: need more bytes")
@@ -88,6 +118,7 @@ type ftpStream struct {
 	skipLine bool
 	rr       *ftp.Reader
 	feed     feeder
+	readers  *replyReaders // where rr comes from and goes back
 	// awaiting are the commands still waiting for their final reply, in
 	// command order (pairing.go).
 	awaiting []awaitCmd
@@ -144,6 +175,7 @@ type ftpTracker struct {
 	packets int
 	text    textBudget
 	keys    *tlsdecrypt.KeyLog
+	readers replyReaders
 }
 
 func newFTPTracker(ports []uint16, keys *tlsdecrypt.KeyLog) *ftpTracker {
@@ -245,7 +277,7 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 		client, server = server, client
 	}
 	s := &FTPSession{Client: client, Server: server, Control: c, DetectedBy: how, Exchanges: []*FTPExchange{}, Data: []*DataSetup{}}
-	fs := &ftpStream{s: s, client: clientDir, budget: &f.text, keys: f.keys}
+	fs := &ftpStream{s: s, client: clientDir, budget: &f.text, keys: f.keys, readers: &f.readers}
 	// Start where the tracker stands: a stream found by its greeting was
 	// not followed from its SYN.
 	for i := range fs.dir {
@@ -588,7 +620,7 @@ func (fs *ftpStream) serverText(p []byte, ref PacketRef) {
 	}
 	fs.inReply += len(p)
 	if fs.rr == nil {
-		fs.rr = ftp.NewReader(&fs.feed)
+		fs.rr = fs.readers.get(&fs.feed)
 	}
 	fs.feed.b = p
 	for {

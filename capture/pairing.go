@@ -237,7 +237,8 @@ func (x *FTPExchange) mark(why string) {
 // unfinished line.
 func (fs *ftpStream) resync() {
 	rest, mid := fs.rr.Rest()
-	fs.rr = ftp.NewReader(&fs.feed)
+	fs.readers.put(fs.rr)
+	fs.rr = fs.readers.get(&fs.feed)
 	b := append(rest, fs.feed.b...)
 	if mid {
 		i := bytes.IndexByte(b, '\n')

@@ -19,9 +19,9 @@ import (
 // batch by batch at the same points: the reading goroutine must always be
 // joined, and a read that never returns could not be.
 const (
-	batchPackets = 256
+	batchPackets = 512
 	batchBytes   = 512 << 10
-	batchPool    = 4
+	batchPool    = 8
 )
 
 // batch is a run of an input's packets in timestamp order.

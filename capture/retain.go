@@ -75,6 +75,7 @@ func (fs *ftpStream) replyDone() {
 func (fs *ftpStream) dropReply(skip bool) {
 	fs.budget.held -= fs.inReply
 	fs.inReply = 0
+	fs.readers.put(fs.rr)
 	fs.rr = nil
 	if skip {
 		fs.skipLine = true

@@ -381,6 +381,10 @@ func TestParsePortCommand(t *testing.T) {
 		{"PORT 300,2,3,4,5,6", ""},
 		{"PASV", ""},
 		{"EPRT |1|nope|5|", ""},
+		{"ePrT |1|10.0.0.2|7|", "10.0.0.2:7"},
+		{"USER alice", ""},
+		{"PORſ 1,2,3,4,5,6", ""},
+		{"\xffORT 1,2,3,4,5,6", ""},
 	}
 	for _, tt := range tests {
 		ap, ok := parsePortCommand([]byte(tt.line))
@@ -391,5 +395,11 @@ func TestParsePortCommand(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%q: got %q want %q", tt.line, got, tt.want)
 		}
+	}
+	// Every command line of a control connection is looked at: the ones
+	// that are not PORT or EPRT cost no allocation.
+	other := []byte("RETR some/file.bin")
+	if n := testing.AllocsPerRun(100, func() { parsePortCommand(other) }); n != 0 {
+		t.Errorf("%v allocations for a RETR line", n)
 	}
 }

@@ -123,6 +123,18 @@ func newReaderLimits(r io.Reader, maxLine, maxReply int) *Reader {
 	return &Reader{br: bufio.NewReaderSize(r, readBufferSize), maxLine: maxLine, maxReply: maxReply}
 }
 
+// Reset makes the Reader read from r as a new one would: what it had
+// buffered, the reply in progress and a sticky error are discarded. Its
+// buffer is kept, so a program that reads many streams one after another
+// (a capture's control connections) need not allocate one for each.
+func (r *Reader) Reset(src io.Reader) {
+	r.br.Reset(src)
+	r.line = r.line[:0]
+	r.lines = r.lines[:0]
+	r.code, r.total = 0, 0
+	r.err, r.midLine = nil, false
+}
+
 // ReadReply reads one reply: a single line "NNN text", or a multi-line
 // reply "NNN-text" ... "NNN text" that ends at the first line starting with
 // the same code and a space (a line that is exactly the code also ends it);

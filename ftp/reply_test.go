@@ -278,6 +278,41 @@ func TestReadReplyResumesAfterTimeout(t *testing.T) {
 	}
 }
 
+// TestReaderReset: a Reset Reader reads its new stream as a new Reader
+// would, whatever it was doing: in the middle of a multi-line reply, with
+// bytes buffered past a reply, after a sticky error.
+func TestReaderReset(t *testing.T) {
+	long := "220 " + strings.Repeat("x", MaxLineBytes+10) + "\r\n"
+	for _, tt := range []struct{ name, before string }{
+		{"mid reply", "220-hello\r\n220-there"},
+		{"bytes past a reply", "200 ok\r\n331 pa"},
+		{"sticky error", long},
+		{"malformed line", "hello\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tt.before))
+			r.ReadReply()
+			r.ReadReply()
+			r.Reset(strings.NewReader("230-welcome\r\n230 in\r\n221 bye\r\n"))
+			var got []Reply
+			for {
+				rep, err := r.ReadReply()
+				if err != nil {
+					if err != io.EOF {
+						t.Fatalf("err = %v", err)
+					}
+					break
+				}
+				got = append(got, rep)
+			}
+			want := []Reply{{230, []string{"230-welcome", "230 in"}}, {221, []string{"221 bye"}}}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("got %#v, want %#v", got, want)
+			}
+		})
+	}
+}
+
 func TestReplyClasses(t *testing.T) {
 	tests := []struct {
 		code                    int
