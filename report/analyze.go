@@ -1058,30 +1058,41 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 }
 
 // sessionEndedWaiting is st, a data connection's single SYN that got no
-// answer, unless the control connection ended sooner than outlivedWait
-// after that SYN with no reply concluding the wait: the session was given
-// up before an answer was due, and the wire does not show the SYN
-// unanswered (a SYN sent again would).
-func sessionEndedWaiting(st probe.Step, c, ctl *capture.Conn) probe.Step {
+// answer, unless session s's control connection ended sooner than
+// outlivedWait after that SYN (or before it) with no reply concluding the
+// wait: the session was given up before an answer was due, and the wire
+// does not show the SYN unanswered (a SYN sent again would). Its error
+// says who ended the session, and when.
+func sessionEndedWaiting(st probe.Step, c *capture.Conn, s *capture.FTPSession) probe.Step {
+	ctl := s.Control
 	if len(c.SYNs) != 1 || ctl.OpenAtEnd {
 		return st
 	}
-	if after := lastSeen(ctl) - c.SYNs[0].T; after < outlivedWait {
-		st.Outcome, st.T = probe.OutcomeSkipped, st.T0
-		who, at := endedBy(ctl)
-		if at > 0 {
-			after = at - c.SYNs[0].T
-		}
-		st.Error = fmt.Sprintf(clientEndedPrefix+"%s %.1f s after this connection's one SYN, before any answer: whether it would have been answered is not in the file", who, max(0, after))
+	syn := c.SYNs[0].T
+	if lastSeen(ctl)-syn >= outlivedWait {
+		return st
 	}
+	st.Outcome, st.T = probe.OutcomeSkipped, st.T0
+	who, at := endedBy(s)
+	if at == 0 {
+		at = lastSeen(ctl)
+	}
+	if at < syn {
+		st.Error = fmt.Sprintf(clientEndedPrefix+"%s %.1f s before this connection's one SYN: no answer to it was due", who, syn-at)
+		return st
+	}
+	st.Error = fmt.Sprintf(clientEndedPrefix+"%s %.1f s after this connection's one SYN, before any answer: whether it would have been answered is not in the file", who, at-syn)
 	return st
 }
 
-// endedBy says who ended control connection ctl first, and how ("the
-// server 203.0.113.10:21 ended the control connection (FIN)"), and when;
-// "the session ended" and 0 when the capture shows neither side's FIN or
-// RST.
-func endedBy(ctl *capture.Conn) (string, float64) {
+// endedBy says who ended session s first, and how, and when: the client's
+// QUIT ("the client 192.168.10.2:40000 ended the session (QUIT)"), or
+// else the first FIN or RST of its control connection ("the server
+// 203.0.113.10:21 ended the control connection (FIN)"); "the session
+// ended" and 0 when the capture shows none of them. A server's FIN after
+// the client's QUIT is the client's doing.
+func endedBy(s *capture.FTPSession) (string, float64) {
+	ctl := s.Control
 	type end struct {
 		t    float64
 		side capture.Side
@@ -1093,6 +1104,12 @@ func endedBy(ctl *capture.Conn) (string, float64) {
 			first = &end{r.T, side, how}
 		}
 	}
+	for _, x := range s.Exchanges {
+		if x.Verb() == "QUIT" {
+			note(&x.PacketRef, capture.SideInitiator, "QUIT")
+			break
+		}
+	}
 	note(ctl.FINInitiator, capture.SideInitiator, "FIN")
 	note(ctl.FINResponder, capture.SideResponder, "FIN")
 	for i := range ctl.RSTs {
@@ -1101,6 +1118,8 @@ func endedBy(ctl *capture.Conn) (string, float64) {
 	switch {
 	case first == nil:
 		return "the session ended", 0
+	case first.how == "QUIT":
+		return fmt.Sprintf("the client %s ended the session (QUIT)", ctl.Initiator), first.t
 	case first.side == capture.SideInitiator:
 		return fmt.Sprintf("the client %s ended the control connection (%s)", ctl.Initiator, first.how), first.t
 	}
@@ -1361,7 +1380,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		// concluded the wait for the connection.
 		dc.Connect = rc.connStep(c, c.FirstData != nil, final != nil || !s.Control.OpenAtEnd)
 		if final == nil && dc.Connect.Outcome == probe.OutcomeTimeout {
-			dc.Connect = sessionEndedWaiting(dc.Connect, c, s.Control)
+			dc.Connect = sessionEndedWaiting(dc.Connect, c, s)
 		}
 		if ds.Passive {
 			dc.Dialled = c.Responder.String()

@@ -380,7 +380,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 	}
 	action := "capture again with the data connections and ICMP, until the session ends"
 	if gaveUp {
-		parts = append(parts, fmt.Sprintf("A step was given up before any answer, less than %.0f s after it began: the side that opened its connection ended it (its FIN or RST), or the session ended. The other side ended nothing, and whether it would have answered is not on the wire, so no finding is made about the step. The evidence says who gave up and when; a client that waits longer (its timeout) shows how the step ends.", outlivedWait))
+		parts = append(parts, fmt.Sprintf("A step was given up before any answer, less than %.0f s after it began: the side that opened its connection ended it (its FIN or RST), or the session ended (a QUIT, or either side closing the control connection). Whether an answer would have come is not on the wire, so no finding is made about the step. The evidence says who ended what, and when; a client that waits longer (its timeout) shows how the step ends.", outlivedWait))
 		if !missing && !cut && !hole && !sliced && !tls {
 			title = "The session gave up on a step before any answer: how it would have ended cannot be seen"
 			action = "let the client wait longer for the answer (its timeout), and capture that"

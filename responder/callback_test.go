@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -266,6 +267,11 @@ func TestFromThisHost(t *testing.T) {
 	}
 	if !isOwnAddr(netip.MustParseAddr("127.0.0.1")) {
 		t.Errorf("isOwnAddr(127.0.0.1) = false: the loopback interface is this host's")
+	}
+	// Linux routes all of 127/8 to lo with only 127.0.0.1 on it: an
+	// address of this host that no interface lists.
+	if runtime.GOOS == "linux" && !isOwnAddr(netip.MustParseAddr("127.0.0.2")) {
+		t.Errorf("isOwnAddr(127.0.0.2) = false: all of 127/8 is routed to this host")
 	}
 	if isOwnAddr(netip.MustParseAddr("192.0.2.1")) {
 		t.Errorf("isOwnAddr(192.0.2.1) = true: a documentation address is nobody's")

@@ -163,6 +163,14 @@ func (s *session) openData(ctx context.Context) (net.Conn, *DataConn, bool) {
 		c, err = s.acceptData()
 	case s.data.active.IsValid():
 		rec = s.dataRec(s.data.activeIdx)
+		if why := s.foreign(s.data.active); why != "" {
+			// Checked again: the host may have taken the address since.
+			s.data.close()
+			rec.Outcome = "refused: " + why
+			s.refused++
+			s.reply(425, "Failed to establish connection.", rec.Outcome)
+			return nil, nil, false
+		}
 		c, err = s.dialCallback(ctx, s.data.active)
 	default:
 		s.reply(425, "Use PORT, EPRT, PASV or EPSV first.", "")
