@@ -31,6 +31,8 @@ type input struct {
 	outsideDone bool
 	// failures memoizes firstFailure per mode (input.firstFailure).
 	failures map[*probe.ModeResult]firstFail
+	// modeList is modes(), found once.
+	modeList []*probe.ModeResult
 	// meanings remembers the meanings of replies a step does not carry
 	// (a session rebuilt from a capture: its worker's cache); nil: none.
 	meanings meaningCache
@@ -90,16 +92,28 @@ func (in *input) modes() []*probe.ModeResult {
 	if in.r == nil {
 		return nil
 	}
-	var out []*probe.ModeResult
+	if in.modeList == nil {
+		// Found once: the rules ask for it tens of times, and a result
+		// does not change while they run. Full: an append copies.
+		l := applicableModes(in.r)
+		in.modeList = l[:len(l):len(l)]
+	}
+	return in.modeList
+}
+
+// applicableModes are r's applicable modes, in probe.AllModes order, then
+// the control-only ones (a session rebuilt from a capture), never nil.
+func applicableModes(r *probe.Result) []*probe.ModeResult {
+	out := []*probe.ModeResult{}
 	for _, m := range probe.AllModes {
-		for i := range in.r.Modes {
-			if mr := &in.r.Modes[i]; mr.Mode == m && mr.Applicable {
+		for i := range r.Modes {
+			if mr := &r.Modes[i]; mr.Mode == m && mr.Applicable {
 				out = append(out, mr)
 			}
 		}
 	}
-	for i := range in.r.Modes {
-		if mr := &in.r.Modes[i]; mr.Mode == modeControlOnly && mr.Applicable {
+	for i := range r.Modes {
+		if mr := &r.Modes[i]; mr.Mode == modeControlOnly && mr.Applicable {
 			out = append(out, mr)
 		}
 	}
