@@ -64,6 +64,10 @@ type connState struct {
 	tls          *tlsFollow   // TLS records followed (tlsconn.go)
 	tlsOff       bool         // began like TLS and was not: no longer looked at
 	early        *earlySynAck // a SYN-ACK seen before any SYN (handshakeFirst)
+	// rstAck is the acknowledgment of a first RST seen before any SYN
+	// (rstAckOK: its ACK flag was set), for answeredFirst.
+	rstAck   uint32
+	rstAckOK bool
 }
 
 // Tracker turns decoded packets into Evidence. It is not safe for
@@ -230,7 +234,7 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	syn := tcp.SYN && !tcp.ACK
 	if syn && st != nil && (st.c.Initiator != src || !st.haveISN || st.isn != tcp.Seq) {
 		switch {
-		case answeredFirst(st, src, dst, ref):
+		case answeredFirst(st, src, dst, tcp.Seq, ref):
 			// The RST answering this SYN, stamped a little before it: the
 			// same connection, seen from its SYN.
 			st.c.Initiator, st.c.Responder, st.c.Midstream, st.c.First = src, dst, false, ref
@@ -314,6 +318,11 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		if d == 1 {
 			side = SideResponder
 		}
+		if len(c.RSTs) == 0 && len(c.SYNs) == 0 {
+			// What it acknowledges tells the SYN it may answer, stamped
+			// after it (answeredFirst).
+			st.rstAck, st.rstAckOK = tcp.Ack, tcp.ACK
+		}
 		if len(c.RSTs) < maxFacts {
 			c.RSTs = append(c.RSTs, RSTFact{PacketRef: ref, From: side})
 		}
@@ -330,12 +339,16 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 const answerSkew = 0.001
 
 // answeredFirst reports whether st is only a RST from dst, seen at most
-// answerSkew before the SYN from src at ref: the answer to that SYN,
-// stamped before it, not a connection of its own.
-func answeredFirst(st *connState, src, dst netip.AddrPort, ref PacketRef) bool {
+// answerSkew before the SYN from src at ref with sequence number seq, that
+// acknowledges that SYN: the answer to that SYN, stamped before it, not a
+// connection of its own.
+func answeredFirst(st *connState, src, dst netip.AddrPort, seq uint32, ref PacketRef) bool {
 	c := st.c
 	if !c.Midstream || st.haveISN || len(c.SYNs) > 0 || c.SYNACK != nil || c.FirstData != nil || len(c.RSTs) != 1 {
 		return false
+	}
+	if !st.rstAckOK || st.rstAck != seq+1 {
+		return false // it answers no SYN of this sequence number
 	}
 	r := c.RSTs[0]
 	from := c.Initiator

@@ -84,6 +84,20 @@ func TestTrackerScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a RST stamped 2 µs before a SYN it does not acknowledge: two connections",
+			recs: func(tb testing.TB) []rec {
+				return []rec{{0.000003, syn(tb, client, data)}, {0.000001, tcpPacket(tb, seg{src: data, dst: client, flags: "RA", ack: 77001})}}
+			},
+			check: func(t *testing.T, ev *Evidence) {
+				if len(ev.Conns) != 2 {
+					t.Fatalf("%d conns, want the RST's and the SYN's: %+v", len(ev.Conns), ev.Conns)
+				}
+				if c := ev.Conns[1]; c.Initiator != client || c.Midstream || len(c.SYNs) != 1 || len(c.RSTs) != 0 {
+					t.Errorf("the SYN's conn %+v, rsts %+v", c, c.RSTs)
+				}
+			},
+		},
+		{
 			name: "RST from responder on SYN",
 			recs: func(tb testing.TB) []rec {
 				return []rec{{0, syn(tb, client, data)}, {0.001, tcpPacket(tb, seg{src: data, dst: client, flags: "RA", ack: 1001})}}
