@@ -122,6 +122,15 @@ type ftpStream struct {
 	// awaiting are the commands still waiting for their final reply, in
 	// command order (pairing.go).
 	awaiting []awaitCmd
+	// ackHeld: the server acknowledged client bytes the capture has not
+	// shown yet, at ackHeldRef; giving them up as lost waits for
+	// ackJitter (settleAck).
+	ackHeld    bool
+	ackHeldRef PacketRef
+	// reset: a RST came at resetAt; the stream is released answerSkew
+	// after it (segment), or when the capture ends.
+	reset   bool
+	resetAt float64
 	// ack is the acknowledgment of the segment being parsed; pos the
 	// client stream's sequence number at the parser (clientBytes).
 	ack tcpAck
@@ -225,6 +234,13 @@ func (f *ftpTracker) segment(t *Tracker, st *connState, d int, v *view, ttl int,
 	if fs.done {
 		return
 	}
+	if fs.reset && ref.T-fs.resetAt > answerSkew {
+		// A RST ended the stream: what came within answerSkew of it
+		// was read, as the clocks that stamp packets may have put it
+		// after the RST; nothing after.
+		fs.release()
+		return
+	}
 	fs.lastT = ref.T
 	s := fs.s
 	isClient := d == fs.client
@@ -240,8 +256,14 @@ func (f *ftpTracker) segment(t *Tracker, st *connState, d int, v *view, ttl int,
 			fs.srvSYN = true
 		}
 	}
+	// Client bytes an earlier acknowledgment awaits are given up once
+	// they are overdue, or before the server's next bytes are read.
+	fs.settleAck(ref.T, !isClient && v.payloadLen > 0)
 	if tcp.ACK {
 		fs.acked(1-d, tcp.Ack, ref)
+	}
+	if !isClient && v.payloadLen > 0 {
+		fs.settleAck(ref.T, true) // this very segment acknowledged them
 	}
 	if p := tcp.Payload; v.payloadLen > 0 && !tcp.SYN {
 		missing := v.payloadLen - len(p)
@@ -254,7 +276,10 @@ func (f *ftpTracker) segment(t *Tracker, st *connState, d int, v *view, ttl int,
 		fs.fins++
 		r.fin, r.finAt = true, tcp.Seq+uint32(v.payloadLen)
 	}
-	if tcp.RST || fs.fins >= 2 {
+	if tcp.RST && !fs.reset {
+		fs.reset, fs.resetAt = true, ref.T
+	}
+	if fs.fins >= 2 {
 		fs.release()
 	}
 	f.packets++
@@ -363,11 +388,16 @@ func (fs *ftpStream) deliver(r *reasm, isClient bool, ack tcpAck, p []byte, miss
 // acked notes an acknowledgment of direction d's bytes. The bytes of a
 // hole the receiver acknowledged reached it without passing the capture
 // (at any one capture point a segment passes before its acknowledgment),
-// unless the file was written out of order. A hole in the client's
-// commands is given up at once: the server's replies cannot be paired
-// while it waits. A hole in the server's replies is waited for until the
-// stream ends (flush): the commands' parse does not depend on it, and a
-// segment written late still fills it.
+// unless the file was written out of order or its timestamps put the
+// acknowledgment first (a multi-queue NIC's clocks differ by
+// microseconds, and the packets are read in timestamp order). A hole in
+// the client's commands is given up as soon as the server's next bytes
+// come, or ackJitter after the acknowledgment (settleAck): the server's
+// replies cannot be paired while it waits, and a command stamped a few
+// microseconds after its acknowledgment still fills it. A hole in the
+// server's replies is waited for until the stream ends (flush): the
+// commands' parse does not depend on it, and a segment written late
+// still fills it.
 func (fs *ftpStream) acked(d int, ack uint32, ref PacketRef) {
 	r := &fs.dir[d]
 	if !r.have {
@@ -376,14 +406,50 @@ func (fs *ftpStream) acked(d int, ack uint32, ref PacketRef) {
 	if !r.ackedOK || seqLT(r.acked, ack) {
 		r.acked, r.ackedOK = ack, true
 	}
-	if d != fs.client {
+	if d != fs.client || fs.ackHeld || !fs.ackedUnseen(r) {
 		return
 	}
-	for len(r.pend) > 0 && !fs.done && seqLT(r.next, r.pend[0].seq) && !seqLT(ack, r.pend[0].seq) {
+	fs.ackHeld, fs.ackHeldRef = true, ref
+}
+
+// ackJitter is how long after an acknowledgment of client bytes the
+// capture has not shown they are still awaited (acked): the clocks that
+// stamp packets differ by microseconds (answerSkew), a round trip is
+// longer.
+const ackJitter = answerSkew
+
+// ackedUnseen reports whether the client's direction r has bytes the
+// server acknowledged that the capture has not delivered: a hole before
+// a held segment, or bytes past the last one held.
+func (fs *ftpStream) ackedUnseen(r *reasm) bool {
+	if fs.done || !r.ackedOK {
+		return false
+	}
+	if len(r.pend) > 0 {
+		return seqLT(r.next, r.pend[0].seq) && !seqLT(r.acked, r.pend[0].seq)
+	}
+	end := r.acked
+	if r.fin && end == r.finAt+1 {
+		end = r.finAt
+	}
+	return seqLT(r.next, end) && end-r.next < maxPendingBytes
+}
+
+// settleAck gives up as lost the client bytes an acknowledgment awaited
+// since ackHeldRef (acked) and the capture has still not shown, when now
+// (the time of the packet being read) is ackJitter past it, or the
+// server's next bytes are about to be read (force), or the stream ends.
+func (fs *ftpStream) settleAck(now float64, force bool) {
+	if !fs.ackHeld || (!force && now-fs.ackHeldRef.T <= ackJitter) {
+		return
+	}
+	fs.ackHeld = false
+	r := &fs.dir[fs.client]
+	for len(r.pend) > 0 && !fs.done && seqLT(r.next, r.pend[0].seq) && !seqLT(r.acked, r.pend[0].seq) {
 		fs.skipTo(r, true, r.pend[0].seq, r.pend[0].ref)
 		fs.drain(r, true)
 	}
-	fs.ackedPast(r, true, ref)
+	fs.ackedPast(r, true, fs.ackHeldRef)
 }
 
 // ackedPast gives up as lost the bytes the receiver acknowledged past the
@@ -480,6 +546,7 @@ func (fs *ftpStream) gap(isClient bool, n int64, end uint32, ref PacketRef) {
 
 // flush gives up every hole and delivers what is buffered.
 func (fs *ftpStream) flush() {
+	fs.settleAck(fs.lastT, true)
 	for d := range fs.dir {
 		r := &fs.dir[d]
 		isClient := d == fs.client
@@ -515,7 +582,7 @@ func (f *ftpTracker) sweep(now float64) {
 	keep := f.open[:0]
 	for _, st := range f.open {
 		fs := st.ftp
-		if !fs.done && now-fs.lastT > idleFlush {
+		if !fs.done && (now-fs.lastT > idleFlush || (fs.reset && now-fs.resetAt > answerSkew)) {
 			fs.release()
 		}
 		if !fs.done {

@@ -59,10 +59,11 @@ type connState struct {
 	started      bool        // data has flowed
 	closed       bool        // a FIN or RST was seen
 	lastProgress float64
-	ftp          *ftpStream // control-stream reassembly (ftpstream.go)
-	notFTP       bool       // checked: not an FTP control connection
-	tls          *tlsFollow // TLS records followed (tlsconn.go)
-	tlsOff       bool       // began like TLS and was not: no longer looked at
+	ftp          *ftpStream   // control-stream reassembly (ftpstream.go)
+	notFTP       bool         // checked: not an FTP control connection
+	tls          *tlsFollow   // TLS records followed (tlsconn.go)
+	tlsOff       bool         // began like TLS and was not: no longer looked at
+	early        *earlySynAck // a SYN-ACK seen before any SYN (handshakeFirst)
 }
 
 // Tracker turns decoded packets into Evidence. It is not safe for
@@ -228,12 +229,16 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	}
 	syn := tcp.SYN && !tcp.ACK
 	if syn && st != nil && (st.c.Initiator != src || !st.haveISN || st.isn != tcp.Seq) {
-		if answeredFirst(st, src, dst, ref) {
+		switch {
+		case answeredFirst(st, src, dst, ref):
 			// The RST answering this SYN, stamped a little before it: the
 			// same connection, seen from its SYN.
 			st.c.Initiator, st.c.Responder, st.c.Midstream, st.c.First = src, dst, false, ref
 			st.c.RSTs[0].From = SideResponder
-		} else {
+		case handshakeFirst(st, src, dst, tcp.Seq, ref):
+			// The rest of this SYN's handshake, stamped a little before it.
+			st.fromSYN(src, dst, ref)
+		default:
 			st = nil // a new connection on a reused 4-tuple
 		}
 	}
@@ -269,6 +274,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 			c.MSSInitiator = m
 		}
 	case tcp.SYN && tcp.ACK:
+		if st.early == nil && len(c.SYNs) == 0 {
+			st.early = &earlySynAck{ref: ref, from: src, seq: tcp.Seq, ack: tcp.Ack, mss: mssOption(tcp)}
+		}
 		if d == 1 && c.SYNACK == nil {
 			r := ref
 			c.SYNACK = &r
@@ -335,6 +343,44 @@ func answeredFirst(st *connState, src, dst netip.AddrPort, ref PacketRef) bool {
 		from = c.Responder
 	}
 	return from == dst && ref.T-r.T <= answerSkew && ref.T >= r.T
+}
+
+// earlySynAck is a SYN-ACK a connection showed before any SYN.
+type earlySynAck struct {
+	ref      PacketRef
+	from     netip.AddrPort
+	seq, ack uint32
+	mss      int
+}
+
+// handshakeFirst reports whether st is only the rest of the handshake of
+// the SYN from src to dst with sequence number seq at ref (its SYN-ACK,
+// the ACK after it), seen at most answerSkew before that SYN: the clocks
+// that stamp packets differ by microseconds, so the answer can sort
+// before its SYN. No byte, RST or SYN of its own, and a SYN-ACK, if any,
+// from dst acknowledging this SYN.
+func handshakeFirst(st *connState, src, dst netip.AddrPort, seq uint32, ref PacketRef) bool {
+	c := st.c
+	if !c.Midstream || st.haveISN || len(c.SYNs) > 0 || c.FirstData != nil || len(c.RSTs) > 0 ||
+		c.BytesFromInitiator > 0 || c.BytesFromResponder > 0 || ref.T < c.First.T || ref.T-c.First.T > answerSkew {
+		return false
+	}
+	return st.early == nil || (st.early.from == dst && st.early.ack == seq+1)
+}
+
+// fromSYN makes st the connection the SYN from src to dst at ref opened,
+// its SYN-ACK the one seen before it (handshakeFirst).
+func (st *connState) fromSYN(src, dst netip.AddrPort, ref PacketRef) {
+	c := st.c
+	c.Initiator, c.Responder, c.Midstream, c.First = src, dst, false, ref
+	if e := st.early; e != nil && c.SYNACK == nil {
+		r := e.ref
+		c.SYNACK = &r
+		st.dir[1] = seqState{next: e.seq + 1, have: true}
+		if e.mss > 0 {
+			c.MSSResponder = e.mss
+		}
+	}
 }
 
 func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, mid bool) *connState {
