@@ -260,3 +260,38 @@ func TestReadPanicJoined(t *testing.T) {
 		})
 	}
 }
+
+// TestMayBlock: an input read from a pipe (standard input from another
+// program) is read on the tracker's goroutine, since a goroutine blocked
+// in its read could not be joined; a regular file or bytes in memory get a
+// reading goroutine of their own.
+func TestMayBlock(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, tt := range []struct {
+		name string
+		r    io.Reader
+		want bool
+	}{
+		{"pipe", pr, true},
+		{"regular file", f, false},
+		{"bytes", bytes.NewReader(nil), false},
+	} {
+		if got := mayBlock(tt.r); got != tt.want {
+			t.Errorf("%s: mayBlock %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
