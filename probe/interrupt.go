@@ -54,13 +54,17 @@ type interruptWatch struct {
 	at    float64       // written once, before noted is closed
 	noted chan struct{} // closed once at is set
 	stop  func() bool
+	// deadline is the run's own deadline (wall clock, as the context's);
+	// c the probe's clock.
+	deadline time.Time
+	c        *clock
 }
 
 // withRunDeadline bounds ctx by the run timeout and starts noting when it
 // ends; finish marks the result.
 func withRunDeadline(ctx context.Context, timeout time.Duration, c *clock) (context.Context, context.CancelFunc, *interruptWatch) {
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errRunDeadline)
-	w := &interruptWatch{noted: make(chan struct{})}
+	w := &interruptWatch{noted: make(chan struct{}), deadline: time.Now().Add(timeout), c: c}
+	ctx, cancel := context.WithDeadlineCause(ctx, w.deadline, errRunDeadline)
 	w.stop = context.AfterFunc(ctx, func() {
 		w.at = c.offset()
 		close(w.noted)
@@ -69,15 +73,25 @@ func withRunDeadline(ctx context.Context, timeout time.Duration, c *clock) (cont
 }
 
 // finish records the interruption in res and re-marks the steps it cut.
+// A run whose every wait was ended by the overall deadline can finish
+// before the context's own timer fires (the sockets' deadlines are the
+// same instant): that run was cut all the same.
 func (w *interruptWatch) finish(ctx context.Context, res *Result, timeout time.Duration) {
-	if w.stop() || ctx.Err() == nil {
+	stopped := w.stop()
+	deadline := !time.Now().Before(w.deadline)
+	var at float64
+	switch {
+	case !stopped && ctx.Err() != nil:
+		<-w.noted // the AfterFunc has started: it only sets at
+		at = w.at
+	case stopped && deadline:
+		at = w.c.offset()
+	default:
 		return // never cut
 	}
-	<-w.noted // the AfterFunc has started: it only sets at
-	at := w.at
 	in := &Interruption{T: at, Cause: CauseCancelled}
 	why := "the run was interrupted (cancelled) while this step waited"
-	if cause := context.Cause(ctx); errors.Is(cause, errRunDeadline) || errors.Is(cause, context.DeadlineExceeded) {
+	if cause := context.Cause(ctx); errors.Is(cause, errRunDeadline) || errors.Is(cause, context.DeadlineExceeded) || (stopped && deadline) {
 		in.Cause, in.Timeout = CauseDeadline, timeout.Seconds()
 		why = fmt.Sprintf("the run's overall deadline (%s) passed while this step waited", timeout)
 	}
