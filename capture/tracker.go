@@ -375,6 +375,7 @@ type earlySynAck struct {
 func handshakeFirst(st *connState, src, dst netip.AddrPort, seq uint32, ref PacketRef) bool {
 	c := st.c
 	if !c.Midstream || st.haveISN || len(c.SYNs) > 0 || c.FirstData != nil || len(c.RSTs) > 0 ||
+		c.FINInitiator != nil || c.FINResponder != nil ||
 		c.BytesFromInitiator > 0 || c.BytesFromResponder > 0 || ref.T < c.First.T || ref.T-c.First.T > answerSkew {
 		return false
 	}
@@ -385,6 +386,16 @@ func handshakeFirst(st *connState, src, dst netip.AddrPort, seq uint32, ref Pack
 // its SYN-ACK the one seen before it (handshakeFirst).
 func (st *connState) fromSYN(src, dst netip.AddrPort, ref PacketRef) {
 	c := st.c
+	if c.Initiator != src {
+		// The ends were guessed the other way round (no handshake was
+		// seen yet): so were the directions' states, and the control
+		// stream's client side if one was begun.
+		st.dir[0], st.dir[1] = st.dir[1], st.dir[0]
+		if fs := st.ftp; fs != nil {
+			fs.client = 1 - fs.client
+			fs.dir[0], fs.dir[1] = fs.dir[1], fs.dir[0]
+		}
+	}
 	c.Initiator, c.Responder, c.Midstream, c.First = src, dst, false, ref
 	if e := st.early; e != nil && c.SYNACK == nil {
 		r := e.ref

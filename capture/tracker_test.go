@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"bytes"
+	"cmp"
 	"math"
 	"net/netip"
 	"reflect"
@@ -445,6 +447,47 @@ func TestAddNanosSameAsAdd(t *testing.T) {
 			ea, eb := a.Finish(time.Time{}), b.Finish(time.Time{})
 			if !ea.Start.Equal(eb.Start) || !reflect.DeepEqual(ea.Conns, eb.Conns) {
 				t.Errorf("as time.Time: %v %+v\nas nanoseconds: %v %+v", ea.Start, ea.Conns[0].SYNs, eb.Start, eb.Conns[0].SYNs)
+			}
+		})
+	}
+}
+
+// TestHandshakeFirstOrientation: the client's last handshake ACK stamped
+// before its SYN, on a control port above the client's: the ends guessed
+// from the ports (the server as initiator) and the control stream begun
+// then are set right by the SYN, so the dialogue is read as sent.
+func TestHandshakeFirstOrientation(t *testing.T) {
+	cl := netip.MustParseAddrPort("192.0.2.10:40000")
+	sv := netip.MustParseAddrPort("203.0.113.10:50021")
+	for _, tc := range []struct {
+		name  string
+		ackAt float64
+	}{{"in order", 0.000005}, {"the ACK stamped 2 us before the SYN", 0.000001}} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := []rec{
+				{tc.ackAt, tcpPacket(t, seg{src: cl, dst: sv, flags: "A", seq: 1001, ack: 5001})},
+				{0.000003, tcpPacket(t, seg{src: cl, dst: sv, flags: "S", seq: 1000})},
+				{0.000004, tcpPacket(t, seg{src: sv, dst: cl, flags: "SA", seq: 5000, ack: 1001})},
+				{0.01, tcpPacket(t, seg{src: sv, dst: cl, flags: "PA", seq: 5001, ack: 1001, payload: "220 hi\r\n"})},
+				{0.02, tcpPacket(t, seg{src: cl, dst: sv, flags: "PA", seq: 1001, ack: 5009, payload: "USER x\r\n"})},
+				{0.03, tcpPacket(t, seg{src: sv, dst: cl, flags: "PA", seq: 5009, ack: 1009, payload: "331 pw\r\n"})},
+			}
+			slices.SortStableFunc(recs, func(a, b rec) int { return cmp.Compare(a.at, b.at) })
+			ev, err := ReadTraces([]Trace{{Name: "t", R: bytes.NewReader(traceBytes(t, layers.LinkTypeEthernet, true, recs))}}, ReadOptions{ControlPorts: []uint16{50021}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ev.Sessions) != 1 || len(ev.Conns) != 1 {
+				t.Fatalf("%d sessions, %d conns, want 1 and 1", len(ev.Sessions), len(ev.Conns))
+			}
+			s := ev.Sessions[0]
+			if c := ev.Conns[0]; c.Initiator != cl || c.Midstream || c.SYNACK == nil || c.BytesFromInitiator != 8 || c.BytesFromResponder != 16 {
+				t.Errorf("conn %s -> %s midstream %v SYN-ACK %v bytes %d/%d", c.Initiator, c.Responder, c.Midstream, c.SYNACK != nil, c.BytesFromInitiator, c.BytesFromResponder)
+			}
+			if s.Client != cl || !slices.ContainsFunc(s.Exchanges, func(x *FTPExchange) bool {
+				return x.Command == "USER x" && len(x.Replies) == 1 && x.Replies[0].Code == 331
+			}) {
+				t.Errorf("session client %s, exchanges %d: want client %s and USER answered 331", s.Client, len(s.Exchanges), cl)
 			}
 		})
 	}
