@@ -428,10 +428,7 @@ func (fs *ftpStream) ackedUnseen(r *reasm) bool {
 	if len(r.pend) > 0 {
 		return seqLT(r.next, r.pend[0].seq) && !seqLT(r.acked, r.pend[0].seq)
 	}
-	end := r.acked
-	if r.fin && end == r.finAt+1 {
-		end = r.finAt
-	}
+	end := r.ackedEnd()
 	return seqLT(r.next, end) && end-r.next < maxPendingBytes
 }
 
@@ -455,13 +452,19 @@ func (fs *ftpStream) settleAck(now float64, force bool) {
 // ackedPast gives up as lost the bytes the receiver acknowledged past the
 // last one the capture holds (the last command or reply lost).
 func (fs *ftpStream) ackedPast(r *reasm, isClient bool, ref PacketRef) {
-	end := r.acked
-	if r.fin && end == r.finAt+1 {
-		end = r.finAt // the FIN's sequence number is no byte
-	}
+	end := r.ackedEnd()
 	if r.ackedOK && len(r.pend) == 0 && !fs.done && seqLT(r.next, end) && end-r.next < maxPendingBytes {
 		fs.skipTo(r, isClient, end, ref)
 	}
+}
+
+// ackedEnd is one past the last byte of r the other side acknowledged
+// (a FIN's sequence number is no byte).
+func (r *reasm) ackedEnd() uint32 {
+	if r.fin && r.acked == r.finAt+1 {
+		return r.finAt
+	}
+	return r.acked
 }
 
 // cutReply records the reply a cut segment begins, when it begins one at

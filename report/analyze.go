@@ -190,46 +190,11 @@ func (c *CaptureDiagnosis) record(i int, d *Diagnosis) {
 	c.Summary[i] = summarize(d, len(c.groups[i]))
 }
 
-// Each calls fn with each session's diagnosis in order, making it first
-// when the diagnosis streams: the next session is made while fn writes
-// this one (on a second core), so that no more than two are held at once.
+// Each calls fn with each session's diagnosis in order. A streamed
+// diagnosis makes them on every core as fn takes them (inOrder), never
+// holding more than one per core.
 func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
-	c.judge()
-	if c.Sessions != nil || c.groups == nil {
-		for _, d := range c.Sessions {
-			if err := fn(d); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	next := make(chan *Diagnosis, 1)
-	stop := make(chan struct{})
-	go func() {
-		defer close(next)
-		for i, g := range c.groups {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			d := groupDiagnosis(c.ev, c.whole, g, c.Summary[i].Session, &c.judged[i], false)
-			select {
-			case next <- d:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	for d := range next {
-		if err := fn(d); err != nil {
-			close(stop)
-			for range next { // the maker ends at its next session
-			}
-			return err
-		}
-	}
-	return nil
+	return inOrder(c, func(_ *scratch, d *Diagnosis) (*Diagnosis, error) { return d, nil }, fn)
 }
 
 // Select keeps only session n (1-based); false when there is none.
@@ -1074,10 +1039,14 @@ func sessionEndedWaiting(st probe.Step, c *capture.Conn, s *capture.FTPSession) 
 	}
 	st.Outcome, st.T = probe.OutcomeSkipped, st.T0
 	who, at := endedBy(s)
-	if at == 0 {
+	switch {
+	case at == 0 && lastSeen(ctl) < syn:
+		// No end is in the capture, only its last packet before the SYN.
+		st.Error = fmt.Sprintf(clientEndedPrefix+"the capture shows nothing of the control connection after %.1f s before this connection's one SYN: whether an answer was due is not in the file", syn-lastSeen(ctl))
+		return st
+	case at == 0:
 		at = lastSeen(ctl)
-	}
-	if at < syn {
+	case at < syn:
 		st.Error = fmt.Sprintf(clientEndedPrefix+"%s %.1f s before this connection's one SYN: no answer to it was due", who, syn-at)
 		return st
 	}

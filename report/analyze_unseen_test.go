@@ -714,6 +714,10 @@ func TestAnalyzeSessionEndsDuringSYN(t *testing.T) {
 		}), "the server 10.77.0.2:21 ended the control connection (RST) 1.0 s after this connection's one SYN"},
 		{"the client's FIN 1 s before the SYN", ctl(func(c *capture.Conn, t float64) { c.FINInitiator = &capture.PacketRef{T: t - 1} }),
 			"the client 192.168.10.2:40000 ended the control connection (FIN) 1.0 s before this connection's one SYN: no answer to it was due"},
+		// No end of the control connection is in the capture, only its
+		// last packet before the SYN: nothing is said to have been due.
+		{"no end in the capture", ctl(func(*capture.Conn, float64) {}),
+			"the capture shows nothing of the control connection after"},
 		// The server's FIN answering the client's QUIT: the client ended it.
 		{"QUIT, then the server's FIN", func(h *handSession, syn float64) {
 			h.t = syn + 2

@@ -25,15 +25,30 @@ func (s *scratch) text() *errWriter {
 }
 
 // encodeEach makes each session's diagnosis and encodes it on up to
-// GOMAXPROCS workers, and hands the encoded sessions to write one at a
-// time, in order. Each diagnosis has the report's version; with clean it
-// is a cleanCopy (the text formats). A streamed diagnosis whose rules have not run yet is
-// judged on the way (its Summary filled as each session is made), so that
-// the JSON report, whose summary comes last, diagnoses each session once.
-// A worker holds one encoded session at most: memory stays that of the
-// capture's facts and a few sessions, whatever their number. The first
-// error (encoding or writing) stops the workers and is returned.
+// GOMAXPROCS workers (inOrder), and hands the encoded sessions to write
+// one at a time, in order. Each diagnosis has the report's version; with
+// clean it is a cleanCopy (the text formats).
 func (c *CaptureDiagnosis) encodeEach(version string, clean bool, encode sessionEncoder, write func([]byte) error) error {
+	return inOrder(c, func(sc *scratch, d *Diagnosis) ([]byte, error) {
+		dd := *d
+		dd.Version = version
+		if clean {
+			return encode(sc, cleanCopy(&dd))
+		}
+		return encode(sc, &dd)
+	}, write)
+}
+
+// inOrder makes each session's diagnosis on up to GOMAXPROCS workers,
+// turns it into a T with made (a worker's own buffers at hand), and hands
+// the results to use one at a time, in session order. A streamed
+// diagnosis whose rules have not run yet is judged on the way (its Summary
+// filled as each session is made), so that the JSON report, whose summary
+// comes last, diagnoses each session once. A worker holds one session at
+// most: memory stays that of the capture's facts and a few sessions,
+// whatever their number. The first error (made's or use's) stops the
+// workers and is returned.
+func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, error), use func(T) error) error {
 	n := c.Len()
 	judging := c.unjudged()
 	if judging {
@@ -53,27 +68,27 @@ func (c *CaptureDiagnosis) encodeEach(version string, clean bool, encode session
 	var (
 		mu      sync.Mutex
 		turn    = sync.NewCond(&mu)
-		written int // sessions handed to write
+		done    int // results handed to use
 		failed  error
 		next    atomic.Int64
 		stopped atomic.Bool
 		wg      sync.WaitGroup
 	)
-	// inTurn waits for session i's turn and writes it, unless an error
-	// came first; it reports whether the worker goes on.
-	inTurn := func(i int, b []byte, err error) bool {
+	// inTurn waits for session i's turn and hands its result to use,
+	// unless an error came first; it reports whether the worker goes on.
+	inTurn := func(i int, v T, err error) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		for written != i && failed == nil {
+		for done != i && failed == nil {
 			turn.Wait()
 		}
 		if failed == nil {
 			if err == nil {
-				err = write(b)
+				err = use(v)
 			}
 			failed = err
 		}
-		written++
+		done++
 		if failed != nil {
 			stopped.Store(true)
 		}
@@ -86,17 +101,12 @@ func (c *CaptureDiagnosis) encodeEach(version string, clean bool, encode session
 		wg.Go(func() {
 			sc := &scratch{json: newJSONEncoder()}
 			for i := int(next.Add(1)) - 1; i < n && !stopped.Load(); i = int(next.Add(1)) - 1 {
-				d := *session(wk, i)
+				d := session(wk, i)
 				if c.onMade != nil {
 					c.onMade()
 				}
-				d.Version = version
-				dp := &d
-				if clean {
-					dp = cleanCopy(dp)
-				}
-				b, err := encode(sc, dp)
-				if !inTurn(i, b, err) {
+				v, err := made(sc, d)
+				if !inTurn(i, v, err) {
 					return
 				}
 			}
