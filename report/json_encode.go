@@ -24,21 +24,22 @@ import (
 // whose names do not collide; pointers, slices, maps with string keys,
 // interfaces, strings, numbers and booleans. Any other type (one with a
 // MarshalJSON or MarshalText method such as time.Time, json.Number,
-// []byte, arrays, a
-// struct whose fields encoding/json would have to arbitrate or with a tag
-// option but omitempty) is encoded by encoding/json itself and indented
-// in place (appendIndentJSON), so the output never depends on this
-// writer knowing encoding/json's rules for it.
+// []byte, arrays, a struct whose fields encoding/json would have to
+// arbitrate or with a tag option but omitempty) is encoded by
+// encoding/json itself and indented in place (appendIndentJSON), so the
+// output never depends on this writer knowing encoding/json's rules for
+// it. json_encode_test.go compares the two on every capture in testdata,
+// on random diagnoses and on those odd types.
 //
 // Why not the alternatives (measured on the per-session diagnoses of a
 // generated capture, BenchmarkJSONEncoder): encoding/json's Encoder
-// followed by our indenter costs about twice this writer; SetIndent or
-// MarshalIndent (a validating second pass) over three times. The drop-in
-// encoders were either not byte-identical (goccy/go-json writes 1e-07 for
-// 1e-7; go-json-experiment's v1 emulation writes invalid UTF-8 as a raw
-// U+FFFD, not \ufffd) or saved under a quarter (segmentio/encoding, with
-// two modules and assembly more to carry), and all still need the
-// indenting pass.
+// followed by our indenting pass costs about twice this writer;
+// MarshalIndent or Encoder.SetIndent (a validating second pass) three to
+// five times. The drop-in encoders were either not byte-identical
+// (goccy/go-json writes 1e-07 for 1e-7; go-json-experiment's v1
+// emulation writes invalid UTF-8 as a raw U+FFFD, not \ufffd) or saved
+// under a quarter (segmentio/encoding, with two modules and assembly more
+// to carry), and all still need the indenting pass.
 type jsonWriter struct {
 	b      []byte
 	indent string // "" with compact
