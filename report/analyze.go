@@ -139,7 +139,18 @@ type CaptureDiagnosis struct {
 	// onMade, when set (tests), is called as each session is made for a
 	// report (encodeEach).
 	onMade func()
+	// once: the diagnosis is rendered once (RenderOnce); spent once it
+	// was, its sessions' facts let go.
+	once, spent bool
 }
+
+// RenderOnce says that a streamed diagnosis will be rendered once: the
+// facts of each session are let go as soon as the session is written, so
+// that the memory the report holds falls as it is written instead of
+// staying that of the whole capture to the end (analyze writes one
+// report). The summary and ExitCode stay; rendering the diagnosis again
+// is an error.
+func (c *CaptureDiagnosis) RenderOnce() { c.once = true }
 
 // ExitCode is 1 when any session has an error finding, else 0.
 func (c *CaptureDiagnosis) ExitCode() int {
@@ -340,7 +351,7 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 			groups = [][]*capture.FTPSession{} // streamed, with nothing to judge
 		}
 		cd.Summary = nil
-		cd.ev, cd.groups, cd.whole = ev, groups, whole
+		cd.ev, cd.groups, cd.whole = factsHeader(ev), groups, whole
 		return cd
 	}
 	cd.Summary = make([]SessionSummary, len(groups))
@@ -355,6 +366,16 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 		cd.Summary[i] = summarize(d, len(g))
 	}, whole)
 	return cd
+}
+
+// factsHeader is ev without its lists of sessions and connections: what a
+// streamed diagnosis keeps of the capture besides its groups of sessions,
+// so that the facts of a session written by a diagnosis rendered once
+// (RenderOnce) are let go.
+func factsHeader(ev *capture.Evidence) *capture.Evidence {
+	h := *ev
+	h.Conns, h.Sessions = nil, nil
+	return &h
 }
 
 // inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS

@@ -88,6 +88,9 @@ func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, err
 			}
 			failed = err
 		}
+		if c.once && c.groups != nil {
+			c.groups[i] = nil // written: its facts may go (RenderOnce)
+		}
 		done++
 		if failed != nil {
 			stopped.Store(true)
@@ -113,7 +116,7 @@ func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, err
 		})
 	}
 	wg.Wait()
-	if failed != nil && judging {
+	if failed != nil && judging && !c.once {
 		c.Summary, c.judged = nil, nil // judged in part: judge again if asked
 	}
 	return failed

@@ -20,6 +20,10 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 	if cd == nil {
 		return fmt.Errorf("render: no diagnosis")
 	}
+	if cd.spent {
+		return fmt.Errorf("render: the diagnosis was rendered once already (RenderOnce)")
+	}
+	cd.spent = cd.once && cd.groups != nil
 	// Only the JSON report, whose summary comes last, judges a streamed
 	// diagnosis as it writes it (encodeEach): the others begin with the
 	// summary.

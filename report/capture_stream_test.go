@@ -138,3 +138,46 @@ func TestCaptureEncodeStops(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderOnce: a streamed diagnosis rendered once (analyze) writes what
+// the whole diagnosis does in each format, lets go of every session's
+// facts as it writes it, keeps its summary and exit code, and refuses to
+// be rendered again.
+func TestRenderOnce(t *testing.T) {
+	var gen bytes.Buffer
+	if _, err := capgen.Write(&gen, capgen.Options{Seed: 5, Bytes: 1 << 20, Sessions: 9}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		ev, err := capture.ReadTraces([]capture.Trace{{Name: "capgen", R: bytes.NewReader(gen.Bytes())}}, capture.ReadOptions{ControlPorts: []uint16{21}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, once := DiagnoseCapture(ev), DiagnoseCaptureStream(ev)
+		once.RenderOnce()
+		var want, got bytes.Buffer
+		if err := RenderCapture(&want, whole, f, RenderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := RenderCapture(&got, once, f, RenderOptions{}); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !bytes.Equal(want.Bytes(), got.Bytes()) {
+			t.Errorf("%s: rendered once differs from the whole diagnosis", f)
+		}
+		for i, g := range once.groups {
+			if g != nil {
+				t.Errorf("%s: session %d's facts kept after it was written", f, i+1)
+			}
+		}
+		if once.ev.Conns != nil || once.ev.Sessions != nil {
+			t.Errorf("%s: the diagnosis keeps the capture's lists of connections and sessions", f)
+		}
+		if once.Len() != whole.Len() || once.ExitCode() != whole.ExitCode() {
+			t.Errorf("%s: after rendering: %d sessions, exit %d; want %d, %d", f, once.Len(), once.ExitCode(), whole.Len(), whole.ExitCode())
+		}
+		if err := RenderCapture(&got, once, f, RenderOptions{}); err == nil {
+			t.Errorf("%s: rendered twice without error", f)
+		}
+	}
+}

@@ -157,6 +157,10 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	}
 	defer limitReportMemory()()
 	cd := report.DiagnoseCaptureStream(ev)
+	// One report is written: each session's facts go once it is (ev is
+	// not read again).
+	cd.RenderOnce()
+	ev = nil
 	cd.Files = files
 	if readErr != nil {
 		cd.ReadError = oneLine(errText(readErr))

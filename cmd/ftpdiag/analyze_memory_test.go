@@ -5,21 +5,22 @@ import (
 	"testing"
 )
 
-// TestReportLimit: twice the facts and the headroom, never below the
+// TestReportLimit: the memory in use and the headroom, never below the
 // floor.
 func TestReportLimit(t *testing.T) {
 	tests := []struct {
-		live uint64
-		want int64
+		inUse uint64
+		want  int64
 	}{
 		{0, minReportLimit},
 		{10 << 20, minReportLimit},
-		{27 << 20, 54<<20 + reportHeadroom},
-		{1 << 30, 2<<30 + reportHeadroom},
+		{minReportLimit - reportHeadroom, minReportLimit},
+		{minReportLimit, minReportLimit + reportHeadroom},
+		{1 << 30, 1<<30 + reportHeadroom},
 	}
 	for _, tt := range tests {
-		if got := reportLimit(tt.live); got != tt.want {
-			t.Errorf("reportLimit(%d) = %d, want %d", tt.live, got, tt.want)
+		if got := reportLimit(tt.inUse); got != tt.want {
+			t.Errorf("reportLimit(%d) = %d, want %d", tt.inUse, got, tt.want)
 		}
 	}
 }
