@@ -253,6 +253,12 @@ func encodeFloat(bits int) encodeFunc {
 				format = 'e'
 			}
 		}
+		if bits == 64 && format == 'f' {
+			if b, ok := appendMicros(w.b, f); ok {
+				w.b = b
+				return nil
+			}
+		}
 		b := strconv.AppendFloat(w.b, f, format, -1, bits)
 		if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
 			b[n-2] = b[n-1] // e-09 -> e-9
@@ -261,6 +267,43 @@ func encodeFloat(bits int) encodeFunc {
 		w.b = b
 		return nil
 	}
+}
+
+// appendMicros appends f as strconv.AppendFloat(f, 'f', -1, 64) does
+// when f is the double nearest to a decimal D with at most six digits
+// after the point (x millionths, the capture's microsecond times) and
+// 0 < |f| < 2^31; ok is false otherwise. D is then the shortest decimal
+// that reads back as f, which AppendFloat writes: D reads back as f
+// (the division x/1e6 is correctly rounded, as is parsing), and any other
+// decimal with no more significant digits differs from D by at least
+// 1e-6 (a multiple of 1e-6 apart, or a decade away), while the decimals
+// that read back as f lie within one ulp of it, below 2^-22 here. For
+// those numbers it is several times cheaper than the shortest-digits
+// search, and the reports are full of them.
+func appendMicros(b []byte, f float64) ([]byte, bool) {
+	abs := math.Abs(f)
+	if abs == 0 || abs >= 1<<31 {
+		return b, false
+	}
+	x := math.Round(abs * 1e6)
+	if x/1e6 != abs {
+		return b, false
+	}
+	n := uint64(x)
+	if f < 0 {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, n/1e6, 10)
+	var d [7]byte // the point and six digits, the last ones zeros to drop
+	d[0] = '.'
+	end := 0
+	for i, frac := 6, n%1e6; i > 0; i, frac = i-1, frac/10 {
+		d[i] = '0' + byte(frac%10)
+		if end == 0 && d[i] != '0' {
+			end = i + 1
+		}
+	}
+	return append(b, d[:end]...), true
 }
 
 func encodeInterface(w *jsonWriter, v reflect.Value) error {

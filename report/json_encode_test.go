@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -376,6 +377,44 @@ func TestJSONWriterTypes(t *testing.T) {
 		{"time out of range", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		checkJSONWriter(t, newJSONEncoder(), tc.name, tc.v)
+	}
+}
+
+// TestAppendMicros: where appendMicros takes a number it writes what
+// strconv does (the shortest decimal); it takes the microsecond values
+// and leaves the others to strconv.
+func TestAppendMicros(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	values := []float64{1e-6, 2e-6, 0.5, 1, 10, 1.000001, 9.999999, 0.1, 0.000123, 123.456789,
+		1<<31 - 1e-6, 1<<31 - 0.5, 2147483647.999999, 0.1 + 0.2, 1.0 / 3, 5e-7, 1 << 31, 1e15, 0}
+	for range 200000 {
+		x := float64(r.Int64N(1 << 41))
+		values = append(values, x/1e6, x/1e3, x/1e7, x/1e6+math.Copysign(0, 1)*r.Float64()*1e-9,
+			math.Float64frombits(r.Uint64()&^(1<<63)), r.Float64()*1e4)
+	}
+	took := 0
+	for _, v := range values {
+		for _, f := range []float64{v, -v} {
+			got, ok := appendMicros([]byte("x"), f)
+			if !ok {
+				if string(got) != "x" {
+					t.Fatalf("%v: not taken, but wrote %q", f, got)
+				}
+				continue
+			}
+			took++
+			if want := strconv.AppendFloat([]byte("x"), f, 'f', -1, 64); string(got) != string(want) {
+				t.Errorf("%v: %q, strconv %q", f, got, want)
+			}
+		}
+	}
+	if took < 400000 {
+		t.Errorf("took %d of %d numbers: the microsecond values were left to strconv", took, 2*len(values))
+	}
+	for _, f := range []float64{0, math.Nextafter(0.3, 1), 1.0 / 3, 1 << 31, 5e-7} {
+		if _, ok := appendMicros(nil, f); ok {
+			t.Errorf("%v taken", f)
+		}
 	}
 }
 
