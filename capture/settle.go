@@ -169,9 +169,8 @@ func (t *Tracker) settle() {
 	for i, s := range sessions {
 		if !t.dataSettled(s, now) {
 			unlink(sessions[i:])
-			cut := s.Control.FirstT()
 			sessions = sessions[:i]
-			ready = slices.DeleteFunc(ready, func(fs *ftpStream) bool { return fs.s.Control.FirstT() >= cut })
+			ready = ready[:slices.IndexFunc(ready, func(fs *ftpStream) bool { return fs.s == s })]
 			break
 		}
 	}

@@ -204,9 +204,14 @@ func analyzeWhileReading(e *env, output string, files []string, traces []capture
 		readErr error
 		unread  bool
 	)
+	gov := governStreamMemory()
+	defer gov.restore()
 	write := func(w io.Writer) error {
 		cw := report.NewCaptureWriter(w, versionString(), files)
-		opt.Settled = cw.Settled
+		opt.Settled = func(st capture.Settled) {
+			gov.check()
+			cw.Settled(st)
+		}
 		ev, err := capture.ReadTraces(traces, opt)
 		readErr = err
 		if ev == nil {
