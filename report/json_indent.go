@@ -1,71 +1,49 @@
 package report
 
-import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
-)
+import "bytes"
 
-// jsonEncoder marshals values as indented JSON, byte for byte what
-// json.MarshalIndent gives, reusing its buffers from one value to the next:
-// the streamed capture report encodes thousands of sessions of tens of
-// kilobytes each, and MarshalIndent's second pass (json.Indent re-scans
-// every byte with its validating state machine) was most of its cost.
+// jsonEncoder marshals values as JSON, byte for byte what jsonSafe of
+// json.MarshalIndent or json.Marshal gives, reusing its buffer from one
+// value to the next: the streamed capture report encodes thousands of
+// sessions of tens of kilobytes each. It writes in one pass (jsonWriter,
+// json_encode.go): encoding/json followed by an indenting pass was most
+// of the report's encoding cost.
 type jsonEncoder struct {
-	compact bytes.Buffer
-	enc     *json.Encoder
-	out     []byte
+	w jsonWriter
 }
 
 func newJSONEncoder() *jsonEncoder {
-	e := &jsonEncoder{}
-	e.enc = json.NewEncoder(&e.compact)
-	return e
+	return &jsonEncoder{}
 }
 
-// marshalIndentSafe is jsonSafe(json.MarshalIndent(v, prefix, indent)),
-// without jsonSafe's pass over a text that is all ASCII. The slice it
-// returns is valid until the next call.
+// marshalIndentSafe is jsonSafe(json.MarshalIndent(v, prefix, indent)).
+// The slice it returns is valid until the next call.
 func (e *jsonEncoder) marshalIndentSafe(v any, prefix, indent string) ([]byte, error) {
-	b, ascii, err := e.marshal(v, prefix, indent)
-	if err != nil || ascii {
-		return b, err
+	e.w.reset(false, prefix, indent)
+	if err := e.w.encode(v); err != nil {
+		return nil, err
 	}
-	return jsonSafe(b), nil
+	return e.w.b, nil
 }
 
 // marshalLine is jsonSafe(json.Marshal(v)) and a newline: one line of
 // JSON Lines. The slice it returns is valid until the next call.
 func (e *jsonEncoder) marshalLine(v any) ([]byte, error) {
-	e.compact.Reset()
-	if err := e.enc.Encode(v); err != nil { // Encode ends it with the newline
+	e.w.reset(true, "", "")
+	if err := e.w.encode(v); err != nil {
 		return nil, err
 	}
-	return jsonSafe(e.compact.Bytes()), nil
-}
-
-// marshal is json.MarshalIndent; ascii reports a text without a byte >=
-// 0x7f (nothing for jsonSafe to escape).
-func (e *jsonEncoder) marshal(v any, prefix, indent string) ([]byte, bool, error) {
-	e.compact.Reset()
-	if err := e.enc.Encode(v); err != nil {
-		return nil, false, err
-	}
-	// Encode ends the value with a newline that Marshal does not write.
-	src := bytes.TrimSuffix(e.compact.Bytes(), []byte{'\n'})
-	var ascii bool
-	e.out, ascii = appendIndentJSON(e.out[:0], src, prefix, indent)
-	return e.out, ascii, nil
+	e.w.b = append(e.w.b, '\n')
+	return e.w.b, nil
 }
 
 // appendIndentJSON appends src, a valid JSON value as encoding/json writes
 // it, indented as json.Indent would: each element of an object or array on
 // its own line, prefix then indent per level; empty ones stay {} and [];
 // ": " after a key. White space outside strings is dropped (Marshal writes
-// none); strings are copied as they are. ascii reports that no string
-// holds a byte >= 0x7f.
-func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii bool) {
-	ascii = isASCII(src)
+// none); strings are copied as they are. jsonWriter indents with it what
+// it has encoding/json encode.
+func appendIndentJSON(dst, src []byte, prefix, indent string) []byte {
 	depth := 0
 	open := false // after { or [, before the first element
 	// nl is a newline, the prefix and the indent of the deepest level
@@ -121,7 +99,7 @@ func appendIndentJSON(dst, src []byte, prefix, indent string) (out []byte, ascii
 			i = end - 1
 		}
 	}
-	return dst, ascii
+	return dst
 }
 
 // jsonDelimiter reports whether c ends a number or a literal.
@@ -153,27 +131,4 @@ func jsonStringEnd(src []byte, i int) int {
 		}
 		j++
 	}
-}
-
-// isASCII reports whether b holds no byte >= 0x7f, eight bytes at a time.
-func isASCII(b []byte) bool {
-	const (
-		lows  = 0x0101010101010101
-		highs = 0x8080808080808080
-		dels  = 0x7f7f7f7f7f7f7f7f
-	)
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		x := w ^ dels // a zero byte where w has 0x7f
-		if w&highs != 0 || (x-lows)&^x&highs != 0 {
-			return false
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -8,11 +8,11 @@ import (
 // renderJSONLine writes the diagnosis as one line of JSON: the object
 // renderJSON writes, without indentation.
 func renderJSONLine(w io.Writer, d *Diagnosis) error {
-	b, err := json.Marshal(d)
+	b, err := newJSONEncoder().marshalLine(d)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(jsonSafe(b), '\n'))
+	_, err = w.Write(b)
 	return err
 }
 

@@ -1,0 +1,581 @@
+package report
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// jsonWriter writes a Go value as JSON in one pass, byte for byte what
+// jsonSafe(json.MarshalIndent(v, prefix, indent)) gives, or, compact,
+// jsonSafe(json.Marshal(v)): the indentation is written as the value is,
+// and strings are escaped as encoding/json escapes them (HTML characters,
+// U+2028 and U+2029, invalid UTF-8 as \ufffd) and as jsonSafe does (DEL,
+// C1 controls, format characters). It walks the value with a plan made
+// once per type (jsonPlan). It handles the kinds the report's types are
+// made of: structs of plain fields, with omitempty and embedded structs
+// whose names do not collide; pointers, slices, maps with string keys,
+// interfaces, strings, numbers and booleans. Any other type (one with a
+// MarshalJSON or MarshalText method such as time.Time, json.Number,
+// []byte, arrays, a struct whose fields encoding/json would have to
+// arbitrate or with a tag option but omitempty) is encoded by
+// encoding/json itself and indented in place (appendIndentJSON), so the
+// output never depends on this writer knowing encoding/json's rules for
+// it. json_encode_test.go compares the two on every capture in testdata,
+// on random diagnoses and on those odd types.
+//
+// Why not the alternatives (measured on the per-session diagnoses of a
+// generated capture, BenchmarkJSONEncoder): encoding/json's Encoder
+// followed by our indenting pass costs about twice this writer;
+// MarshalIndent or Encoder.SetIndent (a validating second pass) three to
+// five times. The drop-in encoders were either not byte-identical
+// (goccy/go-json writes 1e-07 for 1e-7; go-json-experiment's v1
+// emulation writes invalid UTF-8 as a raw U+FFFD, not \ufffd) or saved
+// under a quarter (segmentio/encoding, with two modules and assembly more
+// to carry), and all still need the indenting pass.
+type jsonWriter struct {
+	b      []byte
+	indent string // "" with compact
+	// nl is a newline, the prefix and indent repeated for the deepest
+	// level met so far: a line's start is a slice of it.
+	nl      []byte
+	prefix  int // len(prefix)
+	compact bool
+	depth   int // nesting of objects and arrays
+	nested  int // nesting of pointers, slices and maps (cycle guard)
+}
+
+// maxJSONNesting is the nesting of pointers, slices and maps past which
+// encoding/json starts checking for cycles: past it the writer hands the
+// value to encoding/json, which finds the cycle (an error) or writes it.
+const maxJSONNesting = 1000
+
+// reset empties the writer for a value: compact, or indented with
+// prefix and indent.
+func (w *jsonWriter) reset(compact bool, prefix, indent string) {
+	w.b = w.b[:0]
+	w.compact, w.indent, w.prefix = compact, indent, len(prefix)
+	w.depth, w.nested = 0, 0
+	w.nl = append(append(w.nl[:0], '\n'), prefix...)
+}
+
+// encode appends v.
+func (w *jsonWriter) encode(v any) error {
+	if v == nil {
+		w.b = append(w.b, "null"...)
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	return jsonPlan(rv.Type())(w, rv)
+}
+
+// newline starts a line of the current depth (indented only).
+func (w *jsonWriter) newline() {
+	if !w.compact {
+		w.b = append(w.b, w.line()...)
+	}
+}
+
+// line is a newline, the prefix and the indentation of the current depth.
+func (w *jsonWriter) line() []byte {
+	n := 1 + w.prefix + w.depth*len(w.indent)
+	for len(w.nl) < n {
+		w.nl = append(w.nl, w.indent...)
+	}
+	return w.nl[:n]
+}
+
+// open writes an object's or array's opening c, the first element's
+// line start and goes one level deeper.
+func (w *jsonWriter) open(c byte) {
+	w.b = append(w.b, c)
+	w.depth++
+	w.newline()
+}
+
+// next separates an element from the one before.
+func (w *jsonWriter) next() {
+	w.b = append(w.b, ',')
+	w.newline()
+}
+
+// close ends a non-empty object or array with c.
+func (w *jsonWriter) close(c byte) {
+	w.depth--
+	w.newline()
+	w.b = append(w.b, c)
+}
+
+// encodeFunc appends one value of the type it was made for.
+type encodeFunc func(w *jsonWriter, v reflect.Value) error
+
+var jsonPlans sync.Map // reflect.Type -> encodeFunc
+
+// jsonPlan is the encodeFunc of t, made once. A recursive type finds
+// its own plan while it is being made: a stand-in that waits for it.
+func jsonPlan(t reflect.Type) encodeFunc {
+	if f, ok := jsonPlans.Load(t); ok {
+		return f.(encodeFunc)
+	}
+	var (
+		wg sync.WaitGroup
+		f  encodeFunc
+	)
+	wg.Add(1)
+	standIn := encodeFunc(func(w *jsonWriter, v reflect.Value) error {
+		wg.Wait()
+		return f(w, v)
+	})
+	if g, loaded := jsonPlans.LoadOrStore(t, standIn); loaded {
+		return g.(encodeFunc)
+	}
+	f = newJSONPlan(t)
+	wg.Done()
+	jsonPlans.Store(t, f)
+	return f
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonNumberType    = reflect.TypeFor[json.Number]()
+)
+
+// marshals reports whether encoding/json would call a method of t (or of
+// *t, for an addressable value) to encode it.
+func marshals(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
+		p.Implements(jsonMarshalerType) || p.Implements(textMarshalerType)
+}
+
+func newJSONPlan(t reflect.Type) encodeFunc {
+	if marshals(t) {
+		return encodeByJSON
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return encodeBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return encodeInt
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return encodeUint
+	case reflect.Float32:
+		return encodeFloat(32)
+	case reflect.Float64:
+		return encodeFloat(64)
+	case reflect.String:
+		if t != jsonNumberType { // a json.Number is written as a number
+			return encodeString
+		}
+	case reflect.Interface:
+		return encodeInterface
+	case reflect.Pointer:
+		return pointerPlan(t)
+	case reflect.Slice:
+		if t.Elem().Kind() != reflect.Uint8 { // []byte is base64
+			return slicePlan(t)
+		}
+	case reflect.Map:
+		if t.Key().Kind() == reflect.String {
+			return mapPlan(t)
+		}
+	case reflect.Struct:
+		if f := structPlan(t); f != nil {
+			return f
+		}
+	}
+	return encodeByJSON
+}
+
+// encodeByJSON appends what encoding/json writes for v, indented to the
+// current depth: a nested value's lines are those of json.Indent with
+// the prefix and the indentation of the levels around it as prefix.
+// An addressable value is passed by address, as encoding/json calls the
+// methods of *T on one.
+func encodeByJSON(w *jsonWriter, v reflect.Value) error {
+	x := v.Interface()
+	if v.CanAddr() {
+		x = v.Addr().Interface()
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return err
+	}
+	b = jsonSafe(b)
+	if w.compact {
+		w.b = append(w.b, b...)
+		return nil
+	}
+	w.b = appendIndentJSON(w.b, b, string(w.line()[1:]), w.indent)
+	return nil
+}
+
+func encodeBool(w *jsonWriter, v reflect.Value) error {
+	w.b = strconv.AppendBool(w.b, v.Bool())
+	return nil
+}
+
+func encodeInt(w *jsonWriter, v reflect.Value) error {
+	w.b = strconv.AppendInt(w.b, v.Int(), 10)
+	return nil
+}
+
+func encodeUint(w *jsonWriter, v reflect.Value) error {
+	w.b = strconv.AppendUint(w.b, v.Uint(), 10)
+	return nil
+}
+
+func encodeString(w *jsonWriter, v reflect.Value) error {
+	w.b = appendJSONString(w.b, v.String())
+	return nil
+}
+
+// encodeFloat is encoding/json's floatEncoder: ES6 number formatting,
+// the exponent form below 1e-6 and from 1e21 on, its exponent unpadded.
+func encodeFloat(bits int) encodeFunc {
+	return func(w *jsonWriter, v reflect.Value) error {
+		f := v.Float()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return &json.UnsupportedValueError{Value: v, Str: strconv.FormatFloat(f, 'g', -1, bits)}
+		}
+		abs := math.Abs(f)
+		format := byte('f')
+		if abs != 0 {
+			if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+				format = 'e'
+			}
+		}
+		b := strconv.AppendFloat(w.b, f, format, -1, bits)
+		if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1] // e-09 -> e-9
+			b = b[:n-1]
+		}
+		w.b = b
+		return nil
+	}
+}
+
+func encodeInterface(w *jsonWriter, v reflect.Value) error {
+	if v.IsNil() {
+		w.b = append(w.b, "null"...)
+		return nil
+	}
+	e := v.Elem()
+	return jsonPlan(e.Type())(w, e)
+}
+
+// nest counts one more level of pointer, slice or map; past
+// maxJSONNesting the value goes to encoding/json (ok false).
+func (w *jsonWriter) nest() bool {
+	w.nested++
+	return w.nested <= maxJSONNesting
+}
+
+func pointerPlan(t reflect.Type) encodeFunc {
+	elem := jsonPlan(t.Elem())
+	return func(w *jsonWriter, v reflect.Value) error {
+		if v.IsNil() {
+			w.b = append(w.b, "null"...)
+			return nil
+		}
+		defer func() { w.nested-- }()
+		if !w.nest() {
+			return encodeByJSON(w, v)
+		}
+		return elem(w, v.Elem())
+	}
+}
+
+func slicePlan(t reflect.Type) encodeFunc {
+	elem := jsonPlan(t.Elem())
+	return func(w *jsonWriter, v reflect.Value) error {
+		if v.IsNil() {
+			w.b = append(w.b, "null"...)
+			return nil
+		}
+		n := v.Len()
+		if n == 0 {
+			w.b = append(w.b, "[]"...)
+			return nil
+		}
+		defer func() { w.nested-- }()
+		if !w.nest() {
+			return encodeByJSON(w, v)
+		}
+		w.open('[')
+		for i := range n {
+			if i > 0 {
+				w.next()
+			}
+			if err := elem(w, v.Index(i)); err != nil {
+				return err
+			}
+		}
+		w.close(']')
+		return nil
+	}
+}
+
+// mapPlan writes a map with string keys in the order of its keys, as
+// encoding/json does.
+func mapPlan(t reflect.Type) encodeFunc {
+	elem := jsonPlan(t.Elem())
+	return func(w *jsonWriter, v reflect.Value) error {
+		if v.IsNil() {
+			w.b = append(w.b, "null"...)
+			return nil
+		}
+		if v.Len() == 0 {
+			w.b = append(w.b, "{}"...)
+			return nil
+		}
+		defer func() { w.nested-- }()
+		if !w.nest() {
+			return encodeByJSON(w, v)
+		}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		w.open('{')
+		for i, k := range keys {
+			if i > 0 {
+				w.next()
+			}
+			w.b = appendJSONString(w.b, k.String())
+			w.colon()
+			if err := elem(w, v.MapIndex(k)); err != nil {
+				return err
+			}
+		}
+		w.close('}')
+		return nil
+	}
+}
+
+// colon ends an object's key.
+func (w *jsonWriter) colon() {
+	if w.compact {
+		w.b = append(w.b, ':')
+	} else {
+		w.b = append(w.b, ':', ' ')
+	}
+}
+
+// jsonMember is one member a struct type writes.
+type jsonMember struct {
+	index     []int  // the field, through the embedded structs it is in
+	key       string // the quoted name and the colon
+	omitEmpty bool
+	enc       encodeFunc
+}
+
+// structPlan writes the fields of t in their order, or is nil when t has
+// what this writer leaves to encoding/json (jsonStructFields).
+func structPlan(t reflect.Type) encodeFunc {
+	fields, ok := jsonStructFields(t, nil, map[string]bool{})
+	if !ok {
+		return nil
+	}
+	for i := range fields {
+		fields[i].enc = jsonPlan(t.FieldByIndex(fields[i].index).Type)
+	}
+	return func(w *jsonWriter, v reflect.Value) error {
+		n := 0
+		for i := range fields {
+			f := &fields[i]
+			fv := v.Field(f.index[0])
+			for _, j := range f.index[1:] {
+				fv = fv.Field(j)
+			}
+			if f.omitEmpty && jsonEmpty(fv) {
+				continue
+			}
+			if n == 0 {
+				w.open('{')
+			} else {
+				w.next()
+			}
+			n++
+			w.b = append(w.b, f.key...)
+			w.colon()
+			if err := f.enc(w, fv); err != nil {
+				return err
+			}
+		}
+		if n == 0 {
+			w.b = append(w.b, "{}"...)
+			return nil
+		}
+		w.close('}')
+		return nil
+	}
+}
+
+// jsonStructFields lists the members of struct t (at index path at)
+// depth first, as encoding/json orders them; ok is false when t has a
+// field whose handling this writer leaves to encoding/json: a name met
+// twice (encoding/json arbitrates between them), a name to escape, a tag
+// option but omitempty, an embedded pointer or unexported struct.
+func jsonStructFields(t reflect.Type, at []int, seen map[string]bool) (fields []jsonMember, ok bool) {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			if sf.Anonymous && derefKind(sf.Type) == reflect.Struct {
+				return nil, false
+			}
+			continue // encoding/json ignores it too
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		omitEmpty := false
+		for o := range strings.SplitSeq(opts, ",") {
+			switch o {
+			case "omitempty":
+				omitEmpty = true
+			case "string", "omitzero":
+				return nil, false
+			}
+		}
+		index := append(slices.Clip(at), i)
+		if sf.Anonymous && name == "" {
+			switch sf.Type.Kind() {
+			case reflect.Struct:
+				if marshals(sf.Type) {
+					return nil, false
+				}
+				sub, ok := jsonStructFields(sf.Type, index, seen)
+				if !ok {
+					return nil, false
+				}
+				fields = append(fields, sub...)
+				continue
+			case reflect.Pointer:
+				return nil, false
+			}
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if seen[name] || !plainKey(name) {
+			return nil, false
+		}
+		seen[name] = true
+		fields = append(fields, jsonMember{index: index, key: `"` + name + `"`, omitEmpty: omitEmpty})
+	}
+	return fields, true
+}
+
+func derefKind(t reflect.Type) reflect.Kind {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem().Kind()
+	}
+	return t.Kind()
+}
+
+// plainKey reports whether encoding/json would take name as a member
+// name as it is (a valid tag) and write it unescaped.
+func plainKey(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := range len(name) {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%()*+-./:;=?@[]^_{|}~ ", c) >= 0:
+		default:
+			return false // <, >, & and non-ASCII are escaped
+		}
+	}
+	return true
+}
+
+// jsonEmpty is encoding/json's isEmptyValue, for omitempty.
+func jsonEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64,
+		reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// jsonPlainByte marks the ASCII bytes a string holds as they are: not a
+// control, quote, backslash, <, >, & (encoding/json) nor DEL (jsonSafe).
+var jsonPlainByte = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = strings.IndexByte(`"\<>&`, byte(c)) < 0
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as jsonSafe(encoding/json's
+// appendString with HTML escaping) gives it.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonPlainByte[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029' || jsonEscaped(r):
+			dst = append(dst, s[start:i]...)
+			for _, u := range utf16Of(r) {
+				dst = fmt.Appendf(dst, `\u%04x`, u)
+			}
+		default:
+			i += n
+			continue
+		}
+		i += n
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
