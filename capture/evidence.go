@@ -53,6 +53,10 @@ type Evidence struct {
 	// Sessions are the FTP control sessions rebuilt from the trace (read
 	// from a file; see session.go), in order of their first packet.
 	Sessions []*FTPSession `json:"sessions,omitempty"`
+
+	// handed are what the tracker handed on while reading
+	// (TrackerConfig.Settled) and no longer holds (settle.go).
+	handed handedOn
 }
 
 // PacketRef places a fact on the timeline: T is seconds since Evidence.Start
@@ -111,6 +115,8 @@ type Conn struct {
 	// FINs by side.
 	FINInitiator *PacketRef `json:"fin_initiator,omitempty"`
 	FINResponder *PacketRef `json:"fin_responder,omitempty"`
+	// Packets counts the connection's TCP segments in the capture.
+	Packets int `json:"packets"`
 	// Payload bytes each way.
 	BytesFromInitiator int64 `json:"bytes_from_initiator"`
 	BytesFromResponder int64 `json:"bytes_from_responder"`

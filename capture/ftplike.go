@@ -148,11 +148,16 @@ func (f *ftpTracker) keepFTP(ev *Evidence) []*FTPSession {
 			out = append(out, fs.s)
 			continue
 		}
-		ev.NotFTPCount++
-		if len(ev.NotFTP) < maxNotFTP {
-			s := fs.s
-			ev.NotFTP = append(ev.NotFTP, NotFTP{Client: s.Client, Server: s.Server, First: s.Control.First, Protocol: proto})
-		}
+		ev.noteNotFTP(fs.s, proto)
 	}
 	return out
+}
+
+// noteNotFTP counts a session that did not behave like FTP (proto is what
+// it spoke) and lists the first maxNotFTP.
+func (ev *Evidence) noteNotFTP(s *FTPSession, proto string) {
+	ev.NotFTPCount++
+	if len(ev.NotFTP) < maxNotFTP {
+		ev.NotFTP = append(ev.NotFTP, NotFTP{Client: s.Client, Server: s.Server, First: s.Control.First, Protocol: proto})
+	}
 }

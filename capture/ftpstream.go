@@ -912,7 +912,7 @@ func (d *decoder) ttlOf(v *view) int {
 }
 
 // finish flushes every stream and links data connections to their setups.
-func (f *ftpTracker) finish(ev *Evidence) {
+func (f *ftpTracker) finish(ev *Evidence, handed int) {
 	for _, st := range f.open {
 		st.ftp.release()
 	}
@@ -923,9 +923,14 @@ func (f *ftpTracker) finish(ev *Evidence) {
 		return cmp.Compare(a.Control.FirstT(), b.Control.FirstT())
 	})
 	for i, s := range sessions {
-		s.ID = i + 1
-		s.StartedBefore = s.Control.Midstream && !greeted(s)
+		number(s, handed+i+1)
 	}
 	ev.Sessions = sessions
 	linkData(ev)
+}
+
+// number gives a finished session its number (id) in the capture.
+func number(s *FTPSession, id int) {
+	s.ID = id
+	s.StartedBefore = s.Control.Midstream && !greeted(s)
 }

@@ -25,8 +25,17 @@ func linkData(ev *Evidence) {
 	for _, s := range ev.Sessions {
 		control[s.Control] = true
 	}
+	used := map[*Conn]bool{}
+	linkSetups(ev.Sessions, ev.Conns, control, used)
+	linkEncrypted(ev, control, used)
+}
+
+// linkSetups links the readable data set-ups of sessions, in their order,
+// to connections of conns that are not control connections nor used yet
+// (marked used as they are linked).
+func linkSetups(sessions []*FTPSession, conns []*Conn, control, used map[*Conn]bool) {
 	byPort := map[uint16][]*Conn{}
-	for _, c := range ev.Conns {
+	for _, c := range conns {
 		if !control[c] {
 			byPort[c.Responder.Port()] = append(byPort[c.Responder.Port()], c)
 		}
@@ -34,8 +43,7 @@ func linkData(ev *Evidence) {
 	for _, cs := range byPort {
 		sortConns(cs)
 	}
-	used := map[*Conn]bool{}
-	for _, s := range ev.Sessions {
+	for _, s := range sessions {
 		for i, ds := range s.Data {
 			if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
 				continue
@@ -100,7 +108,6 @@ func linkData(ev *Evidence) {
 			}
 		}
 	}
-	linkEncrypted(ev, control, used)
 }
 
 // linkEncrypted gives encrypted sessions the connections between their two

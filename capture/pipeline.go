@@ -21,7 +21,7 @@ import (
 const (
 	batchPackets = 512
 	batchBytes   = 512 << 10
-	batchPool    = 8
+	batchPool    = 4
 )
 
 // batch is a run of an input's packets in timestamp order.

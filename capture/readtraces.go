@@ -24,6 +24,10 @@ type ReadOptions struct {
 	ControlPorts []uint16
 	// KeyLog decrypts FTPS control connections (analyze --tls-keylog).
 	KeyLog *tlsdecrypt.KeyLog
+	// Settled, when set, is handed the sessions whose facts can no longer
+	// change while the capture is read, and they are let go of
+	// (TrackerConfig.Settled): the Evidence returned holds the others.
+	Settled func(Settled)
 }
 
 // Trace is one named input of ReadTraces.
@@ -62,7 +66,7 @@ func ReadFiles(paths []string, opt ReadOptions) (*Evidence, error) {
 
 // ReadTraces is ReadFiles over readers.
 func ReadTraces(traces []Trace, opt ReadOptions) (ev *Evidence, err error) {
-	return readTraces(traces, TrackerConfig{FTPSessions: true, ControlPorts: opt.ControlPorts, KeyLog: opt.KeyLog})
+	return readTraces(traces, TrackerConfig{FTPSessions: true, ControlPorts: opt.ControlPorts, KeyLog: opt.KeyLog, Settled: opt.Settled})
 }
 
 // traceSource is one open input of the merge.

@@ -68,6 +68,8 @@ type connState struct {
 	// (rstAckOK: its ACK flag was set), for answeredFirst.
 	rstAck   uint32
 	rstAckOK bool
+	// last is the time of its last packet (settle).
+	last float64
 }
 
 // Tracker turns decoded packets into Evidence. It is not safe for
@@ -95,6 +97,15 @@ type Tracker struct {
 	finished   bool
 	ftp        *ftpTracker // nil unless TrackerConfig.FTPSessions
 	tlsHeld    tlsHeld     // bytes held by the TLS followers (tlsconn.go)
+	// settled, when set, is handed the sessions settled while the
+	// capture is read (settle.go); nextID numbers them, horizon is the
+	// last Settled.Horizon given, lookedAt the time of the last look,
+	// offControl what the last Settled said.
+	settled    func(Settled)
+	nextID     int
+	horizon    float64
+	lookedAt   float64
+	offControl bool // Evidence.OffControl was true at a look
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -115,6 +126,11 @@ type TrackerConfig struct {
 	// KeyLog, when set, decrypts FTPS control connections whose secrets
 	// it holds (capture/tlsdecrypt): their dialogue is read as clear text.
 	KeyLog *tlsdecrypt.KeyLog
+	// Settled, when set with FTPSessions, is handed the sessions whose
+	// facts can no longer change as soon as they are (settle.go), and the
+	// tracker lets go of them: Finish's Evidence holds only the sessions
+	// left. It is called on the goroutine that adds the packets.
+	Settled func(Settled)
 }
 
 // NewTracker returns a Tracker that fills a new Evidence.
@@ -146,6 +162,7 @@ func NewTracker(cfg TrackerConfig) *Tracker {
 	}
 	if cfg.FTPSessions {
 		t.ftp = newFTPTracker(cfg.ControlPorts, cfg.KeyLog)
+		t.settled = cfg.Settled
 	}
 	return t
 }
@@ -210,6 +227,9 @@ func (t *Tracker) addAt(lt layers.LinkType, data []byte, h *fastHdr, at float64,
 	case v.isICMP && icmpError(v.v6, v.icmpType):
 		t.icmp(v, ref)
 	}
+	if t.settleDue() {
+		t.settle()
+	}
 	return v
 }
 
@@ -261,6 +281,8 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		}
 	}
 	c := st.c
+	c.Packets++
+	st.last = ref.T
 	d := 0
 	if src != c.Initiator {
 		d = 1
@@ -408,7 +430,7 @@ func (st *connState) fromSYN(src, dst netip.AddrPort, ref PacketRef) {
 }
 
 func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, mid bool) *connState {
-	if len(t.ev.Conns) >= t.maxConns {
+	if len(t.ev.Conns) >= t.maxConns { // those held: not those handed on (settle)
 		t.ev.UntrackedPackets++
 		return nil
 	}
@@ -602,29 +624,36 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 	}
 	t.finished = true
 	if t.ftp != nil {
-		t.ftp.finish(t.ev)
+		t.ftp.finish(t.ev, t.nextID)
 	}
 	at := t.last
 	if !end.IsZero() && !t.ev.Start.IsZero() {
 		at = max(at, end.Sub(t.ev.Start).Seconds())
 	}
 	for _, c := range t.ev.Conns {
-		st := t.conns[keyOf(c.Initiator, c.Responder)]
-		if st != nil && st.c == c && st.started && !st.closed {
-			t.stall(st, at)
-		}
-		if st != nil && st.c == c && st.tls != nil {
-			st.tls.finish()
-		}
-		c.OpenAtEnd = (c.SYNACK != nil || c.FirstData != nil) && len(c.RSTs) == 0 &&
-			(c.FINInitiator == nil || c.FINResponder == nil)
-		if c.SYNACK == nil && len(c.SYNs) > 0 && t.activePorts[c.Responder.Port()] &&
-			(len(t.local) == 0 || t.local[c.Responder.Addr().Unmap()]) {
-			t.ev.UnansweredInboundSYNs = append(t.ev.UnansweredInboundSYNs, c)
-		}
+		t.finishConn(c, at)
 	}
 	t.conns, t.lastConn = nil, nil // the bookkeeping is no longer needed
 	return t.ev
+}
+
+// finishConn puts down what only the end of connection c's facts tells,
+// at (seconds since Start): the stall it was in, its TLS records, whether
+// it was still open, whether it is an inbound SYN nobody answered.
+func (t *Tracker) finishConn(c *Conn, at float64) {
+	st := t.conns[keyOf(c.Initiator, c.Responder)]
+	if st != nil && st.c == c && st.started && !st.closed {
+		t.stall(st, at)
+	}
+	if st != nil && st.c == c && st.tls != nil {
+		st.tls.finish()
+	}
+	c.OpenAtEnd = (c.SYNACK != nil || c.FirstData != nil) && len(c.RSTs) == 0 &&
+		(c.FINInitiator == nil || c.FINResponder == nil)
+	if c.SYNACK == nil && len(c.SYNs) > 0 && t.activePorts[c.Responder.Port()] &&
+		(len(t.local) == 0 || t.local[c.Responder.Addr().Unmap()]) {
+		t.ev.UnansweredInboundSYNs = append(t.ev.UnansweredInboundSYNs, c)
+	}
 }
 
 // mssOption returns the MSS option of a SYN or SYN-ACK, 0 if absent.

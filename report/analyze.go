@@ -109,22 +109,23 @@ type CaptureDiagnosis struct {
 	Schema  string `json:"schema"`
 	Version string `json:"version"`
 	Kind    string `json:"kind"` // "capture"
-	// Files are the capture files read (as one timeline); ReadError the
-	// damage met while reading them, "" when none.
-	Files     []string `json:"files,omitempty"`
-	ReadError string   `json:"read_error,omitempty"`
+	// Files are the capture files read (as one timeline).
+	Files []string `json:"files,omitempty"`
+	// Sessions are the diagnoses, in Summary's order. A streaming
+	// diagnosis (DiagnoseCaptureStream) leaves it nil and makes each one
+	// while it is rendered; Each works on both.
+	Sessions []*Diagnosis `json:"sessions"`
+	// The members below come after the sessions in the JSON report: a
+	// report written while the capture is read (CaptureWriter) writes
+	// each session as soon as it is over, and these are known at the end.
+	// ReadError is the damage met while reading the files, "" when none.
+	ReadError string `json:"read_error,omitempty"`
 	// Notes say what the reader put right or could not see in the capture
 	// as a whole, without damage (capture_notes.go).
 	Notes   []string `json:"notes,omitempty"`
 	Packets int      `json:"packets"`
 	Conns   int      `json:"conns"`
-	// Sessions are the diagnoses, in Summary's order. A streaming
-	// diagnosis (DiagnoseCaptureStream) leaves it nil and makes each one
-	// while it is rendered; Each works on both.
-	Sessions []*Diagnosis `json:"sessions"`
-	// Summary has one line per session. It comes after the sessions in
-	// the JSON report: a streamed report is written as its sessions are
-	// diagnosed, and the summary is known when the last one is.
+	// Summary has one line per session.
 	Summary []SessionSummary `json:"summary"`
 
 	ev     *capture.Evidence
@@ -338,7 +339,7 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	if ev == nil {
 		return cd
 	}
-	cd.Packets, cd.Conns = ev.Packets, len(ev.Conns)
+	cd.Packets, cd.Conns = ev.Packets, ev.ConnCount()
 	cd.Notes = captureNotes(ev)
 	if ev.PcapFile != "" {
 		cd.Files = []string{ev.PcapFile}
@@ -351,7 +352,10 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 			groups = [][]*capture.FTPSession{} // streamed, with nothing to judge
 		}
 		cd.Summary = nil
-		cd.ev, cd.groups, cd.whole = factsHeader(ev), groups, whole
+		// Only the header is kept besides the groups, so that the facts
+		// of a session written by a diagnosis rendered once (RenderOnce)
+		// are let go.
+		cd.ev, cd.groups, cd.whole = ev.Header(), groups, whole
 		return cd
 	}
 	cd.Summary = make([]SessionSummary, len(groups))
@@ -366,16 +370,6 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 		cd.Summary[i] = summarize(d, len(g))
 	}, whole)
 	return cd
-}
-
-// factsHeader is ev without its lists of sessions and connections: what a
-// streamed diagnosis keeps of the capture besides its groups of sessions,
-// so that the facts of a session written by a diagnosis rendered once
-// (RenderOnce) are let go.
-func factsHeader(ev *capture.Evidence) *capture.Evidence {
-	h := *ev
-	h.Conns, h.Sessions = nil, nil
-	return &h
 }
 
 // inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS
@@ -399,26 +393,67 @@ func inParallel(n int, fn func(w wholeCapture, i int), whole wholeCapture) {
 // groupSessions joins overlapping control connections of one client
 // address to one server endpoint.
 func groupSessions(ss []*capture.FTPSession) [][]*capture.FTPSession {
-	type key struct {
-		client netip.Addr
-		server netip.AddrPort
+	var gr grouper
+	for _, s := range ss {
+		gr.add(s)
 	}
 	var groups [][]*capture.FTPSession
-	open := map[key]int{} // group index
-	ends := map[int]float64{}
-	for _, s := range ss {
-		k := key{s.Client.Addr().Unmap(), s.Server}
-		start, end := s.Control.FirstT(), sessionEnd(s)
-		if gi, ok := open[k]; ok && start <= ends[gi]+groupSlack {
-			groups[gi] = append(groups[gi], s)
-			ends[gi] = max(ends[gi], end)
-			continue
-		}
-		groups = append(groups, []*capture.FTPSession{s})
-		open[k] = len(groups) - 1
-		ends[len(groups)-1] = end
+	for _, g := range gr.formed {
+		groups = append(groups, g.sessions)
 	}
 	return groups
+}
+
+// grouper joins sessions, added in the order of their first packet, into
+// groups: a session that starts no later than groupSlack after the end of
+// the last group of its client address and server endpoint joins it.
+type grouper struct {
+	formed []*sessionGroup // in the order of their first session
+	open   map[groupKey]*sessionGroup
+}
+
+type groupKey struct {
+	client netip.Addr
+	server netip.AddrPort
+}
+
+// sessionGroup is a group being formed, with the end of its last fact.
+type sessionGroup struct {
+	sessions []*capture.FTPSession
+	key      groupKey
+	end      float64
+}
+
+func (gr *grouper) add(s *capture.FTPSession) {
+	if gr.open == nil {
+		gr.open = map[groupKey]*sessionGroup{}
+	}
+	k := groupKey{s.Client.Addr().Unmap(), s.Server}
+	start, end := s.Control.FirstT(), sessionEnd(s)
+	if g := gr.open[k]; g != nil && start <= g.end+groupSlack {
+		g.sessions = append(g.sessions, s)
+		g.end = max(g.end, end)
+		return
+	}
+	g := &sessionGroup{sessions: []*capture.FTPSession{s}, key: k, end: end}
+	gr.formed = append(gr.formed, g)
+	gr.open[k] = g
+}
+
+// take removes and returns the groups formed first that no session
+// starting at horizon or later can join (all of them when horizon is
+// +Inf), as long as ready says each may go.
+func (gr *grouper) take(horizon float64, ready func(*sessionGroup) bool) []*sessionGroup {
+	n := 0
+	for n < len(gr.formed) && gr.formed[n].end+groupSlack < horizon && ready(gr.formed[n]) {
+		if g := gr.formed[n]; gr.open[g.key] == g {
+			delete(gr.open, g.key)
+		}
+		n++
+	}
+	out := gr.formed[:n:n]
+	gr.formed = gr.formed[n:]
+	return out
 }
 
 // sessionEnd is the time of the last thing seen of a session.
@@ -507,16 +542,20 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 
 // subEvidence keeps the connections of a group's sessions, so that the
 // rules' lookups see only them (and stay fast on a capture of thousands).
+// Its packets are theirs; what is known of the capture as a whole only
+// at its end (its packets, the drops its interface statistics count) is
+// in the report's envelope, so that a session is written as soon as it
+// is over (CaptureWriter).
 func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidence {
 	sub := &capture.Evidence{
 		Available: true, Interface: ev.Interface, Filter: ev.Filter, PcapFile: ev.PcapFile,
-		Start: ev.Start, Packets: ev.Packets, KernelDrops: ev.KernelDrops, Conns: []*capture.Conn{},
-		Sessions: g,
+		Start: ev.Start, Conns: []*capture.Conn{}, Sessions: g,
 	}
 	for _, s := range g {
 		for _, c := range s.SessionConns() {
 			if !slices.Contains(sub.Conns, c) {
 				sub.Conns = append(sub.Conns, c)
+				sub.Packets += c.Packets
 			}
 		}
 	}

@@ -66,38 +66,12 @@ func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, err
 		return groupDiagnosis(c.ev, wk, c.groups[i], c.Summary[i].Session, &c.judged[i], false)
 	}
 	var (
-		mu      sync.Mutex
-		turn    = sync.NewCond(&mu)
-		done    int // results handed to use
-		failed  error
+		tn      turns
 		next    atomic.Int64
 		stopped atomic.Bool
 		wg      sync.WaitGroup
 	)
-	// inTurn waits for session i's turn and hands its result to use,
-	// unless an error came first; it reports whether the worker goes on.
-	inTurn := func(i int, v T, err error) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		for done != i && failed == nil {
-			turn.Wait()
-		}
-		if failed == nil {
-			if err == nil {
-				err = use(v)
-			}
-			failed = err
-		}
-		if c.once && c.groups != nil {
-			c.groups[i] = nil // written: its facts may go (RenderOnce)
-		}
-		done++
-		if failed != nil {
-			stopped.Store(true)
-		}
-		turn.Broadcast()
-		return failed == nil
-	}
+	tn.init()
 	for range min(runtime.GOMAXPROCS(0), n) {
 		wk := c.whole
 		wk.meanings = meaningCache{}
@@ -109,13 +83,24 @@ func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, err
 					c.onMade()
 				}
 				v, err := made(sc, d)
-				if !inTurn(i, v, err) {
+				ok := tn.take(i, func() error {
+					if c.once && c.groups != nil {
+						c.groups[i] = nil // written: its facts may go (RenderOnce)
+					}
+					if err != nil {
+						return err
+					}
+					return use(v)
+				})
+				if !ok {
+					stopped.Store(true)
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
+	failed := tn.err()
 	if failed != nil && judging && !c.once {
 		c.Summary, c.judged = nil, nil // judged in part: judge again if asked
 	}

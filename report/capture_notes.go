@@ -22,19 +22,17 @@ func captureNotes(ev *capture.Evidence) []string {
 	if ev.NotFTPCount > 0 {
 		notes = append(notes, notFTPNote(ev))
 	}
+	if ev.KernelDrops > 0 {
+		notes = append(notes, fmt.Sprintf("the capturing system dropped %s that never reached the file (its interface statistics count them): a packet missing from a session may be one of them, not lost on the network",
+			plural(int(min(ev.KernelDrops, 1<<31)), "packet", "packets")))
+	}
 	return notes
 }
 
 // snaplenNote says that the capture was cut to a snap length and what
 // that hides.
 func snaplenNote(ev *capture.Evidence) string {
-	all, control := 0, 0
-	for _, c := range ev.Conns {
-		all += c.Sliced
-	}
-	for _, s := range ev.Sessions {
-		control += s.Control.Sliced
-	}
+	all, control := ev.SlicedSegments()
 	if control == 0 {
 		return fmt.Sprintf("the capture was taken with a snap length of %d bytes: %s cut short, none on an FTP control connection: the dialogues are whole, and the cut segments' byte counts come from their IP headers",
 			ev.Snaplen, plural(all, "TCP segment was", "TCP segments were"))

@@ -31,3 +31,22 @@ func TestSnaplenNote(t *testing.T) {
 		})
 	}
 }
+
+// TestKernelDropsNote: drops the file's interface statistics count are
+// said in the report's header (a session's own facts cannot hold them:
+// pcapng writes them at the end).
+func TestKernelDropsNote(t *testing.T) {
+	for _, tt := range []struct {
+		drops uint64
+		want  string
+	}{
+		{0, ""},
+		{1, "dropped 1 packet that never reached the file"},
+		{4096, "dropped 4096 packets that never reached the file"},
+	} {
+		notes := strings.Join(captureNotes(&capture.Evidence{KernelDrops: tt.drops}), "\n")
+		if tt.want == "" && notes != "" || !strings.Contains(notes, tt.want) {
+			t.Errorf("%d drops: notes %q, want %q", tt.drops, notes, tt.want)
+		}
+	}
+}

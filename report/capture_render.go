@@ -80,7 +80,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 		ew.printf("  %q: %s%s", m.key, jsonSafe(b), end)
 		return nil
 	}
-	for _, m := range c.envelopeMembers(version) {
+	for _, m := range c.envelopeHead(version) {
 		if !m.omit {
 			if err := member(m, false); err != nil {
 				return err
@@ -107,6 +107,13 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 		ew.printf("\n  ")
 	}
 	ew.printf("],\n")
+	for _, m := range c.envelopeTail() {
+		if !m.omit {
+			if err := member(m, false); err != nil {
+				return err
+			}
+		}
+	}
 	if err := member(envelopeMember{"summary", c.Summary, false}, true); err != nil {
 		return err
 	}
@@ -121,15 +128,30 @@ type envelopeMember struct {
 	omit  bool // an optional member with nothing to say (omitempty)
 }
 
-// envelopeMembers are the members CaptureDiagnosis's JSON tags give
-// before "sessions", in field order (TestCaptureJSONEnvelope keeps them
-// in step), with the report's version; "summary" follows the sessions.
+// envelopeMembers are the members of the analyze report's envelope other
+// than "sessions" and "summary": those CaptureDiagnosis's JSON tags give
+// before "sessions" (envelopeHead, with the report's version), then those
+// after it (envelopeTail), in field order (TestCaptureJSONEnvelope keeps
+// them in step); "summary" comes last.
 func (c *CaptureDiagnosis) envelopeMembers(version string) []envelopeMember {
+	return append(c.envelopeHead(version), c.envelopeTail()...)
+}
+
+// envelopeHead are the members before "sessions": known before the
+// capture is read.
+func (c *CaptureDiagnosis) envelopeHead(version string) []envelopeMember {
 	return []envelopeMember{
 		{"schema", c.Schema, false},
 		{"version", version, false},
 		{"kind", c.Kind, false},
 		{"files", c.Files, len(c.Files) == 0},
+	}
+}
+
+// envelopeTail are the members between "sessions" and "summary": known
+// once the capture is read.
+func (c *CaptureDiagnosis) envelopeTail() []envelopeMember {
+	return []envelopeMember{
 		{"read_error", c.ReadError, c.ReadError == ""},
 		{"notes", c.Notes, len(c.Notes) == 0},
 		{"packets", c.Packets, false},

@@ -159,19 +159,12 @@ type wholeCapture struct {
 
 // scanCapture finds the whole capture's facts in one pass.
 func scanCapture(ev *capture.Evidence) wholeCapture {
-	w := wholeCapture{meanings: meaningCache{}}
-	ctl := map[*capture.Conn]bool{}
-	ports := map[uint16]bool{}
+	w := wholeCapture{meanings: meaningCache{}, offControl: ev.OffControl()}
 	for _, s := range ev.Sessions {
-		ctl[s.Control] = true
-		ports[s.Server.Port()] = true
 		w.end = max(w.end, sessionEnd(s))
 	}
 	for _, c := range ev.Conns {
 		w.end = max(w.end, lastSeen(c))
-		if !ctl[c] && !ports[c.Responder.Port()] && !ports[c.Initiator.Port()] {
-			w.offControl = true
-		}
 	}
 	return w
 }

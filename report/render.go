@@ -172,6 +172,11 @@ func captureLine(d *Diagnosis) string {
 		return s
 	}
 	s := fmt.Sprintf("%d packets", c.Packets)
+	if d.Session != nil {
+		// A session of a capture file: the file's own count is in the
+		// report's header.
+		s += " on this session's connections"
+	}
 	if c.PcapFile != "" {
 		s += ", saved to " + c.PcapFile
 	}

@@ -148,6 +148,9 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 		}
 		traces = append(traces, capture.Trace{Name: p, R: fh})
 	}
+	if format == report.FormatJSON && f.session == 0 && opt.KeyLog == nil {
+		return analyzeWhileReading(e, f.output, files, traces, opt)
+	}
 	ev, readErr := capture.ReadTraces(traces, opt)
 	if ev == nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
@@ -171,6 +174,13 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	if err := writeCaptureReport(e, f.output, cd, format, !f.noColor); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	return analyzeExit(cd, readErr)
+}
+
+// analyzeExit is how analyze ends once its report is written: exit 2 when
+// the input could not be read whole, else 1 when a session has an error
+// finding.
+func analyzeExit(cd *report.CaptureDiagnosis, readErr error) error {
 	if readErr != nil {
 		if errors.Is(readErr, capture.ErrDamaged) {
 			return &exitError{code: exitUsage, err: fmt.Errorf("%s (the report covers the packets read before the damage)", cd.ReadError)}
@@ -181,6 +191,54 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 		return &exitError{code: code, err: fmt.Errorf("problems found")}
 	}
 	return nil
+}
+
+// analyzeWhileReading writes the JSON report while the capture is read:
+// each session as soon as the capture shows it over (report.CaptureWriter),
+// so that memory stays that of the sessions open at once, whatever the
+// length of the capture. The report is the one the whole capture
+// diagnosed at the end gives.
+func analyzeWhileReading(e *env, output string, files []string, traces []capture.Trace, opt capture.ReadOptions) error {
+	var (
+		cd      *report.CaptureDiagnosis
+		readErr error
+		unread  bool
+	)
+	gov := governStreamMemory()
+	defer gov.restore()
+	write := func(w io.Writer) error {
+		cw := report.NewCaptureWriter(w, versionString(), files)
+		opt.Settled = func(st capture.Settled) {
+			gov.check()
+			cw.Settled(st)
+		}
+		ev, err := capture.ReadTraces(traces, opt)
+		readErr = err
+		if ev == nil {
+			cw.Abort()
+			unread = true
+			return fmt.Errorf("analyze: %s", oneLine(errText(err)))
+		}
+		text := ""
+		if err != nil {
+			text = oneLine(errText(err))
+		}
+		cd, err = cw.Finish(ev, text)
+		return err
+	}
+	var err error
+	if output == "" || output == "-" {
+		err = write(e.stdout)
+	} else {
+		err = writeOutput(output, write)
+	}
+	switch {
+	case unread:
+		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
+	case err != nil:
+		return &exitError{code: exitUsage, err: err}
+	}
+	return analyzeExit(cd, readErr)
 }
 
 // errText is an error's text with the package prefix dropped, each joined

@@ -104,18 +104,27 @@ func TestAnalyzeBrokenInput(t *testing.T) {
 		{"no file", nil, "at least one capture file", false},
 		{"bad port", []string{"--control-port", "70000", cut}, "--control-port", false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errs := analyzeCLI(t, nil, append([]string{"analyze"}, tt.args...)...)
-			if code != 2 || !strings.Contains(errs, tt.stderr) {
-				t.Errorf("exit %d, stderr %q", code, errs)
-			}
-			if n := strings.Count(strings.TrimSpace(errs), "\n"); n > 1 {
-				t.Errorf("stderr is %d lines", n+1)
-			}
-			if tt.report != strings.Contains(out, "Session 1") {
-				t.Errorf("report written: %v\n%.300s", !tt.report, out)
-			}
-		})
+	// The JSON report is written while the capture is read
+	// (analyzeWhileReading): the same, and nothing at all when nothing
+	// could be read.
+	for _, format := range []struct{ name, session string }{{"text", "Session 1"}, {"json", `"id": 1,`}} {
+		for _, tt := range tests {
+			t.Run(format.name+"/"+tt.name, func(t *testing.T) {
+				args := append([]string{"analyze", "--format", format.name}, tt.args...)
+				code, out, errs := analyzeCLI(t, nil, args...)
+				if code != 2 || !strings.Contains(errs, tt.stderr) {
+					t.Errorf("exit %d, stderr %q", code, errs)
+				}
+				if n := strings.Count(strings.TrimSpace(errs), "\n"); n > 1 {
+					t.Errorf("stderr is %d lines", n+1)
+				}
+				if tt.report != strings.Contains(out, format.session) || !tt.report && out != "" {
+					t.Errorf("report written: %v\n%.300s", !tt.report, out)
+				}
+				if format.name == "json" && tt.report && !strings.Contains(out, `"read_error": "`) {
+					t.Errorf("the JSON report does not say the file is damaged:\n%.300s", out)
+				}
+			})
+		}
 	}
 }

@@ -1,0 +1,274 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/ftpdiag/ftpdiag/capture"
+)
+
+// CaptureWriter writes the JSON report of `ftpdiag analyze` while the
+// capture is read: the capture reader hands on each session once its
+// facts can no longer change (capture.ReadOptions.Settled), and the
+// session is diagnosed, encoded and written at once, on up to GOMAXPROCS
+// workers, in order, and let go of. Memory is then that of the sessions
+// the capture shows at once, not of all of them. The report is byte for
+// byte the one RenderCapture writes of the whole diagnosis, sessions
+// diagnosed as DiagnoseCapture diagnoses them.
+//
+// Settled is called on the goroutine that reads the capture, which it
+// holds back while the workers are behind; Finish writes the sessions
+// left and the end of the report. Nothing is written before the first
+// session or Finish: a file that is not a capture leaves the output empty.
+type CaptureWriter struct {
+	ew      *errWriter
+	version string
+	cd      *CaptureDiagnosis
+	started bool
+
+	gr grouper
+	// hdr is the capture's header, off control what the last Settled
+	// said; seenEnd is the latest fact of the sessions sent to the
+	// workers (the capture's end, for those diagnosed at the end).
+	hdr        *capture.Evidence
+	offControl bool
+	seenEnd    float64
+	sent       int
+
+	jobs    chan groupJob
+	quit    chan struct{}
+	workers sync.WaitGroup
+	turns   turns
+}
+
+// groupJob is a group of sessions to diagnose, the i-th of the report,
+// with the facts of the capture it is diagnosed against.
+type groupJob struct {
+	i     int
+	g     []*capture.FTPSession
+	hdr   *capture.Evidence
+	whole wholeCapture
+}
+
+// NewCaptureWriter returns a writer of the JSON report of a capture read
+// from files, for ftpdiag version.
+func NewCaptureWriter(w io.Writer, version string, files []string) *CaptureWriter {
+	cw := &CaptureWriter{
+		ew:      &errWriter{w: w},
+		version: version,
+		cd:      &CaptureDiagnosis{Schema: Schema, Version: version, Kind: "capture", Files: files, Summary: []SessionSummary{}},
+		quit:    make(chan struct{}),
+	}
+	n := runtime.GOMAXPROCS(0)
+	cw.jobs = make(chan groupJob, 2*n)
+	cw.turns.init()
+	for range n {
+		cw.workers.Go(cw.work)
+	}
+	return cw
+}
+
+// Settled takes the sessions the capture reader handed on.
+func (cw *CaptureWriter) Settled(st capture.Settled) {
+	cw.hdr, cw.offControl = st.Capture, st.OffControl
+	for _, s := range st.Sessions {
+		cw.gr.add(s)
+	}
+	whole := wholeCapture{end: st.Now, offControl: st.OffControl}
+	cw.send(cw.gr.take(st.Horizon, cw.judgeable), whole)
+}
+
+// judgeable reports whether a group can be diagnosed before the end of
+// the capture: whether the capture holds connections off the control
+// ports matters to a group with data set-ups and no data connection, and
+// is known before the end only once it is true.
+func (cw *CaptureWriter) judgeable(g *sessionGroup) bool {
+	if cw.offControl || linksData(g.sessions) {
+		return true
+	}
+	for _, s := range g.sessions {
+		if len(s.Data) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// send hands groups to the workers, in order.
+func (cw *CaptureWriter) send(groups []*sessionGroup, whole wholeCapture) {
+	for _, g := range groups {
+		for _, s := range g.sessions {
+			cw.seenEnd = max(cw.seenEnd, sessionEnd(s))
+			for _, c := range s.SessionConns() {
+				cw.seenEnd = max(cw.seenEnd, lastSeen(c))
+			}
+		}
+		if !cw.started {
+			cw.start()
+		}
+		job := groupJob{i: cw.sent, g: g.sessions, hdr: cw.hdr, whole: whole}
+		cw.sent++
+		select {
+		case cw.jobs <- job:
+		case <-cw.quit: // writing failed: Finish says so
+			return
+		}
+	}
+}
+
+// start writes the report's head, up to the sessions.
+func (cw *CaptureWriter) start() {
+	cw.started = true
+	cw.ew.printf("{\n")
+	for _, m := range cw.cd.envelopeHead(cw.version) {
+		if !m.omit {
+			cw.member(m, ",\n")
+		}
+	}
+	cw.ew.printf("  \"sessions\": [")
+}
+
+// member writes one member of the envelope.
+func (cw *CaptureWriter) member(m envelopeMember, end string) {
+	b, err := json.MarshalIndent(m.value, "  ", "  ")
+	if err != nil {
+		cw.turns.fail(err)
+		return
+	}
+	cw.ew.printf("  %q: %s%s", m.key, jsonSafe(b), end)
+}
+
+// work diagnoses, encodes and writes groups, each in its turn.
+func (cw *CaptureWriter) work() {
+	sc := &scratch{json: newJSONEncoder()}
+	meanings := meaningCache{}
+	for job := range cw.jobs {
+		if cw.turns.err() != nil {
+			continue // writing failed: the jobs left are drained
+		}
+		whole := job.whole
+		whole.meanings = meanings
+		d := groupDiagnosis(job.hdr, whole, job.g, job.i+1, nil, false)
+		dd := *d
+		dd.Version = cw.version
+		b, err := sc.json.marshalIndentSafe(&dd, "    ", "  ")
+		sum := summarize(d, len(job.g))
+		if !cw.turns.take(job.i, func() error {
+			if err != nil {
+				return err
+			}
+			sep := ",\n    "
+			if job.i == 0 {
+				sep = sep[1:]
+			}
+			cw.ew.write([]byte(sep), b)
+			cw.cd.Summary = append(cw.cd.Summary, sum)
+			return cw.ew.err
+		}) {
+			cw.stop()
+		}
+	}
+}
+
+// stop tells Settled to send no more (once).
+func (cw *CaptureWriter) stop() {
+	cw.turns.mu.Lock()
+	defer cw.turns.mu.Unlock()
+	select {
+	case <-cw.quit:
+	default:
+		close(cw.quit)
+	}
+}
+
+// Abort ends a report whose capture could not be read at all (Finish is
+// not called): nothing was written.
+func (cw *CaptureWriter) Abort() {
+	close(cw.jobs)
+	cw.workers.Wait()
+}
+
+// Finish diagnoses and writes the sessions ev holds (those the reader did
+// not hand on), then the end of the report: readError (the damage met,
+// "" when none), the notes, the totals and the summary. The diagnosis it
+// returns has the summary and the exit code.
+func (cw *CaptureWriter) Finish(ev *capture.Evidence, readError string) (*CaptureDiagnosis, error) {
+	cw.hdr = ev.Header()
+	for _, s := range ev.Sessions {
+		cw.gr.add(s)
+	}
+	whole := scanCapture(ev)
+	whole.end = max(whole.end, cw.seenEnd)
+	cw.send(cw.gr.take(math.Inf(1), func(*sessionGroup) bool { return true }), whole)
+	close(cw.jobs)
+	cw.workers.Wait()
+	if err := cw.turns.err(); err != nil {
+		return nil, err
+	}
+	if !cw.started {
+		cw.start()
+	}
+	cd := cw.cd
+	cd.Packets, cd.Conns, cd.Notes, cd.ReadError = ev.Packets, ev.ConnCount(), captureNotes(ev), readError
+	if cw.sent > 0 {
+		cw.ew.printf("\n  ")
+	}
+	cw.ew.printf("],\n")
+	for _, m := range cd.envelopeTail() {
+		if !m.omit {
+			cw.member(m, ",\n")
+		}
+	}
+	cw.member(envelopeMember{"summary", cd.Summary, false}, "\n")
+	cw.ew.printf("}\n")
+	if err := cw.turns.err(); err != nil {
+		return nil, err
+	}
+	return cd, cw.ew.err
+}
+
+// turns hands results over one at a time, in order: the i-th waits for
+// the ones before it. The first error stops everything.
+type turns struct {
+	mu     sync.Mutex
+	turn   *sync.Cond
+	done   int
+	failed error
+}
+
+func (t *turns) init() { t.turn = sync.NewCond(&t.mu) }
+
+// take waits for turn i and calls fn, unless an error came first; it
+// reports whether the caller goes on. Turn i is over either way.
+func (t *turns) take(i int, fn func() error) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.done != i && t.failed == nil {
+		t.turn.Wait()
+	}
+	if t.failed == nil {
+		t.failed = fn()
+	}
+	t.done++
+	t.turn.Broadcast()
+	return t.failed == nil
+}
+
+// fail records err unless an error came first.
+func (t *turns) fail(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failed == nil {
+		t.failed = err
+	}
+	t.turn.Broadcast()
+}
+
+func (t *turns) err() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.failed
+}
