@@ -238,7 +238,7 @@ func (g *gen) session(i int) iter.Seq[pkt] {
 			if t == 0 {
 				verb, size = "LIST", int64(200+rng.IntN(2000))
 			} else {
-				size = budget / int64(transfers-1)
+				size = max(budget/int64(transfers-1), 0) // an earlier transfer may have taken more than its share
 				size = size/2 + rng.Int64N(size+1)
 			}
 			dport := uint16(30000 + rng.IntN(1000))
