@@ -40,8 +40,12 @@ import (
 // emulation writes invalid UTF-8 as a raw U+FFFD, not \ufffd) or saved
 // under a quarter (segmentio/encoding, with two modules and assembly more
 // to carry), and all still need the indenting pass.
+//
+// The output is threaded through the calls (each appends to the slice it
+// is given and returns it), not kept in the writer: a slice stored in a
+// heap object on every append costs a write barrier each time while the
+// collector runs, which, with the memory limit analyze sets, is often.
 type jsonWriter struct {
-	b      []byte
 	indent string // "" with compact
 	// nl is a newline, the prefix and indent repeated for the deepest
 	// level met so far: a line's start is a slice of it.
@@ -57,30 +61,29 @@ type jsonWriter struct {
 // value to encoding/json, which finds the cycle (an error) or writes it.
 const maxJSONNesting = 1000
 
-// reset empties the writer for a value: compact, or indented with
+// reset readies the writer for a value: compact, or indented with
 // prefix and indent.
 func (w *jsonWriter) reset(compact bool, prefix, indent string) {
-	w.b = w.b[:0]
 	w.compact, w.indent, w.prefix = compact, indent, len(prefix)
 	w.depth, w.nested = 0, 0
 	w.nl = append(append(w.nl[:0], '\n'), prefix...)
 }
 
-// encode appends v.
-func (w *jsonWriter) encode(v any) error {
+// encode appends v to b.
+func (w *jsonWriter) encode(b []byte, v any) ([]byte, error) {
 	if v == nil {
-		w.b = append(w.b, "null"...)
-		return nil
+		return append(b, "null"...), nil
 	}
 	rv := reflect.ValueOf(v)
-	return jsonPlan(rv.Type())(w, rv)
+	return jsonPlan(rv.Type())(w, b, rv)
 }
 
 // newline starts a line of the current depth (indented only).
-func (w *jsonWriter) newline() {
-	if !w.compact {
-		w.b = append(w.b, w.line()...)
+func (w *jsonWriter) newline(b []byte) []byte {
+	if w.compact {
+		return b
 	}
+	return append(b, w.line()...)
 }
 
 // line is a newline, the prefix and the indentation of the current depth.
@@ -94,27 +97,24 @@ func (w *jsonWriter) line() []byte {
 
 // open writes an object's or array's opening c, the first element's
 // line start and goes one level deeper.
-func (w *jsonWriter) open(c byte) {
-	w.b = append(w.b, c)
+func (w *jsonWriter) open(b []byte, c byte) []byte {
 	w.depth++
-	w.newline()
+	return w.newline(append(b, c))
 }
 
 // next separates an element from the one before.
-func (w *jsonWriter) next() {
-	w.b = append(w.b, ',')
-	w.newline()
+func (w *jsonWriter) next(b []byte) []byte {
+	return w.newline(append(b, ','))
 }
 
 // close ends a non-empty object or array with c.
-func (w *jsonWriter) close(c byte) {
+func (w *jsonWriter) close(b []byte, c byte) []byte {
 	w.depth--
-	w.newline()
-	w.b = append(w.b, c)
+	return append(w.newline(b), c)
 }
 
-// encodeFunc appends one value of the type it was made for.
-type encodeFunc func(w *jsonWriter, v reflect.Value) error
+// encodeFunc appends to b one value of the type it was made for.
+type encodeFunc func(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error)
 
 var jsonPlans sync.Map // reflect.Type -> encodeFunc
 
@@ -129,9 +129,9 @@ func jsonPlan(t reflect.Type) encodeFunc {
 		f  encodeFunc
 	)
 	wg.Add(1)
-	standIn := encodeFunc(func(w *jsonWriter, v reflect.Value) error {
+	standIn := encodeFunc(func(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 		wg.Wait()
-		return f(w, v)
+		return f(w, b, v)
 	})
 	if g, loaded := jsonPlans.LoadOrStore(t, standIn); loaded {
 		return g.(encodeFunc)
@@ -200,51 +200,45 @@ func newJSONPlan(t reflect.Type) encodeFunc {
 // the prefix and the indentation of the levels around it as prefix.
 // An addressable value is passed by address, as encoding/json calls the
 // methods of *T on one.
-func encodeByJSON(w *jsonWriter, v reflect.Value) error {
+func encodeByJSON(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 	x := v.Interface()
 	if v.CanAddr() {
 		x = v.Addr().Interface()
 	}
-	b, err := json.Marshal(x)
+	j, err := json.Marshal(x)
 	if err != nil {
-		return err
+		return b, err
 	}
-	b = jsonSafe(b)
+	j = jsonSafe(j)
 	if w.compact {
-		w.b = append(w.b, b...)
-		return nil
+		return append(b, j...), nil
 	}
-	w.b = appendIndentJSON(w.b, b, string(w.line()[1:]), w.indent)
-	return nil
+	return appendIndentJSON(b, j, string(w.line()[1:]), w.indent), nil
 }
 
-func encodeBool(w *jsonWriter, v reflect.Value) error {
-	w.b = strconv.AppendBool(w.b, v.Bool())
-	return nil
+func encodeBool(_ *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
+	return strconv.AppendBool(b, v.Bool()), nil
 }
 
-func encodeInt(w *jsonWriter, v reflect.Value) error {
-	w.b = strconv.AppendInt(w.b, v.Int(), 10)
-	return nil
+func encodeInt(_ *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
+	return strconv.AppendInt(b, v.Int(), 10), nil
 }
 
-func encodeUint(w *jsonWriter, v reflect.Value) error {
-	w.b = strconv.AppendUint(w.b, v.Uint(), 10)
-	return nil
+func encodeUint(_ *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
+	return strconv.AppendUint(b, v.Uint(), 10), nil
 }
 
-func encodeString(w *jsonWriter, v reflect.Value) error {
-	w.b = appendJSONString(w.b, v.String())
-	return nil
+func encodeString(_ *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
+	return appendJSONString(b, v.String()), nil
 }
 
 // encodeFloat is encoding/json's floatEncoder: ES6 number formatting,
 // the exponent form below 1e-6 and from 1e21 on, its exponent unpadded.
 func encodeFloat(bits int) encodeFunc {
-	return func(w *jsonWriter, v reflect.Value) error {
+	return func(_ *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 		f := v.Float()
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return &json.UnsupportedValueError{Value: v, Str: strconv.FormatFloat(f, 'g', -1, bits)}
+			return b, &json.UnsupportedValueError{Value: v, Str: strconv.FormatFloat(f, 'g', -1, bits)}
 		}
 		abs := math.Abs(f)
 		format := byte('f')
@@ -254,18 +248,16 @@ func encodeFloat(bits int) encodeFunc {
 			}
 		}
 		if bits == 64 && format == 'f' {
-			if b, ok := appendMicros(w.b, f); ok {
-				w.b = b
-				return nil
+			if m, ok := appendMicros(b, f); ok {
+				return m, nil
 			}
 		}
-		b := strconv.AppendFloat(w.b, f, format, -1, bits)
+		b = strconv.AppendFloat(b, f, format, -1, bits)
 		if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
 			b[n-2] = b[n-1] // e-09 -> e-9
 			b = b[:n-1]
 		}
-		w.b = b
-		return nil
+		return b, nil
 	}
 }
 
@@ -306,64 +298,64 @@ func appendMicros(b []byte, f float64) ([]byte, bool) {
 	return append(b, d[:end]...), true
 }
 
-func encodeInterface(w *jsonWriter, v reflect.Value) error {
+func encodeInterface(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 	if v.IsNil() {
-		w.b = append(w.b, "null"...)
-		return nil
+		return append(b, "null"...), nil
 	}
 	e := v.Elem()
-	return jsonPlan(e.Type())(w, e)
+	return jsonPlan(e.Type())(w, b, e)
 }
 
 // nest counts one more level of pointer, slice or map; past
 // maxJSONNesting the value goes to encoding/json (ok false).
 func (w *jsonWriter) nest() bool {
+	if w.nested == maxJSONNesting {
+		return false
+	}
 	w.nested++
-	return w.nested <= maxJSONNesting
+	return true
 }
 
 func pointerPlan(t reflect.Type) encodeFunc {
 	elem := jsonPlan(t.Elem())
-	return func(w *jsonWriter, v reflect.Value) error {
+	return func(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 		if v.IsNil() {
-			w.b = append(w.b, "null"...)
-			return nil
+			return append(b, "null"...), nil
 		}
-		defer func() { w.nested-- }()
 		if !w.nest() {
-			return encodeByJSON(w, v)
+			return encodeByJSON(w, b, v)
 		}
-		return elem(w, v.Elem())
+		b, err := elem(w, b, v.Elem())
+		w.nested--
+		return b, err
 	}
 }
 
 func slicePlan(t reflect.Type) encodeFunc {
 	elem := jsonPlan(t.Elem())
-	return func(w *jsonWriter, v reflect.Value) error {
+	return func(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 		if v.IsNil() {
-			w.b = append(w.b, "null"...)
-			return nil
+			return append(b, "null"...), nil
 		}
 		n := v.Len()
 		if n == 0 {
-			w.b = append(w.b, "[]"...)
-			return nil
+			return append(b, "[]"...), nil
 		}
-		defer func() { w.nested-- }()
 		if !w.nest() {
-			return encodeByJSON(w, v)
+			return encodeByJSON(w, b, v)
 		}
-		w.open('[')
+		b = w.open(b, '[')
 		for i := range n {
 			if i > 0 {
-				w.next()
+				b = w.next(b)
 			}
-			if err := elem(w, v.Index(i)); err != nil {
-				return err
+			var err error
+			if b, err = elem(w, b, v.Index(i)); err != nil {
+				return b, err
 			}
 		}
-		w.close(']')
-		return nil
+		w.nested--
+		return w.close(b, ']'), nil
 	}
 }
 
@@ -371,50 +363,46 @@ func slicePlan(t reflect.Type) encodeFunc {
 // encoding/json does.
 func mapPlan(t reflect.Type) encodeFunc {
 	elem := jsonPlan(t.Elem())
-	return func(w *jsonWriter, v reflect.Value) error {
+	return func(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 		if v.IsNil() {
-			w.b = append(w.b, "null"...)
-			return nil
+			return append(b, "null"...), nil
 		}
 		if v.Len() == 0 {
-			w.b = append(w.b, "{}"...)
-			return nil
+			return append(b, "{}"...), nil
 		}
-		defer func() { w.nested-- }()
 		if !w.nest() {
-			return encodeByJSON(w, v)
+			return encodeByJSON(w, b, v)
 		}
 		keys := v.MapKeys()
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-		w.open('{')
+		b = w.open(b, '{')
 		for i, k := range keys {
 			if i > 0 {
-				w.next()
+				b = w.next(b)
 			}
-			w.b = appendJSONString(w.b, k.String())
-			w.colon()
-			if err := elem(w, v.MapIndex(k)); err != nil {
-				return err
+			b = w.colon(appendJSONString(b, k.String()))
+			var err error
+			if b, err = elem(w, b, v.MapIndex(k)); err != nil {
+				return b, err
 			}
 		}
-		w.close('}')
-		return nil
+		w.nested--
+		return w.close(b, '}'), nil
 	}
 }
 
 // colon ends an object's key.
-func (w *jsonWriter) colon() {
+func (w *jsonWriter) colon(b []byte) []byte {
 	if w.compact {
-		w.b = append(w.b, ':')
-	} else {
-		w.b = append(w.b, ':', ' ')
+		return append(b, ':')
 	}
+	return append(b, ':', ' ')
 }
 
 // jsonMember is one member a struct type writes.
 type jsonMember struct {
 	index     []int  // the field, through the embedded structs it is in
-	key       string // the quoted name and the colon
+	key       string // the quoted name, the colon and a space (indented only)
 	omitEmpty bool
 	enc       encodeFunc
 }
@@ -429,7 +417,7 @@ func structPlan(t reflect.Type) encodeFunc {
 	for i := range fields {
 		fields[i].enc = jsonPlan(t.FieldByIndex(fields[i].index).Type)
 	}
-	return func(w *jsonWriter, v reflect.Value) error {
+	return func(w *jsonWriter, b []byte, v reflect.Value) ([]byte, error) {
 		n := 0
 		for i := range fields {
 			f := &fields[i]
@@ -441,23 +429,25 @@ func structPlan(t reflect.Type) encodeFunc {
 				continue
 			}
 			if n == 0 {
-				w.open('{')
+				b = w.open(b, '{')
 			} else {
-				w.next()
+				b = w.next(b)
 			}
 			n++
-			w.b = append(w.b, f.key...)
-			w.colon()
-			if err := f.enc(w, fv); err != nil {
-				return err
+			if w.compact {
+				b = append(b, f.key[:len(f.key)-1]...)
+			} else {
+				b = append(b, f.key...)
+			}
+			var err error
+			if b, err = f.enc(w, b, fv); err != nil {
+				return b, err
 			}
 		}
 		if n == 0 {
-			w.b = append(w.b, "{}"...)
-			return nil
+			return append(b, "{}"...), nil
 		}
-		w.close('}')
-		return nil
+		return w.close(b, '}'), nil
 	}
 }
 
@@ -513,7 +503,7 @@ func jsonStructFields(t reflect.Type, at []int, seen map[string]bool) (fields []
 			return nil, false
 		}
 		seen[name] = true
-		fields = append(fields, jsonMember{index: index, key: `"` + name + `"`, omitEmpty: omitEmpty})
+		fields = append(fields, jsonMember{index: index, key: `"` + name + `": `, omitEmpty: omitEmpty})
 	}
 	return fields, true
 }

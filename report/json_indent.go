@@ -9,7 +9,8 @@ import "bytes"
 // json_encode.go): encoding/json followed by an indenting pass was most
 // of the report's encoding cost.
 type jsonEncoder struct {
-	w jsonWriter
+	w   jsonWriter
+	out []byte
 }
 
 func newJSONEncoder() *jsonEncoder {
@@ -20,21 +21,24 @@ func newJSONEncoder() *jsonEncoder {
 // The slice it returns is valid until the next call.
 func (e *jsonEncoder) marshalIndentSafe(v any, prefix, indent string) ([]byte, error) {
 	e.w.reset(false, prefix, indent)
-	if err := e.w.encode(v); err != nil {
+	b, err := e.w.encode(e.out[:0], v)
+	if err != nil {
 		return nil, err
 	}
-	return e.w.b, nil
+	e.out = b
+	return b, nil
 }
 
 // marshalLine is jsonSafe(json.Marshal(v)) and a newline: one line of
 // JSON Lines. The slice it returns is valid until the next call.
 func (e *jsonEncoder) marshalLine(v any) ([]byte, error) {
 	e.w.reset(true, "", "")
-	if err := e.w.encode(v); err != nil {
+	b, err := e.w.encode(e.out[:0], v)
+	if err != nil {
 		return nil, err
 	}
-	e.w.b = append(e.w.b, '\n')
-	return e.w.b, nil
+	e.out = append(b, '\n')
+	return e.out, nil
 }
 
 // appendIndentJSON appends src, a valid JSON value as encoding/json writes
