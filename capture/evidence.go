@@ -36,6 +36,10 @@ type Evidence struct {
 	// UntrackedPackets counts packets of connections beyond the tracker's
 	// cap (DefaultMaxConns); they are in the pcapng but not in Conns.
 	UntrackedPackets int `json:"untracked_packets,omitempty"`
+	// LatePackets counts packets of connections the tracker had let go of
+	// (their session settled: settle.go), more than settleQuiet after their
+	// last: counted, not read.
+	LatePackets int `json:"late_packets,omitempty"`
 	// Reordered counts packets whose timestamp stepped back from an earlier
 	// packet's of the same file (multi-queue NICs, files merged from
 	// several interfaces), by at most ReorderedMax seconds: they were read
@@ -148,6 +152,10 @@ type Conn struct {
 	// TLS is what the wire showed of TLS on the connection (tlshello.go):
 	// set when one side sent a ClientHello the capture holds whole.
 	TLS *TLSFacts `json:"tls,omitempty"`
+
+	// settled: its session settled or it was let go of (settle.go); its
+	// facts no longer change.
+	settled bool
 }
 
 // Established reports whether the handshake got a SYN-ACK.

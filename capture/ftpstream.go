@@ -156,6 +156,7 @@ type ftpStream struct {
 	dec        *tlsdecrypt.Conn
 	decrypting bool
 	done       bool // buffers released
+	settled    bool // its session settled (settle.go): no longer followed
 	fins       int
 	lastT      float64
 	gotReply   bool
@@ -912,7 +913,7 @@ func (d *decoder) ttlOf(v *view) int {
 }
 
 // finish flushes every stream and links data connections to their setups.
-func (f *ftpTracker) finish(ev *Evidence, handed int) {
+func (f *ftpTracker) finish(ev *Evidence, settled []*FTPSession, numbered int) {
 	for _, st := range f.open {
 		st.ftp.release()
 	}
@@ -923,10 +924,10 @@ func (f *ftpTracker) finish(ev *Evidence, handed int) {
 		return cmp.Compare(a.Control.FirstT(), b.Control.FirstT())
 	})
 	for i, s := range sessions {
-		number(s, handed+i+1)
+		number(s, numbered+i+1)
 	}
-	ev.Sessions = sessions
-	linkData(ev)
+	ev.Sessions = append(settled, sessions...)
+	linkData(ev, sessions)
 }
 
 // number gives a finished session its number (id) in the capture.

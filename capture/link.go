@@ -17,8 +17,12 @@ const linkWindow = 300
 // between the session's two hosts; DataSetup.Match says which. A
 // connection carries at most one setup. Encrypted sessions get their
 // data connections by time and hosts alone (Inferred).
-func linkData(ev *Evidence) {
-	if len(ev.Sessions) == 0 {
+//
+// Only sessions are linked (those of ev.Sessions that did not settle
+// while the capture was read: settle.go), to connections that did not
+// settle either.
+func linkData(ev *Evidence, sessions []*FTPSession) {
+	if len(sessions) == 0 {
 		return
 	}
 	control := make(map[*Conn]bool, len(ev.Sessions))
@@ -26,7 +30,12 @@ func linkData(ev *Evidence) {
 		control[s.Control] = true
 	}
 	used := map[*Conn]bool{}
-	linkSetups(ev.Sessions, ev.Conns, control, used)
+	for _, c := range ev.Conns {
+		if c.settled {
+			used[c] = true
+		}
+	}
+	linkSetups(sessions, ev.Conns, control, used)
 	linkEncrypted(ev, control, used)
 }
 
@@ -34,6 +43,20 @@ func linkData(ev *Evidence) {
 // to connections of conns that are not control connections nor used yet
 // (marked used as they are linked).
 func linkSetups(sessions []*FTPSession, conns []*Conn, control, used map[*Conn]bool) {
+	l := newLinker(conns, control, used)
+	for _, s := range sessions {
+		l.link(s)
+	}
+}
+
+// linker links sessions' data set-ups, one session at a time, to the
+// connections it was given, by responder port in time order.
+type linker struct {
+	byPort map[uint16][]*Conn
+	used   map[*Conn]bool
+}
+
+func newLinker(conns []*Conn, control, used map[*Conn]bool) *linker {
 	byPort := map[uint16][]*Conn{}
 	for _, c := range conns {
 		if !control[c] {
@@ -43,69 +66,73 @@ func linkSetups(sessions []*FTPSession, conns []*Conn, control, used map[*Conn]b
 	for _, cs := range byPort {
 		sortConns(cs)
 	}
-	for _, s := range sessions {
-		for i, ds := range s.Data {
-			if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
+	return &linker{byPort: byPort, used: used}
+}
+
+// link links the readable data set-ups of s (see linkData).
+func (l *linker) link(s *FTPSession) {
+	byPort, used := l.byPort, l.used
+	for i, ds := range s.Data {
+		if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
+			continue
+		}
+		if f := ds.Setup.Final(); (f == nil && ds.Passive) || (f != nil && !f.Completion()) {
+			// A passive set-up announced nothing without its reply. An
+			// active one did in its command: servers that connect as
+			// soon as PORT/EPRT arrives (pyftpdlib, Twisted) answer only
+			// once their attempt ends, so its connection may come
+			// before any reply.
+			continue
+		}
+		from := ds.Setup.T - lookupSlack
+		until := ds.Setup.T + linkWindow
+		if i+1 < len(s.Data) && s.Data[i+1].Setup != nil {
+			until = s.Data[i+1].Setup.T + lookupSlack
+		}
+		if end, ok := closedAt(s.Control); ok {
+			// The server forgets a session's data set-up when it
+			// ends: a later connection to the port is another's.
+			until = min(until, end+lookupSlack)
+		}
+		listener, dialler := s.Server, s.Client
+		if !ds.Passive {
+			listener, dialler = s.Client, s.Server
+		}
+		var best *Conn
+		bestRank := 4
+		for _, c := range byPort[ds.Announced.Port()] {
+			t := c.FirstT()
+			if t < from {
 				continue
 			}
-			if f := ds.Setup.Final(); (f == nil && ds.Passive) || (f != nil && !f.Completion()) {
-				// A passive set-up announced nothing without its reply. An
-				// active one did in its command: servers that connect as
-				// soon as PORT/EPRT arrives (pyftpdlib, Twisted) answer only
-				// once their attempt ends, so its connection may come
-				// before any reply.
+			if t > until {
+				break
+			}
+			if used[c] {
 				continue
 			}
-			from := ds.Setup.T - lookupSlack
-			until := ds.Setup.T + linkWindow
-			if i+1 < len(s.Data) && s.Data[i+1].Setup != nil {
-				until = s.Data[i+1].Setup.T + lookupSlack
+			ra := c.Responder.Addr().Unmap()
+			ia := c.Initiator.Addr().Unmap()
+			rank := 4
+			switch {
+			case ra == ds.Announced.Addr().Unmap():
+				rank = 1
+			case ra == listener.Addr().Unmap():
+				rank = 2
+			case ia == dialler.Addr().Unmap() || ia == listener.Addr().Unmap():
+				rank = 3
 			}
-			if end, ok := closedAt(s.Control); ok {
-				// The server forgets a session's data set-up when it
-				// ends: a later connection to the port is another's.
-				until = min(until, end+lookupSlack)
-			}
-			listener, dialler := s.Server, s.Client
-			if !ds.Passive {
-				listener, dialler = s.Client, s.Server
-			}
-			var best *Conn
-			bestRank := 4
-			for _, c := range byPort[ds.Announced.Port()] {
-				t := c.FirstT()
-				if t < from {
-					continue
-				}
-				if t > until {
+			if rank < bestRank {
+				best, bestRank = c, rank
+				if rank == 1 {
 					break
 				}
-				if used[c] {
-					continue
-				}
-				ra := c.Responder.Addr().Unmap()
-				ia := c.Initiator.Addr().Unmap()
-				rank := 4
-				switch {
-				case ra == ds.Announced.Addr().Unmap():
-					rank = 1
-				case ra == listener.Addr().Unmap():
-					rank = 2
-				case ia == dialler.Addr().Unmap() || ia == listener.Addr().Unmap():
-					rank = 3
-				}
-				if rank < bestRank {
-					best, bestRank = c, rank
-					if rank == 1 {
-						break
-					}
-				}
 			}
-			if best != nil {
-				used[best] = true
-				ds.Conn = best
-				ds.Match = []string{"", "announced", "control-address", "port-only"}[bestRank]
-			}
+		}
+		if best != nil {
+			used[best] = true
+			ds.Conn = best
+			ds.Match = []string{"", "announced", "control-address", "port-only"}[bestRank]
 		}
 	}
 }

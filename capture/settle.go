@@ -5,29 +5,36 @@ import (
 	"slices"
 )
 
-// Handing sessions on while the capture is read (TrackerConfig.Settled):
-// a capture of thousands of sessions would otherwise be held whole until
-// its last packet, although each session's facts stop changing soon after
-// it ends. A session is settled, and handed on, once it can be told
-// apart from everything still to come:
+// Settling: the facts of an FTP session stop changing soon after it ends,
+// and the tracker lets go of its bookkeeping then, whether the capture is
+// read whole (ReadFile, ReadTraces) or its sessions are handed on as they
+// settle (TrackerConfig.Settled, for a report written while the capture
+// is read): the two read every capture alike, by construction. A session
+// is settled once it can be told apart from everything still to come:
 //
-//   - its control connection ended (a RST, or a FIN each way) and is not
-//     encrypted (an encrypted session's data connections are found by
-//     time alone, after every readable set-up claimed its own: at the end);
-//   - every data connection linked to it (linkSetups, exactly as at the
-//     end: the set-up's window closes lookupSlack after the control
-//     connection did) ended too, or was never answered;
+//   - its control connection ended (a RST, or a FIN each way) or was never
+//     answered (no SYN-ACK, no byte), and is not encrypted (an encrypted
+//     session's data connections are found by time alone, after every
+//     readable set-up claimed its own: at the end);
+//   - every data connection linked to it (linkSetups, as at the end: a
+//     set-up's window closes lookupSlack after the control connection did)
+//     ended too, or was never answered;
 //   - none of those connections had a packet for settleQuiet seconds;
-//   - every session that started before it is settled too (sessions are
-//     handed on in the order of their first packet, numbered as Finish
-//     numbers them).
+//   - every session that started before it is settled too, and no
+//     connection that started before it may still turn out to be one (an
+//     answered connection on another port, silent so far, whose greeting
+//     would make it FTP): sessions settle in the order of their first
+//     packet, and are numbered in it.
 //
-// The tracker then lets go of the session, of its stream and of its
-// connections: a packet of one of them arriving later than settleQuiet
-// after its last is read as the packet of a connection of its own (no
-// SYN: midstream), as a connection first seen then would be. The sessions
-// left at the end are in Finish's Evidence, numbered after those handed
-// on.
+// The tracker then links, numbers and finishes the session, and forgets
+// the bookkeeping of its connections. A packet of one of them more than
+// settleQuiet after its last (a FIN retransmitted because the last ACK was
+// lost, its SYN retransmitted) is counted in Evidence.LatePackets and read
+// no further; another SYN on the same ports opens a connection of its own. Connections linked to no
+// session are let go of too once no session still to come can link them
+// (they began lookupSlack before the earliest one), ended and quiet.
+// Sessions left at the end (open, encrypted, or after one of those) are
+// finished by Finish, numbered after the others.
 var (
 	// settleQuiet is longer than every wait the analysis measures against
 	// the capture's end (report's outlivedWait, 10 s), than the gap
@@ -40,8 +47,22 @@ var (
 	settleTick  = 1.0
 )
 
-// Tests shrink settleQuiet and settleEvery to hand sessions on in small
+// Tests shrink settleQuiet and settleEvery to settle sessions in small
 // captures.
+
+// SettleQuiet is how long (capture time, seconds) a session's connections
+// must be quiet for it to settle.
+func SettleQuiet() float64 { return settleQuiet }
+
+// forgetAfter is how long (capture time, seconds) the 4-tuples of the
+// connections let go of are remembered, for their late packets: idle
+// control connections are dropped by every server by then. reorderSlack
+// is how far a connection's first packet may be from the order the
+// tracker saw the connections in (the reorder window: reorder.go).
+const (
+	forgetAfter  = idleFlush
+	reorderSlack = 2.0
+)
 
 // Settled is a run of sessions handed on while a capture is read.
 type Settled struct {
@@ -50,7 +71,7 @@ type Settled struct {
 	// started no earlier than the last of these.
 	Sessions []*FTPSession
 	// Now is the time of the last packet read when they were handed on
-	// (seconds since Evidence.Start): at least settleQuiet after the last
+	// (seconds since Evidence.Start): more than settleQuiet after the last
 	// packet of each of their connections.
 	Now float64
 	// Horizon: every session still to be handed on started after it.
@@ -58,20 +79,17 @@ type Settled struct {
 	// Capture is the header of the capture read so far (Evidence.Header):
 	// its start, its interface.
 	Capture *Evidence
-	// OffControl is Evidence.OffControl of the capture read so far: once
-	// true it stays so, unless a later session's server listens on a port
-	// of every connection that made it true.
-	OffControl bool
 }
 
 // handedOn are the facts of what the tracker handed on and let go of that
 // the Evidence's own lists no longer hold, for the counts and checks made
-// on the whole capture (ConnCount, SlicedSegments, OffControl).
+// on the whole capture (ConnCount, SlicedSegments, OffControl). Only a
+// tracker with TrackerConfig.Settled drops them from its lists.
 type handedOn struct {
 	conns                 int
 	sliced, slicedControl int
 	// serverPorts are the handed-on sessions' server ports; dataPorts
-	// the port pairs of their data connections.
+	// the port pairs of the other connections let go of.
 	serverPorts map[uint16]bool
 	dataPorts   map[[2]uint16]bool
 }
@@ -131,111 +149,137 @@ func (ev *Evidence) OffControl() bool {
 	return false
 }
 
-// settleDue reports whether it is time to look for settled sessions.
+// settleDue reports whether it is time to look for settled sessions:
+// every settleTick of capture time, and every settleEvery packets.
 func (t *Tracker) settleDue() bool {
-	return t.settled != nil && (t.ev.Packets%settleEvery == 0 || t.last >= t.lookedAt+settleTick)
+	if t.ftp == nil {
+		return false
+	}
+	t.sinceLook++
+	return t.sinceLook >= settleEvery || t.last >= t.lookedAt+settleTick
 }
 
-// settle hands on the sessions settled by now (t.last), if any.
+// settle settles the sessions settled by now (t.last), if any, and lets go
+// of the connections no session can link any more.
 func (t *Tracker) settle() {
 	f := t.ftp
 	now := t.last
-	t.lookedAt = now
-	pending := slices.Clone(f.streams)
-	slices.SortStableFunc(pending, func(a, b *ftpStream) int {
-		return cmp.Compare(a.s.Control.FirstT(), b.s.Control.FirstT())
-	})
+	t.lookedAt, t.sinceLook = now, 0
+	t.forget(now)
+	// In the order of their first packets, as Finish orders the
+	// sessions (mostly already so: the order they were found in).
+	byStart := func(a, b *ftpStream) int { return cmp.Compare(a.s.Control.FirstT(), b.s.Control.FirstT()) }
+	if !slices.IsSortedFunc(f.streams, byStart) {
+		slices.SortStableFunc(f.streams, byStart)
+	}
+	pending := f.streams
+	silent := t.silentSince(now)
 	n := 0
-	for n < len(pending) && t.controlSettled(pending[n], now) {
+	for n < len(pending) && pending[n].s.Control.FirstT() < silent && t.controlSettled(pending[n], now) {
 		n++
 	}
-	if n == 0 {
-		return
-	}
-	ready := pending[:n]
+	// Linked one at a time, as at the end: a session whose data
+	// connection is not over yet stops the run there (its links are
+	// made again at the next look).
+	var l *linker
 	var sessions []*FTPSession
-	for _, fs := range ready {
+	ready := 0
+	for _, fs := range pending[:n] {
 		fs.release()
-		if fs.notFTP() == "" {
-			sessions = append(sessions, fs.s)
+		if fs.notFTP() != "" {
+			ready++
+			continue
 		}
-	}
-	// What settled is handed on in the order of the first packets, as
-	// Finish orders the sessions.
-	linkSetups(sessions, t.candidates(sessions), nil, map[*Conn]bool{})
-	// A session whose data connection is not over yet stops the run
-	// there: its links and those of the sessions after it are made again
-	// at the next look.
-	for i, s := range sessions {
-		if !t.dataSettled(s, now) {
-			unlink(sessions[i:])
-			sessions = sessions[:i]
-			ready = ready[:slices.IndexFunc(ready, func(fs *ftpStream) bool { return fs.s == s })]
+		if l == nil {
+			l = newLinker(t.candidates(pending[:n]), nil, map[*Conn]bool{})
+		}
+		l.link(fs.s)
+		if !t.dataSettled(fs.s, now) {
+			unlink(fs.s)
 			break
 		}
+		sessions = append(sessions, fs.s)
+		ready++
 	}
-	if len(ready) == 0 {
-		return
+	horizon := min(now, silent)
+	if ready < len(pending) {
+		horizon = min(horizon, pending[ready].s.Control.FirstT())
 	}
-	t.handOn(ready, sessions)
-	horizon := now
-	if len(pending) > len(ready) {
-		horizon = pending[len(ready)].s.Control.FirstT()
-	}
-	if len(sessions) > 0 || horizon > t.horizon {
+	t.handOn(pending[:ready], sessions, now)
+	t.letGo(horizon-lookupSlack, now)
+	if t.settled != nil && (len(sessions) > 0 || horizon > t.horizon) {
 		t.horizon = horizon
-		t.offControl = t.offControl || t.ev.OffControl()
-		t.settled(Settled{Sessions: sessions, Now: now, Horizon: horizon, Capture: t.ev.Header(), OffControl: t.offControl})
+		t.settled(Settled{Sessions: sessions, Now: now, Horizon: horizon, Capture: t.ev.Header()})
 	}
 }
 
-// candidates are the connections the data set-ups of sessions (ended)
-// may be linked to: those of no stream that began from lookupSlack before
-// the first of them to lookupSlack after the end of the last (no set-up's
-// window reaches further: linkSetups).
-func (t *Tracker) candidates(sessions []*FTPSession) []*Conn {
-	if len(sessions) == 0 {
-		return nil
+// silentSince is the first packet's time of the earliest connection that
+// may still turn out to be an FTP session: answered, on a port that is no
+// control port, no byte yet, not ended, not idle for forgetAfter (a 220
+// greeting would make it one, found by its banner). Now when there is
+// none.
+func (t *Tracker) silentSince(now float64) float64 {
+	at := now
+	for _, st := range t.held {
+		c := st.c
+		if c.First.T > at+reorderSlack {
+			break // held in the order they were seen
+		}
+		if c.FirstData != nil || c.SYNACK == nil || c.FirstT() >= at || st.ftp != nil || st.notFTP || now-st.last > forgetAfter {
+			continue
+		}
+		if _, ended := closedAt(c); !ended {
+			at = c.FirstT()
+		}
 	}
-	from, until := sessions[0].Control.FirstT(), 0.0
-	for _, s := range sessions {
-		from = min(from, s.Control.FirstT())
-		until = max(until, lastT(s.Control))
+	return at
+}
+
+// candidates are the connections the data set-ups of the sessions of
+// streams (ended) may be linked to: those of no stream that began from
+// lookupSlack before the first of them to lookupSlack after the end of the
+// last (no set-up's window reaches further: linkSetups).
+func (t *Tracker) candidates(streams []*ftpStream) []*Conn {
+	from, until := streams[0].s.Control.FirstT(), 0.0
+	for _, fs := range streams {
+		from = min(from, fs.s.Control.FirstT())
+		until = max(until, lastT(fs.s.Control))
 	}
 	from, until = from-lookupSlack, until+lookupSlack
 	var out []*Conn
-	for _, c := range t.ev.Conns {
-		if ft := c.FirstT(); ft < from || ft > until {
-			continue
+	for _, st := range t.held {
+		if st.c.First.T > until+reorderSlack {
+			break // held in the order they were seen
 		}
-		if st := t.conns[keyOf(c.Initiator, c.Responder)]; st != nil && st.c == c && st.ftp != nil {
-			continue // a control connection
+		if ft := st.c.FirstT(); ft < from || ft > until || st.ftp != nil {
+			continue // out of reach, or a control connection
 		}
-		out = append(out, c)
+		out = append(out, st.c)
 	}
 	return out
 }
 
-// controlSettled reports whether fs's control connection is over: ended,
-// readable, quiet for settleQuiet.
+// controlSettled reports whether fs's control connection is over: ended
+// or never answered, readable, quiet for settleQuiet.
 func (t *Tracker) controlSettled(fs *ftpStream, now float64) bool {
 	s := fs.s
 	if s.TLS != nil && s.TLS.Encrypted {
 		return false
 	}
-	_, ended := closedAt(s.Control)
-	return ended && t.quiet(s.Control, now)
+	return over(s.Control) && t.quiet(s.Control, now)
+}
+
+// over reports whether c ended, or was never answered (no SYN-ACK, no
+// byte): its facts cannot change but by its own later packets.
+func over(c *Conn) bool {
+	_, ended := closedAt(c)
+	return ended || c.SYNACK == nil && c.FirstData == nil
 }
 
 // dataSettled reports whether every connection linked to s is over.
 func (t *Tracker) dataSettled(s *FTPSession, now float64) bool {
 	for _, ds := range s.Data {
-		c := ds.Conn
-		if c == nil {
-			continue
-		}
-		_, ended := closedAt(c)
-		if !ended && (c.SYNACK != nil || c.FirstData != nil) || !t.quiet(c, now) {
+		if c := ds.Conn; c != nil && (!over(c) || !t.quiet(c, now)) {
 			return false
 		}
 	}
@@ -254,58 +298,168 @@ func (t *Tracker) quiet(c *Conn, now float64) bool {
 	return now-last > settleQuiet
 }
 
-// unlink undoes linkSetups for sessions.
-func unlink(sessions []*FTPSession) {
-	for _, s := range sessions {
-		for _, ds := range s.Data {
-			ds.Conn, ds.Match = nil, ""
-		}
+// unlink undoes linker.link for s.
+func unlink(s *FTPSession) {
+	for _, ds := range s.Data {
+		ds.Conn, ds.Match = nil, ""
 	}
 }
 
 // handOn numbers and finishes the sessions of the settled streams ready
-// (in order) and lets go of them and of their connections.
-func (t *Tracker) handOn(ready []*ftpStream, sessions []*FTPSession) {
+// (in order), forgets their streams and their connections' bookkeeping,
+// and keeps them (t.kept) or hands them on (t.settled, letting go of them).
+func (t *Tracker) handOn(ready []*ftpStream, sessions []*FTPSession, now float64) {
 	f := t.ftp
+	for _, fs := range ready {
+		if proto := fs.notFTP(); proto != "" {
+			t.ev.noteNotFTP(fs.s, proto) // its connection stays, as any other
+		}
+	}
+	h := t.handedOn()
+	var gone []*Conn
+	for _, s := range sessions {
+		t.nextID++
+		number(s, t.nextID)
+		if h != nil {
+			h.serverPorts[s.Server.Port()] = true
+			h.slicedControl += s.Control.Sliced
+		}
+		for _, c := range s.SessionConns() {
+			if !c.settled {
+				gone = append(gone, c)
+				t.settleConn(c, now)
+			}
+		}
+	}
+	if t.settled == nil {
+		t.kept = append(t.kept, sessions...)
+	} else {
+		control := make(map[*Conn]bool, len(sessions))
+		for _, s := range sessions {
+			control[s.Control] = true
+		}
+		for _, c := range gone {
+			t.countHanded(c, control[c])
+		}
+		t.ev.Conns = slices.DeleteFunc(t.ev.Conns, func(c *Conn) bool { return c.settled })
+	}
+	for _, fs := range ready {
+		fs.settled = true
+	}
+	f.streams = slices.DeleteFunc(f.streams, func(fs *ftpStream) bool { return fs.settled })
+	f.open = slices.DeleteFunc(f.open, func(st *connState) bool { return st.ftp.settled })
+}
+
+// letGo lets go of the connections that began before `before` (no
+// session to come can link them), over and quiet, but for the control
+// connections of sessions not settled yet.
+func (t *Tracker) letGo(before, now float64) {
+	var gone []*Conn
+	for _, st := range t.held {
+		c := st.c
+		if c.First.T > before+reorderSlack {
+			break // held in the order they were seen
+		}
+		if c.settled || c.FirstT() >= before || st.ftp != nil && !st.ftp.settled || !over(c) || !t.quiet(c, now) {
+			continue
+		}
+		gone = append(gone, c)
+		t.settleConn(c, now)
+	}
+	if len(gone) > 0 && t.settled != nil {
+		for _, c := range gone {
+			t.countHanded(c, false)
+		}
+		t.ev.Conns = slices.DeleteFunc(t.ev.Conns, func(c *Conn) bool { return c.settled })
+	}
+	t.held = slices.DeleteFunc(t.held, func(st *connState) bool { return st.c.settled })
+}
+
+// settleConn finishes connection c at now and forgets its bookkeeping,
+// remembering its 4-tuple for its late packets (forget).
+func (t *Tracker) settleConn(c *Conn, now float64) {
+	t.finishConn(c, now)
+	c.settled = true
+	k := keyOf(c.Initiator, c.Responder)
+	if st := t.conns[k]; st != nil && st.c == c {
+		delete(t.conns, k)
+		if t.lastConn == st {
+			t.lastKey, t.lastConn = connKey{}, nil
+		}
+		if t.gone == nil {
+			t.gone = map[connKey]goneConn{}
+		}
+		t.gone[k] = goneConn{at: now, isn: st.isn, ok: st.haveISN}
+		t.goneOrder = append(t.goneOrder, goneAt{k, now})
+	}
+}
+
+// handedOn is where a tracker handing sessions on counts what it let go
+// of; nil when it keeps everything (no TrackerConfig.Settled).
+func (t *Tracker) handedOn() *handedOn {
+	if t.settled == nil {
+		return nil
+	}
 	h := &t.ev.handed
 	if h.serverPorts == nil {
 		h.serverPorts, h.dataPorts = map[uint16]bool{}, map[[2]uint16]bool{}
 	}
-	gone := map[*Conn]bool{}
-	for _, fs := range ready {
-		if proto := fs.notFTP(); proto != "" {
-			t.ev.noteNotFTP(fs.s, proto) // its connection stays, as at the end
+	return h
+}
+
+// countHanded counts connection c, let go of, in the capture's totals.
+func (t *Tracker) countHanded(c *Conn, control bool) {
+	h := t.handedOn()
+	h.conns++
+	h.sliced += c.Sliced
+	if !control {
+		h.dataPorts[[2]uint16{c.Initiator.Port(), c.Responder.Port()}] = true
+	}
+}
+
+// forget drops the 4-tuples let go of more than forgetAfter ago (in
+// the order they were let go of: goneOrder).
+func (t *Tracker) forget(now float64) {
+	n := 0
+	for _, o := range t.goneOrder {
+		if now-o.at <= forgetAfter {
+			break
 		}
-	}
-	for _, s := range sessions {
-		t.nextID++
-		number(s, t.nextID)
-		h.serverPorts[s.Server.Port()] = true
-		h.slicedControl += s.Control.Sliced
-		for _, c := range s.SessionConns() {
-			gone[c] = true
-			if c != s.Control {
-				h.dataPorts[[2]uint16{c.Initiator.Port(), c.Responder.Port()}] = true
-			}
+		if g, ok := t.gone[o.key]; ok && g.at == o.at {
+			delete(t.gone, o.key) // not let go of again since
 		}
+		n++
 	}
-	for c := range gone {
-		t.finishConn(c, t.last)
-		h.conns++
-		h.sliced += c.Sliced
-		k := keyOf(c.Initiator, c.Responder)
-		if st := t.conns[k]; st != nil && st.c == c {
-			delete(t.conns, k)
-			if t.lastConn == st {
-				t.lastKey, t.lastConn = connKey{}, nil
-			}
-		}
+	t.goneOrder = t.goneOrder[n:]
+}
+
+// goneAt is a 4-tuple let go of, and when.
+type goneAt struct {
+	key connKey
+	at  float64
+}
+
+// goneConn is what is remembered of a connection let go of: when, and
+// its initial sequence number (isn, when ok), that tells its own SYN
+// retransmitted from a new connection's SYN on the same ports.
+type goneConn struct {
+	at  float64
+	isn uint32
+	ok  bool
+}
+
+// late reports whether a segment on key (syn: a SYN without ACK, with
+// sequence number seq) belongs to a connection let go of, and counts it;
+// another SYN opens a new one.
+func (t *Tracker) late(key connKey, syn bool, seq uint32) bool {
+	g, ok := t.gone[key]
+	if !ok {
+		return false
 	}
-	t.ev.Conns = slices.DeleteFunc(t.ev.Conns, func(c *Conn) bool { return gone[c] })
-	isReady := make(map[*ftpStream]bool, len(ready))
-	for _, fs := range ready {
-		isReady[fs] = true
+	if syn && (!g.ok || g.isn != seq) {
+		delete(t.gone, key)
+		return false
 	}
-	f.streams = slices.DeleteFunc(f.streams, func(fs *ftpStream) bool { return isReady[fs] })
-	f.open = slices.DeleteFunc(f.open, func(st *connState) bool { return isReady[st.ftp] })
+	t.ev.LatePackets++
+	return true
 }

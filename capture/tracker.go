@@ -98,14 +98,21 @@ type Tracker struct {
 	ftp        *ftpTracker // nil unless TrackerConfig.FTPSessions
 	tlsHeld    tlsHeld     // bytes held by the TLS followers (tlsconn.go)
 	// settled, when set, is handed the sessions settled while the
-	// capture is read (settle.go); nextID numbers them, horizon is the
-	// last Settled.Horizon given, lookedAt the time of the last look,
-	// offControl what the last Settled said.
-	settled    func(Settled)
-	nextID     int
-	horizon    float64
-	lookedAt   float64
-	offControl bool // Evidence.OffControl was true at a look
+	// capture is read (settle.go); kept holds them otherwise. nextID
+	// numbers them, horizon is the last Settled.Horizon given, lookedAt
+	// the time of the last look; gone are the 4-tuples of the connections
+	// let go of, with when.
+	settled  func(Settled)
+	kept     []*FTPSession
+	nextID   int
+	horizon  float64
+	lookedAt float64
+	gone     map[connKey]goneConn
+	// held are the connections not settled yet, in order of creation;
+	// sinceLook counts the packets since the last look.
+	held      []*connState
+	sinceLook int
+	goneOrder []goneAt // gone's keys, oldest first (a key let go of twice is in twice)
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -267,6 +274,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		}
 	}
 	if st == nil {
+		if t.gone != nil && t.late(key, syn, tcp.Seq) {
+			return
+		}
 		ini, res := src, dst
 		mid := !syn
 		if tcp.SYN && tcp.ACK {
@@ -439,6 +449,9 @@ func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, m
 	t.conns[key] = st
 	t.lastKey, t.lastConn = key, st
 	t.ev.Conns = append(t.ev.Conns, c)
+	if t.ftp != nil {
+		t.held = append(t.held, st)
+	}
 	return st
 }
 
@@ -624,16 +637,18 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 	}
 	t.finished = true
 	if t.ftp != nil {
-		t.ftp.finish(t.ev, t.nextID)
+		t.ftp.finish(t.ev, t.kept, t.nextID)
 	}
 	at := t.last
 	if !end.IsZero() && !t.ev.Start.IsZero() {
 		at = max(at, end.Sub(t.ev.Start).Seconds())
 	}
 	for _, c := range t.ev.Conns {
-		t.finishConn(c, at)
+		if !c.settled {
+			t.finishConn(c, at)
+		}
 	}
-	t.conns, t.lastConn = nil, nil // the bookkeeping is no longer needed
+	t.conns, t.lastConn, t.gone, t.held, t.goneOrder = nil, nil, nil, nil, nil // the bookkeeping is no longer needed
 	return t.ev
 }
 

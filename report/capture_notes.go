@@ -22,6 +22,14 @@ func captureNotes(ev *capture.Evidence) []string {
 	if ev.NotFTPCount > 0 {
 		notes = append(notes, notFTPNote(ev))
 	}
+	if ev.UntrackedPackets > 0 {
+		notes = append(notes, fmt.Sprintf("%s of connections beyond the %d held at once were not read: sessions on them are not in this report",
+			plural(ev.UntrackedPackets, "packet", "packets"), capture.DefaultMaxConns))
+	}
+	if ev.LatePackets > 0 {
+		notes = append(notes, fmt.Sprintf("%s came on connections more than %.0f s after their last packet, once their session was over (a FIN or SYN sent again): counted, not read",
+			plural(ev.LatePackets, "packet", "packets"), capture.SettleQuiet()))
+	}
 	if ev.KernelDrops > 0 {
 		notes = append(notes, fmt.Sprintf("the capturing system dropped %s that never reached the file (its interface statistics count them): a packet missing from a session may be one of them, not lost on the network",
 			plural(int(min(ev.KernelDrops, 1<<31)), "packet", "packets")))

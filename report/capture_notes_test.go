@@ -50,3 +50,19 @@ func TestKernelDropsNote(t *testing.T) {
 		}
 	}
 }
+
+// TestReadLimitNotes: packets the tracker did not read (beyond its cap of
+// connections held, or late on a connection it let go of) are said.
+func TestReadLimitNotes(t *testing.T) {
+	for _, tt := range []struct {
+		ev   capture.Evidence
+		want string
+	}{
+		{capture.Evidence{UntrackedPackets: 3}, "3 packets of connections beyond the 100000 held at once were not read"},
+		{capture.Evidence{LatePackets: 1}, "1 packet came on connections more than 35 s after their last packet"},
+	} {
+		if notes := strings.Join(captureNotes(&tt.ev), "\n"); !strings.Contains(notes, tt.want) {
+			t.Errorf("notes %q, want %q", notes, tt.want)
+		}
+	}
+}

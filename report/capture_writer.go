@@ -30,13 +30,12 @@ type CaptureWriter struct {
 	started bool
 
 	gr grouper
-	// hdr is the capture's header, off control what the last Settled
-	// said; seenEnd is the latest fact of the sessions sent to the
-	// workers (the capture's end, for those diagnosed at the end).
-	hdr        *capture.Evidence
-	offControl bool
-	seenEnd    float64
-	sent       int
+	// hdr is the capture's header; seenEnd is the latest fact of the
+	// sessions taken from the grouper (the capture's end, for those
+	// diagnosed at the end).
+	hdr     *capture.Evidence
+	seenEnd float64
+	sent    int
 
 	jobs    chan groupJob
 	quit    chan struct{}
@@ -73,20 +72,24 @@ func NewCaptureWriter(w io.Writer, version string, files []string) *CaptureWrite
 
 // Settled takes the sessions the capture reader handed on.
 func (cw *CaptureWriter) Settled(st capture.Settled) {
-	cw.hdr, cw.offControl = st.Capture, st.OffControl
+	cw.hdr = st.Capture
 	for _, s := range st.Sessions {
 		cw.gr.add(s)
 	}
-	whole := wholeCapture{end: st.Now, offControl: st.OffControl}
-	cw.send(cw.gr.take(st.Horizon, cw.judgeable), whole)
+	groups := cw.gr.take(st.Horizon, judgeable)
+	cw.see(groups)
+	// offControl is left false: a judgeable group does not read it.
+	cw.send(groups, wholeCapture{end: st.Now})
 }
 
 // judgeable reports whether a group can be diagnosed before the end of
-// the capture: whether the capture holds connections off the control
-// ports matters to a group with data set-ups and no data connection, and
-// is known before the end only once it is true.
-func (cw *CaptureWriter) judgeable(g *sessionGroup) bool {
-	if cw.offControl || linksData(g.sessions) {
+// the capture. Whether the capture holds connections off the control
+// ports (wholeCapture.offControl: a capture filtered to port 21 holds no
+// data connection) is known only at its end, as a session on a port seen
+// earlier may still come; it matters only to a group that set up a data
+// connection and has none in the capture.
+func judgeable(g *sessionGroup) bool {
+	if linksData(g.sessions) {
 		return true
 	}
 	for _, s := range g.sessions {
@@ -97,8 +100,8 @@ func (cw *CaptureWriter) judgeable(g *sessionGroup) bool {
 	return true
 }
 
-// send hands groups to the workers, in order.
-func (cw *CaptureWriter) send(groups []*sessionGroup, whole wholeCapture) {
+// see moves seenEnd past the facts of groups.
+func (cw *CaptureWriter) see(groups []*sessionGroup) {
 	for _, g := range groups {
 		for _, s := range g.sessions {
 			cw.seenEnd = max(cw.seenEnd, sessionEnd(s))
@@ -106,6 +109,12 @@ func (cw *CaptureWriter) send(groups []*sessionGroup, whole wholeCapture) {
 				cw.seenEnd = max(cw.seenEnd, lastSeen(c))
 			}
 		}
+	}
+}
+
+// send hands groups to the workers, in order.
+func (cw *CaptureWriter) send(groups []*sessionGroup, whole wholeCapture) {
+	for _, g := range groups {
 		if !cw.started {
 			cw.start()
 		}
@@ -200,9 +209,11 @@ func (cw *CaptureWriter) Finish(ev *capture.Evidence, readError string) (*Captur
 	for _, s := range ev.Sessions {
 		cw.gr.add(s)
 	}
+	groups := cw.gr.take(math.Inf(1), func(*sessionGroup) bool { return true })
+	cw.see(groups)
 	whole := scanCapture(ev)
 	whole.end = max(whole.end, cw.seenEnd)
-	cw.send(cw.gr.take(math.Inf(1), func(*sessionGroup) bool { return true }), whole)
+	cw.send(groups, whole)
 	close(cw.jobs)
 	cw.workers.Wait()
 	if err := cw.turns.err(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/ftpdiag/ftpdiag/capture"
@@ -124,5 +125,61 @@ func TestCaptureWriterStops(t *testing.T) {
 		if !bytes.HasPrefix(want, w.out.Bytes()) {
 			t.Errorf("fail after %d writes: what was written is not the start of the report:\n%.300q", writes, w.out.Bytes())
 		}
+	}
+}
+
+// TestCaptureWriterCrafted: on captures crafted for the ways a session
+// could settle wrongly (from a review), the report written while reading
+// is the whole report, byte for byte, and that report says what the
+// capture shows: a capture filtered to port 21 is recognised as such, not
+// read as a filtered passive range; a FIN sent again long after its
+// connection settled is counted, not taken for a connection of its own
+// that a later session's data set-up would then be linked to; sessions
+// after a SYN nothing answered, or beside connections of another
+// protocol, are written before the end; a session found by its late
+// greeting is grouped with its client's next one.
+func TestCaptureWriterCrafted(t *testing.T) {
+	tests := []struct {
+		name       string
+		want, not  []string
+		handedMin  int
+		controlsOf int // a session of the summary has this many control connections
+	}{
+		{name: "offcontrol", want: []string{`"capture-incomplete"`}, not: []string{`"passive-port-filtered"`}},
+		{name: "latefin", want: []string{`after their last packet, once their session was over`}, not: []string{`did not behave like FTP`}},
+		{name: "latedata", want: []string{`"passive-port-filtered"`}},
+		{name: "synblock", handedMin: 15},
+		{name: "banner", controlsOf: 2},
+		{name: "web", handedMin: 15},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := craft(t, tt.name)
+			whole, want := wholeJSON(t, data)
+			var got bytes.Buffer
+			_, err, handed := writeWhileReading(t, data, &got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("written while reading differs from the whole report:\n got %.2000s\nwant %.2000s", got.Bytes(), want)
+			}
+			for _, w := range tt.want {
+				if !bytes.Contains(want, []byte(w)) {
+					t.Errorf("the report does not say %s:\n%.3000s", w, want)
+				}
+			}
+			for _, n := range tt.not {
+				if bytes.Contains(want, []byte(n)) {
+					t.Errorf("the report says %s:\n%.3000s", n, want)
+				}
+			}
+			if handed < tt.handedMin {
+				t.Errorf("%d sessions written before the end, want %d or more", handed, tt.handedMin)
+			}
+			if tt.controlsOf > 0 && !slices.ContainsFunc(whole.Summary, func(s SessionSummary) bool { return s.Controls == tt.controlsOf }) {
+				t.Errorf("no session of %d control connections in %+v", tt.controlsOf, whole.Summary)
+			}
+		})
 	}
 }

@@ -208,10 +208,7 @@ func analyzeWhileReading(e *env, output string, files []string, traces []capture
 	defer gov.restore()
 	write := func(w io.Writer) error {
 		cw := report.NewCaptureWriter(w, versionString(), files)
-		opt.Settled = func(st capture.Settled) {
-			gov.check()
-			cw.Settled(st)
-		}
+		opt.Settled = cw.Settled
 		ev, err := capture.ReadTraces(traces, opt)
 		readErr = err
 		if ev == nil {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"time"
 )
 
 // Between reading a capture and writing its report, analyze holds the
@@ -49,38 +50,60 @@ func reportLimit(inUse uint64) int64 {
 // (analyzeWhileReading), it holds the facts of the sessions the capture
 // shows at once, and of those waiting for an earlier one to end: paced by
 // GOGC alone, the heap grows to twice them (1 GiB, 5,000 sessions, 16 at
-// once: 25 MB live, 84 MB peak RSS). A soft limit of streamFloor keeps it
-// near them (59 MB peak RSS, the same CPU time); it follows the live heap
-// up, streamHeadroom above it, as the capture is read, so that a capture
-// of many sessions at once never makes the collector run without end.
+// once: 88 MB peak RSS, 2.1 s CPU). A soft limit of streamFloor keeps it
+// near them (61 MB, 2.6 s CPU; 48 MiB gave 65 MB and 2.4 s, 40 MiB 58 MB
+// and 2.9 s). It follows the live heap up, as the capture is read
+// (checked every governEvery): streamHeadroom above it, or half of it
+// when that is more, so that a capture of many sessions at once (or one
+// whose sessions cannot be written before its end) never makes the
+// collector run without end: at worst it runs half again as often as
+// GOGC would make it.
 const (
-	streamFloor    = 40 << 20
+	streamFloor    = 44 << 20
 	streamHeadroom = 16 << 20
+	governEvery    = 100 * time.Millisecond
 )
 
 // memoryGovernor keeps the soft memory limit of analyzeWhileReading.
 type memoryGovernor struct {
 	old, limit int64
 	live       []metrics.Sample
+	stop       chan struct{}
+	done       chan struct{}
 }
 
-// governStreamMemory sets the soft memory limit for analyzeWhileReading;
-// nil when GOMEMLIMIT is set (the user's, left alone).
+// governStreamMemory sets the soft memory limit for analyzeWhileReading
+// and follows the live heap until restore; nil when GOMEMLIMIT is set
+// (the user's, left alone).
 func governStreamMemory() *memoryGovernor {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return nil
 	}
-	g := &memoryGovernor{limit: streamFloor, live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	g := &memoryGovernor{limit: streamFloor, live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}},
+		stop: make(chan struct{}), done: make(chan struct{})}
 	g.old = debug.SetMemoryLimit(g.limit)
+	go g.follow()
 	return g
+}
+
+// follow checks the live heap every governEvery until restore.
+func (g *memoryGovernor) follow() {
+	defer close(g.done)
+	tick := time.NewTicker(governEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-tick.C:
+			g.check()
+		}
+	}
 }
 
 // check raises the limit when the live heap (as the last collection
 // found it) nears it.
 func (g *memoryGovernor) check() {
-	if g == nil {
-		return
-	}
 	metrics.Read(g.live)
 	if g.live[0].Value.Kind() != metrics.KindUint64 {
 		return
@@ -91,15 +114,19 @@ func (g *memoryGovernor) check() {
 	}
 }
 
-// restore puts back the limit there was before.
+// restore stops following and puts back the limit there was before.
 func (g *memoryGovernor) restore() {
-	if g != nil {
-		debug.SetMemoryLimit(g.old)
+	if g == nil {
+		return
 	}
+	close(g.stop)
+	<-g.done
+	debug.SetMemoryLimit(g.old)
 }
 
 // streamLimit is the soft limit with live bytes live under limit: never
-// lower, never below streamFloor, streamHeadroom above the live heap.
+// lower, never below streamFloor, streamHeadroom or half the live heap
+// (the more) above the live heap.
 func streamLimit(live uint64, limit int64) int64 {
-	return max(limit, streamFloor, int64(live)+streamHeadroom)
+	return max(limit, streamFloor, int64(live)+max(streamHeadroom, int64(live/2)))
 }
