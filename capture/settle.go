@@ -2,6 +2,7 @@ package capture
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
 )
 
@@ -387,10 +388,11 @@ func (t *Tracker) settleConn(c *Conn, now float64) {
 			t.lastKey, t.lastConn = connKey{}, nil
 		}
 		if t.gone == nil {
-			t.gone = map[connKey]goneConn{}
+			t.gone, t.goneSeed = map[uint64]goneConn{}, maphash.MakeSeed()
 		}
-		t.gone[k] = goneConn{at: now, isn: st.isn, ok: st.haveISN}
-		t.goneOrder = append(t.goneOrder, goneAt{k, now})
+		h := t.tupleHash(k)
+		t.gone[h] = goneConn{at: now, isn: st.isn, ok: st.haveISN}
+		t.goneOrder = append(t.goneOrder, goneAt{h, now})
 	}
 }
 
@@ -425,18 +427,25 @@ func (t *Tracker) forget(now float64) {
 		if now-o.at <= forgetAfter {
 			break
 		}
-		if g, ok := t.gone[o.key]; ok && g.at == o.at {
-			delete(t.gone, o.key) // not let go of again since
+		if g, ok := t.gone[o.tuple]; ok && g.at == o.at {
+			delete(t.gone, o.tuple) // not let go of again since
 		}
 		n++
 	}
 	t.goneOrder = t.goneOrder[n:]
 }
 
-// goneAt is a 4-tuple let go of, and when.
+// goneAt is a 4-tuple let go of (tupleHash), and when.
 type goneAt struct {
-	key connKey
-	at  float64
+	tuple uint64
+	at    float64
+}
+
+// tupleHash is the 4-tuple's key in gone: 64 bits of a seeded hash, so
+// that thousands of 4-tuples let go of cost the collector nothing to scan
+// (a false match, one in 2^64, would count a packet as late).
+func (t *Tracker) tupleHash(k connKey) uint64 {
+	return maphash.Comparable(t.goneSeed, k)
 }
 
 // goneConn is what is remembered of a connection let go of: when, and
@@ -452,12 +461,13 @@ type goneConn struct {
 // sequence number seq) belongs to a connection let go of, and counts it;
 // another SYN opens a new one.
 func (t *Tracker) late(key connKey, syn bool, seq uint32) bool {
-	g, ok := t.gone[key]
+	h := t.tupleHash(key)
+	g, ok := t.gone[h]
 	if !ok {
 		return false
 	}
 	if syn && (!g.ok || g.isn != seq) {
-		delete(t.gone, key)
+		delete(t.gone, h)
 		return false
 	}
 	t.ev.LatePackets++

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"cmp"
+	"hash/maphash"
 	"net/netip"
 	"slices"
 	"time"
@@ -107,7 +108,8 @@ type Tracker struct {
 	nextID   int
 	horizon  float64
 	lookedAt float64
-	gone     map[connKey]goneConn
+	gone     map[uint64]goneConn
+	goneSeed maphash.Seed
 	// held are the connections not settled yet, in order of creation;
 	// sinceLook counts the packets since the last look.
 	held      []*connState
