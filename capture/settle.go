@@ -56,13 +56,18 @@ var (
 func SettleQuiet() float64 { return settleQuiet }
 
 // forgetAfter is how long (capture time, seconds) the 4-tuples of the
-// connections let go of are remembered, for their late packets: idle
-// control connections are dropped by every server by then. reorderSlack
+// connections let go of are remembered, for their late packets: past the
+// longest retransmission timeout, a FIN or SYN is no longer sent again.
+// reorderSlack
 // is how far a connection's first packet may be from the order the
 // tracker saw the connections in (the reorder window: reorder.go).
 const (
-	forgetAfter  = idleFlush
+	forgetAfter  = maxSYNWait + 10
 	reorderSlack = 2.0
+	// maxSYNWait bounds the wait for a SYN retransmitted: the longest
+	// retransmission timeout TCP stacks use (Linux's TCP_RTO_MAX) and
+	// some.
+	maxSYNWait = 125.0
 )
 
 // Settled is a run of sessions handed on while a capture is read.
@@ -207,7 +212,7 @@ func (t *Tracker) settle() {
 		horizon = min(horizon, pending[ready].s.Control.FirstT())
 	}
 	t.handOn(pending[:ready], sessions, now)
-	t.letGo(horizon-lookupSlack, now)
+	t.letGo(horizon-lookupSlack, now, len(sessions) > 0)
 	if t.settled != nil && (len(sessions) > 0 || horizon > t.horizon) {
 		t.horizon = horizon
 		t.settled(Settled{Sessions: sessions, Now: now, Horizon: horizon, Capture: t.ev.Header()})
@@ -216,23 +221,26 @@ func (t *Tracker) settle() {
 
 // silentSince is the first packet's time of the earliest connection that
 // may still turn out to be an FTP session: answered, on a port that is no
-// control port, no byte yet, not ended, not idle for forgetAfter (a 220
+// control port, no byte yet, not ended, not idle for idleFlush (a 220
 // greeting would make it one, found by its banner). Now when there is
-// none.
+// none. Such connections are listed as they are answered (t.silent), and
+// dropped from the list once they are no longer silent.
 func (t *Tracker) silentSince(now float64) float64 {
 	at := now
-	for _, st := range t.held {
+	keep := t.silent[:0]
+	for _, st := range t.silent {
 		c := st.c
-		if c.First.T > at+reorderSlack {
-			break // held in the order they were seen
-		}
-		if c.FirstData != nil || c.SYNACK == nil || c.FirstT() >= at || st.ftp != nil || st.notFTP || now-st.last > forgetAfter {
+		if c.settled || c.FirstData != nil || st.ftp != nil || st.notFTP || now-st.last > idleFlush {
 			continue
 		}
-		if _, ended := closedAt(c); !ended {
-			at = c.FirstT()
+		if _, ended := closedAt(c); ended {
+			continue
 		}
+		keep = append(keep, st)
+		at = min(at, c.FirstT())
 	}
+	clear(t.silent[len(keep):])
+	t.silent = keep
 	return at
 }
 
@@ -252,7 +260,7 @@ func (t *Tracker) candidates(streams []*ftpStream) []*Conn {
 		if st.c.First.T > until+reorderSlack {
 			break // held in the order they were seen
 		}
-		if ft := st.c.FirstT(); ft < from || ft > until || st.ftp != nil {
+		if ft := st.c.FirstT(); ft < from || ft > until || st.ftp != nil && !st.ftp.settled {
 			continue // out of reach, or a control connection
 		}
 		out = append(out, st.c)
@@ -270,11 +278,33 @@ func (t *Tracker) controlSettled(fs *ftpStream, now float64) bool {
 	return over(s.Control) && t.quiet(s.Control, now)
 }
 
-// over reports whether c ended, or was never answered (no SYN-ACK, no
-// byte): its facts cannot change but by its own later packets.
+// over reports whether c ended, or was dialled and never answered (SYNs,
+// no SYN-ACK, no byte): its facts cannot change but by its own later
+// packets. A connection the capture joined midway (no SYN) with no byte
+// yet is not over: it may be an idle session, whose next command comes
+// minutes later.
 func over(c *Conn) bool {
 	_, ended := closedAt(c)
-	return ended || c.SYNACK == nil && c.FirstData == nil
+	return ended || unanswered(c)
+}
+
+// unanswered reports a connection dialled and never answered.
+func unanswered(c *Conn) bool {
+	return len(c.SYNs) > 0 && c.SYNACK == nil && c.FirstData == nil
+}
+
+// quietFor is how long c must have had no packet to settle: settleQuiet,
+// or, for a dial never answered, twice the last gap between its SYNs (the
+// dialler doubles its wait at each retry; a 3 s initial timeout waits 48 s
+// before its sixth SYN) plus settleQuiet's margin over Linux's 32 s, up to
+// maxSYNWait.
+func quietFor(c *Conn) float64 {
+	n := len(c.SYNs)
+	if !unanswered(c) || n < 2 {
+		return settleQuiet
+	}
+	gap := c.SYNs[n-1].T - c.SYNs[n-2].T
+	return min(max(settleQuiet, 2*gap+3), maxSYNWait)
 }
 
 // dataSettled reports whether every connection linked to s is over.
@@ -296,7 +326,7 @@ func (t *Tracker) quiet(c *Conn, now float64) bool {
 	for _, i := range c.ICMP {
 		last = max(last, i.T)
 	}
-	return now-last > settleQuiet
+	return now-last > quietFor(c)
 }
 
 // unlink undoes linker.link for s.
@@ -354,7 +384,7 @@ func (t *Tracker) handOn(ready []*ftpStream, sessions []*FTPSession, now float64
 // letGo lets go of the connections that began before `before` (no
 // session to come can link them), over and quiet, but for the control
 // connections of sessions not settled yet.
-func (t *Tracker) letGo(before, now float64) {
+func (t *Tracker) letGo(before, now float64, settledSessions bool) {
 	var gone []*Conn
 	for _, st := range t.held {
 		c := st.c
@@ -373,7 +403,9 @@ func (t *Tracker) letGo(before, now float64) {
 		}
 		t.ev.Conns = slices.DeleteFunc(t.ev.Conns, func(c *Conn) bool { return c.settled })
 	}
-	t.held = slices.DeleteFunc(t.held, func(st *connState) bool { return st.c.settled })
+	if len(gone) > 0 || settledSessions {
+		t.held = slices.DeleteFunc(t.held, func(st *connState) bool { return st.c.settled })
+	}
 }
 
 // settleConn finishes connection c at now and forgets its bookkeeping,

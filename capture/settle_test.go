@@ -157,3 +157,36 @@ func TestSettledSameAsWholeOnClients(t *testing.T) {
 	}
 	t.Logf("%d of %d captures had sessions handed on before their end", handedAny, len(files))
 }
+
+// TestSettledConnCap: the cap on connections counts those held and not
+// settled, whether the capture is read whole or its sessions handed on:
+// both read the same sessions (before, only the whole read filled its
+// list and dropped the connections past the cap).
+func TestSettledConnCap(t *testing.T) {
+	defer func(q float64, e int) { settleQuiet, settleEvery = q, e }(settleQuiet, settleEvery)
+	settleQuiet, settleEvery = 2, 1<<10
+	var gen bytes.Buffer
+	if _, err := capgen.Write(&gen, capgen.Options{Seed: 7, Bytes: 8 << 20, Sessions: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(settled func(Settled)) *Evidence {
+		ev, err := readTraces([]Trace{{Name: "capgen", R: bytes.NewReader(gen.Bytes())}}, TrackerConfig{FTPSessions: true, MaxConns: 300, Settled: settled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	whole := read(nil)
+	var handed []*FTPSession
+	ev := read(func(st Settled) { handed = append(handed, st.Sessions...) })
+	all := append(handed, ev.Sessions...)
+	if len(all) != len(whole.Sessions) || ev.UntrackedPackets != whole.UntrackedPackets || whole.UntrackedPackets == 0 {
+		t.Errorf("handed on: %d sessions, %d untracked packets; whole: %d, %d; want the same, past the cap",
+			len(all), ev.UntrackedPackets, len(whole.Sessions), whole.UntrackedPackets)
+	}
+	for i, s := range all {
+		if i < len(whole.Sessions) && settledFacts(t, s) != settledFacts(t, whole.Sessions[i]) {
+			t.Fatalf("session %d differs", i+1)
+		}
+	}
+}

@@ -113,6 +113,7 @@ type Tracker struct {
 	// held are the connections not settled yet, in order of creation;
 	// sinceLook counts the packets since the last look.
 	held      []*connState
+	silent    []*connState // answered, on no control port, no byte yet (silentSince)
 	sinceLook int
 	goneOrder []goneAt // gone's keys, oldest first (a key let go of twice is in twice)
 }
@@ -223,23 +224,28 @@ func (t *Tracker) addAt(lt layers.LinkType, data []byte, h *fastHdr, at float64,
 		t.last = at
 	}
 	v := t.dec.decodeParsed(lt, data, h)
-	if v == nil {
-		return nil
+	if v != nil {
+		t.account(v, len(data), PacketRef{T: at, Packet: packet})
 	}
+	// Every packet moves the capture's time on, TCP or not: a look for
+	// settled sessions comes after the packet was read.
+	if t.settleDue() {
+		t.settle()
+	}
+	return v
+}
+
+// account reads one decoded packet of data bytes into the facts.
+func (t *Tracker) account(v *view, data int, ref PacketRef) {
 	if v.isTCP && !v.whole {
-		t.ev.Snaplen = max(t.ev.Snaplen, len(data))
+		t.ev.Snaplen = max(t.ev.Snaplen, data)
 	}
-	ref := PacketRef{T: at, Packet: packet}
 	switch {
 	case v.isTCP:
 		t.tcp(v, ref)
 	case v.isICMP && icmpError(v.v6, v.icmpType):
 		t.icmp(v, ref)
 	}
-	if t.settleDue() {
-		t.settle()
-	}
-	return v
 }
 
 func (t *Tracker) tcp(v *view, ref PacketRef) {
@@ -318,6 +324,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		if d == 1 && c.SYNACK == nil {
 			r := ref
 			c.SYNACK = &r
+			if t.ftp != nil && st.ftp == nil && !st.notFTP && c.FirstData == nil {
+				t.silent = append(t.silent, st) // it may still greet (silentSince)
+			}
 			st.dir[1] = seqState{next: tcp.Seq + 1, have: true}
 			if m := mssOption(tcp); m > 0 {
 				c.MSSResponder = m
@@ -442,7 +451,11 @@ func (st *connState) fromSYN(src, dst netip.AddrPort, ref PacketRef) {
 }
 
 func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, mid bool) *connState {
-	if len(t.ev.Conns) >= t.maxConns { // those held: not those handed on (settle)
+	held := len(t.ev.Conns)
+	if t.ftp != nil {
+		held = len(t.held) // not those settled (settle.go), read whole or not
+	}
+	if held >= t.maxConns {
 		t.ev.UntrackedPackets++
 		return nil
 	}
@@ -597,6 +610,9 @@ func (t *Tracker) icmp(v *view, ref PacketRef) {
 	}
 	key := keyOf(q.src, q.dst)
 	st := t.conns[key]
+	if st == nil && t.gone != nil && t.late(key, false, 0) {
+		return // about a connection let go of (settle.go)
+	}
 	if st == nil {
 		// The quoted packet itself was not captured: the ICMP error is the
 		// only trace of the attempt.
@@ -650,7 +666,7 @@ func (t *Tracker) Finish(end time.Time) *Evidence {
 			t.finishConn(c, at)
 		}
 	}
-	t.conns, t.lastConn, t.gone, t.held, t.goneOrder = nil, nil, nil, nil, nil // the bookkeeping is no longer needed
+	t.conns, t.lastConn, t.gone, t.held, t.goneOrder, t.silent = nil, nil, nil, nil, nil, nil // the bookkeeping is no longer needed
 	return t.ev
 }
 

@@ -27,7 +27,7 @@ func captureNotes(ev *capture.Evidence) []string {
 			plural(ev.UntrackedPackets, "packet", "packets"), capture.DefaultMaxConns))
 	}
 	if ev.LatePackets > 0 {
-		notes = append(notes, fmt.Sprintf("%s came on connections more than %.0f s after their last packet, once their session was over (a FIN or SYN sent again): counted, not read",
+		notes = append(notes, fmt.Sprintf("%s came on connections more than %.0f s after their last packet, once their session was over (such as a FIN or a SYN sent again, or an ICMP error about one): counted, not read",
 			plural(ev.LatePackets, "packet", "packets"), capture.SettleQuiet()))
 	}
 	if ev.KernelDrops > 0 {

@@ -137,7 +137,9 @@ func TestCaptureWriterStops(t *testing.T) {
 // that a later session's data set-up would then be linked to; sessions
 // after a SYN nothing answered, or beside connections of another
 // protocol, are written before the end; a session found by its late
-// greeting is grouped with its client's next one.
+// greeting is grouped with its client's next one; a session the capture
+// joined while it was idle is not let go of as if it were over; a dial
+// retried after a long wait is one dial.
 func TestCaptureWriterCrafted(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -151,6 +153,10 @@ func TestCaptureWriterCrafted(t *testing.T) {
 		{name: "synblock", handedMin: 15},
 		{name: "banner", controlsOf: 2},
 		{name: "web", handedMin: 15},
+		// From a second review.
+		{name: "mididle", want: []string{`"passive-port-filtered"`}, not: []string{`did not behave like FTP`, `once their session was over`}},
+		{name: "synretry48", want: []string{`"verdict": "The one data mode used works`}, not: []string{`once their session was over`}},
+		{name: "datasyn48", want: []string{`sent 6 times, no SYN-ACK`}, not: []string{`once their session was over`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

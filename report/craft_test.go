@@ -52,6 +52,24 @@ func (cp *crafted) emit(at float64, src, dst netip.AddrPort, seq, ack uint32, fl
 	cp.pkts = append(cp.pkts, craftedPkt{at, bytes.Clone(buf.Bytes())})
 }
 
+// ticks adds a UDP packet every 5 s (from 2.5 s) up to until: traffic of no
+// connection, so that the tracker looks for settled sessions meanwhile.
+func (cp *crafted) ticks(until float64) {
+	for at := 2.5; at <= until; at += 5 {
+		eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+		ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: net.IP{10, 9, 9, 9}, DstIP: net.IP{10, 9, 9, 8}}
+		udp := &layers.UDP{SrcPort: 5353, DstPort: 5353}
+		if err := udp.SetNetworkLayerForChecksum(ip); err != nil {
+			cp.t.Fatal(err)
+		}
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, gopacket.Payload("x")); err != nil {
+			cp.t.Fatal(err)
+		}
+		cp.pkts = append(cp.pkts, craftedPkt{at, bytes.Clone(buf.Bytes())})
+	}
+}
+
 // pcap is the capture, its packets in time order.
 func (cp *crafted) pcap() []byte {
 	sort.SliceStable(cp.pkts, func(i, j int) bool { return cp.pkts[i].at < cp.pkts[j].at })
@@ -297,6 +315,81 @@ var craftedCaptures = map[string]func(cp *crafted){
 			w.close(at + 0.02)
 		}
 	},
+}
+
+// craftedIdle are cases from a second review: sessions the capture
+// joined midway, and dials retried after long waits.
+var craftedIdle = map[string]func(cp *crafted){
+	// The capture starts on an idle session: a bare ACK, the next command
+	// 40 s later; its passive data connection gets no answer.
+	"mididle": func(cp *crafted) {
+		c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
+		c.sa, c.sb = 1000, 5000
+		cp.emit(0, c.a, c.b, c.sa, c.sb, cACK, nil)
+		c.cmd(40, "NOOP")
+		c.reply(40.05, "200 NOOP ok.")
+		at := 41.0
+		c.cmd(at, "PASV")
+		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
+		for _, dt := range []float64{0, 1, 3, 7} {
+			d.syn(at + 0.15 + dt)
+		}
+		c.cmd(at+0.2, "LIST")
+		c.reply(at+20.2, "425 Failed to establish connection.")
+		c.cmd(at+20.3, "QUIT")
+		c.reply(at+20.4, "221 Goodbye.")
+		c.close(at + 20.5)
+		cp.ticks(300)
+	},
+	// An old kernel's dial (3 s initial timeout): SYNs at 0, 3, 9, 21 and
+	// 45 s unanswered, the sixth at 93 s answered; the session works.
+	"synretry48": func(cp *crafted) {
+		c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
+		for _, at := range []float64{0, 3, 9, 21, 45} {
+			c.syn(at)
+		}
+		c.open(93)
+		at := c.login(93.01)
+		c.cmd(at, "PASV")
+		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
+		d.open(at + 0.15)
+		c.cmd(at+0.2, "LIST")
+		c.reply(at+0.3, "150 Here comes the directory listing.")
+		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
+		d.close(at + 0.4)
+		c.reply(at+0.5, "226 Directory send OK.")
+		c.cmd(at+0.6, "QUIT")
+		c.reply(at+0.7, "221 Goodbye.")
+		c.close(at + 0.8)
+		cp.ticks(300)
+	},
+	// A passive dial retried with a 48 s gap, after the control
+	// connection ended.
+	"datasyn48": func(cp *crafted) {
+		c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
+		c.open(0)
+		at := c.login(0.01)
+		c.cmd(at, "PASV")
+		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
+		for _, dt := range []float64{0, 3, 9, 21, 45, 93} {
+			d.syn(at + 0.15 + dt)
+		}
+		c.cmd(at+0.2, "LIST")
+		c.reply(at+15.2, "425 Failed to establish connection.")
+		c.cmd(at+15.3, "QUIT")
+		c.reply(at+15.4, "221 Goodbye.")
+		c.close(at + 15.5)
+		cp.ticks(300)
+	},
+}
+
+func init() {
+	for name, f := range craftedIdle {
+		craftedCaptures[name] = f
+	}
 }
 
 // craft builds the crafted capture name.

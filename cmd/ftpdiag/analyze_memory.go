@@ -56,8 +56,8 @@ func reportLimit(inUse uint64) int64 {
 // (checked every governEvery): streamHeadroom above it, or half of it
 // when that is more, so that a capture of many sessions at once (or one
 // whose sessions cannot be written before its end) never makes the
-// collector run without end: at worst it runs half again as often as
-// GOGC would make it.
+// collector run without end: at worst it runs twice as often as GOGC's
+// default would make it.
 const (
 	streamFloor    = 44 << 20
 	streamHeadroom = 16 << 20
