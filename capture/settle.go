@@ -364,7 +364,7 @@ func (t *Tracker) handOn(ready []*ftpStream, sessions []*FTPSession, now float64
 	}
 	if t.settled == nil {
 		t.kept = append(t.kept, sessions...)
-	} else {
+	} else if len(gone) > 0 {
 		control := make(map[*Conn]bool, len(sessions))
 		for _, s := range sessions {
 			control[s.Control] = true
@@ -373,6 +373,9 @@ func (t *Tracker) handOn(ready []*ftpStream, sessions []*FTPSession, now float64
 			t.countHanded(c, control[c])
 		}
 		t.ev.Conns = slices.DeleteFunc(t.ev.Conns, func(c *Conn) bool { return c.settled })
+	}
+	if len(ready) == 0 {
+		return
 	}
 	for _, fs := range ready {
 		fs.settled = true
