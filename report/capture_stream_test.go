@@ -18,23 +18,7 @@ import (
 // sessions (some broken) and on the lab captures; and so does the last
 // session alone (--session).
 func TestCaptureStreamSameAsWhole(t *testing.T) {
-	var gen bytes.Buffer
-	if _, err := capgen.Write(&gen, capgen.Options{Seed: 3, Bytes: 1 << 20, Sessions: 12}); err != nil {
-		t.Fatal(err)
-	}
-	inputs := map[string][]byte{"capgen": gen.Bytes()}
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "captures", "*.pcapng"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no lab captures: %v", err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs[filepath.Base(f)] = b
-	}
-	for name, data := range inputs {
+	for name, data := range streamInputs(t, capgen.Options{Seed: 3, Bytes: 1 << 20, Sessions: 12}) {
 		ev, err := capture.ReadTraces([]capture.Trace{{Name: name, R: bytes.NewReader(data)}}, capture.ReadOptions{ControlPorts: []uint16{21}})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -180,4 +164,27 @@ func TestRenderOnce(t *testing.T) {
 			t.Errorf("%s: rendered twice without error", f)
 		}
 	}
+}
+
+// streamInputs are the captures the streamed reports are checked on: one
+// generated with gen ("capgen") and the lab captures, by name.
+func streamInputs(t *testing.T, gen capgen.Options) map[string][]byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := capgen.Write(&b, gen); err != nil {
+		t.Fatal(err)
+	}
+	inputs := map[string][]byte{"capgen": b.Bytes()}
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "captures", "*.pcapng"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no lab captures: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(f)] = data
+	}
+	return inputs
 }

@@ -37,10 +37,11 @@ type CaptureWriter struct {
 	seenEnd float64
 	sent    int
 
-	jobs    chan groupJob
-	quit    chan struct{}
-	workers sync.WaitGroup
-	turns   turns
+	jobs     chan groupJob
+	quit     chan struct{}
+	stopOnce sync.Once
+	workers  sync.WaitGroup
+	turns    turns
 }
 
 // groupJob is a group of sessions to diagnose, the i-th of the report,
@@ -182,16 +183,8 @@ func (cw *CaptureWriter) work() {
 	}
 }
 
-// stop tells Settled to send no more (once).
-func (cw *CaptureWriter) stop() {
-	cw.turns.mu.Lock()
-	defer cw.turns.mu.Unlock()
-	select {
-	case <-cw.quit:
-	default:
-		close(cw.quit)
-	}
-}
+// stop tells Settled to send no more.
+func (cw *CaptureWriter) stop() { cw.stopOnce.Do(func() { close(cw.quit) }) }
 
 // Abort ends a report whose capture could not be read at all (Finish is
 // not called): nothing was written.

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -67,23 +65,7 @@ func wholeJSON(t *testing.T, data []byte) (*CaptureDiagnosis, []byte) {
 // more were written before its end. On the lab captures (seconds long)
 // every session is written at the end, and the report is the same too.
 func TestCaptureWriterSameAsWhole(t *testing.T) {
-	var gen bytes.Buffer
-	if _, err := capgen.Write(&gen, capgen.Options{Seed: 3, Bytes: 4 << 20, Sessions: 2000}); err != nil {
-		t.Fatal(err)
-	}
-	inputs := map[string][]byte{"capgen": gen.Bytes()}
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "captures", "*.pcapng"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no lab captures: %v", err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs[filepath.Base(f)] = b
-	}
-	for name, data := range inputs {
+	for name, data := range streamInputs(t, capgen.Options{Seed: 3, Bytes: 4 << 20, Sessions: 2000}) {
 		whole, want := wholeJSON(t, data)
 		for _, procs := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/%d", name, procs), func(t *testing.T) {

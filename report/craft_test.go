@@ -155,6 +155,30 @@ func (c *craftedConn) login(at float64) float64 {
 	return at + 0.5
 }
 
+// quit: QUIT at at and its 221; it returns when they are over.
+func (c *craftedConn) quit(at float64) float64 {
+	c.cmd(at, "QUIT")
+	c.reply(at+0.1, "221 Goodbye.")
+	return at + 0.2
+}
+
+// pasv: PASV at at and the 227 announcing ip and port.
+func (c *craftedConn) pasv(at float64, ip string, port int) {
+	c.cmd(at, "PASV")
+	c.reply(at+0.1, pasvReply(ip, port))
+}
+
+// minuteApart: n sessions of one client, a minute apart from 5 s, each a
+// login and QUIT.
+func (cp *crafted) minuteApart(n int) {
+	for i := range n {
+		c := cp.conn(fmt.Sprintf("198.51.100.20:%d", 43000+i), "192.0.2.10:21", uint32(100+i))
+		c.open(float64(5 + 60*i))
+		at := c.login(float64(5+60*i) + 0.01)
+		c.close(c.quit(at))
+	}
+}
+
 func pasvReply(ip string, port int) string {
 	a := netip.MustParseAddr(ip).As4()
 	return fmt.Sprintf("227 Entering Passive Mode (%d,%d,%d,%d,%d,%d).", a[0], a[1], a[2], a[3], port>>8, port&255)
@@ -166,13 +190,10 @@ func (cp *crafted) passiveUnseen(client string, cport int, at float64) {
 	c := cp.conn(fmt.Sprintf("%s:%d", client, cport), "192.0.2.10:21", uint32(cport)*1000)
 	c.open(at)
 	at = c.login(at + 0.01)
-	c.cmd(at, "PASV")
-	c.reply(at+0.1, pasvReply("192.0.2.10", 50000+cport%1000))
+	c.pasv(at, "192.0.2.10", 50000+cport%1000)
 	c.cmd(at+0.2, "LIST")
 	c.reply(at+20.2, "425 Failed to establish connection.")
-	c.cmd(at+20.3, "QUIT")
-	c.reply(at+20.4, "221 Goodbye.")
-	c.close(at + 20.5)
+	c.close(c.quit(at + 20.3))
 }
 
 // craftedCaptures are the review's cases, by name.
@@ -187,9 +208,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 		at := long.login(1.01)
 		long.cmd(at+38, "NOOP")
 		long.reply(at+38.1, "200 NOOP ok.")
-		long.cmd(at+45, "QUIT")
-		long.reply(at+45.1, "221 Goodbye.")
-		long.close(at + 45.2)
+		long.close(long.quit(at + 45))
 		for i, start := range []float64{2, 100, 200} {
 			cp.passiveUnseen("198.51.100.20", 42000+i, start)
 		}
@@ -201,8 +220,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 		c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
 		c.open(0)
 		at := c.login(0.01)
-		c.cmd(at, "PASV")
-		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:43001", "192.0.2.10:50001", 9)
 		d.open(at + 0.15)
 		c.cmd(at+0.2, "LIST")
@@ -210,15 +228,12 @@ var craftedCaptures = map[string]func(cp *crafted){
 		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
 		d.close(at + 0.4)
 		c.reply(at+0.5, "226 Directory send OK.")
-		c.cmd(at+0.6, "QUIT")
-		c.reply(at+0.7, "221 Goodbye.")
+		c.quit(at + 0.6)
 		c.finsLostAck(at+0.8, []float64{0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4, 51, 102.2})
 		e := cp.conn("198.51.100.30:44000", "192.0.2.10:21", 11)
 		e.open(40)
 		e.login(40.01)
-		e.cmd(90, "QUIT")
-		e.reply(90.1, "221 Goodbye.")
-		e.close(90.2)
+		e.close(e.quit(90))
 		cp.conn("198.51.100.99:46000", "192.0.2.10:21", 17).syn(300)
 	},
 	// Session 1's data connection ends with its server's FIN sent again
@@ -228,8 +243,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 		c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
 		c.open(0)
 		at := c.login(0.01)
-		c.cmd(at, "PASV")
-		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
 		d.open(at + 0.15)
 		c.cmd(at+0.2, "LIST")
@@ -237,23 +251,18 @@ var craftedCaptures = map[string]func(cp *crafted){
 		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
 		d.finsLostAck(at+0.4, []float64{0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4, 51, 102.2})
 		c.reply(at+0.5, "226 Directory send OK.")
-		c.cmd(at+0.6, "QUIT")
-		c.reply(at+0.7, "221 Goodbye.")
-		c.close(at + 0.8)
+		c.close(c.quit(at + 0.6))
 		e := cp.conn("198.51.100.20:43500", "192.0.2.10:21", 11)
 		e.open(95)
 		e.login(95.01)
-		e.cmd(102.5, "PASV")
-		e.reply(102.6, pasvReply("192.0.2.10", 50001))
+		e.pasv(102.5, "192.0.2.10", 50001)
 		e.cmd(102.7, "LIST")
 		f := cp.conn("198.51.100.20:60002", "192.0.2.10:50001", 19)
 		for _, dt := range []float64{0, 1, 3, 7, 15} {
 			f.syn(103.5 + dt)
 		}
 		e.reply(125, "425 Failed to establish connection.")
-		e.cmd(125.1, "QUIT")
-		e.reply(125.2, "221 Goodbye.")
-		e.close(125.3)
+		e.close(e.quit(125.1))
 		cp.conn("198.51.100.99:46000", "192.0.2.10:21", 17).syn(300)
 	},
 	// A scanner's SYN to port 21 that nothing answers, then sessions a
@@ -263,14 +272,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 		for _, at := range []float64{0, 1, 3} {
 			sc.syn(at)
 		}
-		for i := range 20 {
-			c := cp.conn(fmt.Sprintf("198.51.100.20:%d", 43000+i), "192.0.2.10:21", uint32(100+i))
-			c.open(float64(5 + 60*i))
-			at := c.login(float64(5+60*i) + 0.01)
-			c.cmd(at, "QUIT")
-			c.reply(at+0.1, "221 Goodbye.")
-			c.close(at + 0.2)
-		}
+		cp.minuteApart(20)
 	},
 	// FTP on port 2121, found by its greeting: A's greeting comes 50 s
 	// after its handshake (a reverse DNS timeout); B, of the same client
@@ -279,19 +281,14 @@ var craftedCaptures = map[string]func(cp *crafted){
 		a := cp.conn("198.51.100.20:45000", "192.0.2.10:2121", 13)
 		a.open(0)
 		at := a.login(50)
-		a.cmd(at, "QUIT")
-		a.reply(at+0.1, "221 Goodbye.")
-		a.close(at + 0.2)
+		a.close(a.quit(at))
 		b := cp.conn("198.51.100.20:45001", "192.0.2.10:2121", 15)
 		b.open(1)
 		at = b.login(1.01)
-		b.cmd(at, "PASV")
-		b.reply(at+0.1, pasvReply("192.0.2.10", 50002))
+		b.pasv(at, "192.0.2.10", 50002)
 		b.cmd(at+0.2, "LIST")
 		b.reply(at+10.2, "425 Failed to establish connection.")
-		b.cmd(at+10.3, "QUIT")
-		b.reply(at+10.4, "221 Goodbye.")
-		b.close(at + 10.5)
+		b.close(b.quit(at + 10.3))
 		x := cp.conn("198.51.100.99:46000", "192.0.2.10:21", 17)
 		x.syn(48)
 		cp.emit(48.01, x.b, x.a, x.sb, x.sa, cRST|cACK, nil)
@@ -299,14 +296,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 	},
 	// FTP sessions a minute apart, and short HTTPS connections beside.
 	"web": func(cp *crafted) {
-		for i := range 20 {
-			c := cp.conn(fmt.Sprintf("198.51.100.20:%d", 43000+i), "192.0.2.10:21", uint32(100+i))
-			c.open(float64(5 + 60*i))
-			at := c.login(float64(5+60*i) + 0.01)
-			c.cmd(at, "QUIT")
-			c.reply(at+0.1, "221 Goodbye.")
-			c.close(at + 0.2)
-		}
+		cp.minuteApart(20)
 		for j := range 2000 {
 			w := cp.conn(fmt.Sprintf("198.51.100.%d:%d", 100+j%100, 30000+j), "192.0.2.10:443", uint32(j))
 			at := float64(j) * 0.6
@@ -329,17 +319,14 @@ var craftedIdle = map[string]func(cp *crafted){
 		c.cmd(40, "NOOP")
 		c.reply(40.05, "200 NOOP ok.")
 		at := 41.0
-		c.cmd(at, "PASV")
-		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
 		for _, dt := range []float64{0, 1, 3, 7} {
 			d.syn(at + 0.15 + dt)
 		}
 		c.cmd(at+0.2, "LIST")
 		c.reply(at+20.2, "425 Failed to establish connection.")
-		c.cmd(at+20.3, "QUIT")
-		c.reply(at+20.4, "221 Goodbye.")
-		c.close(at + 20.5)
+		c.close(c.quit(at + 20.3))
 		cp.ticks(300)
 	},
 	// An old kernel's dial (3 s initial timeout): SYNs at 0, 3, 9, 21 and
@@ -351,8 +338,7 @@ var craftedIdle = map[string]func(cp *crafted){
 		}
 		c.open(93)
 		at := c.login(93.01)
-		c.cmd(at, "PASV")
-		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
 		d.open(at + 0.15)
 		c.cmd(at+0.2, "LIST")
@@ -360,9 +346,7 @@ var craftedIdle = map[string]func(cp *crafted){
 		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
 		d.close(at + 0.4)
 		c.reply(at+0.5, "226 Directory send OK.")
-		c.cmd(at+0.6, "QUIT")
-		c.reply(at+0.7, "221 Goodbye.")
-		c.close(at + 0.8)
+		c.close(c.quit(at + 0.6))
 		cp.ticks(300)
 	},
 	// A passive dial retried with a 48 s gap, after the control
@@ -371,17 +355,14 @@ var craftedIdle = map[string]func(cp *crafted){
 		c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
 		c.open(0)
 		at := c.login(0.01)
-		c.cmd(at, "PASV")
-		c.reply(at+0.1, pasvReply("192.0.2.10", 50001))
+		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
 		for _, dt := range []float64{0, 3, 9, 21, 45, 93} {
 			d.syn(at + 0.15 + dt)
 		}
 		c.cmd(at+0.2, "LIST")
 		c.reply(at+15.2, "425 Failed to establish connection.")
-		c.cmd(at+15.3, "QUIT")
-		c.reply(at+15.4, "221 Goodbye.")
-		c.close(at + 15.5)
+		c.close(c.quit(at + 15.3))
 		cp.ticks(300)
 	},
 }

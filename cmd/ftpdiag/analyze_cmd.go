@@ -153,7 +153,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	}
 	ev, readErr := capture.ReadTraces(traces, opt)
 	if ev == nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
+		return unreadable(readErr)
 	}
 	if opt.KeyLog != nil && !anyTLS(ev) {
 		fmt.Fprintf(e.stderr, "ftpdiag: warning: --tls-keylog: no FTP control connection in the capture ran under TLS: the key log was not needed\n")
@@ -166,7 +166,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 	ev = nil
 	cd.Files = files
 	if readErr != nil {
-		cd.ReadError = oneLine(errText(readErr))
+		cd.ReadError = readErrorText(readErr)
 	}
 	if f.session > 0 && !cd.Select(f.session) {
 		return usageError("--session %d: the capture has %d sessions", f.session, cd.Len())
@@ -214,13 +214,9 @@ func analyzeWhileReading(e *env, output string, files []string, traces []capture
 		if ev == nil {
 			cw.Abort()
 			unread = true
-			return fmt.Errorf("analyze: %s", oneLine(errText(err)))
+			return err // nothing was written: the file is left alone
 		}
-		text := ""
-		if err != nil {
-			text = oneLine(errText(err))
-		}
-		cd, err = cw.Finish(ev, text)
+		cd, err = cw.Finish(ev, readErrorText(err))
 		return err
 	}
 	var err error
@@ -231,11 +227,25 @@ func analyzeWhileReading(e *env, output string, files []string, traces []capture
 	}
 	switch {
 	case unread:
-		return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", oneLine(errText(readErr)))}
+		return unreadable(readErr)
 	case err != nil:
 		return &exitError{code: exitUsage, err: err}
 	}
 	return analyzeExit(cd, readErr)
+}
+
+// unreadable is analyze's error when no input could be read at all.
+func unreadable(readErr error) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %s", readErrorText(readErr))}
+}
+
+// readErrorText is a read error as the report and the terminal say it:
+// one line, "" when none.
+func readErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return oneLine(errText(err))
 }
 
 // errText is an error's text with the package prefix dropped, each joined
