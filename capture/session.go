@@ -109,8 +109,7 @@ func (x *FTPExchange) Final() *FTPReply {
 
 // Verb returns the command's verb ("" for none).
 func (x *FTPExchange) Verb() string {
-	v, _, _ := ftp.ParseCommand(x.Command)
-	return v
+	return ftp.CommandVerb(x.Command)
 }
 
 // DataSetup is one data connection as the control dialogue set it up
