@@ -84,6 +84,9 @@ type FTPExchange struct {
 	// setup is the data set-up this exchange made (PASV, EPSV, PORT,
 	// EPRT), for its reply to fill in.
 	setup *DataSetup
+	// reply1 holds Replies' first element: most commands get one reply,
+	// and it is then part of the exchange's own allocation.
+	reply1 [1]FTPReply
 }
 
 // FTPReply is a server reply with its place on the timeline (the segment
