@@ -156,6 +156,23 @@ type Conn struct {
 	// settled: its session settled or it was let go of (settle.go); its
 	// facts no longer change.
 	settled bool
+	// refs hold what SYNACK, the FINs and FirstData and LastData point
+	// to, and SYNs' first element: part of the connection's own
+	// allocation, not one each (thousands of connections held while
+	// their sessions settle are fewer objects for the collector).
+	refs connRefs
+}
+
+// connRefs is a connection's storage for its packet references.
+type connRefs struct {
+	synack, finInitiator, finResponder, firstData, lastData PacketRef
+	syn                                                     [1]PacketRef
+}
+
+// at stores r in slot (one of c.refs) and returns where it is.
+func at(slot *PacketRef, r PacketRef) *PacketRef {
+	*slot = r
+	return slot
 }
 
 // Established reports whether the handshake got a SYN-ACK.

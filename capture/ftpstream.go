@@ -810,6 +810,8 @@ func (fs *ftpStream) command(line string, ref PacketRef) {
 	switch {
 	case (verb == "PASS" || verb == "ACCT") && arg != "":
 		text += " " + strings.Repeat("*", len(arg))
+	case arg != "" && len(line) == len(verb)+1+len(arg) && strings.HasPrefix(line, verb):
+		text = line // as sent: no copy
 	case arg != "":
 		text += " " + arg
 	}
@@ -879,6 +881,9 @@ func (fs *ftpStream) reply(rep ftp.Reply, ref PacketRef) {
 		}
 	}
 	if len(x.Replies) < maxRepliesPerCmd {
+		if x.Replies == nil {
+			x.Replies = x.reply1[:0] // a second reply reallocates
+		}
 		x.Replies = append(x.Replies, FTPReply{PacketRef: ref, Reply: fs.keepReply(rep), Cut: fs.cutNext})
 	}
 	if rep.Preliminary() {

@@ -84,6 +84,9 @@ type FTPExchange struct {
 	// setup is the data set-up this exchange made (PASV, EPSV, PORT,
 	// EPRT), for its reply to fill in.
 	setup *DataSetup
+	// reply1 holds Replies' first element: most commands get one reply,
+	// and it is then part of the exchange's own allocation.
+	reply1 [1]FTPReply
 }
 
 // FTPReply is a server reply with its place on the timeline (the segment
@@ -109,8 +112,7 @@ func (x *FTPExchange) Final() *FTPReply {
 
 // Verb returns the command's verb ("" for none).
 func (x *FTPExchange) Verb() string {
-	v, _, _ := ftp.ParseCommand(x.Command)
-	return v
+	return ftp.CommandVerb(x.Command)
 }
 
 // DataSetup is one data connection as the control dialogue set it up

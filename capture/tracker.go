@@ -322,8 +322,7 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 			st.early = &earlySynAck{ref: ref, from: src, seq: tcp.Seq, ack: tcp.Ack, mss: mssOption(tcp)}
 		}
 		if d == 1 && c.SYNACK == nil {
-			r := ref
-			c.SYNACK = &r
+			c.SYNACK = at(&c.refs.synack, ref)
 			if t.ftp != nil && st.ftp == nil && !st.notFTP && c.FirstData == nil {
 				t.silent = append(t.silent, st) // it may still greet (silentSince)
 			}
@@ -348,11 +347,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	}
 	if tcp.FIN {
 		if d == 0 && c.FINInitiator == nil {
-			r := ref
-			c.FINInitiator = &r
+			c.FINInitiator = at(&c.refs.finInitiator, ref)
 		} else if d == 1 && c.FINResponder == nil {
-			r := ref
-			c.FINResponder = &r
+			c.FINResponder = at(&c.refs.finResponder, ref)
 		}
 		t.close(st, ref.T)
 	}
@@ -441,8 +438,7 @@ func (st *connState) fromSYN(src, dst netip.AddrPort, ref PacketRef) {
 	}
 	c.Initiator, c.Responder, c.Midstream, c.First = src, dst, false, ref
 	if e := st.early; e != nil && c.SYNACK == nil {
-		r := e.ref
-		c.SYNACK = &r
+		c.SYNACK = at(&c.refs.synack, e.ref)
 		st.dir[1] = seqState{next: e.seq + 1, have: true}
 		if e.mss > 0 {
 			c.MSSResponder = e.mss
@@ -459,7 +455,8 @@ func (t *Tracker) newConn(key connKey, ini, res netip.AddrPort, ref PacketRef, m
 		t.ev.UntrackedPackets++
 		return nil
 	}
-	c := &Conn{Initiator: ini, Responder: res, First: ref, Midstream: mid, SYNs: []PacketRef{}}
+	c := &Conn{Initiator: ini, Responder: res, First: ref, Midstream: mid}
+	c.SYNs = c.refs.syn[:0] // the first SYN in place, a second reallocates
 	st := &connState{c: c}
 	t.conns[key] = st
 	t.lastKey, t.lastConn = key, st
@@ -514,13 +511,11 @@ func (t *Tracker) data(st *connState, d int, seq uint32, n int, ref PacketRef) {
 		c.BytesFromResponder += int64(fresh)
 	}
 	if c.FirstData == nil {
-		r := ref
-		c.FirstData = &r
+		c.FirstData = at(&c.refs.firstData, ref)
 	}
-	// Moved in place: one allocation per connection, not per segment.
+	// Moved in place, not allocated per segment.
 	if c.LastData == nil {
-		r := ref
-		c.LastData = &r
+		c.LastData = at(&c.refs.lastData, ref)
 	} else {
 		*c.LastData = ref
 	}

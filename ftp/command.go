@@ -56,6 +56,19 @@ func ParseCommand(line string) (verb, arg string, err error) {
 	return strings.ToUpper(verb), arg, nil
 }
 
+// CommandVerb is the verb ParseCommand returns, "" where it returns an
+// error, without making the error: the capture asks the verb of every
+// exchange it reads, the greeting's (no command) among them.
+func CommandVerb(line string) string {
+	line = strings.TrimSuffix(line, "\n")
+	line = strings.TrimSuffix(line, "\r")
+	verb, _, _ := strings.Cut(line, " ")
+	if !validVerb(verb) {
+		return ""
+	}
+	return strings.ToUpper(verb)
+}
+
 func validVerb(verb string) bool {
 	if len(verb) < 3 || len(verb) > 4 {
 		return false

@@ -77,11 +77,17 @@ func TestParseCommand(t *testing.T) {
 		{"PASS secret with space", "PASS", "secret with space", true},
 		{"\x16\x03\x01", "", "", false},
 		{"", "", "", false},
+		{"USER\r x", "", "", false},
+		{"noop", "NOOP", "", true},
+		{"AB CD", "", "", false},
 	}
 	for _, tt := range tests {
 		verb, arg, err := ParseCommand(tt.line)
 		if (err == nil) != tt.ok || verb != tt.verb || arg != tt.arg {
 			t.Errorf("ParseCommand(%q) = %q, %q, %v", tt.line, verb, arg, err)
+		}
+		if v := CommandVerb(tt.line); v != tt.verb {
+			t.Errorf("CommandVerb(%q) = %q, want ParseCommand's %q", tt.line, v, tt.verb)
 		}
 		if err != nil && !errors.Is(err, ErrBadArgument) {
 			t.Errorf("error %v is not ErrBadArgument", err)

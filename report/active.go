@@ -160,7 +160,7 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 func ruleActiveCallback(in *input) []Finding {
 	blocked, local, refused := &callbackGroup{}, &callbackGroup{}, &callbackGroup{}
 	for _, mr := range in.activeModes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			at := callbackAtSetup(mr, a)
 			if at == atSetupNone && !callbackFailed(mr, a) {
 				continue

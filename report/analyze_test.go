@@ -95,7 +95,7 @@ func TestModeListOrdered(t *testing.T) {
 		{[]uint8{rankWorked, rankFailed, rankUndue, rankWorked, rankFailed}, "1f 4f 0w 3w 2u"},
 		{[]uint8{rankUndue, rankWorked, rankWorked}, "1w 2w 0u"},
 	} {
-		ml := newModeList(1)
+		var ml modeList
 		for i, r := range tt.ranks {
 			ml.add(r, &probe.ModeResult{Mode: probe.Mode(fmt.Sprint(i))}, modeLinks{control: &capture.Conn{Retransmits: i}})
 		}

@@ -76,7 +76,7 @@ func ruleActiveUnexpectedPeer(in *input) []Finding {
 	var facts []Fact
 	for _, mr := range in.activeModes() {
 		cp := addrOf(mr.ControlRemote)
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			p := addrOf(a.dc.Peer)
 			if !a.dc.Connect.OK() || !p.IsValid() || !cp.IsValid() || p == cp {
 				continue

@@ -325,7 +325,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		facts = append(facts, Fact{T: u.T, Text: u.Text})
 	}
 	for _, mr := range in.modes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if notCaptured(a.dc) {
 				missing = true
 				facts = append(facts, Fact{T: a.dc.Setup.T, Text: fmt.Sprintf("%s %s: the data connection is not in the capture", mr.Mode, a.tr.Command)})

@@ -144,7 +144,7 @@ func rulePasvAddress(in *input) []Finding {
 	peer := in.controlPeer()
 	for _, mr := range in.passiveModes() {
 		cp := addrOf(mr.ControlRemote)
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if !setupAccepted(mr.Mode, a.dc) || a.dc.Announced == "" {
 				continue
 			}
@@ -332,7 +332,7 @@ func rulePassiveConnect(in *input) []Finding {
 	}
 	filtered, refused := &group{}, &group{}
 	for _, mr := range in.passiveModes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if _, ok := in.privateFailed(mr, a.dc); ok {
 				continue // pasv-private-address explains it
 			}

@@ -42,7 +42,7 @@ func (in *input) passiveSamples(plain bool) []pasvSample {
 		if !mr.Mode.Passive() || !controlUp(mr) {
 			return
 		}
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			rep := a.dc.Setup.Reply
 			if !a.dc.Setup.OK() || rep == nil || (rep.Code != 227 && rep.Code != 229) {
 				continue

@@ -54,7 +54,7 @@ type xfer struct {
 func (in *input) failedTransfers(kind string) []xfer {
 	var out []xfer
 	for _, mr := range in.modes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			x := xfer{mr: mr, a: a, expected: announcedSize(a.tr), conns: in.obs.dataOf(a.dc).conns}
 			if x.kind = in.classify(x); x.kind == kind {
 				out = append(out, x)
@@ -312,7 +312,7 @@ func wired(xs []xfer) bool {
 // signature. nil when none did.
 func (in *input) smallerPassed(n int64) *probe.Transfer {
 	for _, mr := range in.modes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if a.tr.Step.OK() && a.tr.Bytes > 0 && a.tr.Bytes < n {
 				return a.tr
 			}

@@ -184,7 +184,7 @@ func ruleDataTLSFailed(in *input) []Finding {
 	reuse := false
 	for _, mr := range in.modes() {
 		hit := false
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if in.reuseAttempt(mr, a) {
 				continue // data-tls-not-resumed (tlsresume.go)
 			}
@@ -404,7 +404,7 @@ func (in *input) tlsEstablished() bool {
 func (in *input) wireDataTLS() []Fact {
 	var facts []Fact
 	for _, mr := range in.modes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if a.dc.TLS == nil || !a.dc.TLS.Handshake.Ran() {
 				continue
 			}
@@ -435,7 +435,7 @@ func ruleTLSSession(in *input) []Finding {
 	}
 	resumed, data := 0, 0
 	for _, mr := range in.modes() {
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			if a.dc.TLS != nil && a.dc.TLS.Handshake.Ran() {
 				data++
 				if a.dc.TLS.Resumed {

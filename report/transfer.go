@@ -22,7 +22,7 @@ func ruleTransferDenied(in *input) []Finding {
 		if !controlUp(mr) {
 			continue
 		}
-		for _, a := range attempts(mr) {
+		for a := range eachAttempt(mr) {
 			s := a.tr.Step
 			if !fileRefused(transferVerb(a.tr.Command, a.name), s) {
 				continue
