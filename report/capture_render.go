@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -68,8 +67,9 @@ func RenderCapture(w io.Writer, cd *CaptureDiagnosis, f Format, opt RenderOption
 func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 	ew := &errWriter{w: w}
 	ew.printf("{\n")
+	enc := newJSONEncoder()
 	member := func(m envelopeMember, last bool) error {
-		b, err := json.MarshalIndent(m.value, "  ", "  ")
+		b, err := enc.marshalIndentSafe(m.value, "  ", "  ") // as CaptureWriter.member
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func renderCaptureJSON(w io.Writer, c *CaptureDiagnosis, version string) error {
 		if last {
 			end = "\n"
 		}
-		ew.printf("  %q: %s%s", m.key, jsonSafe(b), end)
+		ew.printf("  %q: %s%s", m.key, b, end)
 		return nil
 	}
 	for _, m := range c.envelopeHead(version) {

@@ -375,6 +375,12 @@ func TestJSONWriterTypes(t *testing.T) {
 		{"MarshalJSON error", []jwFailing{{}}},
 		{"MarshalJSON invalid", map[string]jwInvalid{"a": {}}},
 		{"time out of range", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"time before year 0", &jwKinds{Time: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"time zone of 24 hours", &jwKinds{Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600))}},
+		{"time zone of 24 hours west", []time.Time{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", -24*3600))}},
+		{"time zone of 100 hours", time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", 100*3600))},
+		{"time zone with seconds", &jwKinds{Time: time.Date(2026, 1, 1, 0, 0, 0, 1, time.FixedZone("", -(23*3600+59*60+59)))}},
+		{"time in UTC", []any{time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Time{}}},
 	} {
 		checkJSONWriter(t, newJSONEncoder(), tc.name, tc.v)
 	}

@@ -2,74 +2,75 @@ package report
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // ladders draws one ladder per applicable mode that tried to connect.
 func ladders(in *input) []Ladder {
-	out := []Ladder{}
+	out := make([]Ladder, 0, len(in.modes()))
+	var lines replyLines
 	for _, mr := range in.modes() {
 		if !mr.Connect.Ran() {
 			continue
 		}
-		out = append(out, in.ladder(mr))
+		out = append(out, in.ladder(mr, &lines))
 	}
 	return out
 }
 
-func (in *input) ladder(mr *probe.ModeResult) Ladder {
+// replyLines remembers the first replies' replyLine, by code and lines: a
+// session rebuilt from a capture has its login's replies in every mode's
+// transcript (copies, whose lines are the same strings). In arrays, to
+// stay on the stack.
+type replyLines struct {
+	codes [16]int
+	lines [16][]string
+	texts [16]string
+	n     int
+}
+
+func (m *replyLines) line(r *ftp.Reply) string {
+	for i := range m.n {
+		// A nil and an empty Lines give the same line: replyLine ranges over it.
+		if m.codes[i] == r.Code && slices.Equal(m.lines[i], r.Lines) {
+			return m.texts[i]
+		}
+	}
+	t := replyLine(r)
+	if m.n < len(m.codes) {
+		m.codes[m.n], m.lines[m.n], m.texts[m.n] = r.Code, r.Lines, t
+		m.n++
+	}
+	return t
+}
+
+func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 	l := Ladder{Mode: string(mr.Mode), Client: orDash(mr.ControlLocal), Server: mr.ControlRemote}
 	if l.Server == "" {
 		l.Server = in.r.Target.Address()
 	}
-	// At most two events per exchange, the handshake's two and three per
-	// attempt: sized once, as the capture report makes thousands.
-	ev := make([]LadderEvent, 0, 2+2*len(mr.Transcript)+3*maxAttempts)
+	var buf [maxAttempts]attempt // off the heap: the capture report makes thousands
+	atts := appendAttempts(buf[:0], mr)
+	ev := make([]LadderEvent, 0, ladderSize(mr, len(atts)))
 	add := func(e LadderEvent) { ev = append(ev, e) }
-	port := portOf(l.Server)
 	// Control connection handshake.
-	add(LadderEvent{T: mr.Connect.T0, From: "client", Conn: "control", Label: fmt.Sprintf("SYN :%d", port), Lost: mr.Connect.Outcome == probe.OutcomeTimeout})
+	add(LadderEvent{T: mr.Connect.T0, From: "client", Conn: "control", Label: synLabel(portOf(l.Server)), Lost: mr.Connect.Outcome == probe.OutcomeTimeout})
 	add(answer(mr.Connect, "server", "control"))
 	for _, ex := range mr.Transcript {
 		if ex.Command != "" {
 			add(LadderEvent{T: ex.T, From: "client", Conn: "control", Label: ex.Command})
 		}
 		if ex.Reply != nil {
-			add(LadderEvent{T: ex.T, From: "server", Conn: "control", Label: replyLine(ex.Reply)})
+			add(LadderEvent{T: ex.T, From: "server", Conn: "control", Label: lines.line(ex.Reply)})
 		}
 	}
-	for _, a := range attempts(mr) {
-		c := a.dc.Connect
-		if !c.Ran() && c.Outcome != probe.OutcomeRefusedByPolicy {
-			continue
-		}
-		opener, other := "client", "server"
-		target := a.dc.Dialled
-		if !mr.Mode.Passive() {
-			opener, other = "server", "client"
-			target = a.dc.Listened
-		}
-		if target == "" {
-			target = a.dc.Announced
-		}
-		if c.Outcome == probe.OutcomeRefusedByPolicy {
-			add(LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "not dialled: " + a.dc.Announced, Lost: true})
-			continue
-		}
-		e := LadderEvent{T: c.T0, From: opener, Conn: "data", Label: fmt.Sprintf("SYN %s (%s)", target, a.name), Lost: c.Outcome == probe.OutcomeTimeout}
-		if e.Lost {
-			e.Label += fmt.Sprintf(" no answer in %.1f s", c.T-c.T0)
-		}
-		add(e)
-		if ans := answer(c, other, "data"); ans.Label != "" {
-			add(ans)
-		}
-		if c.OK() && a.tr.Step.Ran() {
-			add(LadderEvent{T: a.tr.Step.T, From: "server", Conn: "data", Label: fmt.Sprintf("%s data: %d bytes, %s", a.name, a.tr.Bytes, a.tr.Step.Outcome)})
-		}
+	for _, a := range atts {
+		ev = dataEvents(ev, mr, a)
 	}
 	// Drop empty answers and sort by time; the stable sort keeps a command
 	// before its reply.
@@ -79,9 +80,81 @@ func (in *input) ladder(mr *probe.ModeResult) Ladder {
 			kept = append(kept, e)
 		}
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].T < kept[j].T })
+	slices.SortStableFunc(kept, func(a, b LadderEvent) int {
+		switch {
+		case a.T < b.T:
+			return -1
+		case b.T < a.T:
+			return 1
+		}
+		return 0
+	})
 	l.Events = kept
 	return l
+}
+
+// synLabel is "SYN :21", in one allocation.
+func synLabel(port uint16) string {
+	var buf [16]byte
+	return string(strconv.AppendUint(append(buf[:0], "SYN :"...), uint64(port), 10))
+}
+
+// ladderSize is the most events a mode's ladder has: the handshake's two,
+// one per command and reply, and three per data connection attempt. Sized
+// exactly for the transcript, as the capture report draws thousands of
+// ladders (2 + 2 per exchange was a fifth too many on a generated capture).
+func ladderSize(mr *probe.ModeResult, attempts int) int {
+	n := 2 + 3*attempts
+	for i := range mr.Transcript {
+		if mr.Transcript[i].Command != "" {
+			n++
+		}
+		if mr.Transcript[i].Reply != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// dataEvents appends the events of a data connection attempt: its SYN
+// (or why none was sent), the answer and the transfer.
+func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt) []LadderEvent {
+	c := a.dc.Connect
+	if !c.Ran() && c.Outcome != probe.OutcomeRefusedByPolicy {
+		return ev
+	}
+	opener, other := "client", "server"
+	target := a.dc.Dialled
+	if !mr.Mode.Passive() {
+		opener, other = "server", "client"
+		target = a.dc.Listened
+	}
+	if target == "" {
+		target = a.dc.Announced
+	}
+	if c.Outcome == probe.OutcomeRefusedByPolicy {
+		return append(ev, LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "not dialled: " + a.dc.Announced, Lost: true})
+	}
+	e := LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "SYN " + target + " (" + a.name + ")", Lost: c.Outcome == probe.OutcomeTimeout}
+	if e.Lost {
+		e.Label += fmt.Sprintf(" no answer in %.1f s", c.T-c.T0)
+	}
+	ev = append(ev, e)
+	if ans := answer(c, other, "data"); ans.Label != "" {
+		ev = append(ev, ans)
+	}
+	if c.OK() && a.tr.Step.Ran() {
+		ev = append(ev, LadderEvent{T: a.tr.Step.T, From: "server", Conn: "data", Label: transferLabel(a)})
+	}
+	return ev
+}
+
+// transferLabel is "LIST data: 1234 bytes, ok", in one allocation.
+func transferLabel(a attempt) string {
+	var buf [64]byte
+	b := append(append(buf[:0], a.name...), " data: "...)
+	b = append(strconv.AppendInt(b, a.tr.Bytes, 10), " bytes, "...)
+	return string(append(b, a.tr.Step.Outcome...))
 }
 
 // answer is the reply to a SYN: SYN-ACK, RST or ICMP; empty when none came.

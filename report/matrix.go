@@ -2,16 +2,17 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // matrix builds one row per probed mode, in report order.
 func matrix(in *input) []MatrixRow {
-	rows := []MatrixRow{}
 	if in.r == nil {
-		return rows
+		return []MatrixRow{}
 	}
+	rows := make([]MatrixRow, 0, min(len(in.r.Modes), len(probe.AllModes)))
 	for _, m := range probe.AllModes {
 		mr := in.r.Mode(m)
 		if mr == nil {
@@ -20,7 +21,8 @@ func matrix(in *input) []MatrixRow {
 		row := MatrixRow{Mode: string(m), Applicable: mr.Applicable, Works: modeWorks(mr), Interrupted: in.modeCut(mr)}
 		if in.an != nil {
 			row.NotDue = notDue(mr)
-			for _, a := range attempts(mr) {
+			var buf [maxAttempts]attempt // off the heap, as in ladder
+			for _, a := range appendAttempts(buf[:0], mr) {
 				if a.primary {
 					row.ListCommand = a.name
 				} else {
@@ -67,7 +69,7 @@ func outcomeOr(s probe.Step, mr *probe.ModeResult) string {
 		return "-"
 	}
 	if s.Outcome == probe.OutcomeReply && s.Reply != nil {
-		return fmt.Sprintf("reply %d", s.Reply.Code)
+		return replyCell(s.Reply.Code)
 	}
 	return string(s.Outcome)
 }
@@ -84,9 +86,15 @@ func transferCell(t *probe.Transfer) (string, int64, string) {
 		o = "-"
 	}
 	if t.Step.Outcome == probe.OutcomeReply && t.Step.Reply != nil {
-		o = fmt.Sprintf("reply %d", t.Step.Reply.Code)
+		o = replyCell(t.Step.Reply.Code)
 	}
 	return o, t.Bytes, rep
+}
+
+// replyCell is "reply 550", in one allocation.
+func replyCell(code int) string {
+	var buf [32]byte
+	return string(strconv.AppendInt(append(buf[:0], "reply "...), int64(code), 10))
 }
 
 // cellEndpoint renders "announced -> endpoint" for the tables.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/ftpdiag/ftpdiag/capture"
 	"github.com/ftpdiag/ftpdiag/ftp"
@@ -19,6 +20,7 @@ func probeRecord(r *probe.Result) *ProbeRecord {
 	if r == nil {
 		return nil
 	}
+	var pc probeConverter // on the stack
 	t := r.Target
 	return &ProbeRecord{
 		Target: TargetRecord{
@@ -27,7 +29,7 @@ func probeRecord(r *probe.Result) *ProbeRecord {
 		},
 		StartedAt: r.StartedAt,
 		Duration:  r.Duration,
-		Resolve:   stepRecord(r.Resolve),
+		Resolve:   pc.step(r.Resolve),
 		Addresses: r.Addresses,
 		Server: ServerRecord{
 			Banner: r.Server.Banner, Syst: r.Server.Syst, Feat: r.Server.Feat,
@@ -38,106 +40,151 @@ func probeRecord(r *probe.Result) *ProbeRecord {
 			TrustPasvAddress: r.Options.TrustPasvAddress, ActivePortRange: r.Options.ActivePortRange,
 			RetrBytes: r.Options.RetrBytes, StallTimeout: r.Options.StallTimeout, Upload: r.Options.Upload,
 		},
-		Modes:       modeRecords(r.Modes),
+		Modes:       pc.modes(r.Modes),
 		RetrFile:    r.RetrFile,
 		Notes:       r.Notes,
-		Upload:      uploadRecord(r.Upload),
-		TLS:         tlsRecord(r.TLS),
+		Upload:      pc.upload(r.Upload),
+		TLS:         pc.tls(r.TLS),
 		Pacing:      pacingRecord(r.Pacing),
 		Interrupted: interruptedRecord(r.Interrupted),
-		Plain:       modeRecords(r.Plain),
+		Plain:       pc.modes(r.Plain),
 	}
 }
 
-func modeRecords(ms []probe.ModeResult) []ModeRecord {
+// probeConverter makes one record of the replies and the meanings that
+// are alike (same code and lines; same step, meaning and source) within
+// one result: a session rebuilt from a capture repeats its login's
+// replies and their meanings in every mode's steps and transcript, a
+// third of the records converting it made. The first maxShared are
+// remembered, so that a lookup stays short; in arrays, not slices, so that
+// the converter stays on the stack.
+type probeConverter struct {
+	replies          [maxShared]*ReplyRecord
+	meanings         [maxShared]*MeaningRecord
+	nReplies, nMeans int
+}
+
+const maxShared = 32
+
+func (pc *probeConverter) modes(ms []probe.ModeResult) []ModeRecord {
 	if ms == nil {
 		return nil
 	}
 	out := make([]ModeRecord, len(ms))
 	for i := range ms {
-		out[i] = modeRecord(&ms[i])
+		pc.mode(&out[i], &ms[i])
 	}
 	return out
 }
 
-func modeRecord(m *probe.ModeResult) ModeRecord {
-	var samples []PasvSampleRecord
-	if m.PasvSamples != nil {
-		samples = make([]PasvSampleRecord, len(m.PasvSamples))
-		for i, s := range m.PasvSamples {
-			samples[i] = PasvSampleRecord{T: s.T, Announced: s.Announced}
-		}
-	}
-	out := ModeRecord{
+// mode fills out, in place: a ModeRecord is 776 bytes.
+func (pc *probeConverter) mode(out *ModeRecord, m *probe.ModeResult) {
+	*out = ModeRecord{
 		Mode:              m.Mode,
 		Applicable:        m.Applicable,
 		ControlLocal:      m.ControlLocal,
 		ControlRemote:     m.ControlRemote,
-		Connect:           stepRecord(m.Connect),
-		Banner:            stepRecord(m.Banner),
-		Login:             stepRecord(m.Login),
-		ListData:          dataConnRecord(&m.ListData),
-		List:              transferRecord(&m.List),
-		Transcript:        exchangeRecords(m.Transcript),
+		Connect:           pc.step(m.Connect),
+		Banner:            pc.step(m.Banner),
+		Login:             pc.step(m.Login),
+		Transcript:        pc.exchanges(m.Transcript),
 		Works:             m.Works,
-		PasvSamples:       samples,
+		PasvSamples:       pasvSampleRecords(m.PasvSamples),
 		RetriedSerially:   m.RetriedSerially,
 		FirstAttemptAlone: m.FirstAttemptAlone,
 	}
+	pc.dataConn(&out.ListData, &m.ListData)
+	pc.transfer(&out.List, &m.List)
 	if m.TLS != nil {
-		out.TLS = &ModeTLSRecord{Handshake: stepRecord(m.TLS.Handshake), Version: m.TLS.Version, Prot: stepRecord(m.TLS.Prot), Level: m.TLS.Level}
+		out.TLS = &ModeTLSRecord{Handshake: pc.step(m.TLS.Handshake), Version: m.TLS.Version, Prot: pc.step(m.TLS.Prot), Level: m.TLS.Level}
 	}
 	if m.RetrData != nil {
-		dc := dataConnRecord(m.RetrData)
-		out.RetrData = &dc
+		out.RetrData = new(DataConnRecord)
+		pc.dataConn(out.RetrData, m.RetrData)
 	}
 	if m.Retr != nil {
-		tr := transferRecord(m.Retr)
-		out.Retr = &tr
+		out.Retr = new(TransferRecord)
+		pc.transfer(out.Retr, m.Retr)
 	}
 	if m.FirstAttempt != nil {
-		st := stepRecord(*m.FirstAttempt)
+		st := pc.step(*m.FirstAttempt)
 		out.FirstAttempt = &st
+	}
+}
+
+func pasvSampleRecords(ss []probe.PasvSample) []PasvSampleRecord {
+	if ss == nil {
+		return nil
+	}
+	out := make([]PasvSampleRecord, len(ss))
+	for i, s := range ss {
+		out[i] = PasvSampleRecord{T: s.T, Announced: s.Announced}
 	}
 	return out
 }
 
-func stepRecord(s probe.Step) StepRecord {
-	return StepRecord{Outcome: s.Outcome, T0: s.T0, T: s.T, Reply: replyRecord(s.Reply), Meaning: meaningRecord(s.Meaning), Error: s.Error}
+func (pc *probeConverter) step(s probe.Step) StepRecord {
+	return StepRecord{Outcome: s.Outcome, T0: s.T0, T: s.T, Reply: pc.reply(s.Reply), Meaning: pc.meaning(s.Meaning), Error: s.Error}
 }
 
-func replyRecord(r *ftp.Reply) *ReplyRecord {
+// reply is r's record; nil for nil.
+func (pc *probeConverter) reply(r *ftp.Reply) *ReplyRecord {
 	if r == nil {
 		return nil
 	}
-	return &ReplyRecord{Code: r.Code, Lines: r.Lines}
+	for _, x := range pc.replies[:pc.nReplies] {
+		// nil and empty lines are told apart: the JSON writes null and [].
+		if x.Code == r.Code && (x.Lines == nil) == (r.Lines == nil) && slices.Equal(x.Lines, r.Lines) {
+			return x
+		}
+	}
+	x := &ReplyRecord{Code: r.Code, Lines: r.Lines}
+	if pc.nReplies < maxShared {
+		pc.replies[pc.nReplies] = x
+		pc.nReplies++
+	}
+	return x
 }
 
-func meaningRecord(m *ftp.Interpretation) *MeaningRecord {
+// meaning is m's record; nil for nil.
+func (pc *probeConverter) meaning(m *ftp.Interpretation) *MeaningRecord {
 	if m == nil {
 		return nil
 	}
-	return &MeaningRecord{Step: string(m.Step), Meaning: string(m.Meaning), Source: m.Source}
+	rec := MeaningRecord{Step: string(m.Step), Meaning: string(m.Meaning), Source: m.Source}
+	for _, x := range pc.meanings[:pc.nMeans] {
+		if *x == rec {
+			return x
+		}
+	}
+	x := new(MeaningRecord) // not &rec: that would put rec on the heap on every call
+	*x = rec
+	if pc.nMeans < maxShared {
+		pc.meanings[pc.nMeans] = x
+		pc.nMeans++
+	}
+	return x
 }
 
-func exchangeRecords(xs []probe.Exchange) []ExchangeRecord {
+func (pc *probeConverter) exchanges(xs []probe.Exchange) []ExchangeRecord {
 	if xs == nil {
 		return nil
 	}
 	out := make([]ExchangeRecord, len(xs))
 	for i, x := range xs {
-		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: replyRecord(x.Reply), Meaning: meaningRecord(x.Meaning)}
+		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: pc.reply(x.Reply), Meaning: pc.meaning(x.Meaning)}
 	}
 	return out
 }
 
-func dataConnRecord(d *probe.DataConn) DataConnRecord {
-	out := DataConnRecord{
+// dataConn fills out, in place.
+func (pc *probeConverter) dataConn(out *DataConnRecord, d *probe.DataConn) {
+	*out = DataConnRecord{
 		Announced: d.Announced, Dialled: d.Dialled, Listened: d.Listened, Peer: d.Peer, Local: d.Local,
-		AddressPolicy: d.AddressPolicy, Setup: stepRecord(d.Setup), Connect: stepRecord(d.Connect),
+		AddressPolicy: d.AddressPolicy, Setup: pc.step(d.Setup), Connect: pc.step(d.Connect),
 	}
 	if d.TLS != nil {
-		out.TLS = &DataTLSRecord{Handshake: stepRecord(d.TLS.Handshake), Version: d.TLS.Version, Resumed: d.TLS.Resumed}
+		out.TLS = &DataTLSRecord{Handshake: pc.step(d.TLS.Handshake), Version: d.TLS.Version, Resumed: d.TLS.Resumed}
 	}
 	if f := d.Socket; f != nil {
 		out.Socket = &SocketFactsRecord{Source: f.Source, T: f.T, State: f.State, SYNRetransmits: f.SYNRetransmits}
@@ -149,17 +196,17 @@ func dataConnRecord(d *probe.DataConn) DataConnRecord {
 	if d.SetupWatch != nil {
 		out.SetupWatch = &SetupWatchRecord{Listener: d.SetupWatch.Listener, Wait: callbackWaitRecord(d.SetupWatch.Wait)}
 	}
-	return out
 }
 
 func callbackWaitRecord(w probe.CallbackWait) CallbackWaitRecord {
 	return CallbackWaitRecord{Seconds: w.Seconds, RTTSeconds: w.RTTSeconds, ReplySeconds: w.ReplySeconds, Reason: w.Reason}
 }
 
-func transferRecord(t *probe.Transfer) TransferRecord {
-	return TransferRecord{
-		Command: t.Command, Step: stepRecord(t.Step), Bytes: t.Bytes, Limit: t.Limit, Aborted: t.Aborted,
-		LargestRead: t.LargestRead, Final: replyRecord(t.Final), Preliminary: replyRecord(t.Preliminary),
+// transfer fills out, in place.
+func (pc *probeConverter) transfer(out *TransferRecord, t *probe.Transfer) {
+	*out = TransferRecord{
+		Command: t.Command, Step: pc.step(t.Step), Bytes: t.Bytes, Limit: t.Limit, Aborted: t.Aborted,
+		LargestRead: t.LargestRead, Final: pc.reply(t.Final), Preliminary: pc.reply(t.Preliminary),
 		Times: TransferTimesRecord{
 			Preliminary: t.Times.Preliminary, FirstByte: t.Times.FirstByte, LastByte: t.Times.LastByte,
 			ServerClosed: t.Times.ServerClosed, Final: t.Times.Final,
@@ -167,24 +214,27 @@ func transferRecord(t *probe.Transfer) TransferRecord {
 	}
 }
 
-func uploadRecord(u *probe.Upload) *UploadRecord {
+func (pc *probeConverter) upload(u *probe.Upload) *UploadRecord {
 	if u == nil {
 		return nil
 	}
-	return &UploadRecord{
+	out := &UploadRecord{
 		Mode: u.Mode, Skipped: u.Skipped, Name: u.Name, Bytes: u.Bytes,
-		Login: stepRecord(u.Login), Free: stepRecord(u.Free), Data: dataConnRecord(&u.Data), Store: transferRecord(&u.Store),
-		Verify: stepRecord(u.Verify), VerifiedSize: u.VerifiedSize, Delete: stepRecord(u.Delete),
-		Transcript: exchangeRecords(u.Transcript),
+		Login: pc.step(u.Login), Free: pc.step(u.Free),
+		Verify: pc.step(u.Verify), VerifiedSize: u.VerifiedSize, Delete: pc.step(u.Delete),
+		Transcript: pc.exchanges(u.Transcript),
 	}
+	pc.dataConn(&out.Data, &u.Data)
+	pc.transfer(&out.Store, &u.Store)
+	return out
 }
 
-func tlsRecord(t *probe.TLSResult) *TLSRecord {
+func (pc *probeConverter) tls(t *probe.TLSResult) *TLSRecord {
 	if t == nil {
 		return nil
 	}
 	out := &TLSRecord{
-		Requested: string(t.Requested), Mode: string(t.Mode), Auth: replyRecord(t.Auth),
+		Requested: string(t.Requested), Mode: string(t.Mode), Auth: pc.reply(t.Auth),
 		Version: t.Version, CipherSuite: t.CipherSuite, Prot: t.Prot, Insecure: t.Insecure,
 		Fallback: t.Fallback, PlainLogin: t.PlainLogin, PlainSkipped: t.PlainSkipped,
 	}
@@ -223,7 +273,14 @@ func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
 	if ev == nil {
 		return nil
 	}
-	cv := &captureConverter{conns: map[*capture.Conn]*ConnRecord{}, exchanges: map[*capture.FTPExchange]*FTPExchangeRecord{}}
+	nx := 0
+	for _, s := range ev.Sessions {
+		nx += len(s.Exchanges)
+	}
+	cv := &captureConverter{
+		conns:     make(map[*capture.Conn]*ConnRecord, len(ev.Conns)+len(ev.UnansweredInboundSYNs)),
+		exchanges: make(map[*capture.FTPExchange]*FTPExchangeRecord, nx),
+	}
 	out := &EvidenceRecord{
 		Available: ev.Available, Reason: ev.Reason, Remedy: ev.Remedy, Interface: ev.Interface, Filter: ev.Filter,
 		PcapFile: ev.PcapFile, Start: ev.Start, Packets: ev.Packets, KernelDrops: ev.KernelDrops, Snaplen: ev.Snaplen,
@@ -234,7 +291,7 @@ func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
 	if ev.NotFTP != nil {
 		out.NotFTP = make([]NotFTPRecord, len(ev.NotFTP))
 		for i, n := range ev.NotFTP {
-			out.NotFTP[i] = NotFTPRecord{Client: endpointText(n.Client), Server: endpointText(n.Server), First: packetRecord(n.First), Protocol: n.Protocol}
+			out.NotFTP[i] = NotFTPRecord{Client: cv.endpoint(n.Client), Server: cv.endpoint(n.Server), First: packetRecord(n.First), Protocol: n.Protocol}
 		}
 	}
 	if ev.Sessions != nil {
@@ -246,10 +303,20 @@ func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
 	return out
 }
 
-// captureConverter remembers the records made, by source pointer.
+// captureConverter remembers the records made, by source pointer, and
+// the text of the endpoints met (a session's client and server are those
+// of its control connection, and its server's address is in each of its
+// data connections).
+//
+// It makes the records of a list in one allocation (connList, session):
+// the capture report converts thousands of sessions, and one allocation
+// per record was a third of the converting's count.
 type captureConverter struct {
 	conns     map[*capture.Conn]*ConnRecord
 	exchanges map[*capture.FTPExchange]*FTPExchangeRecord
+	addrs     [8]netip.AddrPort
+	texts     [8]string
+	nAddrs    int
 }
 
 // endpointText is an endpoint as the JSON writes it: "" when unknown.
@@ -260,6 +327,21 @@ func endpointText(ap netip.AddrPort) string {
 	return ap.String()
 }
 
+// endpoint is endpointText(ap), made once for the first endpoints met.
+func (cv *captureConverter) endpoint(ap netip.AddrPort) string {
+	for i, a := range cv.addrs[:cv.nAddrs] {
+		if a == ap {
+			return cv.texts[i]
+		}
+	}
+	t := endpointText(ap)
+	if cv.nAddrs < len(cv.addrs) {
+		cv.addrs[cv.nAddrs], cv.texts[cv.nAddrs] = ap, t
+		cv.nAddrs++
+	}
+	return t
+}
+
 func packetRecord(p capture.PacketRef) PacketRecord { return PacketRecord{T: p.T, Packet: p.Packet} }
 
 func packetPtr(p *capture.PacketRef) *PacketRecord {
@@ -268,6 +350,18 @@ func packetPtr(p *capture.PacketRef) *PacketRecord {
 	}
 	r := packetRecord(*p)
 	return &r
+}
+
+// packetFrom is packetPtr(p) made in (*free)[0], free being what is left
+// of a slice sized for the caller's packets.
+func packetFrom(p *capture.PacketRef, free *[]PacketRecord) *PacketRecord {
+	if p == nil {
+		return nil
+	}
+	r := &(*free)[0]
+	*r = packetRecord(*p)
+	*free = (*free)[1:]
+	return r
 }
 
 func packetRecords(ps []capture.PacketRef) []PacketRecord {
@@ -286,59 +380,79 @@ func (cv *captureConverter) connList(cs []*capture.Conn) []*ConnRecord {
 		return nil
 	}
 	out := make([]*ConnRecord, len(cs))
+	recs := make([]ConnRecord, len(cs))
 	for i, c := range cs {
-		out[i] = cv.conn(c)
+		out[i] = cv.conn(c, &recs[i])
 	}
 	return out
 }
 
-func (cv *captureConverter) conn(c *capture.Conn) *ConnRecord {
+// conn is c's record: the one made before, or rec filled (a new one when
+// rec is nil); nil for nil.
+func (cv *captureConverter) conn(c *capture.Conn, rec *ConnRecord) *ConnRecord {
 	if c == nil {
 		return nil
 	}
 	if r, ok := cv.conns[c]; ok {
 		return r
 	}
-	r := &ConnRecord{
-		Initiator: endpointText(c.Initiator), Responder: endpointText(c.Responder), First: packetRecord(c.First),
-		Midstream: c.Midstream, SYNs: packetRecords(c.SYNs), SYNACK: packetPtr(c.SYNACK),
-		FINInitiator: packetPtr(c.FINInitiator), FINResponder: packetPtr(c.FINResponder),
+	if rec == nil {
+		rec = new(ConnRecord)
+	}
+	free := make([]PacketRecord, countNonNil(c.SYNACK, c.FINInitiator, c.FINResponder, c.FirstData, c.LastData))
+	*rec = ConnRecord{
+		Initiator: cv.endpoint(c.Initiator), Responder: cv.endpoint(c.Responder), First: packetRecord(c.First),
+		Midstream: c.Midstream, SYNs: packetRecords(c.SYNs), SYNACK: packetFrom(c.SYNACK, &free),
+		FINInitiator: packetFrom(c.FINInitiator, &free), FINResponder: packetFrom(c.FINResponder, &free),
 		BytesFromInitiator: c.BytesFromInitiator, BytesFromResponder: c.BytesFromResponder,
-		FirstData: packetPtr(c.FirstData), LastData: packetPtr(c.LastData), Retransmits: c.Retransmits,
+		FirstData: packetFrom(c.FirstData, &free), LastData: packetFrom(c.LastData, &free), Retransmits: c.Retransmits,
 		MaxSegmentFromInitiator: c.MaxSegmentFromInitiator, MaxSegmentFromResponder: c.MaxSegmentFromResponder,
 		MSSInitiator: c.MSSInitiator, MSSResponder: c.MSSResponder,
 		Sliced: c.Sliced, GapBytes: c.GapBytes, OpenAtEnd: c.OpenAtEnd, TLS: tlsFactsRecord(c.TLS),
 	}
 	if c.RSTs != nil {
-		r.RSTs = make([]RSTRecord, len(c.RSTs))
+		rec.RSTs = make([]RSTRecord, len(c.RSTs))
 		for i, x := range c.RSTs {
-			r.RSTs[i] = RSTRecord{PacketRecord: packetRecord(x.PacketRef), From: string(x.From)}
+			rec.RSTs[i] = RSTRecord{PacketRecord: packetRecord(x.PacketRef), From: string(x.From)}
 		}
 	}
 	if c.ICMP != nil {
-		r.ICMP = make([]ICMPRecord, len(c.ICMP))
+		rec.ICMP = make([]ICMPRecord, len(c.ICMP))
 		for i, x := range c.ICMP {
-			r.ICMP[i] = ICMPRecord{PacketRecord: packetRecord(x.PacketRef), From: x.From, V6: x.V6, Type: x.Type, Code: x.Code, Text: x.Text}
+			rec.ICMP[i] = ICMPRecord{PacketRecord: packetRecord(x.PacketRef), From: x.From, V6: x.V6, Type: x.Type, Code: x.Code, Text: x.Text}
 		}
 	}
 	if c.Stall != nil {
-		r.Stall = &StallRecord{From: c.Stall.From, Duration: c.Stall.Duration}
+		rec.Stall = &StallRecord{From: c.Stall.From, Duration: c.Stall.Duration}
 	}
-	cv.conns[c] = r
-	return r
+	cv.conns[c] = rec
+	return rec
+}
+
+// countNonNil counts the packets given.
+func countNonNil(ps ...*capture.PacketRef) int {
+	n := 0
+	for _, p := range ps {
+		if p != nil {
+			n++
+		}
+	}
+	return n
 }
 
 func (cv *captureConverter) session(s *capture.FTPSession) *SessionRecord {
 	out := &SessionRecord{
-		ID: s.ID, Client: endpointText(s.Client), Server: endpointText(s.Server), DetectedBy: s.DetectedBy,
+		ID: s.ID, Client: cv.endpoint(s.Client), Server: cv.endpoint(s.Server), DetectedBy: s.DetectedBy,
 		ClientTTL: s.ClientTTL, ServerTTL: s.ServerTTL, User: s.User,
 		Truncated: s.Truncated, TextCut: s.TextCut, GapBytes: s.GapBytes, SlicedAt: packetPtr(s.SlicedAt),
 		StartedBefore: s.StartedBefore, Malformed: s.Malformed,
 	}
 	if s.Exchanges != nil {
 		out.Exchanges = make([]*FTPExchangeRecord, len(s.Exchanges))
+		recs := make([]FTPExchangeRecord, len(s.Exchanges))
+		replies := make([]FTPReplyRecord, 0, countReplies(s.Exchanges))
 		for i, x := range s.Exchanges {
-			out.Exchanges[i] = cv.exchange(x)
+			out.Exchanges[i] = cv.exchange(x, &recs[i], &replies)
 		}
 	}
 	if s.Data != nil {
@@ -353,22 +467,44 @@ func (cv *captureConverter) session(s *capture.FTPSession) *SessionRecord {
 	return out
 }
 
-func (cv *captureConverter) exchange(x *capture.FTPExchange) *FTPExchangeRecord {
+func countReplies(xs []*capture.FTPExchange) int {
+	n := 0
+	for _, x := range xs {
+		if x != nil {
+			n += len(x.Replies)
+		}
+	}
+	return n
+}
+
+// exchange is x's record: the one made before, or rec filled (a new one
+// when rec is nil), its replies appended to *replies when it has room for
+// them; nil for nil.
+func (cv *captureConverter) exchange(x *capture.FTPExchange, rec *FTPExchangeRecord, replies *[]FTPReplyRecord) *FTPExchangeRecord {
 	if x == nil {
 		return nil
 	}
 	if r, ok := cv.exchanges[x]; ok {
 		return r
 	}
-	r := &FTPExchangeRecord{PacketRecord: packetRecord(x.PacketRef), Command: x.Command, Unknown: x.Unknown}
-	if x.Replies != nil {
-		r.Replies = make([]FTPReplyRecord, len(x.Replies))
-		for i, y := range x.Replies {
-			r.Replies[i] = FTPReplyRecord{PacketRecord: packetRecord(y.PacketRef), ReplyRecord: ReplyRecord{Code: y.Code, Lines: y.Lines}, Cut: y.Cut}
-		}
+	if rec == nil {
+		rec = new(FTPExchangeRecord)
 	}
-	cv.exchanges[x] = r
-	return r
+	*rec = FTPExchangeRecord{PacketRecord: packetRecord(x.PacketRef), Command: x.Command, Unknown: x.Unknown}
+	if x.Replies != nil {
+		var own []FTPReplyRecord
+		if replies == nil || cap(*replies)-len(*replies) < len(x.Replies) {
+			replies = &own
+			own = make([]FTPReplyRecord, 0, len(x.Replies))
+		}
+		at := len(*replies)
+		for _, y := range x.Replies {
+			*replies = append(*replies, FTPReplyRecord{PacketRecord: packetRecord(y.PacketRef), ReplyRecord: ReplyRecord{Code: y.Code, Lines: y.Lines}, Cut: y.Cut})
+		}
+		rec.Replies = (*replies)[at:len(*replies):len(*replies)] // full: an append would copy
+	}
+	cv.exchanges[x] = rec
+	return rec
 }
 
 func (cv *captureConverter) dataSetup(d *capture.DataSetup) *DataSetupRecord {
@@ -376,8 +512,8 @@ func (cv *captureConverter) dataSetup(d *capture.DataSetup) *DataSetupRecord {
 		return nil
 	}
 	return &DataSetupRecord{
-		Mode: d.Mode, Setup: cv.exchange(d.Setup), Announced: endpointText(d.Announced), Transfer: cv.exchange(d.Transfer),
-		Conn: cv.conn(d.Conn), Match: d.Match, Inferred: d.Inferred, Passive: d.Passive,
+		Mode: d.Mode, Setup: cv.exchange(d.Setup, nil, nil), Announced: cv.endpoint(d.Announced), Transfer: cv.exchange(d.Transfer, nil, nil),
+		Conn: cv.conn(d.Conn, nil), Match: d.Match, Inferred: d.Inferred, Passive: d.Passive,
 	}
 }
 
