@@ -26,20 +26,29 @@ type meaningKey struct {
 }
 
 // meaningCache is ftp.Interpret remembered; nil interprets each time.
-type meaningCache map[meaningKey]ftp.Interpretation
+// Its meanings are shared and read only: the steps rebuilt from a
+// capture point at their reply's (meaning), one allocation per distinct
+// reply rather than one per step.
+type meaningCache map[meaningKey]*ftp.Interpretation
 
 // interpret is ftp.Interpret(verb, rep, after).
 func (mc meaningCache) interpret(verb string, rep ftp.Reply, after bool) ftp.Interpretation {
+	return *mc.meaning(verb, rep, after)
+}
+
+// meaning is interpret's result, to be read only.
+func (mc meaningCache) meaning(verb string, rep ftp.Reply, after bool) *ftp.Interpretation {
 	if mc == nil || len(rep.Lines) != 1 || len(rep.Lines[0]) > maxCachedLine {
-		return ftp.Interpret(verb, rep, after)
+		in := ftp.Interpret(verb, rep, after)
+		return &in
 	}
 	k := meaningKey{verb: verb, code: rep.Code, line: rep.Lines[0], after: after}
-	if in, ok := mc[k]; ok {
+	if in := mc[k]; in != nil {
 		return in
 	}
 	in := ftp.Interpret(verb, rep, after)
 	if len(mc) < maxCachedMeanings {
-		mc[k] = in
+		mc[k] = &in
 	}
-	return in
+	return &in
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/probe"
 )
 
@@ -25,12 +26,26 @@ const (
 	outlierFactor = 8
 )
 
-// pasvSample is one port the server announced in a passive reply.
+// pasvSample is one port the server announced in a passive reply: a data
+// setup's (name, rep) or an extra sample's (announced).
 type pasvSample struct {
-	port uint16
-	t    float64
-	mode string
-	what string // "EPSV LIST: 229 Entering Extended Passive Mode (|||1|)"
+	port      uint16
+	t         float64
+	mode      string
+	name      string
+	rep       *ftp.Reply
+	announced string
+}
+
+// what describes the sample: "EPSV LIST: 229 Entering Extended Passive
+// Mode (|||1|)". Written only for a sample reported: written for every
+// sample, as the range is asked for by several rules, it was 4% of the
+// 3,000-session benchmark's allocations.
+func (s pasvSample) what() string {
+	if s.rep == nil {
+		return fmt.Sprintf("%s (range sample): announced %s", s.mode, s.announced)
+	}
+	return fmt.Sprintf("%s %s: %s", s.mode, s.name, replyLine(s.rep))
 }
 
 // passiveSamples lists every port announced in a passive reply of the
@@ -48,12 +63,12 @@ func (in *input) passiveSamples(plain bool) []pasvSample {
 				continue
 			}
 			if p := portOf(a.dc.Announced); p != 0 {
-				out = append(out, pasvSample{port: p, t: a.dc.Setup.T, mode: string(mr.Mode), what: fmt.Sprintf("%s %s: %s", mr.Mode, a.name, replyLine(rep))})
+				out = append(out, pasvSample{port: p, t: a.dc.Setup.T, mode: string(mr.Mode), name: a.name, rep: rep})
 			}
 		}
 		for _, sm := range mr.PasvSamples {
 			if p := portOf(sm.Announced); p != 0 {
-				out = append(out, pasvSample{port: p, t: sm.T, mode: string(mr.Mode), what: fmt.Sprintf("%s (range sample): announced %s", mr.Mode, sm.Announced)})
+				out = append(out, pasvSample{port: p, t: sm.T, mode: string(mr.Mode), announced: sm.Announced})
 			}
 		}
 	}
@@ -73,6 +88,7 @@ func (in *input) passiveSamples(plain bool) []pasvSample {
 // others to compare with) farther from every other kept sample than
 // outlierFactor times the others' span and outlierFloor.
 func splitSamples(ss []pasvSample) (kept, suspicious []pasvSample) {
+	kept = make([]pasvSample, 0, len(ss))
 	for _, s := range ss {
 		if s.port < minPassivePort {
 			suspicious = append(suspicious, s)
@@ -82,16 +98,10 @@ func splitSamples(ss []pasvSample) (kept, suspicious []pasvSample) {
 	}
 	var far []int
 	for i, s := range kept {
-		var others []int
-		for j, o := range kept {
-			if j != i && o.port != s.port {
-				others = append(others, int(o.port))
-			}
-		}
-		if len(others) < 2 {
+		lo, hi, n := othersSpan(kept, i)
+		if n < 2 {
 			continue
 		}
-		lo, hi := slices.Min(others), slices.Max(others)
 		gap := min(abs(int(s.port)-lo), abs(int(s.port)-hi))
 		if int(s.port) >= lo && int(s.port) <= hi {
 			gap = 0
@@ -105,6 +115,25 @@ func splitSamples(ss []pasvSample) (kept, suspicious []pasvSample) {
 		kept = slices.Delete(kept, far[i], far[i]+1)
 	}
 	return kept, suspicious
+}
+
+// othersSpan is the lowest and the highest port of the samples other
+// than ss[i] and its port, and how many those are (without listing them:
+// a list per sample, and kept grown by appends, were 2% of the
+// 3,000-session benchmark's allocations).
+func othersSpan(ss []pasvSample, i int) (lo, hi, n int) {
+	for j, o := range ss {
+		if j == i || o.port == ss[i].port {
+			continue
+		}
+		p := int(o.port)
+		if n == 0 || p < lo {
+			lo = p
+		}
+		hi = max(hi, p)
+		n++
+	}
+	return lo, hi, n
 }
 
 func abs(n int) int {
@@ -160,7 +189,7 @@ func rulePasvPortSuspicious(in *input) []Finding {
 	var ports []string
 	var modes []string
 	for _, s := range sus {
-		facts = append(facts, Fact{T: s.t, Text: s.what})
+		facts = append(facts, Fact{T: s.t, Text: s.what()})
 		if p := fmt.Sprint(s.port); !slices.Contains(ports, p) {
 			ports = append(ports, p)
 		}
