@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -257,6 +258,25 @@ func TestWordingsStayInTheirLane(t *testing.T) {
 		rep := replyOf(t, []string{tt.line})
 		if got := Interpret(tt.verb, rep, false); got.Meaning != tt.want {
 			t.Errorf("Interpret(%q, %q) = %q (%s), want %q", tt.verb, tt.line, got.Meaning, got.Source, tt.want)
+		}
+	}
+}
+
+// TestWorded: a code is worded exactly when a row is for it, and the rows
+// tried for a code (rowsByCode) decide as the whole table does.
+func TestWorded(t *testing.T) {
+	for code := 100; code < 600; code++ {
+		has := slices.ContainsFunc(wordings, func(w wording) bool { return slices.Contains(w.codes, code) })
+		if Worded(code) != has {
+			t.Errorf("Worded(%d) = %v, a row for it: %v", code, Worded(code), has)
+		}
+	}
+	for _, tc := range wordingCases {
+		rep := replyOf(t, tc.lines)
+		m, src, ok := matchWording(tc.verb, rep)
+		i := rowFor(tc.verb, rep)
+		if ok != (i >= 0) || ok && (m != wordings[i].meaning || src != wordings[i].source()) {
+			t.Errorf("%s %s: matchWording %q %q %v, the table's row %d", tc.server, tc.lines[0], m, src, ok, i)
 		}
 	}
 }
