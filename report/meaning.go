@@ -224,12 +224,14 @@ func loginVerb(mr *probe.ModeResult, st probe.Step) string {
 	}
 	verb := ""
 	for _, ex := range mr.Transcript {
-		v := transferVerb(ex.Command, "")
-		switch v {
+		// The code first: it rules out most exchanges without reading
+		// their command (asked for each time a mode's steps are listed).
+		if ex.Reply == nil || ex.Reply.Code != st.Reply.Code {
+			continue
+		}
+		switch v := transferVerb(ex.Command, ""); v {
 		case "USER", "PASS", "ACCT":
-			if ex.Reply != nil && ex.Reply.Code == st.Reply.Code {
-				verb = v
-			}
+			verb = v
 		}
 	}
 	if verb != "" {

@@ -6,8 +6,9 @@ import "github.com/ftpdiag/ftpdiag/ftp"
 // commands: "226 Transfer complete." to each RETR of thousands of
 // sessions. Rebuilding them, ftp.Interpret (its wording table) was a
 // tenth of analyze's time; a capture's meanings are kept here, per
-// command, single-line reply and sequence position. A reply's meaning is
-// a pure function of those, so the report is the same.
+// command, single-line reply (its code alone when its text cannot change
+// its meaning: ftp.Worded) and sequence position. A reply's meaning is a
+// pure function of those, so the report is the same.
 const (
 	// maxCachedLine: a longer line (a banner, a listing of errors) is
 	// interpreted each time.
@@ -36,13 +37,23 @@ func (mc meaningCache) interpret(verb string, rep ftp.Reply, after bool) ftp.Int
 	return *mc.meaning(verb, rep, after)
 }
 
-// meaning is interpret's result, to be read only.
+// meaning is interpret's result, to be read only. A reply whose text
+// cannot change its meaning (ftp.Worded) is kept by its code alone: each
+// 227 and 229 names its own port, and kept by line they filled the cache
+// with meanings never asked for again.
 func (mc meaningCache) meaning(verb string, rep ftp.Reply, after bool) *ftp.Interpretation {
-	if mc == nil || len(rep.Lines) != 1 || len(rep.Lines[0]) > maxCachedLine {
+	if mc == nil {
 		in := ftp.Interpret(verb, rep, after)
 		return &in
 	}
-	k := meaningKey{verb: verb, code: rep.Code, line: rep.Lines[0], after: after}
+	k := meaningKey{verb: verb, code: rep.Code, after: after}
+	if ftp.Worded(rep.Code) {
+		if len(rep.Lines) != 1 || len(rep.Lines[0]) > maxCachedLine {
+			in := ftp.Interpret(verb, rep, after)
+			return &in
+		}
+		k.line = rep.Lines[0]
+	}
 	if in := mc[k]; in != nil {
 		return in
 	}
