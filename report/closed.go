@@ -21,9 +21,9 @@ func lostStep(in *input, mr *probe.ModeResult) (modeStep, bool) {
 	}
 	closed, reset := s.st.Outcome == probe.OutcomeClosed, s.st.Outcome == probe.OutcomeReset
 	switch {
-	case s.what == "control connect":
+	case s.is("control connect"):
 		return s, reset
-	case s.what == "greeting" || s.what == "login" || (s.data && s.verb == setupVerb(mr.Mode)):
+	case s.is("greeting") || s.is("login") || (s.data && s.verb == setupVerb(mr.Mode)):
 		return s, closed || reset
 	case s.tr != nil:
 		return s, closed || (reset && s.tr.Preliminary == nil && s.tr.Bytes == 0)
@@ -50,7 +50,7 @@ func ruleControlClosed(in *input) []Finding {
 		}
 		modes = append(modes, string(mr.Mode))
 		reset = reset || s.st.Outcome == probe.OutcomeReset
-		if s.what != "greeting" && s.what != "control connect" {
+		if !s.is("greeting") && !s.is("control connect") {
 			early = false
 		}
 		if !s.data {
@@ -59,9 +59,9 @@ func ruleControlClosed(in *input) []Finding {
 		if d := s.describe(); !slices.Contains(where, d) {
 			where = append(where, d)
 		}
-		text := fmt.Sprintf("%s %s", mr.Mode, s.what)
+		text := fmt.Sprintf("%s %s", mr.Mode, s.what())
 		if s.data && mr.Login.Reply != nil {
-			text = fmt.Sprintf("%s after %q, %s", mr.Mode, replyLine(mr.Login.Reply), s.what)
+			text = fmt.Sprintf("%s after %q, %s", mr.Mode, replyLine(mr.Login.Reply), s.what())
 		}
 		facts = append(facts, stepFact(text, s.st))
 		for _, c := range in.obs.controlOf(mr).conns {

@@ -217,7 +217,7 @@ func portFixes(host string, lo, hi int) []Fix {
 // first reply line to quote.
 func (in *input) loginRefusals(meanings ...ftp.Meaning) (refused []failedReply, mrs []string, facts []Fact, rep string) {
 	for _, f := range in.failedReplies(meanings...) {
-		if f.what != "login" {
+		if !f.is("login") {
 			continue
 		}
 		refused = append(refused, f)

@@ -38,9 +38,9 @@ func fallback(in *input, found []Finding) []Finding {
 		}
 		s, ok := in.firstFailure(mr)
 		if !ok {
-			s = modeStep{what: "LIST", verb: "LIST", st: mr.List.Step, data: true}
+			s = modeStep{name: "LIST", verb: "LIST", st: mr.List.Step, data: true}
 		}
-		fact := stepFact(fmt.Sprintf("%s %s", mr.Mode, s.what), s.st)
+		fact := stepFact(fmt.Sprintf("%s %s", mr.Mode, s.what()), s.st)
 		if !controlUp(mr) || !s.data {
 			ctl.Modes = append(ctl.Modes, string(mr.Mode))
 			ctl.Evidence = append(ctl.Evidence, fact)

@@ -33,7 +33,7 @@ func ruleProtocolViolation(in *input) []Finding {
 				text = fmt.Sprintf(" answered with %s, which its sequence does not allow", replyLine(s.st.Reply))
 			}
 		case s.st.Outcome == probe.OutcomeProtocol:
-			text = fmt.Sprintf(" %s: %s", s.what, orDash(s.st.Error))
+			text = fmt.Sprintf(" %s: %s", s.what(), orDash(s.st.Error))
 		case s.st.Outcome == probe.OutcomeRefusedByPolicy && s.dc != nil && s.dc.AddressPolicy == "invalid-port":
 			text = fmt.Sprintf(" data endpoint %s: %s", s.dc.Announced, orDash(s.st.Error))
 		default:

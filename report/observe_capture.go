@@ -120,9 +120,9 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 		cut, hole, sliced := strings.HasPrefix(s.st.Error, cutPrefix), strings.HasPrefix(s.st.Error, holePrefix), strings.HasPrefix(s.st.Error, slicedPrefix)
 		tls, gaveUp := s.st.Error == tlsHiddenText, strings.HasPrefix(s.st.Error, clientEndedPrefix)
 		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls || gaveUp) {
-			what := s.what
-			if s.data && s.what != setupName(first) {
-				what = fmt.Sprintf("%s %s", setupName(first), s.what)
+			what := s.what()
+			if s.data && what != setupName(first) {
+				what = fmt.Sprintf("%s %s", setupName(first), what)
 			}
 			if tls && first != nil && first.Conn != nil {
 				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)

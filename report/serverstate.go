@@ -37,7 +37,7 @@ func (g *replyGroup) addStep(mode string, s modeStep) {
 	if d := s.describe(); !slices.Contains(g.where, d) {
 		g.where = append(g.where, d)
 	}
-	g.facts = append(g.facts, stepFact(mode+" "+s.what, s.st))
+	g.facts = append(g.facts, stepFact(mode+" "+s.what(), s.st))
 	if g.first == "" {
 		g.first = replyLine(s.st.Reply)
 	}
