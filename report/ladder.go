@@ -80,6 +80,8 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 			kept = append(kept, e)
 		}
 	}
+	// Compared with < alone (not cmp.Compare, which orders NaN): the
+	// order sort.SliceStable gave, without its reflection.
 	slices.SortStableFunc(kept, func(a, b LadderEvent) int {
 		switch {
 		case a.T < b.T:
