@@ -5,6 +5,7 @@ import (
 	"iter"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,8 +31,9 @@ type input struct {
 	// once (outsideDone).
 	outsideObs  []outsideObs
 	outsideDone bool
-	// failures memoizes firstFailure per mode (input.firstFailure).
-	failures map[*probe.ModeResult]firstFail
+	// failures memoizes firstFailure per mode, by its index in modes()
+	// (input.firstFailure).
+	failures []firstFail
 	// modeList is modes(), found once.
 	modeList []*probe.ModeResult
 	// meanings remembers the meanings of replies a step does not carry
@@ -47,25 +49,32 @@ func (in *input) interpret(verb string, st probe.Step) ftp.Interpretation {
 	return in.meanings.interpret(verb, *st.Reply, false)
 }
 
-// firstFail is a mode's first failure as firstFailure returns it.
+// firstFail is a mode's first failure as firstFailure returns it; done
+// once found.
 type firstFail struct {
-	s  modeStep
-	ok bool
+	s        modeStep
+	ok, done bool
 }
 
 // firstFailure is firstFailure(mr), found once per mode: the rules ask
 // it of every mode, each time interpreting every reply of the mode's
 // steps, and a mode does not change while the rules run.
+// A list by index, not a map: a session has a few modes, and the map took
+// twice the bytes.
 func (in *input) firstFailure(mr *probe.ModeResult) (modeStep, bool) {
-	if f, ok := in.failures[mr]; ok {
-		return f.s, f.ok
+	i := slices.Index(in.modes(), mr)
+	if i < 0 {
+		return firstFailure(mr)
 	}
-	s, ok := firstFailure(mr)
 	if in.failures == nil {
-		in.failures = map[*probe.ModeResult]firstFail{}
+		in.failures = make([]firstFail, len(in.modes()))
 	}
-	in.failures[mr] = firstFail{s, ok}
-	return s, ok
+	f := &in.failures[i]
+	if !f.done {
+		f.s, f.ok = firstFailure(mr)
+		f.done = true
+	}
+	return f.s, f.ok
 }
 
 // newInput is the input of a probe run: its attempts joined to the
