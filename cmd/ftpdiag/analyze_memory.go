@@ -52,7 +52,8 @@ func reportLimit(inUse uint64) int64 {
 // GOGC alone, the heap grows to twice them (1 GiB, 5,000 sessions, 16 at
 // once: 88 MB peak RSS, 2.1 s CPU). A soft limit of streamFloor keeps it
 // near them (61 MB, 2.6 s CPU; 48 MiB gave 65 MB and 2.4 s, 40 MiB 58 MB
-// and 2.9 s). It follows the live heap up, as the capture is read
+// and 2.9 s; since the diagnosis allocates less, 57-58 MB and 2.0-2.3 s,
+// and 46 MiB gave 59-60 MB and no faster run). It follows the live heap up, as the capture is read
 // (checked every governEvery): streamHeadroom above it, or half of it
 // when that is more, so that a capture of many sessions at once (or one
 // whose sessions cannot be written before its end) never makes the
