@@ -168,6 +168,26 @@ func (c *craftedConn) pasv(at float64, ip string, port int) {
 	c.reply(at+0.1, pasvReply(ip, port))
 }
 
+// listed: LIST over the data connection d, dialled at at+0.15 and
+// answered, which sends one line and ends with end at at+0.4; the 150
+// and 226 around it.
+func (c *craftedConn) listed(d *craftedConn, at float64, end func(at float64)) {
+	d.open(at + 0.15)
+	c.cmd(at+0.2, "LIST")
+	c.reply(at+0.3, "150 Here comes the directory listing.")
+	d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
+	end(at + 0.4)
+	c.reply(at+0.5, "226 Directory send OK.")
+}
+
+// listRefused: LIST at at+0.2, the server's 425 at replyAt, then QUIT and
+// the connection's end.
+func (c *craftedConn) listRefused(at, replyAt float64) {
+	c.cmd(at+0.2, "LIST")
+	c.reply(replyAt, "425 Failed to establish connection.")
+	c.close(c.quit(replyAt + 0.1))
+}
+
 // minuteApart: n sessions of one client, a minute apart from 5 s, each a
 // login and QUIT.
 func (cp *crafted) minuteApart(n int) {
@@ -191,9 +211,7 @@ func (cp *crafted) passiveUnseen(client string, cport int, at float64) {
 	c.open(at)
 	at = c.login(at + 0.01)
 	c.pasv(at, "192.0.2.10", 50000+cport%1000)
-	c.cmd(at+0.2, "LIST")
-	c.reply(at+20.2, "425 Failed to establish connection.")
-	c.close(c.quit(at + 20.3))
+	c.listRefused(at, at+20.2)
 }
 
 // craftedCaptures are the review's cases, by name.
@@ -222,12 +240,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 		at := c.login(0.01)
 		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:43001", "192.0.2.10:50001", 9)
-		d.open(at + 0.15)
-		c.cmd(at+0.2, "LIST")
-		c.reply(at+0.3, "150 Here comes the directory listing.")
-		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
-		d.close(at + 0.4)
-		c.reply(at+0.5, "226 Directory send OK.")
+		c.listed(d, at, d.close)
 		c.quit(at + 0.6)
 		c.finsLostAck(at+0.8, []float64{0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4, 51, 102.2})
 		e := cp.conn("198.51.100.30:44000", "192.0.2.10:21", 11)
@@ -245,24 +258,19 @@ var craftedCaptures = map[string]func(cp *crafted){
 		at := c.login(0.01)
 		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
-		d.open(at + 0.15)
-		c.cmd(at+0.2, "LIST")
-		c.reply(at+0.3, "150 Here comes the directory listing.")
-		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
-		d.finsLostAck(at+0.4, []float64{0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4, 51, 102.2})
-		c.reply(at+0.5, "226 Directory send OK.")
+		c.listed(d, at, func(at float64) {
+			d.finsLostAck(at, []float64{0.2, 0.6, 1.4, 3, 6.2, 12.6, 25.4, 51, 102.2})
+		})
 		c.close(c.quit(at + 0.6))
 		e := cp.conn("198.51.100.20:43500", "192.0.2.10:21", 11)
 		e.open(95)
 		e.login(95.01)
 		e.pasv(102.5, "192.0.2.10", 50001)
-		e.cmd(102.7, "LIST")
 		f := cp.conn("198.51.100.20:60002", "192.0.2.10:50001", 19)
 		for _, dt := range []float64{0, 1, 3, 7, 15} {
 			f.syn(103.5 + dt)
 		}
-		e.reply(125, "425 Failed to establish connection.")
-		e.close(e.quit(125.1))
+		e.listRefused(102.5, 125)
 		cp.conn("198.51.100.99:46000", "192.0.2.10:21", 17).syn(300)
 	},
 	// A scanner's SYN to port 21 that nothing answers, then sessions a
@@ -286,9 +294,7 @@ var craftedCaptures = map[string]func(cp *crafted){
 		b.open(1)
 		at = b.login(1.01)
 		b.pasv(at, "192.0.2.10", 50002)
-		b.cmd(at+0.2, "LIST")
-		b.reply(at+10.2, "425 Failed to establish connection.")
-		b.close(b.quit(at + 10.3))
+		b.listRefused(at, at+10.2)
 		x := cp.conn("198.51.100.99:46000", "192.0.2.10:21", 17)
 		x.syn(48)
 		cp.emit(48.01, x.b, x.a, x.sb, x.sa, cRST|cACK, nil)
@@ -324,9 +330,7 @@ var craftedIdle = map[string]func(cp *crafted){
 		for _, dt := range []float64{0, 1, 3, 7} {
 			d.syn(at + 0.15 + dt)
 		}
-		c.cmd(at+0.2, "LIST")
-		c.reply(at+20.2, "425 Failed to establish connection.")
-		c.close(c.quit(at + 20.3))
+		c.listRefused(at, at+20.2)
 		cp.ticks(300)
 	},
 	// An old kernel's dial (3 s initial timeout): SYNs at 0, 3, 9, 21 and
@@ -340,12 +344,7 @@ var craftedIdle = map[string]func(cp *crafted){
 		at := c.login(93.01)
 		c.pasv(at, "192.0.2.10", 50001)
 		d := cp.conn("198.51.100.20:60001", "192.0.2.10:50001", 9)
-		d.open(at + 0.15)
-		c.cmd(at+0.2, "LIST")
-		c.reply(at+0.3, "150 Here comes the directory listing.")
-		d.send(at+0.35, false, "-rw-r--r-- 1 ftp ftp 0 Jan 1 file\r\n")
-		d.close(at + 0.4)
-		c.reply(at+0.5, "226 Directory send OK.")
+		c.listed(d, at, d.close)
 		c.close(c.quit(at + 0.6))
 		cp.ticks(300)
 	},
@@ -360,9 +359,7 @@ var craftedIdle = map[string]func(cp *crafted){
 		for _, dt := range []float64{0, 3, 9, 21, 45, 93} {
 			d.syn(at + 0.15 + dt)
 		}
-		c.cmd(at+0.2, "LIST")
-		c.reply(at+15.2, "425 Failed to establish connection.")
-		c.close(c.quit(at + 15.3))
+		c.listRefused(at, at+15.2)
 		cp.ticks(300)
 	},
 }

@@ -166,21 +166,21 @@ func newJSONPlan(t reflect.Type) encodeFunc {
 	if marshals(t) {
 		return encodeByJSON
 	}
-	switch t.Kind() {
-	case reflect.Bool:
+	switch memberOpOf(t) { // the plain kinds, as a struct's loop writes them
+	case opString:
+		return encodeString
+	case opBool:
 		return encodeBool
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case opInt:
 		return encodeInt
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+	case opUint:
 		return encodeUint
+	case opFloat64:
+		return encodeFloat(64)
+	}
+	switch t.Kind() {
 	case reflect.Float32:
 		return encodeFloat(32)
-	case reflect.Float64:
-		return encodeFloat(64)
-	case reflect.String:
-		if t != jsonNumberType { // a json.Number is written as a number
-			return encodeString
-		}
 	case reflect.Interface:
 		return encodeInterface
 	case reflect.Pointer:
@@ -478,8 +478,9 @@ const (
 )
 
 // memberOpOf is the op of a member of type t: opPlan unless t is a plain
-// kind whose plan would be encodeString, encodeBool, encodeInt, encodeUint
-// or encodeFloat(64).
+// string, boolean, integer or float64 kind (newJSONPlan's plans for those
+// follow from it). A json.Number, a string kind, is written as a number by
+// encoding/json; a type with a marshalling method by its method.
 func memberOpOf(t reflect.Type) memberOp {
 	if marshals(t) || t == jsonNumberType {
 		return opPlan
