@@ -791,6 +791,9 @@ var transferVerbs = map[string]bool{"LIST": true, "NLST": true, "MLSD": true, "R
 // command records one client command line.
 func (fs *ftpStream) command(line string, ref PacketRef) {
 	s := fs.s
+	// A client interrupting a transfer sends Telnet's IP and Synch
+	// before ABOR (tnftp, inetutils ftp): the command is what follows.
+	line = ftp.StripTelnet(line)
 	verb, arg, err := ftp.ParseCommand(line)
 	if !fs.knownCmd {
 		if p := foreignLine(line, verb, arg); p != "" {

@@ -56,6 +56,40 @@ func ParseCommand(line string) (verb, arg string, err error) {
 	return strings.ToUpper(verb), arg, nil
 }
 
+// Telnet bytes of the control connection (RFC 959 §4.1.3 and RFC 854): a
+// client interrupting a transfer sends IAC IP and IAC DM (the Synch)
+// before ABOR; IAC IAC is a data byte 255.
+const (
+	telnetIAC  = 255
+	telnetWILL = 251 // WILL, WONT, DO, DONT (251-254) take an option byte
+	telnetSE   = 240 // SE up to SB (240-250) stand alone
+)
+
+// StripTelnet returns line without its Telnet commands: IAC followed by a
+// command byte (IAC IP, IAC DM... and IAC WILL/WONT/DO/DONT with their
+// option), IAC IAC read as one byte 255. A line without IAC is returned as
+// it is.
+func StripTelnet(line string) string {
+	if strings.IndexByte(line, telnetIAC) < 0 {
+		return line
+	}
+	b := make([]byte, 0, len(line))
+	for i := 0; i < len(line); i++ {
+		if line[i] != telnetIAC {
+			b = append(b, line[i])
+			continue
+		}
+		switch i++; {
+		case i == len(line):
+		case line[i] == telnetIAC:
+			b = append(b, telnetIAC)
+		case line[i] >= telnetWILL:
+			i++ // the option byte
+		}
+	}
+	return string(b)
+}
+
 // CommandVerb is the verb ParseCommand returns, "" where it returns an
 // error, without making the error: the capture asks the verb of every
 // exchange it reads, the greeting's (no command) among them.

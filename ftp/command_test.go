@@ -67,6 +67,24 @@ func TestWriteCommand(t *testing.T) {
 	}
 }
 
+func TestStripTelnet(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"ABOR", "ABOR"},
+		{"\xff\xf4\xff\xf2ABOR", "ABOR"},         // IAC IP, IAC DM (inetutils ftp, tnftp)
+		{"\xff\xfb\x01\xff\xfe\x03NOOP", "NOOP"}, // IAC WILL ECHO, IAC DONT SGA
+		{"RETR a\xff\xffb", "RETR a\xffb"},       // IAC IAC: a byte 255 of the name
+		{"\xff\xf4", ""},                         // the interrupt alone
+		{"\xff", ""},                             // cut after IAC
+		{"\xff\xfd", ""},                         // cut before the option
+		{"STOR caf\xc3\xa9", "STOR caf\xc3\xa9"}, // UTF-8 never holds 255
+	}
+	for _, tt := range tests {
+		if got := StripTelnet(tt.line); got != tt.want {
+			t.Errorf("StripTelnet(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
 func TestParseCommand(t *testing.T) {
 	tests := []struct {
 		line, verb, arg string

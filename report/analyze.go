@@ -722,8 +722,8 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			mr := ml.next(&base)
 			mr.Mode = modeOf(pair.first)
 			mr.Works = fillData(&mr.ListData, &mr.List, s, pair.first, rc)
-			var xbuf [4]*capture.FTPExchange
-			xs := appendDataExchanges(xbuf[:0], pair.first)
+			var xbuf [6]*capture.FTPExchange
+			xs := appendDataExchanges(xbuf[:0], s, pair.first)
 			ln := modeLinks{control: s.Control, list: pair.first.Conn}
 			if pair.second != nil {
 				// One allocation for the two (as two, they were 1% of
@@ -737,7 +737,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 				// connection opened and its transfer completed; the
 				// second transfer's failure is its own finding's.
 				fillData(mr.RetrData, mr.Retr, s, pair.second, rc)
-				xs = appendDataExchanges(xs, pair.second)
+				xs = appendDataExchanges(xs, s, pair.second)
 				ln.retr = pair.second.Conn
 			}
 			if u, cut := cutShort(mr, pair.first); cut {
@@ -1540,7 +1540,14 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
 	}
 	transferTimes(tr, c, ds.Passive, prelim, final)
+	var abortT float64
+	aborted := false
+	if ds.Transfer != nil && !rc.sliced {
+		abortT, aborted = clientAbort(s, ds.Transfer, final)
+	}
 	switch {
+	case aborted && abortDecides(tr, c, ds.Transfer, abortT, final):
+		// Interrupted by the client (client_abort.go).
 	case ds.Transfer == nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
 		if !dc.Connect.OK() {
@@ -1627,14 +1634,18 @@ func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, fi
 	}
 }
 
-// appendDataExchanges appends the exchanges of a setup and its transfer
-// (a caller's array of four keeps a mode's off the heap).
-func appendDataExchanges(out []*capture.FTPExchange, ds *capture.DataSetup) []*capture.FTPExchange {
+// appendDataExchanges appends the exchanges of a setup and its transfer,
+// and the client's ABOR that interrupted the transfer (a caller's array of
+// six keeps a mode's off the heap).
+func appendDataExchanges(out []*capture.FTPExchange, s *capture.FTPSession, ds *capture.DataSetup) []*capture.FTPExchange {
 	if ds.Setup != nil {
 		out = append(out, ds.Setup)
 	}
 	if ds.Transfer != nil {
 		out = append(out, ds.Transfer)
+		if x := abortOf(s, ds.Transfer); x != nil {
+			out = append(out, x)
+		}
 	}
 	return out
 }

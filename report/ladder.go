@@ -156,7 +156,11 @@ func transferLabel(a attempt) string {
 	var buf [64]byte
 	b := append(append(buf[:0], a.name...), " data: "...)
 	b = append(strconv.AppendInt(b, a.tr.Bytes, 10), " bytes, "...)
-	return string(append(b, a.tr.Step.Outcome...))
+	b = append(b, a.tr.Step.Outcome...)
+	if a.tr.Aborted {
+		b = append(b, ", aborted"...)
+	}
+	return string(b)
 }
 
 // answer is the reply to a SYN: SYN-ACK, RST or ICMP; empty when none came.

@@ -57,7 +57,10 @@ type unseenSetup struct {
 	// ended itself before any answer, sooner than outlivedWait
 	// (clientEndedPrefix).
 	GaveUp bool
-	Text   string
+	// Aborted is set, beside GaveUp, for a transfer the client
+	// interrupted with ABOR before data was seen (clientAbortPrefix).
+	Aborted bool
+	Text    string
 }
 
 // rebuild is what rebuilding a captured session needs to know of the
@@ -90,6 +93,11 @@ const cutPrefix = "the capture ends "
 // after the step began, before any answer: it gave up, the other side
 // ended nothing, and what that side would have done is not on the wire.
 const clientEndedPrefix = "given up: "
+
+// clientAbortPrefix starts the error of a transfer the client interrupted
+// with ABOR before any data was seen (client_abort.go): given up too, by
+// a command instead of the connection's end.
+const clientAbortPrefix = clientEndedPrefix + "the client interrupted "
 
 // holePrefix starts the error of a step whose command or reply fell in a
 // hole of the capture.
@@ -128,7 +136,8 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)
 			}
 			text := what + ": " + strings.TrimPrefix(s.st.Error, clientEndedPrefix)
-			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, GaveUp: gaveUp, Command: what, Text: text}, true
+			aborted := strings.HasPrefix(s.st.Error, clientAbortPrefix)
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, GaveUp: gaveUp, Aborted: aborted, Command: what, Text: text}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -295,11 +304,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole, sliced, tls, gaveUp := false, false, false, false, false, false
+	cut, missing, hole, sliced, tls, gaveUp, aborted := false, false, false, false, false, false, false
 	for _, u := range in.an.unseen {
 		// What hid the set-up, quoted as the unseen record says it; or a
 		// data connection simply not in the file.
 		switch {
+		case u.Aborted:
+			aborted = true
 		case u.GaveUp:
 			gaveUp = true
 		case u.TLS:
@@ -377,6 +388,15 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		if !missing && !cut && !hole && !sliced && !tls {
 			title = "The session gave up on a step before any answer: how it would have ended cannot be seen"
 			action = "let the client wait longer for the answer (its timeout), and capture that"
+		} else {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	if aborted {
+		parts = append(parts, "The client interrupted a transfer (ABOR) before any of its data was seen: a user cancelling, or a client reading no more, is the client's choice, and the server's reply to the ABOR (426, then 226) is no failure. Whether the data would have come, or how much moved on a data connection the capture does not hold, is not in the file, so no finding is made about the transfer.")
+		if !missing && !cut && !hole && !sliced && !tls && !gaveUp {
+			title = "The client interrupted a transfer before any data: how it would have gone cannot be seen"
+			action = "capture a transfer the client lets finish, with its data connection"
 		} else {
 			title = "The capture does not show how some of the session's steps went"
 		}

@@ -1,0 +1,112 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ftpdiag/ftpdiag/probe"
+)
+
+// abortedRetr is a session whose RETR over PASV the client interrupts with
+// abor (its line as sent) at abortAt seconds after the 150, the data
+// connection having carried chunks of 1400 bytes by then (the last one at
+// lastData after the 150; none when chunks is 0); dataConn false: the
+// capture is filtered to the control port.
+func abortedRetr(cp *crafted, abor string, chunks int, lastData, abortAt float64, dataConn bool) {
+	c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
+	c.open(0)
+	at := c.login(0.01)
+	c.pasv(at, "192.0.2.10", 50001)
+	var d *craftedConn
+	if dataConn {
+		d = cp.conn("198.51.100.20:43001", "192.0.2.10:50001", 9)
+		d.open(at + 0.15)
+	}
+	c.cmd(at+0.2, "RETR big.iso")
+	c.reply(at+0.3, "150 Opening BINARY mode data connection for big.iso (104857600 bytes).")
+	for i := range chunks {
+		if d != nil {
+			d.send(at+0.3+lastData*float64(i+1)/float64(chunks), false, strings.Repeat("x", 1400))
+		}
+	}
+	at += 0.3 + abortAt
+	c.send(at, true, abor+"\r\n")
+	if d != nil {
+		cp.emit(at+0.01, d.b, d.a, d.sb, d.sa, cRST|cACK, nil)
+	}
+	c.reply(at+0.02, "426 Failure writing network stream.")
+	c.reply(at+0.03, "226 Abort successful")
+	c.close(c.quit(at + 0.5))
+}
+
+// TestClientAbort: a transfer the client interrupts with ABOR (a user
+// cancelling a download) is the client's choice: the server's 426 is no
+// failure of the data connection. Data moved: the mode works, the transfer
+// aborted. None yet, soon after the 150, or no data connection in the
+// capture: given up, said so, no finding. After a stall, the stall is
+// still the wire's evidence.
+func TestClientAbort(t *testing.T) {
+	telnet := "\xff\xf4\xff\xf2ABOR" // IAC IP, IAC DM: tnftp, inetutils ftp
+	tests := []struct {
+		name     string
+		abor     string
+		chunks   int
+		lastData float64
+		abortAt  float64
+		dataConn bool
+		works    bool   // the mode works, its transfer aborted
+		unseen   string // capture-incomplete says it; "" = no such finding
+		errorID  string // the one error finding; "" = none
+	}{
+		{"cancelled download", "ABOR", 20, 0.1, 0.2, true, true, "", ""},
+		{"cancelled download, Telnet IP and Synch first", telnet, 20, 0.1, 0.2, true, true, "", ""},
+		{"cancelled before any data", "ABOR", 0, 0, 2, true, false, "the client interrupted RETR (ABOR) 2.1 s after it, before any data", ""},
+		{"filtered to the control port", "ABOR", 20, 0.1, 30, false, false, "holds no data connection of it", ""},
+		{"cancelled after 40 s without data", "ABOR", 0, 0, 40, true, false, "", "transfer-no-data"},
+		{"cancelled after a 30 s stall", "ABOR", 20, 0.1, 30, true, false, "", "data-connection-failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cp := &crafted{t: t}
+			abortedRetr(cp, tc.abor, tc.chunks, tc.lastData, tc.abortAt, tc.dataConn)
+			cd, js := wholeJSON(t, cp.pcap())
+			if len(cd.Sessions) != 1 {
+				t.Fatalf("%d sessions, want 1", len(cd.Sessions))
+			}
+			d := cd.Sessions[0]
+			var errs []string
+			for _, f := range d.Findings {
+				if f.Severity == SeverityError {
+					errs = append(errs, f.ID)
+				}
+			}
+			if want := strings.Fields(tc.errorID); strings.Join(errs, " ") != strings.Join(want, " ") {
+				t.Errorf("errors %v, want %v", errs, want)
+			}
+			f := find(d.Findings, "capture-incomplete")
+			switch {
+			case tc.unseen == "" && f != nil:
+				t.Errorf("unexpected capture-incomplete: %s", f.Explanation)
+			case tc.unseen != "" && (f == nil || !strings.Contains(string(js), tc.unseen)):
+				t.Errorf("no capture-incomplete saying %q: %v\n%.3000s", tc.unseen, ids(d.Findings), js)
+			}
+			if !tc.works {
+				return
+			}
+			if len(d.Matrix) != 1 || !d.Matrix[0].Works {
+				t.Fatalf("matrix %+v, want PASV working", d.Matrix)
+			}
+			tr := d.Probe.Modes[0].List
+			if !tr.Aborted || tr.Step.Outcome != probe.OutcomeOK || tr.Final == nil || tr.Final.Code != 426 {
+				t.Errorf("transfer %+v, want ok, aborted, final 426", tr)
+			}
+			var ladder []string
+			for _, e := range d.Ladders[0].Events {
+				ladder = append(ladder, e.Label)
+			}
+			if l := strings.Join(ladder, "\n"); !strings.Contains(l, "ABOR") || !strings.Contains(l, "RETR data: 28000 bytes, ok, aborted") {
+				t.Errorf("the ladder does not show the ABOR and the aborted transfer:\n%s", l)
+			}
+		})
+	}
+}
