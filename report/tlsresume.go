@@ -81,7 +81,9 @@ func (in *input) refusedForReuse(mr *probe.ModeResult, a attempt) (reuseRefusal,
 		case m == ftp.MeaningTLSReuseRequired, s.Outcome == probe.OutcomeTLSResumption && s.Reply == nil:
 			rf.fact = stepFact(what(), s)
 			return rf, true
-		case m == ftp.MeaningDataConnectionFailed && fullHandshake(rf.data):
+		case m == ftp.MeaningDataConnectionFailed && fullHandshake(rf.data) && !appDataSeen(rf.data):
+			// A refusal sends no data: a 426 after the records of a
+			// listing (a transfer aborted midway) is not one.
 			rf.fact = stepFact(what(), s)
 			rf.fact.Text += " (after a full TLS handshake on the data connection: the server refused it for not resuming the control session)"
 			return rf, true
@@ -289,8 +291,11 @@ func (in *input) notResumedKeyless() []Finding {
 // show application data after the handshake, either way: a listing or a
 // download from the server, an upload from the client; a transfer, so no
 // refusal (TLS 1.3 tickets look like data: never said of it).
-func dataFlowed(c *capture.Conn) bool {
-	f := c.TLS
+func dataFlowed(c *capture.Conn) bool { return appDataSeen(c.TLS) }
+
+// appDataSeen is dataFlowed of a connection's TLS facts (nil: no
+// handshake in the capture, nothing seen).
+func appDataSeen(f *capture.TLSFacts) bool {
 	return f != nil && f.Completed && f.Version() != "TLS 1.3" && !f.HelloRetry && (f.AppRecordsFromServer > 0 || f.AppRecordsFromClient > 0)
 }
 

@@ -43,6 +43,13 @@ func dataHello(v string, ch capture.ClientHello) *capture.TLSFacts {
 		Server: &capture.ServerHello{Version: v, SessionIDLen: 32, SessionID: "d1d1d1d1d1d1"}}
 }
 
+// flowed is f with application records from the server after the
+// handshake: a listing, or (TLS 1.3) the server's session tickets.
+func flowed(f *capture.TLSFacts) *capture.TLSFacts {
+	f.AppRecordsFromServer, f.AppBytesFromServer = 3, 1400
+	return f
+}
+
 func TestDataTLSNotResumed(t *testing.T) {
 	vsftpd := rep(522, "522 SSL connection failed: session reuse required")
 	filezilla := rep(425, "425 Unable to build data connection: TLS session of data connection not resumed.")
@@ -72,6 +79,12 @@ func TestDataTLSNotResumed(t *testing.T) {
 			&capture.TLSFacts{ClientSide: capture.SideInitiator, Client: &capture.ClientHello{SessionIDLen: 32, SessionID: "c0c0c0c0c0c0"}, Completed: true, Resumption: "session-id",
 				Server: &capture.ServerHello{Version: "TLS 1.2", SessionIDLen: 32, SessionID: "c0c0c0c0c0c0", SessionIDEchoed: true}}, "", nil},
 		{"ProFTPD's 425 without a capture: not this finding", proftpd, nil, "", nil},
+		{"426 after a full handshake and a listing's records (TLS 1.2): a transfer aborted midway, not this finding",
+			rep(426, "426 Failure reading network stream."), flowed(dataHello("TLS 1.2", capture.ClientHello{})), "", nil},
+		{"ProFTPD's 425 after a full handshake and application data: the connection was taken, not this finding",
+			proftpd, flowed(dataHello("TLS 1.2", capture.ClientHello{})), "", nil},
+		{"TLS 1.3: tickets look like data, the 425 after a full handshake still decides",
+			proftpd, flowed(dataHello("TLS 1.3", capture.ClientHello{})), "no pre_shared_key", []string{"data-tls-failed"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
