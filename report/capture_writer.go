@@ -194,12 +194,13 @@ func (cw *CaptureWriter) summary(rows []SessionSummary) {
 func (cw *CaptureWriter) work() {
 	sc := &scratch{json: newJSONEncoder()}
 	meanings := meaningCache{}
+	arena := newSessionArena() // each session is written before the next is made
 	for job := range cw.jobs {
 		if cw.turns.err() != nil {
 			continue // writing failed: the jobs left are drained
 		}
 		whole := job.whole
-		whole.meanings = meanings
+		whole.meanings, whole.arena = meanings, arena
 		d := groupDiagnosis(job.hdr, whole, job.g, job.i+1, nil, false)
 		dd := *d
 		dd.Version = cw.version

@@ -18,13 +18,15 @@ import (
 )
 
 // jsonLayouts are the layouts the writer is checked in: the analyze
-// report's sessions, the probe report, an odd prefix and tab indent, and
-// compact (JSON Lines).
+// report's sessions, the same lengths in other characters (the keys the
+// writer keeps are remade for another layout), the probe report, an odd
+// prefix and tab indent, and compact (JSON Lines).
 var jsonLayouts = []struct {
 	compact        bool
 	prefix, indent string
 }{
 	{false, "    ", "  "},
+	{false, "\t\t\t\t", "\t\t"},
 	{false, "", "  "},
 	{false, ">", "\t"},
 	{true, "", ""},

@@ -164,6 +164,10 @@ type wholeCapture struct {
 	offControl bool
 	// meanings are shared by the capture's sessions (meaning_cache.go).
 	meanings meaningCache
+	// arena, when set, holds the lists of the session being diagnosed
+	// (session_arena.go): the worker writes each session before it
+	// diagnoses the next, which reuses them. Nil: they are made anew.
+	arena *sessionArena
 }
 
 // scanCapture finds the whole capture's facts in one pass.

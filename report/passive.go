@@ -382,9 +382,12 @@ func rulePassiveConnect(in *input) []Finding {
 	}
 	host := in.controlPeer()
 	lo, hi, n := in.passiveRange()
-	rangeText := ""
-	if n > 0 {
-		rangeText = fmt.Sprintf(" Across %s the server announced ports %d-%d; its passive range is probably at least that wide. This is an inference from %s: the configured range may be wider, so check the server's setting (%s) and open all of it.",
+	// Written only for a finding: most sessions have none.
+	rangeText := func() string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" Across %s the server announced ports %d-%d; its passive range is probably at least that wide. This is an inference from %s: the configured range may be wider, so check the server's setting (%s) and open all of it.",
 			plural(n, "data-connection setup", "data-connection setups"), lo, hi, plural(n, "sample", "samples"), passiveRangeSetting(in.sw))
 	}
 	fixes := func() []Fix {
@@ -399,7 +402,7 @@ func rulePassiveConnect(in *input) []Finding {
 	if len(filtered.modes) > 0 {
 		eps := strings.Join(filtered.eps, ", ")
 		expl := fmt.Sprintf("The server accepted the passive command and announced a port, but the SYNs to %s got no answer before the data timeout: a firewall between here and the server (on the server, its gateway or a cloud security group) drops the passive port range while it lets port %d through.", eps, in.controlPort())
-		expl += rangeText
+		expl += rangeText()
 		bySocket := !filtered.wire && filtered.sockets == filtered.n
 		switch {
 		case bySocket:
@@ -430,7 +433,7 @@ func rulePassiveConnect(in *input) []Finding {
 			how = "the answer was " + refused.icmp
 		}
 		expl := fmt.Sprintf("Connecting to the announced passive port %s was refused: %s. Either a firewall REJECTs the passive range, or nothing listens there (a NAT forwarding the port to the wrong host, or a server that closed its listener).", eps, how)
-		expl += rangeText
+		expl += rangeText()
 		expl = in.withVantage(expl)
 		out = append(out, Finding{
 			ID:          "passive-port-refused",
