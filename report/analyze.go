@@ -185,7 +185,7 @@ func (c *CaptureDiagnosis) judge() {
 		return
 	}
 	c.startJudging()
-	inParallel(len(c.groups), func(wk wholeCapture, i int) {
+	inParallel(len(c.groups), true, func(wk wholeCapture, i int) {
 		c.record(i, groupDiagnosis(c.ev, wk, c.groups[i], c.base+i+1, nil, true))
 	}, c.whole)
 }
@@ -364,7 +364,7 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	// The sessions are diagnosed apart from each other, one per core;
 	// each worker remembers its own reply meanings (meaningCache is not
 	// shared between goroutines).
-	inParallel(len(groups), func(wk wholeCapture, i int) {
+	inParallel(len(groups), false, func(wk wholeCapture, i int) {
 		g := groups[i]
 		d := groupDiagnosis(ev, wk, g, i+1, nil, false)
 		cd.Sessions[i] = d
@@ -375,13 +375,18 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 
 // inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS
 // goroutines, each with its own copy w of whole and its own meaning cache.
-func inParallel(n int, fn func(w wholeCapture, i int), whole wholeCapture) {
+// With done, fn keeps nothing of a session's diagnosis but its findings,
+// verdict and summary: the next one reuses its lists (sessionArena).
+func inParallel(n int, done bool, fn func(w wholeCapture, i int), whole wholeCapture) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		w := whole
 		w.meanings = meaningCache{}
+		if done {
+			w.arena = newSessionArena()
+		}
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				fn(w, i)
@@ -494,15 +499,17 @@ type judgement struct {
 func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int, j *judgement, summaryOnly bool) *Diagnosis {
 	ar := orNoArena(whole.arena)
 	ar.reset() // the worker's last session is written
-	sub := subEvidence(ev, g)
+	sub := subEvidence(ev, g, ar)
 	info := sessionInfo(g, id, ar)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	// The capture already joined each set-up to its connection: observe's
 	// join by endpoints and time would be made and thrown away.
-	in := inputWith(r, sub, observeLinks(r, links, ar))
-	in.meanings, in.arena = whole.meanings, ar
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g), group: g}
-	d := &Diagnosis{
+	in := inputIn(r, sub, observeLinks(r, links, ar), ar)
+	in.meanings = whole.meanings
+	in.an = &ar.analyses.take(1)[0]
+	*in.an = analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g, ar), group: g}
+	d := &ar.diagnoses.take(1)[0]
+	*d = Diagnosis{
 		Schema:   Schema,
 		Target:   r.Target.URL,
 		Session:  info,
@@ -550,10 +557,15 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 // at its end (its packets, the drops its interface statistics count) is
 // in the report's envelope, so that a session is written as soon as it
 // is over (CaptureWriter).
-func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidence {
-	sub := &capture.Evidence{
+func subEvidence(ev *capture.Evidence, g []*capture.FTPSession, ar *sessionArena) *capture.Evidence {
+	n := 0
+	for _, s := range g {
+		n += 1 + len(s.Data) // a session's connections at most
+	}
+	sub := &ar.evidence.take(1)[0]
+	*sub = capture.Evidence{
 		Available: true, Interface: ev.Interface, Filter: ev.Filter, PcapFile: ev.PcapFile,
-		Start: ev.Start, Conns: []*capture.Conn{}, Sessions: g,
+		Start: ev.Start, Conns: ar.connRefs.take(n)[:0], Sessions: g,
 	}
 	for _, s := range g {
 		for _, c := range s.SessionConns() {
@@ -700,7 +712,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	var ml modeList
 	ml.start(ar, g)
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings, arena: ar}
 	for _, s := range g {
 		rc := rc
 		rc.sliced = s.SlicedAt != nil
@@ -951,13 +963,25 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 			if f == nil || inHole(x) {
 				continue
 			}
-			switch {
-			case x.Command == "" && f.Code == 220 && sv.Banner == "":
-				sv.Banner = f.Message()
-			case x.Verb() == "SYST" && f.Completion() && sv.Syst == "":
-				sv.Syst = f.Message()
-			case x.Verb() == "FEAT" && f.Completion() && sv.Feat == nil:
-				sv.Feat = ftp.ParseFeat(f.Reply)
+			if x.Command == "" { // the greeting
+				if f.Code == 220 && sv.Banner == "" {
+					sv.Banner = f.Message()
+				}
+				continue
+			}
+			if !f.Completion() {
+				continue
+			}
+			// The verb once (it is parsed), and only of a completed reply.
+			switch x.Verb() {
+			case "SYST":
+				if sv.Syst == "" {
+					sv.Syst = f.Message()
+				}
+			case "FEAT":
+				if sv.Feat == nil {
+					sv.Feat = ftp.ParseFeat(f.Reply)
+				}
 			}
 		}
 	}
@@ -1569,7 +1593,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Bytes = max(c.BytesFromInitiator, c.BytesFromResponder)
 		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
 	}
-	transferTimes(tr, c, ds.Passive, prelim, final)
+	transferTimes(tr, c, ds.Passive, prelim, final, orNoArena(rc.arena))
 	switch {
 	case ds.Transfer == nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
@@ -1624,17 +1648,17 @@ func nextCommand(s *capture.FTPSession, x *capture.FTPExchange) float64 {
 // transferTimes fills a rebuilt transfer's moments from the wire: the 1xx
 // and final replies, the first and last data segment, the server's FIN on
 // the data connection (the responder's in passive mode).
-func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply) {
+func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply, ar *sessionArena) {
 	// The moments share one allocation: one each was 4% of the
 	// 3,000-session benchmark's allocations.
-	var ts *[5]float64
+	var ts *transferMoments
 	n := 0
 	at := func(r *capture.PacketRef) *float64 {
 		if r == nil {
 			return nil
 		}
 		if ts == nil {
-			ts = new([5]float64)
+			ts = &ar.moments.take(1)[0]
 		}
 		ts[n] = r.T
 		n++
@@ -1656,6 +1680,9 @@ func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, fi
 		tr.Times.ServerClosed = at(c.FINInitiator)
 	}
 }
+
+// transferMoments are the times of one transfer (transferTimes).
+type transferMoments [5]float64
 
 // appendDataExchanges appends the exchanges of a setup and its transfer
 // (a caller's array of four keeps a mode's off the heap).
@@ -1785,8 +1812,8 @@ func decryptedText(s *capture.FTPSession) string {
 }
 
 // controlConns are the control connections of a session group.
-func controlConns(g []*capture.FTPSession) []*capture.Conn {
-	out := make([]*capture.Conn, 0, len(g))
+func controlConns(g []*capture.FTPSession, ar *sessionArena) []*capture.Conn {
+	out := ar.connRefs.take(len(g))[:0]
 	for _, s := range g {
 		out = append(out, s.Control)
 	}

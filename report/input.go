@@ -91,7 +91,13 @@ func newInput(r *probe.Result, ev *capture.Evidence) *input {
 // inputWith is the input of r and ev with their observations already
 // made (a session rebuilt from a capture: observeLinks).
 func inputWith(r *probe.Result, ev *capture.Evidence, obs *observations) *input {
-	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: obs, arena: noArena}
+	return inputIn(r, ev, obs, noArena)
+}
+
+// inputIn is inputWith made in ar, whose lists its derived facts take.
+func inputIn(r *probe.Result, ev *capture.Evidence, obs *observations, ar *sessionArena) *input {
+	in := &ar.inputs.take(1)[0]
+	*in = input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: obs, arena: ar}
 	if r != nil {
 		in.sw = softwareKey(r.Server)
 	}

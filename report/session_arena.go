@@ -24,6 +24,7 @@ type sessionArena struct {
 	// The rebuilt result (rebuildResult).
 	results   *slab[probe.Result]
 	retrs     *slab[secondConn]
+	moments   *slab[transferMoments]
 	modes     *slab[probe.ModeResult]
 	links     *slab[modeLinks]
 	ranks     *slab[uint8]
@@ -35,13 +36,18 @@ type sessionArena struct {
 	// The wire views of the modes' connections (observeLinks).
 	obs    observations
 	linked *slab[linkedObs]
-	// What the rules derive (input).
+	// The rules' input (groupDiagnosis) and what they derive.
+	evidence *slab[capture.Evidence]
+	connRefs *slab[*capture.Conn]
+	inputs   *slab[input]
+	analyses *slab[analysis]
 	samples  *slab[pasvSample]
 	failures *slab[firstFail]
 	// The report's own lists (ladders, matrix).
-	ladders *slab[Ladder]
-	events  *slab[LadderEvent]
-	rows    *slab[MatrixRow]
+	diagnoses *slab[Diagnosis]
+	ladders   *slab[Ladder]
+	events    *slab[LadderEvent]
+	rows      *slab[MatrixRow]
 	// The probe record (probeRecordIn).
 	probeRecs    *slab[ProbeRecord]
 	modeRecs     *slab[ModeRecord]
@@ -78,9 +84,13 @@ func newSessionArena() *sessionArena {
 		connMap: map[*capture.Conn]*ConnRecord{}, ftpMap: map[*capture.FTPExchange]*FTPExchangeRecord{},
 	}
 	a.results, a.retrs, a.modes = slabOf[probe.Result](a), slabOf[secondConn](a), slabOf[probe.ModeResult](a)
+	a.moments = slabOf[transferMoments](a)
 	a.links, a.ranks, a.exchanges = slabOf[modeLinks](a), slabOf[uint8](a), slabOf[probe.Exchange](a)
 	a.infos, a.strings, a.linked = slabOf[SessionInfo](a), slabOf[string](a), slabOf[linkedObs](a)
+	a.evidence, a.connRefs = slabOf[capture.Evidence](a), slabOf[*capture.Conn](a)
+	a.inputs, a.analyses = slabOf[input](a), slabOf[analysis](a)
 	a.samples, a.failures = slabOf[pasvSample](a), slabOf[firstFail](a)
+	a.diagnoses = slabOf[Diagnosis](a)
 	a.ladders, a.events, a.rows = slabOf[Ladder](a), slabOf[LadderEvent](a), slabOf[MatrixRow](a)
 	a.probeRecs, a.modeRecs, a.exRecs = slabOf[ProbeRecord](a), slabOf[ModeRecord](a), slabOf[ExchangeRecord](a)
 	a.dataRecs, a.transferRecs = slabOf[DataConnRecord](a), slabOf[TransferRecord](a)
