@@ -587,7 +587,7 @@ func subEvidence(ev *capture.Evidence, g []*capture.FTPSession, ar *sessionArena
 func sessionInfo(g []*capture.FTPSession, id int, ar *sessionArena) *SessionInfo {
 	s0 := g[0]
 	info := &ar.infos.take(1)[0]
-	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: s0.Server.String(), Start: s0.Control.FirstT()}
+	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: ar.endpoint(s0.Server), Start: s0.Control.FirstT()}
 	info.Controls = ar.strings.take(len(g))[:0]
 	cHops, sHops := -1, -1
 	for _, s := range g {
@@ -687,9 +687,9 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
-	url := "ftp://" + s0.Server.String() + "/"
+	url := "ftp://" + ar.endpoint(s0.Server) + "/"
 	if u := firstUser(g); u != "" && u != "anonymous" && u != "ftp" {
-		url = "ftp://" + u + "@" + s0.Server.String() + "/"
+		url = "ftp://" + u + "@" + ar.endpoint(s0.Server) + "/"
 	}
 	r := &ar.results.take(1)[0]
 	*r = probe.Result{
@@ -993,7 +993,8 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 // from the wire.
 func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	c := s.Control
-	mr := probe.ModeResult{Applicable: true, ControlLocal: s.Client.String(), ControlRemote: s.Server.String()}
+	ar := orNoArena(rc.arena)
+	mr := probe.ModeResult{Applicable: true, ControlLocal: ar.endpoint(s.Client), ControlRemote: ar.endpoint(s.Server)}
 	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -1454,8 +1455,9 @@ func transferKind(ds *capture.DataSetup) string {
 // fillData sets a data connection and its transfer from one captured data
 // setup and reports whether all of it worked.
 func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup, rc rebuild) bool {
+	ar := orNoArena(rc.arena)
 	if ds.Announced.IsValid() {
-		dc.Announced = ds.Announced.String()
+		dc.Announced = ar.endpoint(ds.Announced)
 	}
 	// The setup exchange.
 	switch {
@@ -1518,11 +1520,11 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if final == nil && dc.Connect.Outcome == probe.OutcomeTimeout {
 			dc.Connect = sessionEndedWaiting(dc.Connect, c, s)
 		}
-		init, resp := c.Initiator, endpointName(c.Responder, ds.Announced, dc.Announced)
+		init, resp := c.Initiator, endpointName(c.Responder, ds.Announced, dc.Announced, ar)
 		if ds.Passive {
 			dc.Dialled = resp
 			if dc.Connect.OK() {
-				dc.Local, dc.Peer = init.String(), resp
+				dc.Local, dc.Peer = ar.endpoint(init), resp
 			}
 		} else {
 			dc.Listened = dc.Announced
@@ -1530,7 +1532,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 				dc.Listened = resp
 			}
 			if dc.Connect.OK() {
-				dc.Local, dc.Peer = resp, init.String()
+				dc.Local, dc.Peer = resp, ar.endpoint(init)
 			}
 		}
 	case prelim != nil || (final != nil && final.Completion()):
@@ -1627,11 +1629,11 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 // the endpoint a data connection reached is mostly the one announced,
 // and writing each endpoint again was 2% of the 3,000-session benchmark's
 // allocations.
-func endpointName(ap, named netip.AddrPort, name string) string {
+func endpointName(ap, named netip.AddrPort, name string, ar *sessionArena) string {
 	if ap == named && name != "" {
 		return name
 	}
-	return ap.String()
+	return ar.endpoint(ap)
 }
 
 // nextCommand is when the client sent its next command after x, 0 when

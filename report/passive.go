@@ -13,13 +13,8 @@ import (
 // passiveModes returns the applicable passive modes that got a logged-in
 // control connection.
 func (in *input) passiveModes() []*probe.ModeResult {
-	var out []*probe.ModeResult
-	for _, mr := range in.modes() {
-		if mr.Mode.Passive() && controlUp(mr) {
-			out = append(out, mr)
-		}
-	}
-	return out
+	passive, _ := in.sides()
+	return passive
 }
 
 // passiveRefusals are the meanings of a reply that refuses a passive
