@@ -136,8 +136,10 @@ type Tracker struct {
 	// sinceLook counts the packets since the last look.
 	held      []*connState
 	silent    []*connState // answered, on no control port, no byte yet (silentSince)
+	cands     []*Conn      // candidates' buffer, reused from look to look
 	sinceLook int
 	goneOrder []goneAt // gone's keys, oldest first (a key let go of twice is in twice)
+	goneHead  int      // goneOrder[:goneHead] are forgotten
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -329,6 +331,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	}
 	switch {
 	case syn:
+		if len(c.SYNs) == 0 && st.ftp != nil {
+			t.ftp.unsorted = true // its first SYN makes its first packet (FirstT)
+		}
 		if len(c.SYNs) < maxFacts {
 			c.SYNs = append(c.SYNs, ref)
 		}
