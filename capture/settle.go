@@ -249,15 +249,22 @@ func (t *Tracker) silentSince(now float64) float64 {
 }
 
 // candidates are the connections the data set-ups of the sessions of
-// streams (ended) may be linked to: those of no stream that began from
-// lookupSlack before the first of them to lookupSlack after the end of the
-// last (no set-up's window reaches further: linkSetups), appended to out.
+// streams (ended) may be linked to: those of no stream, to a port one of
+// the set-ups announced, that began from lookupSlack before the first of
+// them to lookupSlack after the end of the last (no set-up's window
+// reaches further: linkSetups), appended to out.
 func (t *Tracker) candidates(streams []*ftpStream, out []*Conn) []*Conn {
 	from, until := streams[0].s.Control.FirstT(), 0.0
+	var ports []uint16
 	for _, fs := range streams {
 		from = min(from, fs.s.Control.FirstT())
 		until = max(until, lastT(fs.s.Control))
+		for _, ds := range fs.s.Data {
+			ports = append(ports, ds.Announced.Port())
+		}
 	}
+	slices.Sort(ports)
+	ports = slices.Compact(ports)
 	from, until = from-lookupSlack, until+lookupSlack
 	for _, st := range t.held {
 		if st.c.First.T > until+reorderSlack {
@@ -266,7 +273,9 @@ func (t *Tracker) candidates(streams []*ftpStream, out []*Conn) []*Conn {
 		if ft := st.c.FirstT(); ft < from || ft > until || st.ftp != nil && !st.ftp.settled {
 			continue // out of reach, or a control connection
 		}
-		out = append(out, st.c)
+		if _, ok := slices.BinarySearch(ports, st.c.Responder.Port()); ok {
+			out = append(out, st.c)
+		}
 	}
 	return out
 }
