@@ -714,8 +714,19 @@ func loadUint(p unsafe.Pointer, size uintptr) uint64 {
 }
 
 // key starts member f: the object's brace before the first member
-// (*first is 1 until then), else a comma; the line, the name.
+// (*first is 1 until then), else a comma; the line, the name. The usual
+// member's key, made already, is one copy; the others are keySlow's,
+// out of line (the registers key would otherwise save on each call).
 func (w *jsonWriter) key(b []byte, f *jsonMember, first *int) []byte {
+	if *first == 0 && f.id < len(w.keys) && w.keys[f.id].sep == w.sep {
+		return append(b, w.keys[f.id].b...)
+	}
+	return w.keySlow(b, f, first)
+}
+
+// keySlow is key for the first member, or one whose key is not made yet
+// for this depth and layout.
+func (w *jsonWriter) keySlow(b []byte, f *jsonMember, first *int) []byte {
 	skip := *first
 	if skip == 1 {
 		b = append(b, '{')
