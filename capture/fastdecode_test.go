@@ -140,7 +140,7 @@ func TestFastOrderIsKeyOf(t *testing.T) {
 					if !h.parse(layers.LinkTypeEthernet, b) {
 						t.Fatalf("%v > %v: not parsed", src, dst)
 					}
-					if want := keyOf(src, dst) != (connKey{src, dst}); h.swap != want {
+					if want := keyOf(src, dst) != connKeyOf(src, dst); h.swap != want {
 						t.Errorf("%v > %v: swap %v, keyOf swaps %v", src, dst, h.swap, want)
 					}
 				}

@@ -122,6 +122,7 @@ type ftpStream struct {
 	// awaiting are the commands still waiting for their final reply, in
 	// command order (pairing.go).
 	awaiting []awaitCmd
+	queue    []awaitCmd // the array awaiting is in (push)
 	// ackHeld: the server acknowledged client bytes the capture has not
 	// shown yet, at ackHeldRef; giving them up as lost waits for
 	// ackJitter (settleAck).
@@ -576,7 +577,7 @@ func (fs *ftpStream) release() {
 	fs.dropReply(false)
 	fs.dir = [2]reasm{}
 	fs.line, fs.rr, fs.feed.b = nil, nil, nil
-	fs.awaiting = nil
+	fs.awaiting, fs.queue = nil, nil
 	fs.dec = nil
 }
 

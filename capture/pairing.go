@@ -72,8 +72,24 @@ type awaitCmd struct {
 
 // await queues a command for its reply.
 func (fs *ftpStream) await(x *FTPExchange, verb string) {
-	if len(fs.awaiting) < maxAwaiting {
-		fs.awaiting = append(fs.awaiting, awaitCmd{x: x, verb: verb, end: fs.pos, seen: fs.ack})
+	fs.push(awaitCmd{x: x, verb: verb, end: fs.pos, seen: fs.ack})
+}
+
+// push queues a, if there is room. The queue is taken from its front
+// (take): what still waits is moved back to the start of its array
+// (fs.queue) when the end is reached, rather than the array allocated
+// again for every command.
+func (fs *ftpStream) push(a awaitCmd) {
+	n := len(fs.awaiting)
+	if n >= maxAwaiting {
+		return
+	}
+	if n == cap(fs.awaiting) && n < cap(fs.queue) {
+		fs.awaiting = fs.queue[:copy(fs.queue, fs.awaiting)]
+	}
+	fs.awaiting = append(fs.awaiting, a)
+	if cap(fs.awaiting) > cap(fs.queue) {
+		fs.queue = fs.awaiting[:0] // a new array
 	}
 }
 
@@ -95,9 +111,7 @@ func (fs *ftpStream) commandLost(end uint32, ref PacketRef) {
 	} else {
 		fs.s.Truncated = true
 	}
-	if len(fs.awaiting) < maxAwaiting {
-		fs.awaiting = append(fs.awaiting, awaitCmd{x: x, end: end, lost: true})
-	}
+	fs.push(awaitCmd{x: x, end: end, lost: true})
 }
 
 // replyLost notes server bytes lost or unreadable before the server

@@ -87,7 +87,7 @@ func (ts *traceSource) fill(b *batch) {
 // next reads until the window may hand on a packet, and reports whether
 // it holds one.
 func (ts *traceSource) next() bool {
-	for ts.err == nil && !ts.eof && ts.src != nil && (ts.win.waiting() == 0 || !ts.win.full()) {
+	for ts.err == nil && !ts.eof && (ts.win.waiting() == 0 || !ts.win.full()) {
 		ts.read()
 	}
 	return ts.win.waiting() > 0

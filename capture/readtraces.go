@@ -72,7 +72,7 @@ func ReadTraces(traces []Trace, opt ReadOptions) (ev *Evidence, err error) {
 // traceSource is one open input of the merge.
 type traceSource struct {
 	name  string
-	src   packetSource
+	src   packetSource    // pcapng (a classic pcap's are read by pcap)
 	fixed layers.LinkType // pcap: one link type for the file
 	ng    *pcapgo.NgReader
 	pcap  *pcapRecords // classic pcap: its records, read without pcapgo
@@ -144,9 +144,11 @@ func openTrace(r io.Reader, name string) (*traceSource, error) {
 			// Records up to the declared snap length would be taken.
 			pr.SetSnaplen(maxRecord)
 		}
-		ts.src, ts.fixed = pr, pr.LinkType()
+		ts.fixed = pr.LinkType()
 		// pcapgo read the file header from br: the records follow, in
-		// br's buffer first, then straight from what it reads.
+		// br's buffer first, then straight from what it reads. Neither
+		// pcapgo's reader nor br is kept: br's buffer (readBuffer) would
+		// stay in the heap the whole read.
 		buffered, _ := br.Peek(br.Buffered())
 		ts.pcap = newPcapRecords(io.MultiReader(bytes.NewReader(buffered), under), magic, pr.Snaplen())
 		ts.pcap.pool.evict = ts.evict

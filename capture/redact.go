@@ -96,7 +96,7 @@ func (r *Redactor) redact(v *view) bool {
 	if !toServer && (uint16(tcp.SrcPort) != r.port || len(r.secrets) == 0) {
 		return false
 	}
-	key := connKey{netip.AddrPortFrom(v.src, uint16(tcp.SrcPort)), netip.AddrPortFrom(v.dst, uint16(tcp.DstPort))}
+	key := connKeyOf(netip.AddrPortFrom(v.src, uint16(tcp.SrcPort)), netip.AddrPortFrom(v.dst, uint16(tcp.DstPort)))
 	st := r.flows[key]
 	if st == nil || tcp.SYN {
 		if len(r.flows) >= maxRedactFlows {

@@ -37,13 +37,16 @@ type heldPacket struct {
 }
 
 // window is the reorder window of one input: the packets held, in
-// timestamp order (ties in file order) from head on. Packets mostly come
-// in order, so each is appended and moved back only past the few held
-// packets it is earlier than; the earliest leaves from the head.
+// timestamp order (ties in file order), in a ring. Packets mostly come in
+// order, so each is put at the end and moved back only past the few held
+// packets it is earlier than; the earliest leaves from the head. The ring
+// grows to the most packets held at once (reorderPackets at most) and
+// stays that size.
 type window struct {
-	held  []heldPacket
-	head  int // held[head:] are waiting
-	bytes int // capacity of the held buffers
+	ring  []heldPacket // its length is a power of two
+	head  int          // where the earliest waiting packet is in ring
+	n     int          // packets waiting: ring[head], and the n-1 after it
+	bytes int          // capacity of the held buffers
 	free  [][]byte
 	// newest is the latest timestamp read; released the latest handed on.
 	newest, released int64
@@ -56,14 +59,17 @@ type window struct {
 }
 
 // waiting is how many packets the window holds.
-func (w *window) waiting() int { return len(w.held) - w.head }
+func (w *window) waiting() int { return w.n }
+
+// at is the i-th waiting packet in timestamp order, i < w.n.
+func (w *window) at(i int) *heldPacket { return &w.ring[(w.head+i)&(len(w.ring)-1)] }
 
 // full reports whether the window must hand on its earliest packet
 // before taking another.
 func (w *window) full() bool {
-	n := w.waiting()
+	n := w.n
 	return n >= reorderPackets || w.bytes >= reorderBytes ||
-		(n > 0 && w.newest-w.held[w.head].at >= int64(reorderWindow))
+		(n > 0 && w.newest-w.at(0).at >= int64(reorderWindow))
 }
 
 // push copies a packet into the window.
@@ -105,31 +111,41 @@ func (w *window) hold(buf []byte, ck *chunk, at int64, n int, lt layers.LinkType
 		w.newest = at
 	}
 	w.bytes += cap(buf)
-	if len(w.held) == cap(w.held) && w.head > 0 && w.head >= w.waiting() {
-		// Slide the waiting packets to the front instead of growing:
-		// at most one move per packet handed on since the last slide.
-		k := copy(w.held, w.held[w.head:])
-		clear(w.held[k:])
-		w.held, w.head = w.held[:k], 0
+	if w.n == len(w.ring) {
+		w.grow()
 	}
-	w.held = append(w.held, heldPacket{data: buf, at: at, n: int32(min(n, 1<<31-1)), lt: lt, ck: ck})
+	p := w.at(w.n)
+	w.n++
+	*p = heldPacket{data: buf, at: at, n: int32(min(n, 1<<31-1)), lt: lt, ck: ck}
 	// Its headers are read now, while it is in the cache: it is handed on
 	// thousands of packets later.
-	w.held[len(w.held)-1].fh.parse(lt, buf)
-	for i := len(w.held) - 1; i > w.head && w.held[i].at < w.held[i-1].at; i-- {
-		w.held[i], w.held[i-1] = w.held[i-1], w.held[i]
+	p.fh.parse(lt, buf)
+	for i := w.n - 1; i > 0; i-- {
+		p, q := w.at(i), w.at(i-1)
+		if p.at >= q.at {
+			break
+		}
+		*p, *q = *q, *p
 	}
+}
+
+// grow doubles the ring, its waiting packets from the start.
+func (w *window) grow() {
+	ring := make([]heldPacket, max(64, 2*len(w.ring)))
+	for i := range w.n {
+		ring[i] = *w.at(i)
+	}
+	w.ring, w.head = ring, 0
 }
 
 // pop hands on the earliest packet. Its data stay valid until they are
 // recycled.
 func (w *window) pop() heldPacket {
-	p := w.held[w.head]
-	w.held[w.head] = heldPacket{}
-	w.head++
-	if w.head == len(w.held) {
-		w.held, w.head = w.held[:0], 0
-	}
+	h := w.at(0)
+	p := *h
+	*h = heldPacket{}
+	w.head = (w.head + 1) & (len(w.ring) - 1)
+	w.n--
 	w.bytes -= cap(p.data)
 	w.released = max(w.released, p.at)
 	return p
@@ -138,8 +154,8 @@ func (w *window) pop() heldPacket {
 // copyOut moves the data of the packets in chunk ck that the window holds
 // into buffers of its own.
 func (w *window) copyOut(ck *chunk) {
-	for i := w.head; i < len(w.held); i++ {
-		if p := &w.held[i]; p.ck == ck {
+	for i := range w.n {
+		if p := w.at(i); p.ck == ck {
 			w.bytes -= cap(p.data)
 			p.copyOut(w)
 			w.bytes += cap(p.data)

@@ -27,15 +27,37 @@ const (
 	maxHoles = 16
 )
 
-// connKey is a 4-tuple with the lower endpoint first, so both directions
-// of a connection share a key.
-type connKey struct{ a, b netip.AddrPort }
+// connKey is a 4-tuple (keyOf: with the lower endpoint first, so both
+// directions of a connection share a key): the addresses in 16 bytes each,
+// fam telling IPv4 ones (bit 0: a's, bit 1: b's) from IPv6 ones. Unlike
+// netip's, it holds no pointer, and no padding: the map of thousands of
+// connections costs the collector nothing to scan, and hashing or
+// comparing a key is one run of bytes. Addresses read from packets carry
+// no zone.
+type connKey struct {
+	a, b   [16]byte
+	ap, bp uint16
+	fam    uint32
+}
 
+// connKeyOf is the key of the 4-tuple from x to y, in that order.
+func connKeyOf(x, y netip.AddrPort) connKey {
+	k := connKey{a: x.Addr().As16(), b: y.Addr().As16(), ap: x.Port(), bp: y.Port()}
+	if x.Addr().Is4() {
+		k.fam |= 1
+	}
+	if y.Addr().Is4() {
+		k.fam |= 2
+	}
+	return k
+}
+
+// keyOf is the key of the connection between x and y, either way.
 func keyOf(x, y netip.AddrPort) connKey {
 	if x.Compare(y) > 0 {
 		x, y = y, x
 	}
-	return connKey{x, y}
+	return connKeyOf(x, y)
 }
 
 // seqState follows one direction's sequence space.
@@ -255,9 +277,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	var key connKey
 	switch v.order {
 	case orderKept:
-		key = connKey{src, dst}
+		key = connKeyOf(src, dst)
 	case orderSwapped:
-		key = connKey{dst, src}
+		key = connKeyOf(dst, src)
 	default:
 		key = keyOf(src, dst)
 	}
