@@ -185,7 +185,7 @@ func (c *CaptureDiagnosis) judge() {
 		return
 	}
 	c.startJudging()
-	inParallel(len(c.groups), func(wk wholeCapture, i int) {
+	inParallel(len(c.groups), true, func(wk wholeCapture, i int) {
 		c.record(i, groupDiagnosis(c.ev, wk, c.groups[i], c.base+i+1, nil, true))
 	}, c.whole)
 }
@@ -207,7 +207,7 @@ func (c *CaptureDiagnosis) record(i int, d *Diagnosis) {
 // diagnosis makes them on every core as fn takes them (inOrder), never
 // holding more than one per core.
 func (c *CaptureDiagnosis) Each(fn func(*Diagnosis) error) error {
-	return inOrder(c, func(_ *scratch, d *Diagnosis) (*Diagnosis, error) { return d, nil }, fn)
+	return inOrder(c, false, func(_ *scratch, d *Diagnosis) (*Diagnosis, error) { return d, nil }, fn)
 }
 
 // Select keeps only session n (1-based); false when there is none.
@@ -364,7 +364,7 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	// The sessions are diagnosed apart from each other, one per core;
 	// each worker remembers its own reply meanings (meaningCache is not
 	// shared between goroutines).
-	inParallel(len(groups), func(wk wholeCapture, i int) {
+	inParallel(len(groups), false, func(wk wholeCapture, i int) {
 		g := groups[i]
 		d := groupDiagnosis(ev, wk, g, i+1, nil, false)
 		cd.Sessions[i] = d
@@ -375,13 +375,18 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 
 // inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS
 // goroutines, each with its own copy w of whole and its own meaning cache.
-func inParallel(n int, fn func(w wholeCapture, i int), whole wholeCapture) {
+// With done, fn keeps nothing of a session's diagnosis but its findings,
+// verdict and summary: the next one reuses its lists (sessionArena).
+func inParallel(n int, done bool, fn func(w wholeCapture, i int), whole wholeCapture) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		w := whole
 		w.meanings = meaningCache{}
+		if done {
+			w.arena = newSessionArena()
+		}
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				fn(w, i)
@@ -492,15 +497,19 @@ type judgement struct {
 // verdict from j instead of running the rules; summaryOnly leaves out
 // what the summary table does not need (the ladders).
 func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int, j *judgement, summaryOnly bool) *Diagnosis {
-	sub := subEvidence(ev, g)
-	info := sessionInfo(g, id)
+	ar := orNoArena(whole.arena)
+	ar.reset() // the worker's last session is written
+	sub := subEvidence(ev, g, ar)
+	info := sessionInfo(g, id, ar)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	// The capture already joined each set-up to its connection: observe's
 	// join by endpoints and time would be made and thrown away.
-	in := inputWith(r, sub, observeLinks(r, links))
+	in := inputIn(r, sub, observeLinks(r, links, ar), ar)
 	in.meanings = whole.meanings
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g), group: g}
-	d := &Diagnosis{
+	in.an = &ar.analyses.take(1)[0]
+	*in.an = analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g, ar), group: g}
+	d := &ar.diagnoses.take(1)[0]
+	*d = Diagnosis{
 		Schema:   Schema,
 		Target:   r.Target.URL,
 		Session:  info,
@@ -510,7 +519,7 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 	}
 	if !summaryOnly {
 		// The records are what is rendered; the summary does not read them.
-		d.Probe, d.Evidence = probeRecord(r), evidenceRecord(sub)
+		d.Probe, d.Evidence = probeRecordIn(r, ar), evidenceRecordIn(sub, ar)
 	}
 	if j != nil {
 		d.Findings, d.Verdict = j.findings, j.verdict
@@ -548,10 +557,15 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 // at its end (its packets, the drops its interface statistics count) is
 // in the report's envelope, so that a session is written as soon as it
 // is over (CaptureWriter).
-func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidence {
-	sub := &capture.Evidence{
+func subEvidence(ev *capture.Evidence, g []*capture.FTPSession, ar *sessionArena) *capture.Evidence {
+	n := 0
+	for _, s := range g {
+		n += 1 + len(s.Data) // a session's connections at most
+	}
+	sub := &ar.evidence.take(1)[0]
+	*sub = capture.Evidence{
 		Available: true, Interface: ev.Interface, Filter: ev.Filter, PcapFile: ev.PcapFile,
-		Start: ev.Start, Conns: []*capture.Conn{}, Sessions: g,
+		Start: ev.Start, Conns: ar.connRefs.take(n)[:0], Sessions: g,
 	}
 	for _, s := range g {
 		for _, c := range s.SessionConns() {
@@ -570,10 +584,11 @@ func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidenc
 }
 
 // sessionInfo describes a group and guesses the capture's vantage point.
-func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
+func sessionInfo(g []*capture.FTPSession, id int, ar *sessionArena) *SessionInfo {
 	s0 := g[0]
-	info := &SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: s0.Server.String(), Start: s0.Control.FirstT()}
-	info.Controls = make([]string, 0, len(g))
+	info := &ar.infos.take(1)[0]
+	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: s0.Server.String(), Start: s0.Control.FirstT()}
+	info.Controls = ar.strings.take(len(g))[:0]
 	cHops, sHops := -1, -1
 	for _, s := range g {
 		info.Controls = append(info.Controls, controlName(s))
@@ -600,7 +615,7 @@ func sessionInfo(g []*capture.FTPSession, id int) *SessionInfo {
 			if ds.Conn != nil {
 				info.Linked++
 				if info.Matches == nil {
-					info.Matches = map[string]int{}
+					info.Matches = ar.matchCounts()
 				}
 				info.Matches[ds.Match]++
 			}
@@ -668,6 +683,7 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // before any; links[i] are the connections of r.Modes[i] as the capture
 // linked them.
 func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
+	ar := orNoArena(whole.arena)
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
@@ -675,7 +691,8 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	if u := firstUser(g); u != "" && u != "anonymous" && u != "ftp" {
 		url = "ftp://" + u + "@" + s0.Server.String() + "/"
 	}
-	r := &probe.Result{
+	r := &ar.results.take(1)[0]
+	*r = probe.Result{
 		Target:    probe.Target{URL: url, Scheme: "ftp", Host: host, Port: port, User: firstUser(g), PasswordSource: "capture"},
 		StartedAt: ev.Start,
 		Resolve:   probe.Step{Outcome: probe.OutcomeOK},
@@ -693,33 +710,36 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	// was due says nothing of the mode and goes last); the list is put in
 	// rank order at the end.
 	var ml modeList
+	ml.start(ar, g)
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings, arena: ar}
 	for _, s := range g {
 		rc := rc
 		rc.sliced = s.SlicedAt != nil
-		base := controlSteps(s, rc)
-		if u, cut := cutShort(&base, nil); cut {
+		// In the arena: cutShort's steps would take it to the heap.
+		base := &ar.modes.take(1)[0]
+		*base = controlSteps(s, rc)
+		if u, cut := cutShort(base, nil); cut {
 			unseen = append(unseen, u)
 			continue
 		}
-		if (len(s.Data) == 0 && !controlUp(&base)) || noLogin(&base) {
+		if (len(s.Data) == 0 && !controlUp(base)) || noLogin(base) {
 			// Nothing ran past the control connection, or the client
 			// never logged in: its set-ups were refused for that
 			// (nologin.go), no data connection was due.
 			base.Mode = modeControlOnly
-			base.Transcript = newTranscript(s).of(nil)
-			ml.add(rankFailed, &base, modeLinks{control: s.Control})
+			base.Transcript = newTranscript(s, ar).of(nil)
+			ml.add(rankFailed, base, modeLinks{control: s.Control})
 			continue
 		}
-		tx := newTranscript(s)
+		tx := newTranscript(s, ar)
 		setups, u := judgeableSetups(s.Data, s.Server, rc.dataSeen)
 		unseen = append(unseen, u...)
 		pairs := pairSetups(setups)
 		ml.reserve(len(pairs))
 		for _, pair := range pairs {
 			// Made in place at the list's end: kept or dropped below.
-			mr := ml.next(&base)
+			mr := ml.next(base)
 			mr.Mode = modeOf(pair.first)
 			mr.Works = fillData(&mr.ListData, &mr.List, s, pair.first, rc)
 			var xbuf [4]*capture.FTPExchange
@@ -728,10 +748,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 			if pair.second != nil {
 				// One allocation for the two (as two, they were 1% of
 				// the 3,000-session benchmark's allocations).
-				retr := new(struct {
-					dc probe.DataConn
-					tr probe.Transfer
-				})
+				retr := &ar.retrs.take(1)[0]
 				mr.RetrData, mr.Retr = &retr.dc, &retr.tr
 				// As in a probe run, the mode works when its first data
 				// connection opened and its transfer completed; the
@@ -775,6 +792,9 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	return r, links, unseen
 }
 
+// maxModesPerSession is the most modes a session's set-ups are kept as.
+var maxModesPerSession = len(probe.AllModes) * (maxFailedPerMode + maxOKPerMode)
+
 // The ranks of rebuilt modes, in report order.
 const (
 	rankFailed uint8 = iota
@@ -787,6 +807,23 @@ type modeList struct {
 	modes []probe.ModeResult
 	links []modeLinks
 	ranks []uint8
+	ar    *sessionArena
+}
+
+// start takes the list's room from a worker's arena: as many modes as g
+// may keep (one per control-only session or data set-up, capped per
+// session as reserve caps them). Without one, the list grows as the
+// sessions are rebuilt (reserve), each array sized once.
+func (l *modeList) start(ar *sessionArena, g []*capture.FTPSession) {
+	l.ar = ar
+	if ar == noArena {
+		return
+	}
+	n := 0
+	for _, s := range g {
+		n += 1 + min(len(s.Data), maxModesPerSession)
+	}
+	l.modes, l.links, l.ranks = ar.modes.take(n)[:0], ar.links.take(n)[:0], ar.ranks.take(n)[:0]
 }
 
 // reserve makes room for n more modes (a session's paired set-ups), at
@@ -796,7 +833,7 @@ type modeList struct {
 // set-ups pair into one mode), the list holds 31% fewer bytes in the
 // 3,000-session benchmark (8.7 MB, not 12.5).
 func (l *modeList) reserve(n int) {
-	n = min(n, len(probe.AllModes)*(maxFailedPerMode+maxOKPerMode))
+	n = min(n, maxModesPerSession)
 	l.modes = slices.Grow(l.modes, n)
 	l.links = slices.Grow(l.links, n)
 	l.ranks = slices.Grow(l.ranks, n)
@@ -836,7 +873,8 @@ func (l *modeList) ordered() ([]probe.ModeResult, []modeLinks) {
 	if slices.IsSorted(l.ranks) {
 		return l.modes, l.links
 	}
-	modes, links := make([]probe.ModeResult, 0, len(l.modes)), make([]modeLinks, 0, len(l.modes))
+	ar := orNoArena(l.ar) // nil: a list never started
+	modes, links := ar.modes.take(len(l.modes))[:0], ar.links.take(len(l.modes))[:0]
 	for _, rank := range []uint8{rankFailed, rankWorked, rankUndue} {
 		for i := range l.modes {
 			if l.ranks[i] == rank {
@@ -856,20 +894,20 @@ type modeLinks struct {
 // observeLinks makes the observations of a result rebuilt from a capture:
 // the capture already joined each data setup to its connection
 // (capture/link.go), so the join is that link.
-func observeLinks(r *probe.Result, links []modeLinks) *observations {
-	o := &observations{ctl: make(map[*probe.ModeResult]*wireObs, len(links)), data: make(map[*probe.DataConn]*wireObs, len(links))}
+func observeLinks(r *probe.Result, links []modeLinks, ar *sessionArena) *observations {
+	o := ar.observations(len(links))
 	// The views are read only: a session's modes share its control
 	// connection's (the last one made is kept).
 	var ctl *wireObs
 	for i := range r.Modes {
 		mr, ln := &r.Modes[i], links[i]
 		if ctl == nil || ln.control == nil || ctl.conns[0] != ln.control {
-			ctl = linkObs(ln.control)
+			ctl = linkObs(ln.control, ar)
 		}
 		o.ctl[mr] = ctl
-		o.data[&mr.ListData] = linkObs(ln.list)
+		o.data[&mr.ListData] = linkObs(ln.list, ar)
 		if mr.RetrData != nil {
-			o.data[mr.RetrData] = linkObs(ln.retr)
+			o.data[mr.RetrData] = linkObs(ln.retr, ar)
 		}
 	}
 	return o
@@ -879,16 +917,20 @@ func observeLinks(r *probe.Result, links []modeLinks) *observations {
 // none), made with its one-connection list in a single allocation (two,
 // and one per mode for the control connection, were 3% of the
 // 3,000-session benchmark's allocations).
-func linkObs(c *capture.Conn) *wireObs {
+func linkObs(c *capture.Conn, ar *sessionArena) *wireObs {
 	if c == nil {
 		return emptyObs
 	}
-	v := &struct {
-		w wireObs
-		c [1]*capture.Conn
-	}{c: [1]*capture.Conn{c}}
+	v := &ar.linked.take(1)[0]
+	v.c[0] = c
 	v.w = wireObs{conns: v.c[:], by: joinedCapture}
 	return &v.w
+}
+
+// linkedObs is a view of one connection with its list.
+type linkedObs struct {
+	w wireObs
+	c [1]*capture.Conn
 }
 
 func firstUser(g []*capture.FTPSession) string {
@@ -921,13 +963,25 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 			if f == nil || inHole(x) {
 				continue
 			}
-			switch {
-			case x.Command == "" && f.Code == 220 && sv.Banner == "":
-				sv.Banner = f.Message()
-			case x.Verb() == "SYST" && f.Completion() && sv.Syst == "":
-				sv.Syst = f.Message()
-			case x.Verb() == "FEAT" && f.Completion() && sv.Feat == nil:
-				sv.Feat = ftp.ParseFeat(f.Reply)
+			if x.Command == "" { // the greeting
+				if f.Code == 220 && sv.Banner == "" {
+					sv.Banner = f.Message()
+				}
+				continue
+			}
+			if !f.Completion() {
+				continue
+			}
+			// The verb once (it is parsed), and only of a completed reply.
+			switch x.Verb() {
+			case "SYST":
+				if sv.Syst == "" {
+					sv.Syst = f.Message()
+				}
+			case "FEAT":
+				if sv.Feat == nil {
+					sv.Feat = ftp.ParseFeat(f.Reply)
+				}
 			}
 		}
 	}
@@ -1539,7 +1593,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Bytes = max(c.BytesFromInitiator, c.BytesFromResponder)
 		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
 	}
-	transferTimes(tr, c, ds.Passive, prelim, final)
+	transferTimes(tr, c, ds.Passive, prelim, final, orNoArena(rc.arena))
 	switch {
 	case ds.Transfer == nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
@@ -1594,17 +1648,17 @@ func nextCommand(s *capture.FTPSession, x *capture.FTPExchange) float64 {
 // transferTimes fills a rebuilt transfer's moments from the wire: the 1xx
 // and final replies, the first and last data segment, the server's FIN on
 // the data connection (the responder's in passive mode).
-func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply) {
+func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply, ar *sessionArena) {
 	// The moments share one allocation: one each was 4% of the
 	// 3,000-session benchmark's allocations.
-	var ts *[5]float64
+	var ts *transferMoments
 	n := 0
 	at := func(r *capture.PacketRef) *float64 {
 		if r == nil {
 			return nil
 		}
 		if ts == nil {
-			ts = new([5]float64)
+			ts = &ar.moments.take(1)[0]
 		}
 		ts[n] = r.T
 		n++
@@ -1626,6 +1680,9 @@ func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, fi
 		tr.Times.ServerClosed = at(c.FINInitiator)
 	}
 }
+
+// transferMoments are the times of one transfer (transferTimes).
+type transferMoments [5]float64
 
 // appendDataExchanges appends the exchanges of a setup and its transfer
 // (a caller's array of four keeps a mode's off the heap).
@@ -1755,8 +1812,8 @@ func decryptedText(s *capture.FTPSession) string {
 }
 
 // controlConns are the control connections of a session group.
-func controlConns(g []*capture.FTPSession) []*capture.Conn {
-	out := make([]*capture.Conn, 0, len(g))
+func controlConns(g []*capture.FTPSession, ar *sessionArena) []*capture.Conn {
+	out := ar.connRefs.take(len(g))[:0]
 	for _, s := range g {
 		out = append(out, s.Control)
 	}

@@ -29,7 +29,7 @@ func (s *scratch) text() *errWriter {
 // one at a time, in order. Each diagnosis has the report's version; with
 // clean it is a cleanCopy (the text formats).
 func (c *CaptureDiagnosis) encodeEach(version string, clean bool, encode sessionEncoder, write func([]byte) error) error {
-	return inOrder(c, func(sc *scratch, d *Diagnosis) ([]byte, error) {
+	return inOrder(c, true, func(sc *scratch, d *Diagnosis) ([]byte, error) {
 		dd := *d
 		dd.Version = version
 		if clean {
@@ -47,8 +47,10 @@ func (c *CaptureDiagnosis) encodeEach(version string, clean bool, encode session
 // comes last, diagnoses each session once. A worker holds one session at
 // most: memory stays that of the capture's facts and a few sessions,
 // whatever their number. The first error (made's or use's) stops the
-// workers and is returned.
-func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, error), use func(T) error) error {
+// workers and is returned. With written, made is done with the session
+// once it returns (it encoded it): the next session's diagnosis reuses its
+// lists (sessionArena).
+func inOrder[T any](c *CaptureDiagnosis, written bool, made func(*scratch, *Diagnosis) (T, error), use func(T) error) error {
 	n := c.Len()
 	judging := c.unjudged()
 	if judging {
@@ -75,6 +77,9 @@ func inOrder[T any](c *CaptureDiagnosis, made func(*scratch, *Diagnosis) (T, err
 	for range min(runtime.GOMAXPROCS(0), n) {
 		wk := c.whole
 		wk.meanings = meaningCache{}
+		if written {
+			wk.arena = newSessionArena()
+		}
 		wg.Go(func() {
 			sc := &scratch{json: newJSONEncoder()}
 			for i := int(next.Add(1)) - 1; i < n && !stopped.Load(); i = int(next.Add(1)) - 1 {

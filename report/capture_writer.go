@@ -194,16 +194,18 @@ func (cw *CaptureWriter) summary(rows []SessionSummary) {
 func (cw *CaptureWriter) work() {
 	sc := &scratch{json: newJSONEncoder()}
 	meanings := meaningCache{}
+	arena := newSessionArena() // each session is written before the next is made
 	for job := range cw.jobs {
 		if cw.turns.err() != nil {
 			continue // writing failed: the jobs left are drained
 		}
 		whole := job.whole
-		whole.meanings = meanings
+		whole.meanings, whole.arena = meanings, arena
+		// The diagnosis is the worker's own (its arena's): given the
+		// version in place, not in a copy on the heap.
 		d := groupDiagnosis(job.hdr, whole, job.g, job.i+1, nil, false)
-		dd := *d
-		dd.Version = cw.version
-		b, err := sc.json.marshalIndentSafe(&dd, "    ", "  ")
+		d.Version = cw.version
+		b, err := sc.json.marshalIndentSafe(d, "    ", "  ")
 		sum := summarize(d, len(job.g))
 		if !cw.turns.take(job.i, func() error {
 			if err != nil {

@@ -36,9 +36,14 @@ type input struct {
 	failures []firstFail
 	// modeList is modes(), found once.
 	modeList []*probe.ModeResult
+	// pasv are the passive samples split, without and with the plain
+	// comparison's (splitPassive).
+	pasv [2]pasvSplit
 	// meanings remembers the meanings of replies a step does not carry
 	// (a session rebuilt from a capture: its worker's cache); nil: none.
 	meanings meaningCache
+	// arena holds the lists made for the report (noArena: made anew).
+	arena *sessionArena
 }
 
 // interpret is interpret(verb, st), remembered in in.meanings.
@@ -67,7 +72,7 @@ func (in *input) firstFailure(mr *probe.ModeResult) (modeStep, bool) {
 		return firstFailure(mr)
 	}
 	if in.failures == nil {
-		in.failures = make([]firstFail, len(in.modes()))
+		in.failures = in.arena.failures.take(len(in.modes()))
 	}
 	f := &in.failures[i]
 	if !f.done {
@@ -86,7 +91,13 @@ func newInput(r *probe.Result, ev *capture.Evidence) *input {
 // inputWith is the input of r and ev with their observations already
 // made (a session rebuilt from a capture: observeLinks).
 func inputWith(r *probe.Result, ev *capture.Evidence, obs *observations) *input {
-	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: obs}
+	return inputIn(r, ev, obs, noArena)
+}
+
+// inputIn is inputWith made in ar, whose lists its derived facts take.
+func inputIn(r *probe.Result, ev *capture.Evidence, obs *observations, ar *sessionArena) *input {
+	in := &ar.inputs.take(1)[0]
+	*in = input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: obs, arena: ar}
 	if r != nil {
 		in.sw = softwareKey(r.Server)
 	}

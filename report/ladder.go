@@ -12,7 +12,7 @@ import (
 
 // ladders draws one ladder per applicable mode that tried to connect.
 func ladders(in *input) []Ladder {
-	out := make([]Ladder, 0, len(in.modes()))
+	out := in.arena.ladders.take(len(in.modes()))[:0]
 	var lines replyLines
 	for _, mr := range in.modes() {
 		if !mr.Connect.Ran() {
@@ -56,7 +56,7 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 	}
 	var buf [maxAttempts]attempt // off the heap: the capture report makes thousands
 	atts := appendAttempts(buf[:0], mr)
-	ev := make([]LadderEvent, 0, ladderSize(mr, len(atts)))
+	ev := in.arena.events.take(ladderSize(mr, len(atts)))[:0]
 	add := func(e LadderEvent) { ev = append(ev, e) }
 	// Control connection handshake.
 	add(LadderEvent{T: mr.Connect.T0, From: "client", Conn: "control", Label: synLabel(portOf(l.Server)), Lost: mr.Connect.Outcome == probe.OutcomeTimeout})

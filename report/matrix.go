@@ -12,7 +12,7 @@ func matrix(in *input) []MatrixRow {
 	if in.r == nil {
 		return []MatrixRow{}
 	}
-	rows := make([]MatrixRow, 0, min(len(in.r.Modes), len(probe.AllModes)))
+	rows := in.arena.rows.take(min(len(in.r.Modes), len(probe.AllModes)))[:0]
 	for _, m := range probe.AllModes {
 		mr := in.r.Mode(m)
 		if mr == nil {

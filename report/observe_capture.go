@@ -74,6 +74,8 @@ type rebuild struct {
 	sliced bool
 	// meanings are the capture's reply meanings (meaning_cache.go).
 	meanings meaningCache
+	// arena holds the session's lists (session_arena.go).
+	arena *sessionArena
 }
 
 // outlivedWait is how long a capture must go on after a step began, its
@@ -155,6 +157,10 @@ type wholeCapture struct {
 	offControl bool
 	// meanings are shared by the capture's sessions (meaning_cache.go).
 	meanings meaningCache
+	// arena, when set, holds the lists of the session being diagnosed
+	// (session_arena.go): the worker writes each session before it
+	// diagnoses the next, which reuses them. Nil: they are made anew.
+	arena *sessionArena
 }
 
 // scanCapture finds the whole capture's facts in one pass.

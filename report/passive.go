@@ -261,16 +261,16 @@ func privateElsewhere(announced, peer netip.Addr) bool {
 // announced address, not a firewall on the passive range, is why it
 // failed. dialled says whether a connection to it is in the capture.
 func (in *input) privateFailed(mr *probe.ModeResult, dc *probe.DataConn) (dialled, ok bool) {
+	switch dc.Connect.Outcome { // first: the addresses are parsed
+	case probe.OutcomeTimeout, probe.OutcomeRefused, probe.OutcomeUnreachable:
+	default:
+		return false, false
+	}
 	if in.an == nil || !mr.Mode.Passive() || !setupAccepted(mr.Mode, dc) || dc.Announced == "" {
 		return false, false
 	}
 	an := addrOf(dc.Announced)
 	if !privateElsewhere(an, addrOf(mr.ControlRemote)) {
-		return false, false
-	}
-	switch dc.Connect.Outcome {
-	case probe.OutcomeTimeout, probe.OutcomeRefused, probe.OutcomeUnreachable:
-	default:
 		return false, false
 	}
 	conns := in.obs.dataOf(dc).conns
@@ -333,9 +333,6 @@ func rulePassiveConnect(in *input) []Finding {
 	filtered, refused := &group{}, &group{}
 	for _, mr := range in.passiveModes() {
 		for a := range eachAttempt(mr) {
-			if _, ok := in.privateFailed(mr, a.dc); ok {
-				continue // pasv-private-address explains it
-			}
 			var g *group
 			switch a.dc.Connect.Outcome {
 			case probe.OutcomeTimeout:
@@ -344,6 +341,9 @@ func rulePassiveConnect(in *input) []Finding {
 				g = refused
 			default:
 				continue
+			}
+			if _, ok := in.privateFailed(mr, a.dc); ok {
+				continue // pasv-private-address explains it
 			}
 			ep := a.dc.Dialled
 			if ep == "" {
@@ -379,6 +379,9 @@ func rulePassiveConnect(in *input) []Finding {
 				g.icmp = t
 			}
 		}
+	}
+	if len(filtered.modes) == 0 && len(refused.modes) == 0 {
+		return nil // the rest is the findings' wording
 	}
 	host := in.controlPeer()
 	lo, hi, n := in.passiveRange()

@@ -52,7 +52,7 @@ func (s pasvSample) what() string {
 // run's passive modes (each data setup and each extra sample), and of the
 // plain-text comparison when plain is true.
 func (in *input) passiveSamples(plain bool) []pasvSample {
-	var out []pasvSample
+	out := in.arena.samples.take(in.sampleRoom(plain))[:0]
 	add := func(mr *probe.ModeResult) {
 		if !mr.Mode.Passive() || !controlUp(mr) {
 			return
@@ -83,12 +83,53 @@ func (in *input) passiveSamples(plain bool) []pasvSample {
 	return out
 }
 
+// sampleRoom is the most samples passiveSamples(plain) may list: each
+// mode's attempts and extra samples.
+func (in *input) sampleRoom(plain bool) int {
+	n := 0
+	for _, mr := range in.modes() {
+		n += maxAttempts + len(mr.PasvSamples)
+	}
+	if plain && in.r != nil {
+		for i := range in.r.Plain {
+			n += maxAttempts + len(in.r.Plain[i].PasvSamples)
+		}
+	}
+	return n
+}
+
+// splitPassive is splitSamples(in.passiveSamples(plain)), found once:
+// several rules ask for the range, and a mode does not change while the
+// rules run. The lists are read only.
+func (in *input) splitPassive(plain bool) (kept, suspicious []pasvSample) {
+	m := &in.pasv[0]
+	if plain {
+		m = &in.pasv[1]
+	}
+	if !m.done {
+		ss := in.passiveSamples(plain)
+		m.kept, m.suspicious = splitInto(in.arena.samples.take(len(ss))[:0], ss)
+		m.done = true
+	}
+	return m.kept, m.suspicious
+}
+
+// pasvSplit is splitPassive's result, done once found.
+type pasvSplit struct {
+	kept, suspicious []pasvSample
+	done             bool
+}
+
 // splitSamples keeps the samples a range may be inferred from and returns
 // the suspicious ones apart: below minPassivePort, or (with at least two
 // others to compare with) farther from every other kept sample than
 // outlierFactor times the others' span and outlierFloor.
 func splitSamples(ss []pasvSample) (kept, suspicious []pasvSample) {
-	kept = make([]pasvSample, 0, len(ss))
+	return splitInto(make([]pasvSample, 0, len(ss)), ss)
+}
+
+// splitInto is splitSamples, kept appended to kept (room for ss).
+func splitInto(kept, ss []pasvSample) (_, suspicious []pasvSample) {
 	for _, s := range ss {
 		if s.port < minPassivePort {
 			suspicious = append(suspicious, s)
@@ -147,17 +188,25 @@ func abs(n int) int {
 // passive replies announced (suspicious ones left out). n is the number of
 // samples it rests on; 0 when none: then no range may be opened.
 func (in *input) passiveRange() (lo, hi uint16, n int) {
-	return rangeOf(in.passiveSamples(false))
+	kept, _ := in.splitPassive(false)
+	return keptRange(kept)
 }
 
 // passiveRangeWithPlain is passiveRange with the plain-text comparison's
 // replies as samples too.
 func (in *input) passiveRangeWithPlain() (lo, hi uint16, n int) {
-	return rangeOf(in.passiveSamples(true))
+	kept, _ := in.splitPassive(true)
+	return keptRange(kept)
 }
 
+// rangeOf is the range of the samples splitSamples keeps of ss.
 func rangeOf(ss []pasvSample) (lo, hi uint16, n int) {
 	kept, _ := splitSamples(ss)
+	return keptRange(kept)
+}
+
+// keptRange is the range of samples already kept (splitSamples).
+func keptRange(kept []pasvSample) (lo, hi uint16, n int) {
 	for _, s := range kept {
 		if n == 0 || s.port < lo {
 			lo = s.port
@@ -175,12 +224,13 @@ func rangeOf(ss []pasvSample) (lo, hi uint16, n int) {
 // Against an ftpdiag responder only a port below 1024 counts: it has no
 // passive range (it listens on the system's ephemeral ports).
 func rulePasvPortSuspicious(in *input) []Finding {
-	kept, sus := splitSamples(in.passiveSamples(true))
+	kept, sus := in.splitPassive(true)
 	if in.isResponder() {
 		// An ftpdiag responder has no passive range: it listens on the
 		// system's ephemeral ports, which are spread at random, so only
-		// a port below 1024 is suspicious there.
-		sus = slices.DeleteFunc(sus, func(s pasvSample) bool { return s.port >= minPassivePort })
+		// a port below 1024 is suspicious there. (A copy: the split is
+		// read only.)
+		sus = slices.DeleteFunc(slices.Clone(sus), func(s pasvSample) bool { return s.port >= minPassivePort })
 	}
 	if len(sus) == 0 {
 		return nil

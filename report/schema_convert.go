@@ -16,13 +16,18 @@ import (
 // nil and an empty one empty, as the JSON tells them apart.
 
 // probeRecord converts a probe result; nil for nil.
-func probeRecord(r *probe.Result) *ProbeRecord {
+func probeRecord(r *probe.Result) *ProbeRecord { return probeRecordIn(r, noArena) }
+
+// probeRecordIn is probeRecord with its lists of modes and exchanges
+// taken from ar.
+func probeRecordIn(r *probe.Result, ar *sessionArena) *ProbeRecord {
 	if r == nil {
 		return nil
 	}
-	var pc probeConverter // on the stack
+	pc := probeConverter{ar: ar} // on the stack
 	t := r.Target
-	return &ProbeRecord{
+	out := &ar.probeRecs.take(1)[0]
+	*out = ProbeRecord{
 		Target: TargetRecord{
 			URL: t.URL, Scheme: t.Scheme, Host: t.Host, Port: t.Port,
 			User: t.User, Path: t.Path, PasswordSource: t.PasswordSource,
@@ -49,6 +54,7 @@ func probeRecord(r *probe.Result) *ProbeRecord {
 		Interrupted: interruptedRecord(r.Interrupted),
 		Plain:       pc.modes(r.Plain),
 	}
+	return out
 }
 
 // probeConverter makes one record of the replies and the meanings that
@@ -59,6 +65,7 @@ func probeRecord(r *probe.Result) *ProbeRecord {
 // remembered, so that a lookup stays short; in arrays, not slices, so that
 // the converter stays on the stack.
 type probeConverter struct {
+	ar               *sessionArena
 	replies          [maxShared]*ReplyRecord
 	meanings         [maxShared]*MeaningRecord
 	nReplies, nMeans int
@@ -70,7 +77,7 @@ func (pc *probeConverter) modes(ms []probe.ModeResult) []ModeRecord {
 	if ms == nil {
 		return nil
 	}
-	out := make([]ModeRecord, len(ms))
+	out := pc.ar.modeRecs.take(len(ms))
 	for i := range ms {
 		pc.mode(&out[i], &ms[i])
 	}
@@ -99,11 +106,11 @@ func (pc *probeConverter) mode(out *ModeRecord, m *probe.ModeResult) {
 		out.TLS = &ModeTLSRecord{Handshake: pc.step(m.TLS.Handshake), Version: m.TLS.Version, Prot: pc.step(m.TLS.Prot), Level: m.TLS.Level}
 	}
 	if m.RetrData != nil {
-		out.RetrData = new(DataConnRecord)
+		out.RetrData = &pc.ar.dataRecs.take(1)[0]
 		pc.dataConn(out.RetrData, m.RetrData)
 	}
 	if m.Retr != nil {
-		out.Retr = new(TransferRecord)
+		out.Retr = &pc.ar.transferRecs.take(1)[0]
 		pc.transfer(out.Retr, m.Retr)
 	}
 	if m.FirstAttempt != nil {
@@ -138,7 +145,8 @@ func (pc *probeConverter) reply(r *ftp.Reply) *ReplyRecord {
 			return x
 		}
 	}
-	x := &ReplyRecord{Code: r.Code, Lines: r.Lines}
+	x := &pc.ar.replyRecs.take(1)[0]
+	*x = ReplyRecord{Code: r.Code, Lines: r.Lines}
 	if pc.nReplies < maxShared {
 		pc.replies[pc.nReplies] = x
 		pc.nReplies++
@@ -157,7 +165,7 @@ func (pc *probeConverter) meaning(m *ftp.Interpretation) *MeaningRecord {
 			return x
 		}
 	}
-	x := new(MeaningRecord) // not &rec: that would put rec on the heap on every call
+	x := &pc.ar.meaningRecs.take(1)[0] // not &rec: that would put rec on the heap on every call
 	*x = rec
 	if pc.nMeans < maxShared {
 		pc.meanings[pc.nMeans] = x
@@ -170,7 +178,7 @@ func (pc *probeConverter) exchanges(xs []probe.Exchange) []ExchangeRecord {
 	if xs == nil {
 		return nil
 	}
-	out := make([]ExchangeRecord, len(xs))
+	out := pc.ar.exRecs.take(len(xs))
 	for i, x := range xs {
 		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: pc.reply(x.Reply), Meaning: pc.meaning(x.Meaning)}
 	}
@@ -269,7 +277,10 @@ func interruptedRecord(i *probe.Interruption) *InterruptedRecord {
 // evidenceRecord converts capture evidence; nil for nil. A connection or
 // an exchange met twice (in conns and in a data set-up; in exchanges and
 // as a set-up) becomes one record, written twice as before.
-func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
+func evidenceRecord(ev *capture.Evidence) *EvidenceRecord { return evidenceRecordIn(ev, noArena) }
+
+// evidenceRecordIn is evidenceRecord with its records taken from ar.
+func evidenceRecordIn(ev *capture.Evidence, ar *sessionArena) *EvidenceRecord {
 	if ev == nil {
 		return nil
 	}
@@ -278,10 +289,12 @@ func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
 		nx += len(s.Exchanges)
 	}
 	cv := &captureConverter{
-		conns:     make(map[*capture.Conn]*ConnRecord, len(ev.Conns)+len(ev.UnansweredInboundSYNs)),
-		exchanges: make(map[*capture.FTPExchange]*FTPExchangeRecord, nx),
+		ar:        ar,
+		conns:     ar.connRecords(len(ev.Conns) + len(ev.UnansweredInboundSYNs)),
+		exchanges: ar.ftpRecords(nx),
 	}
-	out := &EvidenceRecord{
+	out := &ar.evidenceRecs.take(1)[0]
+	*out = EvidenceRecord{
 		Available: ev.Available, Reason: ev.Reason, Remedy: ev.Remedy, Interface: ev.Interface, Filter: ev.Filter,
 		PcapFile: ev.PcapFile, Start: ev.Start, Packets: ev.Packets, KernelDrops: ev.KernelDrops, Snaplen: ev.Snaplen,
 		Conns: cv.connList(ev.Conns), UnansweredInboundSYNs: cv.connList(ev.UnansweredInboundSYNs),
@@ -295,9 +308,10 @@ func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
 		}
 	}
 	if ev.Sessions != nil {
-		out.Sessions = make([]*SessionRecord, len(ev.Sessions))
+		out.Sessions = ar.sessPtrs.take(len(ev.Sessions))
+		recs := ar.sessions.take(len(ev.Sessions))
 		for i, s := range ev.Sessions {
-			out.Sessions[i] = cv.session(s)
+			out.Sessions[i] = cv.session(s, &recs[i])
 		}
 	}
 	return out
@@ -312,6 +326,7 @@ func evidenceRecord(ev *capture.Evidence) *EvidenceRecord {
 // the capture report converts thousands of sessions, and one allocation
 // per record was a third of the converting's count.
 type captureConverter struct {
+	ar        *sessionArena
 	conns     map[*capture.Conn]*ConnRecord
 	exchanges map[*capture.FTPExchange]*FTPExchangeRecord
 	addrs     [8]netip.AddrPort
@@ -379,8 +394,8 @@ func (cv *captureConverter) connList(cs []*capture.Conn) []*ConnRecord {
 	if cs == nil {
 		return nil
 	}
-	out := make([]*ConnRecord, len(cs))
-	recs := make([]ConnRecord, len(cs))
+	out := cv.ar.connPtrs.take(len(cs))
+	recs := cv.ar.conns.take(len(cs))
 	for i, c := range cs {
 		out[i] = cv.conn(c, &recs[i])
 	}
@@ -397,9 +412,9 @@ func (cv *captureConverter) conn(c *capture.Conn, rec *ConnRecord) *ConnRecord {
 		return r
 	}
 	if rec == nil {
-		rec = new(ConnRecord)
+		rec = &cv.ar.conns.take(1)[0]
 	}
-	free := make([]PacketRecord, countNonNil(c.SYNACK, c.FINInitiator, c.FINResponder, c.FirstData, c.LastData))
+	free := cv.ar.packets.take(countNonNil(c.SYNACK, c.FINInitiator, c.FINResponder, c.FirstData, c.LastData))
 	*rec = ConnRecord{
 		Initiator: cv.endpoint(c.Initiator), Responder: cv.endpoint(c.Responder), First: packetRecord(c.First),
 		Midstream: c.Midstream, SYNs: packetRecords(c.SYNs), SYNACK: packetFrom(c.SYNACK, &free),
@@ -440,25 +455,27 @@ func countNonNil(ps ...*capture.PacketRef) int {
 	return n
 }
 
-func (cv *captureConverter) session(s *capture.FTPSession) *SessionRecord {
-	out := &SessionRecord{
+// session fills out, in place, and returns it.
+func (cv *captureConverter) session(s *capture.FTPSession, out *SessionRecord) *SessionRecord {
+	*out = SessionRecord{
 		ID: s.ID, Client: cv.endpoint(s.Client), Server: cv.endpoint(s.Server), DetectedBy: s.DetectedBy,
 		ClientTTL: s.ClientTTL, ServerTTL: s.ServerTTL, User: s.User,
 		Truncated: s.Truncated, TextCut: s.TextCut, GapBytes: s.GapBytes, SlicedAt: packetPtr(s.SlicedAt),
 		StartedBefore: s.StartedBefore, Malformed: s.Malformed,
 	}
 	if s.Exchanges != nil {
-		out.Exchanges = make([]*FTPExchangeRecord, len(s.Exchanges))
-		recs := make([]FTPExchangeRecord, len(s.Exchanges))
-		replies := make([]FTPReplyRecord, 0, countReplies(s.Exchanges))
+		out.Exchanges = cv.ar.ftpPtrs.take(len(s.Exchanges))
+		recs := cv.ar.ftpRecs.take(len(s.Exchanges))
+		replies := cv.ar.replies.take(countReplies(s.Exchanges))[:0]
 		for i, x := range s.Exchanges {
 			out.Exchanges[i] = cv.exchange(x, &recs[i], &replies)
 		}
 	}
 	if s.Data != nil {
-		out.Data = make([]*DataSetupRecord, len(s.Data))
+		out.Data = cv.ar.setupPtrs.take(len(s.Data))
+		recs := cv.ar.setups.take(len(s.Data))
 		for i, d := range s.Data {
-			out.Data[i] = cv.dataSetup(d)
+			out.Data[i] = cv.dataSetup(d, &recs[i])
 		}
 	}
 	if t := s.TLS; t != nil {
@@ -488,14 +505,14 @@ func (cv *captureConverter) exchange(x *capture.FTPExchange, rec *FTPExchangeRec
 		return r
 	}
 	if rec == nil {
-		rec = new(FTPExchangeRecord)
+		rec = &cv.ar.ftpRecs.take(1)[0]
 	}
 	*rec = FTPExchangeRecord{PacketRecord: packetRecord(x.PacketRef), Command: x.Command, Unknown: x.Unknown}
 	if x.Replies != nil {
 		var own []FTPReplyRecord
 		if replies == nil || cap(*replies)-len(*replies) < len(x.Replies) {
 			replies = &own
-			own = make([]FTPReplyRecord, 0, len(x.Replies))
+			own = cv.ar.replies.take(len(x.Replies))[:0]
 		}
 		at := len(*replies)
 		for _, y := range x.Replies {
@@ -507,14 +524,16 @@ func (cv *captureConverter) exchange(x *capture.FTPExchange, rec *FTPExchangeRec
 	return rec
 }
 
-func (cv *captureConverter) dataSetup(d *capture.DataSetup) *DataSetupRecord {
+// dataSetup fills out, in place, and returns it; nil for nil.
+func (cv *captureConverter) dataSetup(d *capture.DataSetup, out *DataSetupRecord) *DataSetupRecord {
 	if d == nil {
 		return nil
 	}
-	return &DataSetupRecord{
+	*out = DataSetupRecord{
 		Mode: d.Mode, Setup: cv.exchange(d.Setup, nil, nil), Announced: cv.endpoint(d.Announced), Transfer: cv.exchange(d.Transfer, nil, nil),
 		Conn: cv.conn(d.Conn, nil), Match: d.Match, Inferred: d.Inferred, Passive: d.Passive,
 	}
+	return out
 }
 
 // decryptionRecord converts what a key log decrypted; nil for nil.

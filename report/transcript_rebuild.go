@@ -16,19 +16,20 @@ import (
 // now 3.4).
 type sessionTranscript struct {
 	s    *capture.FTPSession
+	ar   *sessionArena
 	head []probe.Exchange
 	// whole: the session set up no data connection, so head is all of
 	// its dialogue and an exchange already in it is not repeated.
 	whole bool
 }
 
-func newTranscript(s *capture.FTPSession) sessionTranscript {
-	t := sessionTranscript{s: s}
+func newTranscript(s *capture.FTPSession, ar *sessionArena) sessionTranscript {
+	t := sessionTranscript{s: s, ar: ar}
 	n := slices.IndexFunc(s.Exchanges, setsUpData)
 	if n < 0 {
 		n, t.whole = len(s.Exchanges), true
 	}
-	t.head = make([]probe.Exchange, 0, exchangeEntries(s.Exchanges[:n]))
+	t.head = ar.exchanges.take(exchangeEntries(s.Exchanges[:n]))[:0]
 	for _, x := range s.Exchanges[:n] {
 		t.head = appendExchange(t.head, x)
 	}
@@ -37,7 +38,7 @@ func newTranscript(s *capture.FTPSession) sessionTranscript {
 
 // of is the transcript of a mode whose set-up and transfer are extra.
 func (t sessionTranscript) of(extra []*capture.FTPExchange) []probe.Exchange {
-	out := append(make([]probe.Exchange, 0, len(t.head)+exchangeEntries(extra)), t.head...)
+	out := append(t.ar.exchanges.take(len(t.head) + exchangeEntries(extra))[:0], t.head...)
 	for _, y := range extra {
 		if !t.whole || !slices.Contains(t.s.Exchanges, y) {
 			out = appendExchange(out, y)
