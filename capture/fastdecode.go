@@ -171,6 +171,29 @@ func (h *fastHdr) segment(seg []byte, at, onWire int) bool {
 	return true
 }
 
+// TCP flags in fastHdr.flags.
+const (
+	tcpFIN = 0x01
+	tcpRST = 0x04
+)
+
+// srcAddr is the segment's source address.
+func (h *fastHdr) srcAddr() netip.Addr {
+	if h.v6 {
+		return netip.AddrFrom16(h.src)
+	}
+	return netip.AddrFrom4([4]byte(h.src[:4]))
+}
+
+// captured is how many payload bytes of the segment the frame holds.
+func (h *fastHdr) captured() int {
+	ipLen := 20
+	if h.v6 {
+		ipLen = 40
+	}
+	return int(h.segEnd) - int(h.ipAt) - ipLen - int(h.off>>4)*4
+}
+
 // fromHdr fills the decoder's layers and view from h, parsed from data,
 // as gopacket's layers would (TestFastTCPSameAsGopacket); it reads nothing
 // of data.
@@ -188,9 +211,9 @@ func (d *decoder) fromHdr(h *fastHdr, data []byte) *view {
 	t.Seq, t.Ack = h.seq, h.ack
 	t.DataOffset = uint8(off)
 	flags := h.flags
-	t.FIN = flags&0x01 != 0
+	t.FIN = flags&tcpFIN != 0
 	t.SYN = false
-	t.RST = flags&0x04 != 0
+	t.RST = flags&tcpRST != 0
 	t.PSH = flags&0x08 != 0
 	t.ACK = flags&0x10 != 0
 	t.URG = flags&0x20 != 0

@@ -182,11 +182,16 @@ type ftpStream struct {
 type ftpTracker struct {
 	ports   map[uint16]bool
 	streams []*ftpStream // one per session, in order of creation
-	open    []*connState
-	packets int
-	text    textBudget
-	keys    *tlsdecrypt.KeyLog
-	readers replyReaders
+	// unsorted: streams may no longer be in the order of their control
+	// connections' first packets (Conn.FirstT), which settle keeps them
+	// in: a stream was found after a later one (by its greeting), or its
+	// connection's first SYN came after its first packets.
+	unsorted bool
+	open     []*connState
+	packets  int
+	text     textBudget
+	keys     *tlsdecrypt.KeyLog
+	readers  replyReaders
 }
 
 func newFTPTracker(ports []uint16, keys *tlsdecrypt.KeyLog) *ftpTracker {
@@ -313,6 +318,9 @@ func (f *ftpTracker) newStream(st *connState, clientDir int, how string) *ftpStr
 		}
 	}
 	st.ftp = fs
+	if n := len(f.streams); n > 0 && c.FirstT() < f.streams[n-1].s.Control.FirstT() {
+		f.unsorted = true
+	}
 	f.streams = append(f.streams, fs)
 	f.open = append(f.open, st)
 	return fs

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 )
@@ -52,26 +53,48 @@ func linkSetups(sessions []*FTPSession, conns []*Conn, control, used map[*Conn]b
 // linker links sessions' data set-ups, one session at a time, to the
 // connections it was given, by responder port in time order.
 type linker struct {
-	byPort map[uint16][]*Conn
+	// byPort are the connections by responder port, each port's in the
+	// order sortConns gives them (by first packet, ties in the order
+	// given): one slice, not a map of one slice per port (a look for
+	// settled sessions makes a linker).
+	byPort []portConn
 	used   map[*Conn]bool
 }
 
+// portConn is a connection with what the linker orders it by.
+type portConn struct {
+	port uint16
+	i    int // its place among the connections given
+	t    float64
+	c    *Conn
+}
+
 func newLinker(conns []*Conn, control, used map[*Conn]bool) *linker {
-	byPort := map[uint16][]*Conn{}
-	for _, c := range conns {
+	byPort := make([]portConn, 0, len(conns))
+	for i, c := range conns {
 		if !control[c] {
-			byPort[c.Responder.Port()] = append(byPort[c.Responder.Port()], c)
+			byPort = append(byPort, portConn{port: c.Responder.Port(), i: i, t: c.FirstT(), c: c})
 		}
 	}
-	for _, cs := range byPort {
-		sortConns(cs)
-	}
+	slices.SortFunc(byPort, func(a, b portConn) int {
+		return cmp.Or(cmp.Compare(a.port, b.port), cmp.Compare(a.t, b.t), cmp.Compare(a.i, b.i))
+	})
 	return &linker{byPort: byPort, used: used}
+}
+
+// port returns the connections to port p, in time order.
+func (l *linker) port(p uint16) []portConn {
+	i, _ := slices.BinarySearchFunc(l.byPort, p, func(pc portConn, p uint16) int { return cmp.Compare(pc.port, p) })
+	j := i
+	for j < len(l.byPort) && l.byPort[j].port == p {
+		j++
+	}
+	return l.byPort[i:j]
 }
 
 // link links the readable data set-ups of s (see linkData).
 func (l *linker) link(s *FTPSession) {
-	byPort, used := l.byPort, l.used
+	used := l.used
 	for i, ds := range s.Data {
 		if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
 			continue
@@ -100,8 +123,8 @@ func (l *linker) link(s *FTPSession) {
 		}
 		var best *Conn
 		bestRank := 4
-		for _, c := range byPort[ds.Announced.Port()] {
-			t := c.FirstT()
+		for _, pc := range l.port(ds.Announced.Port()) {
+			c, t := pc.c, pc.t
 			if t < from {
 				continue
 			}

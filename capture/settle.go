@@ -174,9 +174,11 @@ func (t *Tracker) settle() {
 	t.forget(now)
 	// In the order of their first packets, as Finish orders the
 	// sessions (mostly already so: the order they were found in).
-	byStart := func(a, b *ftpStream) int { return cmp.Compare(a.s.Control.FirstT(), b.s.Control.FirstT()) }
-	if !slices.IsSortedFunc(f.streams, byStart) {
-		slices.SortStableFunc(f.streams, byStart)
+	if f.unsorted {
+		slices.SortStableFunc(f.streams, func(a, b *ftpStream) int {
+			return cmp.Compare(a.s.Control.FirstT(), b.s.Control.FirstT())
+		})
+		f.unsorted = false
 	}
 	pending := f.streams
 	silent := t.silentSince(now)
@@ -197,7 +199,9 @@ func (t *Tracker) settle() {
 			continue
 		}
 		if l == nil {
-			l = newLinker(t.candidates(pending[:n]), nil, map[*Conn]bool{})
+			t.cands = t.candidates(pending[:n], t.cands[:0])
+			l = newLinker(t.cands, nil, map[*Conn]bool{})
+			clear(t.cands) // the linker has its own copy
 		}
 		l.link(fs.s)
 		if !t.dataSettled(fs.s, now) {
@@ -245,17 +249,23 @@ func (t *Tracker) silentSince(now float64) float64 {
 }
 
 // candidates are the connections the data set-ups of the sessions of
-// streams (ended) may be linked to: those of no stream that began from
-// lookupSlack before the first of them to lookupSlack after the end of the
-// last (no set-up's window reaches further: linkSetups).
-func (t *Tracker) candidates(streams []*ftpStream) []*Conn {
+// streams (ended) may be linked to: those of no stream, to a port one of
+// the set-ups announced, that began from lookupSlack before the first of
+// them to lookupSlack after the end of the last (no set-up's window
+// reaches further: linkSetups), appended to out.
+func (t *Tracker) candidates(streams []*ftpStream, out []*Conn) []*Conn {
 	from, until := streams[0].s.Control.FirstT(), 0.0
+	var ports []uint16
 	for _, fs := range streams {
 		from = min(from, fs.s.Control.FirstT())
 		until = max(until, lastT(fs.s.Control))
+		for _, ds := range fs.s.Data {
+			ports = append(ports, ds.Announced.Port())
+		}
 	}
+	slices.Sort(ports)
+	ports = slices.Compact(ports)
 	from, until = from-lookupSlack, until+lookupSlack
-	var out []*Conn
 	for _, st := range t.held {
 		if st.c.First.T > until+reorderSlack {
 			break // held in the order they were seen
@@ -263,7 +273,9 @@ func (t *Tracker) candidates(streams []*ftpStream) []*Conn {
 		if ft := st.c.FirstT(); ft < from || ft > until || st.ftp != nil && !st.ftp.settled {
 			continue // out of reach, or a control connection
 		}
-		out = append(out, st.c)
+		if _, ok := slices.BinarySearch(ports, st.c.Responder.Port()); ok {
+			out = append(out, st.c)
+		}
 	}
 	return out
 }
@@ -455,10 +467,10 @@ func (t *Tracker) countHanded(c *Conn, control bool) {
 }
 
 // forget drops the 4-tuples let go of more than forgetAfter ago (in
-// the order they were let go of: goneOrder).
+// the order they were let go of: goneOrder, from goneHead on).
 func (t *Tracker) forget(now float64) {
 	n := 0
-	for _, o := range t.goneOrder {
+	for _, o := range t.goneOrder[t.goneHead:] {
 		if now-o.at <= forgetAfter {
 			break
 		}
@@ -467,7 +479,12 @@ func (t *Tracker) forget(now float64) {
 		}
 		n++
 	}
-	t.goneOrder = t.goneOrder[n:]
+	if t.goneHead += n; t.goneHead > len(t.goneOrder)/2 {
+		// Those left move to the start of the array once most of it is
+		// dropped: appending reuses it.
+		t.goneOrder = t.goneOrder[:copy(t.goneOrder, t.goneOrder[t.goneHead:])]
+		t.goneHead = 0
+	}
 }
 
 // goneAt is a 4-tuple let go of (tupleHash), and when.

@@ -28,8 +28,9 @@ const (
 )
 
 // connKey is a 4-tuple (keyOf: with the lower endpoint first, so both
-// directions of a connection share a key): the addresses in 16 bytes each,
-// fam telling IPv4 ones (bit 0: a's, bit 1: b's) from IPv6 ones. Unlike
+// directions of a connection share a key): the addresses in 16 bytes each
+// (IPv4 in the first 4, as fastHdr holds them), fam telling IPv4 ones
+// (bit 0: a's, bit 1: b's) from IPv6 ones. Unlike
 // netip's, it holds no pointer, and no padding: the map of thousands of
 // connections costs the collector nothing to scan, and hashing or
 // comparing a key is one run of bytes. Addresses read from packets carry
@@ -42,14 +43,32 @@ type connKey struct {
 
 // connKeyOf is the key of the 4-tuple from x to y, in that order.
 func connKeyOf(x, y netip.AddrPort) connKey {
-	k := connKey{a: x.Addr().As16(), b: y.Addr().As16(), ap: x.Port(), bp: y.Port()}
-	if x.Addr().Is4() {
-		k.fam |= 1
+	a, fa := keyAddr(x.Addr())
+	b, fb := keyAddr(y.Addr())
+	return connKey{a: a, b: b, ap: x.Port(), bp: y.Port(), fam: fa | fb<<1}
+}
+
+// keyAddr is a's 16 bytes in a connKey, and 1 for an IPv4 address.
+func keyAddr(a netip.Addr) ([16]byte, uint32) {
+	if a.Is4() {
+		var b [16]byte
+		v4 := a.As4()
+		copy(b[:], v4[:])
+		return b, 1
 	}
-	if y.Addr().Is4() {
-		k.fam |= 2
+	return a.As16(), 0
+}
+
+// key is the connection key of the segment h was read from.
+func (h *fastHdr) key() connKey {
+	fam := uint32(3)
+	if h.v6 {
+		fam = 0
 	}
-	return k
+	if h.swap {
+		return connKey{a: h.dst, b: h.src, ap: h.dstPort, bp: h.srcPort, fam: fam}
+	}
+	return connKey{a: h.src, b: h.dst, ap: h.srcPort, bp: h.dstPort, fam: fam}
 }
 
 // keyOf is the key of the connection between x and y, either way.
@@ -136,8 +155,10 @@ type Tracker struct {
 	// sinceLook counts the packets since the last look.
 	held      []*connState
 	silent    []*connState // answered, on no control port, no byte yet (silentSince)
+	cands     []*Conn      // candidates' buffer, reused from look to look
 	sinceLook int
 	goneOrder []goneAt // gone's keys, oldest first (a key let go of twice is in twice)
+	goneHead  int      // goneOrder[:goneHead] are forgotten
 }
 
 // TrackerConfig sets up a Tracker; zero fields take the defaults.
@@ -239,15 +260,19 @@ func (t *Tracker) addNanos(lt layers.LinkType, data []byte, h *fastHdr, at int64
 	return t.addAt(lt, data, h, time.Duration(d).Seconds(), packet)
 }
 
-// addAt is add for a frame at seconds since the start.
+// addAt is add for a frame at seconds since the start. It returns nil for
+// a frame read without a view (plain).
 func (t *Tracker) addAt(lt layers.LinkType, data []byte, h *fastHdr, at float64, packet int) *view {
 	t.ev.Packets++
 	if at > t.last {
 		t.last = at
 	}
-	v := t.dec.decodeParsed(lt, data, h)
-	if v != nil {
-		t.account(v, len(data), PacketRef{T: at, Packet: packet})
+	var v *view
+	if h == nil || !h.ok || !t.plain(h, len(data), PacketRef{T: at, Packet: packet}) {
+		v = t.dec.decodeParsed(lt, data, h)
+		if v != nil {
+			t.account(v, len(data), PacketRef{T: at, Packet: packet})
+		}
 	}
 	// Every packet moves the capture's time on, TCP or not: a look for
 	// settled sessions comes after the packet was read.
@@ -329,6 +354,9 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 	}
 	switch {
 	case syn:
+		if len(c.SYNs) == 0 && st.ftp != nil {
+			t.ftp.unsorted = true // its first SYN makes its first packet (FirstT)
+		}
 		if len(c.SYNs) < maxFacts {
 			c.SYNs = append(c.SYNs, ref)
 		}
@@ -390,6 +418,56 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		}
 		t.close(st, ref.T)
 	}
+}
+
+// plainOff turns plain off, for the test that it reads every segment it
+// takes as tcp would.
+var plainOff = false
+
+// plain reads, from the headers the reader read (h, of a frame of frame
+// bytes), a segment that only moves its connection's counts: one of a
+// connection the tracker follows already that neither a control stream,
+// a TLS follower nor the command watch reads (a data connection's, the
+// bulk of a capture), without FIN or RST (h holds no SYN). It does what
+// account and tcp would do with it, without decoding the frame into a
+// view, and reports whether it took the segment.
+func (t *Tracker) plain(h *fastHdr, frame int, ref PacketRef) bool {
+	if plainOff || t.ftp == nil || h.flags&(tcpFIN|tcpRST) != 0 {
+		return false
+	}
+	key := h.key()
+	st := t.lastConn
+	if st == nil || key != t.lastKey {
+		if st = t.conns[key]; st == nil {
+			return false
+		}
+		t.lastKey, t.lastConn = key, st
+	}
+	n := int(h.payloadLen)
+	if st.ftp != nil || !st.notFTP || n > 0 && !st.tlsOff && (st.tls != nil || h.hello != helloNo) {
+		return false // a control stream, maybe one, or TLS followed or to follow
+	}
+	c := st.c
+	d := 0
+	if netip.AddrPortFrom(h.srcAddr(), h.srcPort) != c.Initiator {
+		d = 1
+	}
+	if d == 0 && n > 0 && c.Responder.Port() == t.controlPort {
+		return false // the command watch reads it (controlCommands)
+	}
+	whole := n == h.captured()
+	if !whole {
+		t.ev.Snaplen = max(t.ev.Snaplen, frame)
+	}
+	c.Packets++
+	st.last = ref.T
+	if n > 0 {
+		if !whole {
+			c.Sliced++
+		}
+		t.data(st, d, h.seq, n, ref)
+	}
+	return true
 }
 
 // answerSkew is how far before a SYN a RST answering it may be stamped:

@@ -13,13 +13,8 @@ import (
 
 // activeModes returns the applicable, logged-in active modes (EPRT, PORT).
 func (in *input) activeModes() []*probe.ModeResult {
-	var out []*probe.ModeResult
-	for _, mr := range in.modes() {
-		if !mr.Mode.Passive() && controlUp(mr) {
-			out = append(out, mr)
-		}
-	}
-	return out
+	_, active := in.sides()
+	return active
 }
 
 // ruleActiveRefused: the server refused the PORT/EPRT command itself, so

@@ -185,7 +185,7 @@ func (c *CaptureDiagnosis) judge() {
 		return
 	}
 	c.startJudging()
-	inParallel(len(c.groups), func(wk wholeCapture, i int) {
+	inParallel(len(c.groups), true, func(wk wholeCapture, i int) {
 		c.record(i, groupDiagnosis(c.ev, wk, c.groups[i], c.base+i+1, nil, true))
 	}, c.whole)
 }
@@ -364,7 +364,7 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 	// The sessions are diagnosed apart from each other, one per core;
 	// each worker remembers its own reply meanings (meaningCache is not
 	// shared between goroutines).
-	inParallel(len(groups), func(wk wholeCapture, i int) {
+	inParallel(len(groups), false, func(wk wholeCapture, i int) {
 		g := groups[i]
 		d := groupDiagnosis(ev, wk, g, i+1, nil, false)
 		cd.Sessions[i] = d
@@ -375,13 +375,18 @@ func diagnoseCapture(ev *capture.Evidence, stream bool) *CaptureDiagnosis {
 
 // inParallel calls fn(w, i) for each i in [0, n) on up to GOMAXPROCS
 // goroutines, each with its own copy w of whole and its own meaning cache.
-func inParallel(n int, fn func(w wholeCapture, i int), whole wholeCapture) {
+// With done, fn keeps nothing of a session's diagnosis but its findings,
+// verdict and summary: the next one reuses its lists (sessionArena).
+func inParallel(n int, done bool, fn func(w wholeCapture, i int), whole wholeCapture) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		w := whole
 		w.meanings = meaningCache{}
+		if done {
+			w.arena = newSessionArena()
+		}
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				fn(w, i)
@@ -494,15 +499,17 @@ type judgement struct {
 func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, id int, j *judgement, summaryOnly bool) *Diagnosis {
 	ar := orNoArena(whole.arena)
 	ar.reset() // the worker's last session is written
-	sub := subEvidence(ev, g)
+	sub := subEvidence(ev, g, ar)
 	info := sessionInfo(g, id, ar)
 	r, links, unseen := rebuildResult(ev, whole, g)
 	// The capture already joined each set-up to its connection: observe's
 	// join by endpoints and time would be made and thrown away.
-	in := inputWith(r, sub, observeLinks(r, links, ar))
-	in.meanings, in.arena = whole.meanings, ar
-	in.an = &analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g), group: g}
-	d := &Diagnosis{
+	in := inputIn(r, sub, observeLinks(r, links, ar), ar)
+	in.meanings = whole.meanings
+	in.an = &ar.analyses.take(1)[0]
+	*in.an = analysis{vantage: info.Vantage, vantageWhy: info.VantageWhy, unseen: unseen, server: g[0].Server, dataSeen: whole.offControl || linksData(g), controls: controlConns(g, ar), group: g}
+	d := &ar.diagnoses.take(1)[0]
+	*d = Diagnosis{
 		Schema:   Schema,
 		Target:   r.Target.URL,
 		Session:  info,
@@ -550,10 +557,15 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 // at its end (its packets, the drops its interface statistics count) is
 // in the report's envelope, so that a session is written as soon as it
 // is over (CaptureWriter).
-func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidence {
-	sub := &capture.Evidence{
+func subEvidence(ev *capture.Evidence, g []*capture.FTPSession, ar *sessionArena) *capture.Evidence {
+	n := 0
+	for _, s := range g {
+		n += 1 + len(s.Data) // a session's connections at most
+	}
+	sub := &ar.evidence.take(1)[0]
+	*sub = capture.Evidence{
 		Available: true, Interface: ev.Interface, Filter: ev.Filter, PcapFile: ev.PcapFile,
-		Start: ev.Start, Conns: []*capture.Conn{}, Sessions: g,
+		Start: ev.Start, Conns: ar.connRefs.take(n)[:0], Sessions: g,
 	}
 	for _, s := range g {
 		for _, c := range s.SessionConns() {
@@ -575,7 +587,7 @@ func subEvidence(ev *capture.Evidence, g []*capture.FTPSession) *capture.Evidenc
 func sessionInfo(g []*capture.FTPSession, id int, ar *sessionArena) *SessionInfo {
 	s0 := g[0]
 	info := &ar.infos.take(1)[0]
-	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: s0.Server.String(), Start: s0.Control.FirstT()}
+	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: ar.endpoint(s0.Server), Start: s0.Control.FirstT()}
 	info.Controls = ar.strings.take(len(g))[:0]
 	cHops, sHops := -1, -1
 	for _, s := range g {
@@ -675,9 +687,9 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	s0 := g[0]
 	host := s0.Server.Addr().String()
 	port := int(s0.Server.Port())
-	url := "ftp://" + s0.Server.String() + "/"
+	url := "ftp://" + ar.endpoint(s0.Server) + "/"
 	if u := firstUser(g); u != "" && u != "anonymous" && u != "ftp" {
-		url = "ftp://" + u + "@" + s0.Server.String() + "/"
+		url = "ftp://" + u + "@" + ar.endpoint(s0.Server) + "/"
 	}
 	r := &ar.results.take(1)[0]
 	*r = probe.Result{
@@ -700,7 +712,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	var ml modeList
 	ml.start(ar, g)
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings, arena: ar}
 	for _, s := range g {
 		rc := rc
 		rc.sliced = s.SlicedAt != nil
@@ -951,13 +963,25 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 			if f == nil || inHole(x) {
 				continue
 			}
-			switch {
-			case x.Command == "" && f.Code == 220 && sv.Banner == "":
-				sv.Banner = f.Message()
-			case x.Verb() == "SYST" && f.Completion() && sv.Syst == "":
-				sv.Syst = f.Message()
-			case x.Verb() == "FEAT" && f.Completion() && sv.Feat == nil:
-				sv.Feat = ftp.ParseFeat(f.Reply)
+			if x.Command == "" { // the greeting
+				if f.Code == 220 && sv.Banner == "" {
+					sv.Banner = f.Message()
+				}
+				continue
+			}
+			if !f.Completion() {
+				continue
+			}
+			// The verb once (it is parsed), and only of a completed reply.
+			switch x.Verb() {
+			case "SYST":
+				if sv.Syst == "" {
+					sv.Syst = f.Message()
+				}
+			case "FEAT":
+				if sv.Feat == nil {
+					sv.Feat = ftp.ParseFeat(f.Reply)
+				}
 			}
 		}
 	}
@@ -969,7 +993,8 @@ func serverFromDialogue(g []*capture.FTPSession) probe.Server {
 // from the wire.
 func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	c := s.Control
-	mr := probe.ModeResult{Applicable: true, ControlLocal: s.Client.String(), ControlRemote: s.Server.String()}
+	ar := orNoArena(rc.arena)
+	mr := probe.ModeResult{Applicable: true, ControlLocal: ar.endpoint(s.Client), ControlRemote: ar.endpoint(s.Server)}
 	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -1430,8 +1455,9 @@ func transferKind(ds *capture.DataSetup) string {
 // fillData sets a data connection and its transfer from one captured data
 // setup and reports whether all of it worked.
 func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds *capture.DataSetup, rc rebuild) bool {
+	ar := orNoArena(rc.arena)
 	if ds.Announced.IsValid() {
-		dc.Announced = ds.Announced.String()
+		dc.Announced = ar.endpoint(ds.Announced)
 	}
 	// The setup exchange.
 	switch {
@@ -1494,11 +1520,11 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		if final == nil && dc.Connect.Outcome == probe.OutcomeTimeout {
 			dc.Connect = sessionEndedWaiting(dc.Connect, c, s)
 		}
-		init, resp := c.Initiator, endpointName(c.Responder, ds.Announced, dc.Announced)
+		init, resp := c.Initiator, endpointName(c.Responder, ds.Announced, dc.Announced, ar)
 		if ds.Passive {
 			dc.Dialled = resp
 			if dc.Connect.OK() {
-				dc.Local, dc.Peer = init.String(), resp
+				dc.Local, dc.Peer = ar.endpoint(init), resp
 			}
 		} else {
 			dc.Listened = dc.Announced
@@ -1506,7 +1532,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 				dc.Listened = resp
 			}
 			if dc.Connect.OK() {
-				dc.Local, dc.Peer = resp, init.String()
+				dc.Local, dc.Peer = resp, ar.endpoint(init)
 			}
 		}
 	case prelim != nil || (final != nil && final.Completion()):
@@ -1569,7 +1595,7 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 		tr.Bytes = max(c.BytesFromInitiator, c.BytesFromResponder)
 		tr.LargestRead = max(c.MaxSegmentFromInitiator, c.MaxSegmentFromResponder)
 	}
-	transferTimes(tr, c, ds.Passive, prelim, final)
+	transferTimes(tr, c, ds.Passive, prelim, final, orNoArena(rc.arena))
 	var abortT float64
 	aborted := false
 	if ds.Transfer != nil && !rc.sliced {
@@ -1610,11 +1636,11 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 // the endpoint a data connection reached is mostly the one announced,
 // and writing each endpoint again was 2% of the 3,000-session benchmark's
 // allocations.
-func endpointName(ap, named netip.AddrPort, name string) string {
+func endpointName(ap, named netip.AddrPort, name string, ar *sessionArena) string {
 	if ap == named && name != "" {
 		return name
 	}
-	return ap.String()
+	return ar.endpoint(ap)
 }
 
 // nextCommand is when the client sent its next command after x, 0 when
@@ -1631,17 +1657,17 @@ func nextCommand(s *capture.FTPSession, x *capture.FTPExchange) float64 {
 // transferTimes fills a rebuilt transfer's moments from the wire: the 1xx
 // and final replies, the first and last data segment, the server's FIN on
 // the data connection (the responder's in passive mode).
-func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply) {
+func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, final *capture.FTPReply, ar *sessionArena) {
 	// The moments share one allocation: one each was 4% of the
 	// 3,000-session benchmark's allocations.
-	var ts *[5]float64
+	var ts *transferMoments
 	n := 0
 	at := func(r *capture.PacketRef) *float64 {
 		if r == nil {
 			return nil
 		}
 		if ts == nil {
-			ts = new([5]float64)
+			ts = &ar.moments.take(1)[0]
 		}
 		ts[n] = r.T
 		n++
@@ -1663,6 +1689,9 @@ func transferTimes(tr *probe.Transfer, c *capture.Conn, passive bool, prelim, fi
 		tr.Times.ServerClosed = at(c.FINInitiator)
 	}
 }
+
+// transferMoments are the times of one transfer (transferTimes).
+type transferMoments [5]float64
 
 // appendDataExchanges appends the exchanges of a setup and its transfer,
 // and the client's ABOR that interrupted the transfer (a caller's array of
@@ -1796,8 +1825,8 @@ func decryptedText(s *capture.FTPSession) string {
 }
 
 // controlConns are the control connections of a session group.
-func controlConns(g []*capture.FTPSession) []*capture.Conn {
-	out := make([]*capture.Conn, 0, len(g))
+func controlConns(g []*capture.FTPSession, ar *sessionArena) []*capture.Conn {
+	out := ar.connRefs.take(len(g))[:0]
 	for _, s := range g {
 		out = append(out, s.Control)
 	}

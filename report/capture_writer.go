@@ -201,10 +201,11 @@ func (cw *CaptureWriter) work() {
 		}
 		whole := job.whole
 		whole.meanings, whole.arena = meanings, arena
+		// The diagnosis is the worker's own (its arena's): given the
+		// version in place, not in a copy on the heap.
 		d := groupDiagnosis(job.hdr, whole, job.g, job.i+1, nil, false)
-		dd := *d
-		dd.Version = cw.version
-		b, err := sc.json.marshalIndentSafe(&dd, "    ", "  ")
+		d.Version = cw.version
+		b, err := sc.json.marshalIndentSafe(d, "    ", "  ")
 		sum := summarize(d, len(job.g))
 		if !cw.turns.take(job.i, func() error {
 			if err != nil {

@@ -34,8 +34,11 @@ type input struct {
 	// failures memoizes firstFailure per mode, by its index in modes()
 	// (input.firstFailure).
 	failures []firstFail
-	// modeList is modes(), found once.
-	modeList []*probe.ModeResult
+	// modeList is modes(), found once; passive and active its sides
+	// (sides).
+	modeList        []*probe.ModeResult
+	passive, active []*probe.ModeResult
+	sidesDone       bool
 	// pasv are the passive samples split, without and with the plain
 	// comparison's (splitPassive).
 	pasv [2]pasvSplit
@@ -91,7 +94,13 @@ func newInput(r *probe.Result, ev *capture.Evidence) *input {
 // inputWith is the input of r and ev with their observations already
 // made (a session rebuilt from a capture: observeLinks).
 func inputWith(r *probe.Result, ev *capture.Evidence, obs *observations) *input {
-	in := &input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: obs, arena: noArena}
+	return inputIn(r, ev, obs, noArena)
+}
+
+// inputIn is inputWith made in ar, whose lists its derived facts take.
+func inputIn(r *probe.Result, ev *capture.Evidence, obs *observations, ar *sessionArena) *input {
+	in := &ar.inputs.take(1)[0]
+	*in = input{r: r, ev: ev, wire: ev != nil && ev.Available, sw: "unknown", obs: obs, arena: ar}
 	if r != nil {
 		in.sw = softwareKey(r.Server)
 	}
@@ -118,16 +127,39 @@ func (in *input) modes() []*probe.ModeResult {
 	if in.modeList == nil {
 		// Found once: the rules ask for it tens of times, and a result
 		// does not change while they run. Full: an append copies.
-		l := applicableModes(in.r)
+		l := appendApplicable(in.arena.modePtrs.take(len(in.r.Modes))[:0], in.r)
 		in.modeList = l[:len(l):len(l)]
 	}
 	return in.modeList
 }
 
-// applicableModes are r's applicable modes, in probe.AllModes order, then
-// the control-only ones (a session rebuilt from a capture), never nil.
-func applicableModes(r *probe.Result) []*probe.ModeResult {
-	out := []*probe.ModeResult{}
+// sides are the logged-in passive and active modes of modes(), found
+// once: several rules ask for them. Read only.
+func (in *input) sides() (passive, active []*probe.ModeResult) {
+	if !in.sidesDone {
+		ms := in.modes()
+		l := in.arena.modePtrs.take(len(ms))[:0]
+		for _, mr := range ms {
+			if mr.Mode.Passive() && controlUp(mr) {
+				l = append(l, mr)
+			}
+		}
+		np := len(l)
+		for _, mr := range ms {
+			if !mr.Mode.Passive() && controlUp(mr) {
+				l = append(l, mr)
+			}
+		}
+		in.passive, in.active = l[:np:np], l[np:len(l):len(l)]
+		in.sidesDone = true
+	}
+	return in.passive, in.active
+}
+
+// appendApplicable appends r's applicable modes to out, in
+// probe.AllModes order, then the control-only ones (a session rebuilt
+// from a capture).
+func appendApplicable(out []*probe.ModeResult, r *probe.Result) []*probe.ModeResult {
 	for _, m := range probe.AllModes {
 		for i := range r.Modes {
 			if mr := &r.Modes[i]; mr.Mode == m && mr.Applicable {

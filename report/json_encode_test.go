@@ -426,6 +426,31 @@ func TestAppendMicros(t *testing.T) {
 	}
 }
 
+// TestAppendJSONStringPositions: a byte or character to escape (or to
+// keep, for é) is found wherever it is in a string, in the eight-byte
+// steps of plainPrefix and in the bytes after them, and plain strings of
+// every length are kept whole.
+func TestAppendJSONStringPositions(t *testing.T) {
+	const plain = "abcdefghijklmnopqrstuvwxyz"
+	specials := []string{`"`, `\`, "<", ">", "&", "\x00", "\x1f", "\x7f", "\x80", "\u2028", "é", "\u202e"}
+	var cases []string
+	for n := range 20 {
+		cases = append(cases, plain[:n])
+		for _, sp := range specials {
+			cases = append(cases, plain[:n]+sp+plain[n:20])
+		}
+	}
+	for _, s := range cases {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); string(got[1:]) != string(jsonSafe(want)) {
+			t.Errorf("%q: %s, want %s", s, got[1:], jsonSafe(want))
+		}
+	}
+}
+
 // FuzzJSONWriter: any string, as a value and as a key, and any number
 // are written as encoding/json writes them.
 func FuzzJSONWriter(f *testing.F) {

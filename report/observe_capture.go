@@ -77,6 +77,8 @@ type rebuild struct {
 	sliced bool
 	// meanings are the capture's reply meanings (meaning_cache.go).
 	meanings meaningCache
+	// arena holds the session's lists (session_arena.go).
+	arena *sessionArena
 }
 
 // outlivedWait is how long a capture must go on after a step began, its

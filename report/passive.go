@@ -13,13 +13,8 @@ import (
 // passiveModes returns the applicable passive modes that got a logged-in
 // control connection.
 func (in *input) passiveModes() []*probe.ModeResult {
-	var out []*probe.ModeResult
-	for _, mr := range in.modes() {
-		if mr.Mode.Passive() && controlUp(mr) {
-			out = append(out, mr)
-		}
-	}
-	return out
+	passive, _ := in.sides()
+	return passive
 }
 
 // passiveRefusals are the meanings of a reply that refuses a passive
@@ -261,16 +256,16 @@ func privateElsewhere(announced, peer netip.Addr) bool {
 // announced address, not a firewall on the passive range, is why it
 // failed. dialled says whether a connection to it is in the capture.
 func (in *input) privateFailed(mr *probe.ModeResult, dc *probe.DataConn) (dialled, ok bool) {
+	switch dc.Connect.Outcome { // first: the addresses are parsed
+	case probe.OutcomeTimeout, probe.OutcomeRefused, probe.OutcomeUnreachable:
+	default:
+		return false, false
+	}
 	if in.an == nil || !mr.Mode.Passive() || !setupAccepted(mr.Mode, dc) || dc.Announced == "" {
 		return false, false
 	}
 	an := addrOf(dc.Announced)
 	if !privateElsewhere(an, addrOf(mr.ControlRemote)) {
-		return false, false
-	}
-	switch dc.Connect.Outcome {
-	case probe.OutcomeTimeout, probe.OutcomeRefused, probe.OutcomeUnreachable:
-	default:
 		return false, false
 	}
 	conns := in.obs.dataOf(dc).conns
@@ -333,9 +328,6 @@ func rulePassiveConnect(in *input) []Finding {
 	filtered, refused := &group{}, &group{}
 	for _, mr := range in.passiveModes() {
 		for a := range eachAttempt(mr) {
-			if _, ok := in.privateFailed(mr, a.dc); ok {
-				continue // pasv-private-address explains it
-			}
 			var g *group
 			switch a.dc.Connect.Outcome {
 			case probe.OutcomeTimeout:
@@ -344,6 +336,9 @@ func rulePassiveConnect(in *input) []Finding {
 				g = refused
 			default:
 				continue
+			}
+			if _, ok := in.privateFailed(mr, a.dc); ok {
+				continue // pasv-private-address explains it
 			}
 			ep := a.dc.Dialled
 			if ep == "" {
@@ -380,14 +375,14 @@ func rulePassiveConnect(in *input) []Finding {
 			}
 		}
 	}
+	if len(filtered.modes) == 0 && len(refused.modes) == 0 {
+		return nil // the rest is the findings' wording
+	}
 	host := in.controlPeer()
 	lo, hi, n := in.passiveRange()
-	// Written only for a finding: most sessions have none.
-	rangeText := func() string {
-		if n == 0 {
-			return ""
-		}
-		return fmt.Sprintf(" Across %s the server announced ports %d-%d; its passive range is probably at least that wide. This is an inference from %s: the configured range may be wider, so check the server's setting (%s) and open all of it.",
+	rangeText := ""
+	if n > 0 {
+		rangeText = fmt.Sprintf(" Across %s the server announced ports %d-%d; its passive range is probably at least that wide. This is an inference from %s: the configured range may be wider, so check the server's setting (%s) and open all of it.",
 			plural(n, "data-connection setup", "data-connection setups"), lo, hi, plural(n, "sample", "samples"), passiveRangeSetting(in.sw))
 	}
 	fixes := func() []Fix {
@@ -402,7 +397,7 @@ func rulePassiveConnect(in *input) []Finding {
 	if len(filtered.modes) > 0 {
 		eps := strings.Join(filtered.eps, ", ")
 		expl := fmt.Sprintf("The server accepted the passive command and announced a port, but the SYNs to %s got no answer before the data timeout: a firewall between here and the server (on the server, its gateway or a cloud security group) drops the passive port range while it lets port %d through.", eps, in.controlPort())
-		expl += rangeText()
+		expl += rangeText
 		bySocket := !filtered.wire && filtered.sockets == filtered.n
 		switch {
 		case bySocket:
@@ -433,7 +428,7 @@ func rulePassiveConnect(in *input) []Finding {
 			how = "the answer was " + refused.icmp
 		}
 		expl := fmt.Sprintf("Connecting to the announced passive port %s was refused: %s. Either a firewall REJECTs the passive range, or nothing listens there (a NAT forwarding the port to the wrong host, or a server that closed its listener).", eps, how)
-		expl += rangeText()
+		expl += rangeText
 		expl = in.withVantage(expl)
 		out = append(out, Finding{
 			ID:          "passive-port-refused",

@@ -107,7 +107,8 @@ func (in *input) splitPassive(plain bool) (kept, suspicious []pasvSample) {
 		m = &in.pasv[1]
 	}
 	if !m.done {
-		m.kept, m.suspicious = splitSamples(in.passiveSamples(plain))
+		ss := in.passiveSamples(plain)
+		m.kept, m.suspicious = splitInto(in.arena.samples.take(len(ss))[:0], ss)
 		m.done = true
 	}
 	return m.kept, m.suspicious
@@ -124,7 +125,11 @@ type pasvSplit struct {
 // others to compare with) farther from every other kept sample than
 // outlierFactor times the others' span and outlierFloor.
 func splitSamples(ss []pasvSample) (kept, suspicious []pasvSample) {
-	kept = make([]pasvSample, 0, len(ss))
+	return splitInto(make([]pasvSample, 0, len(ss)), ss)
+}
+
+// splitInto is splitSamples, kept appended to kept (room for ss).
+func splitInto(kept, ss []pasvSample) (_, suspicious []pasvSample) {
 	for _, s := range ss {
 		if s.port < minPassivePort {
 			suspicious = append(suspicious, s)

@@ -334,22 +334,18 @@ type captureConverter struct {
 	nAddrs    int
 }
 
-// endpointText is an endpoint as the JSON writes it: "" when unknown.
-func endpointText(ap netip.AddrPort) string {
-	if !ap.IsValid() {
-		return ""
-	}
-	return ap.String()
-}
-
-// endpoint is endpointText(ap), made once for the first endpoints met.
+// endpoint is an endpoint as the JSON writes it ("" when unknown),
+// found first among the first endpoints met, then in the worker's texts.
 func (cv *captureConverter) endpoint(ap netip.AddrPort) string {
 	for i, a := range cv.addrs[:cv.nAddrs] {
 		if a == ap {
 			return cv.texts[i]
 		}
 	}
-	t := endpointText(ap)
+	t := ""
+	if ap.IsValid() {
+		t = cv.ar.endpoint(ap)
+	}
 	if cv.nAddrs < len(cv.addrs) {
 		cv.addrs[cv.nAddrs], cv.texts[cv.nAddrs] = ap, t
 		cv.nAddrs++
@@ -379,11 +375,11 @@ func packetFrom(p *capture.PacketRef, free *[]PacketRecord) *PacketRecord {
 	return r
 }
 
-func packetRecords(ps []capture.PacketRef) []PacketRecord {
+func (cv *captureConverter) packetRecords(ps []capture.PacketRef) []PacketRecord {
 	if ps == nil {
 		return nil
 	}
-	out := make([]PacketRecord, len(ps))
+	out := cv.ar.packets.take(len(ps))
 	for i, p := range ps {
 		out[i] = packetRecord(p)
 	}
@@ -417,7 +413,7 @@ func (cv *captureConverter) conn(c *capture.Conn, rec *ConnRecord) *ConnRecord {
 	free := cv.ar.packets.take(countNonNil(c.SYNACK, c.FINInitiator, c.FINResponder, c.FirstData, c.LastData))
 	*rec = ConnRecord{
 		Initiator: cv.endpoint(c.Initiator), Responder: cv.endpoint(c.Responder), First: packetRecord(c.First),
-		Midstream: c.Midstream, SYNs: packetRecords(c.SYNs), SYNACK: packetFrom(c.SYNACK, &free),
+		Midstream: c.Midstream, SYNs: cv.packetRecords(c.SYNs), SYNACK: packetFrom(c.SYNACK, &free),
 		FINInitiator: packetFrom(c.FINInitiator, &free), FINResponder: packetFrom(c.FINResponder, &free),
 		BytesFromInitiator: c.BytesFromInitiator, BytesFromResponder: c.BytesFromResponder,
 		FirstData: packetFrom(c.FirstData, &free), LastData: packetFrom(c.LastData, &free), Retransmits: c.Retransmits,

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"net/netip"
 	"unsafe"
 
 	"github.com/ftpdiag/ftpdiag/capture"
@@ -24,6 +25,7 @@ type sessionArena struct {
 	// The rebuilt result (rebuildResult).
 	results   *slab[probe.Result]
 	retrs     *slab[secondConn]
+	moments   *slab[transferMoments]
 	modes     *slab[probe.ModeResult]
 	links     *slab[modeLinks]
 	ranks     *slab[uint8]
@@ -35,13 +37,19 @@ type sessionArena struct {
 	// The wire views of the modes' connections (observeLinks).
 	obs    observations
 	linked *slab[linkedObs]
-	// What the rules derive (input).
+	// The rules' input (groupDiagnosis) and what they derive.
+	evidence *slab[capture.Evidence]
+	connRefs *slab[*capture.Conn]
+	inputs   *slab[input]
+	analyses *slab[analysis]
+	modePtrs *slab[*probe.ModeResult]
 	samples  *slab[pasvSample]
 	failures *slab[firstFail]
 	// The report's own lists (ladders, matrix).
-	ladders *slab[Ladder]
-	events  *slab[LadderEvent]
-	rows    *slab[MatrixRow]
+	diagnoses *slab[Diagnosis]
+	ladders   *slab[Ladder]
+	events    *slab[LadderEvent]
+	rows      *slab[MatrixRow]
 	// The probe record (probeRecordIn).
 	probeRecs    *slab[ProbeRecord]
 	modeRecs     *slab[ModeRecord]
@@ -65,6 +73,9 @@ type sessionArena struct {
 	sessPtrs     *slab[*SessionRecord]
 	connMap      map[*capture.Conn]*ConnRecord
 	ftpMap       map[*capture.FTPExchange]*FTPExchangeRecord
+
+	// texts are endpoints written (endpoint), kept across sessions.
+	texts map[netip.AddrPort]string
 }
 
 // noArena makes every list anew. Its slabs are nil: it is never written,
@@ -76,11 +87,16 @@ func newSessionArena() *sessionArena {
 		obs:     observations{ctl: map[*probe.ModeResult]*wireObs{}, data: map[*probe.DataConn]*wireObs{}},
 		matches: map[string]int{},
 		connMap: map[*capture.Conn]*ConnRecord{}, ftpMap: map[*capture.FTPExchange]*FTPExchangeRecord{},
+		texts: map[netip.AddrPort]string{},
 	}
 	a.results, a.retrs, a.modes = slabOf[probe.Result](a), slabOf[secondConn](a), slabOf[probe.ModeResult](a)
+	a.moments = slabOf[transferMoments](a)
 	a.links, a.ranks, a.exchanges = slabOf[modeLinks](a), slabOf[uint8](a), slabOf[probe.Exchange](a)
 	a.infos, a.strings, a.linked = slabOf[SessionInfo](a), slabOf[string](a), slabOf[linkedObs](a)
+	a.evidence, a.connRefs = slabOf[capture.Evidence](a), slabOf[*capture.Conn](a)
+	a.inputs, a.analyses, a.modePtrs = slabOf[input](a), slabOf[analysis](a), slabOf[*probe.ModeResult](a)
 	a.samples, a.failures = slabOf[pasvSample](a), slabOf[firstFail](a)
+	a.diagnoses = slabOf[Diagnosis](a)
 	a.ladders, a.events, a.rows = slabOf[Ladder](a), slabOf[LadderEvent](a), slabOf[MatrixRow](a)
 	a.probeRecs, a.modeRecs, a.exRecs = slabOf[ProbeRecord](a), slabOf[ModeRecord](a), slabOf[ExchangeRecord](a)
 	a.dataRecs, a.transferRecs = slabOf[DataConnRecord](a), slabOf[TransferRecord](a)
@@ -112,6 +128,29 @@ func (a *sessionArena) reset() {
 	a.matches = emptied(a.matches)
 	a.connMap, a.ftpMap = emptied(a.connMap), emptied(a.ftpMap)
 }
+
+// endpoint is ap.String(), written once per worker: a session's
+// endpoints go into its modes, data connections, records and session
+// facts, each several times, and the server's into every session (16
+// strings a session were a tenth of the diagnosis' allocations). The
+// strings are immutable: sharing them between sessions changes nothing.
+// noArena writes each anew.
+func (a *sessionArena) endpoint(ap netip.AddrPort) string {
+	if a.texts == nil {
+		return ap.String()
+	}
+	if t, ok := a.texts[ap]; ok {
+		return t
+	}
+	if len(a.texts) >= maxEndpointTexts {
+		clear(a.texts) // a capture of many clients: start again
+	}
+	t := ap.String()
+	a.texts[ap] = t
+	return t
+}
+
+const maxEndpointTexts = 4096
 
 // observations are the arena's, emptied, or new ones with room for n
 // modes.
