@@ -501,7 +501,7 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 	ar.reset() // the worker's last session is written
 	sub := subEvidence(ev, g, ar)
 	info := sessionInfo(g, id, ar)
-	r, links, unseen := rebuildResult(ev, whole, g)
+	r, links, unseen := rebuildResult(ev, whole, g, info.Vantage)
 	// The capture already joined each set-up to its connection: observe's
 	// join by endpoints and time would be made and thrown away.
 	in := inputIn(r, sub, observeLinks(r, links, ar), ar)
@@ -682,7 +682,7 @@ func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 // capped), one control-only result per control connection that failed
 // before any; links[i] are the connections of r.Modes[i] as the capture
 // linked them.
-func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession) (*probe.Result, []modeLinks, []unseenSetup) {
+func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSession, vantage string) (*probe.Result, []modeLinks, []unseenSetup) {
 	ar := orNoArena(whole.arena)
 	s0 := g[0]
 	host := s0.Server.Addr().String()
@@ -712,7 +712,7 @@ func rebuildResult(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSes
 	var ml modeList
 	ml.start(ar, g)
 	var unseen []unseenSetup
-	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings, arena: ar}
+	rc := rebuild{dataSeen: whole.offControl || linksData(g), end: whole.end, meanings: whole.meanings, arena: ar, vantage: vantage}
 	for _, s := range g {
 		rc := rc
 		rc.sliced = s.SlicedAt != nil
@@ -1604,6 +1604,8 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	switch {
 	case aborted && abortDecides(tr, c, ds.Transfer, abortT, final):
 		// Interrupted by the client (client_abort.go).
+	case stopDecides(tr, c, ds, final, rc.vantage):
+		// The client stopped reading (client_abort.go).
 	case ds.Transfer == nil:
 		tr.Step = probe.Step{Outcome: probe.OutcomeOK, T0: dc.Connect.T, T: dc.Connect.T}
 		if !dc.Connect.OK() {

@@ -98,3 +98,70 @@ func abortDecides(tr *probe.Transfer, c *capture.Conn, x *capture.FTPExchange, a
 	}
 	return true
 }
+
+// A client that stops reading a listing or a download (it has what it
+// wanted, its user cancelled, its output failed) often sends no ABOR: it
+// closes the data connection (a socket closed with data unread sends a
+// RST), and the server, failing to write, answers 426. That is the
+// client's doing when the close is surely the client's own: a FIN, or a
+// RST in a capture taken at the client. A RST seen elsewhere may come from
+// a device on the path acting in the client's name.
+
+// stoppedReading returns when and how ("FIN", "RST") the client ended a
+// download's data connection c itself while data was moving: before any
+// FIN or RST of the server's side and before the transfer's final reply,
+// after data and no stall.
+func stoppedReading(c *capture.Conn, passive bool, final *capture.FTPReply) (float64, string, bool) {
+	client, server := capture.SideInitiator, capture.SideResponder
+	clientFIN, serverFIN := c.FINInitiator, c.FINResponder
+	if !passive {
+		client, server = server, client
+		clientFIN, serverFIN = serverFIN, clientFIN
+	}
+	end, how := 0.0, ""
+	if clientFIN != nil {
+		end, how = clientFIN.T, "FIN"
+	}
+	serverEnd := 0.0
+	if serverFIN != nil {
+		serverEnd = serverFIN.T
+	}
+	for _, r := range c.RSTs {
+		switch {
+		case r.From == client && (end == 0 || r.T < end):
+			end, how = r.T, "RST"
+		case r.From == server && (serverEnd == 0 || r.T < serverEnd):
+			serverEnd = r.T
+		}
+	}
+	ok := end > 0 && (serverEnd == 0 || end < serverEnd) && (final == nil || end <= final.T) &&
+		dataMoved(c) && c.Stall == nil
+	return end, how, ok
+}
+
+// stopDecides completes tr, a listing or download on data set-up ds whose
+// client stopped reading (stoppedReading), and reports whether it did.
+// Surely the client's own close: the transfer worked as far as the client
+// let it (ok, aborted). A RST seen away from the client: given up, who
+// reset it is not in the file.
+func stopDecides(tr *probe.Transfer, c *capture.Conn, ds *capture.DataSetup, final *capture.FTPReply, vantage string) bool {
+	if c == nil || ds.Transfer == nil || final == nil || final.Completion() {
+		return false
+	}
+	if k := transferKind(ds); k != "listing" && k != "download" {
+		return false
+	}
+	end, how, ok := stoppedReading(c, ds.Passive, final)
+	if !ok {
+		return false
+	}
+	x := ds.Transfer
+	tr.Step, tr.Aborted = probe.Step{Outcome: probe.OutcomeOK, T0: x.T, T: end}, true
+	if how == "RST" && vantage != "client" {
+		tr.Step.Outcome = probe.OutcomeSkipped
+		tr.Step.Error = fmt.Sprintf(clientStopPrefix+"the data connection (RST) %.1f s after %s, while data was moving, before the server's %d: a client that stops reading (cancelled, or read what it wanted) resets it, and so does a device on the path acting in its name; which of them did is not in a capture taken here (%s), one taken at the client tells", max(0, end-x.T), x.Verb(), final.Code, vantage)
+	}
+	rep := final.Reply
+	tr.Final = &rep
+	return true
+}

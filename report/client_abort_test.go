@@ -1,6 +1,7 @@
 package report
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -106,6 +107,93 @@ func TestClientAbort(t *testing.T) {
 			}
 			if l := strings.Join(ladder, "\n"); !strings.Contains(l, "ABOR") || !strings.Contains(l, "RETR data: 28000 bytes, ok, aborted") {
 				t.Errorf("the ladder does not show the ABOR and the aborted transfer:\n%s", l)
+			}
+		})
+	}
+}
+
+// stoppedRetr is a session whose RETR over PASV ends with the data
+// connection's end at 0.5 s after the command, by ender ("client FIN",
+// "client RST", "server RST") after 20 chunks of data, then the server's
+// 426.
+func stoppedRetr(cp *crafted, ender string) {
+	c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
+	c.open(0)
+	at := c.login(0.01)
+	c.pasv(at, "192.0.2.10", 50001)
+	d := cp.conn("198.51.100.20:43001", "192.0.2.10:50001", 9)
+	d.open(at + 0.15)
+	c.cmd(at+0.2, "RETR big.iso")
+	c.reply(at+0.3, "150 Opening BINARY mode data connection for big.iso (104857600 bytes).")
+	for i := range 20 {
+		d.send(at+0.3+0.005*float64(i+1), false, strings.Repeat("x", 1400))
+	}
+	at += 0.7
+	switch ender {
+	case "client FIN":
+		d.close(at)
+	case "client RST":
+		cp.emit(at, d.a, d.b, d.sa, d.sb, cRST|cACK, nil)
+	case "server RST":
+		cp.emit(at, d.b, d.a, d.sb, d.sa, cRST|cACK, nil)
+	}
+	c.reply(at+0.02, "426 Failure writing network stream.")
+	c.close(c.quit(at + 0.5))
+}
+
+// TestClientStoppedReading: a client that stops reading a download closes
+// its data connection without ABOR (curl reading a range, a pipe closed);
+// the server's 426 is then the client's doing. Its FIN, or its RST seen at
+// the client, make the mode work, the transfer aborted; its RST seen
+// elsewhere may be a device's in its name: said, no finding. The server's
+// own RST stays a failure.
+func TestClientStoppedReading(t *testing.T) {
+	tests := []struct {
+		name, ender string
+		atClient    bool
+		works       bool
+		unseen      string
+		errorID     string
+	}{
+		{"client FIN, seen in the middle", "client FIN", false, true, "", ""},
+		{"client RST, seen at the client", "client RST", true, true, "", ""},
+		{"client RST, seen in the middle", "client RST", false, false, "the client's side reset the data connection (RST)", ""},
+		{"server RST", "server RST", false, false, "", "data-connection-failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cp := &crafted{t: t}
+			if tc.atClient {
+				cp.ttls = map[netip.Addr]uint8{netip.MustParseAddr("198.51.100.20"): 64}
+			}
+			stoppedRetr(cp, tc.ender)
+			cd, js := wholeJSON(t, cp.pcap())
+			d := cd.Sessions[0]
+			if tc.atClient && d.Session.Vantage != "client" {
+				t.Fatalf("vantage %s, want client", d.Session.Vantage)
+			}
+			var errs []string
+			for _, f := range d.Findings {
+				if f.Severity == SeverityError {
+					errs = append(errs, f.ID)
+				}
+			}
+			if want := strings.Fields(tc.errorID); strings.Join(errs, " ") != strings.Join(want, " ") {
+				t.Errorf("errors %v, want %v", errs, want)
+			}
+			f := find(d.Findings, "capture-incomplete")
+			switch {
+			case tc.unseen == "" && f != nil:
+				t.Errorf("unexpected capture-incomplete: %s", f.Explanation)
+			case tc.unseen != "" && (f == nil || !strings.Contains(string(js), tc.unseen)):
+				t.Errorf("no capture-incomplete saying %q: %v", tc.unseen, ids(d.Findings))
+			}
+			if !tc.works {
+				return
+			}
+			tr := d.Probe.Modes[0].List
+			if len(d.Matrix) != 1 || !d.Matrix[0].Works || !tr.Aborted || tr.Step.Outcome != probe.OutcomeOK {
+				t.Errorf("matrix %+v, transfer %+v: want PASV working, its transfer ok and aborted", d.Matrix, tr)
 			}
 		})
 	}

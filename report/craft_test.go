@@ -20,6 +20,9 @@ import (
 type crafted struct {
 	t    *testing.T
 	pkts []craftedPkt
+	// ttls are the TTLs of packets from an address (60 for any other):
+	// 64 is a sender's initial TTL, the capture taken at that host.
+	ttls map[netip.Addr]uint8
 }
 
 type craftedPkt struct {
@@ -39,7 +42,11 @@ const (
 func (cp *crafted) emit(at float64, src, dst netip.AddrPort, seq, ack uint32, flags int, payload []byte) {
 	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
 	s4, d4 := src.Addr().As4(), dst.Addr().As4()
-	ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 60, Protocol: layers.IPProtocolTCP, SrcIP: s4[:], DstIP: d4[:]}
+	ttl, ok := cp.ttls[src.Addr()]
+	if !ok {
+		ttl = 60
+	}
+	ip := &layers.IPv4{Version: 4, IHL: 5, TTL: ttl, Protocol: layers.IPProtocolTCP, SrcIP: s4[:], DstIP: d4[:]}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack, Window: 65535,
 		FIN: flags&cFIN != 0, SYN: flags&cSYN != 0, RST: flags&cRST != 0, PSH: flags&cPSH != 0, ACK: flags&cACK != 0}
 	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {

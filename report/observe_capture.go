@@ -60,6 +60,10 @@ type unseenSetup struct {
 	// Aborted is set, beside GaveUp, for a transfer the client
 	// interrupted with ABOR before data was seen (clientAbortPrefix).
 	Aborted bool
+	// Stopped is set, beside GaveUp, for a listing or download whose data
+	// connection the client's side reset while data was moving, seen
+	// away from the client (clientStopPrefix).
+	Stopped bool
 	Text    string
 }
 
@@ -79,6 +83,10 @@ type rebuild struct {
 	meanings meaningCache
 	// arena holds the session's lists (session_arena.go).
 	arena *sessionArena
+	// vantage is where the capture was taken (sessionInfo): a RST in the
+	// client's name is surely the client's own only in a capture taken
+	// at the client (client_abort.go).
+	vantage string
 }
 
 // outlivedWait is how long a capture must go on after a step began, its
@@ -100,6 +108,11 @@ const clientEndedPrefix = "given up: "
 // with ABOR before any data was seen (client_abort.go): given up too, by
 // a command instead of the connection's end.
 const clientAbortPrefix = clientEndedPrefix + "the client interrupted "
+
+// clientStopPrefix starts the error of a listing or download whose data
+// connection the client's side reset while data was moving, in a capture
+// taken away from the client (client_abort.go).
+const clientStopPrefix = clientEndedPrefix + "the client's side reset "
 
 // holePrefix starts the error of a step whose command or reply fell in a
 // hole of the capture.
@@ -138,8 +151,8 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 				what = fmt.Sprintf("the data connection %s -> %s", first.Conn.Initiator, first.Conn.Responder)
 			}
 			text := what + ": " + strings.TrimPrefix(s.st.Error, clientEndedPrefix)
-			aborted := strings.HasPrefix(s.st.Error, clientAbortPrefix)
-			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, GaveUp: gaveUp, Aborted: aborted, Command: what, Text: text}, true
+			aborted, stopped := strings.HasPrefix(s.st.Error, clientAbortPrefix), strings.HasPrefix(s.st.Error, clientStopPrefix)
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, GaveUp: gaveUp, Aborted: aborted, Stopped: stopped, Command: what, Text: text}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -310,13 +323,15 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole, sliced, tls, gaveUp, aborted := false, false, false, false, false, false, false
+	cut, missing, hole, sliced, tls, gaveUp, aborted, stopped := false, false, false, false, false, false, false, false
 	for _, u := range in.an.unseen {
 		// What hid the set-up, quoted as the unseen record says it; or a
 		// data connection simply not in the file.
 		switch {
 		case u.Aborted:
 			aborted = true
+		case u.Stopped:
+			stopped = true
 		case u.GaveUp:
 			gaveUp = true
 		case u.TLS:
@@ -403,6 +418,15 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		if !missing && !cut && !hole && !sliced && !tls && !gaveUp {
 			title = "The client interrupted a transfer before any data: how it would have gone cannot be seen"
 			action = "capture a transfer the client lets finish, with its data connection"
+		} else {
+			title = "The capture does not show how some of the session's steps went"
+		}
+	}
+	if stopped {
+		parts = append(parts, "The client's side reset a data connection while the server was sending, and the server then reported the transfer failed: a client that stops reading (its user cancelled, it read what it wanted, its output failed) closes the connection so, and a device on the path can reset it in the client's name too. A capture taken at the client shows whether the client's own host sent the reset, so no finding is made about the transfer from this one.")
+		if !missing && !cut && !hole && !sliced && !tls && !gaveUp && !aborted {
+			title = "The client's side reset a transfer's data connection: whether the client or the path did cannot be seen here"
+			action = "capture at the client: its own reset is the client's choice, one it never sent is the path's"
 		} else {
 			title = "The capture does not show how some of the session's steps went"
 		}

@@ -67,7 +67,7 @@ func TestAnalyzeTransfersByVerb(t *testing.T) {
 				t.Fatalf("%d sessions", len(cd.Sessions))
 			}
 			d := cd.Sessions[0]
-			r, _, _ := rebuildResult(h.ev, scanCapture(h.ev), groupSessions(h.ev.Sessions)[0])
+			r, _, _ := rebuildResult(h.ev, scanCapture(h.ev), groupSessions(h.ev.Sessions)[0], "")
 			var modes [][]string
 			for i := range r.Modes {
 				var names []string
