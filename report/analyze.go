@@ -901,7 +901,7 @@ func observeLinks(r *probe.Result, links []modeLinks, ar *sessionArena) *observa
 	var ctl *wireObs
 	for i := range r.Modes {
 		mr, ln := &r.Modes[i], links[i]
-		if ctl == nil || ln.control == nil || ctl.conns[0] != ln.control {
+		if ctl == nil || len(ctl.conns) == 0 || ln.control == nil || ctl.conns[0] != ln.control {
 			ctl = linkObs(ln.control, ar)
 		}
 		o.ctl[mr] = ctl
