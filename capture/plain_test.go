@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -18,17 +17,7 @@ import (
 // testdata capture, and a generated one, gives the same Evidence and
 // error with plain turned off.
 func TestPlainSameAsDecoded(t *testing.T) {
-	var files []string
-	for _, dir := range []string{"clients", "tls", "captures", "tls-keylog"} {
-		fs, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.pcap*"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, fs...)
-	}
-	if len(files) < 500 {
-		t.Fatalf("%d captures in testdata, want the clients' 500 and more", len(files))
-	}
+	files := testdataCaptures(t, "clients", "tls", "captures", "tls-keylog")
 	var gen bytes.Buffer
 	if _, err := capgen.Write(&gen, capgen.Options{Seed: 3, Bytes: 4 << 20, Sessions: 200}); err != nil {
 		t.Fatal(err)

@@ -103,17 +103,7 @@ func TestSettledSameAsWhole(t *testing.T) {
 func TestSettledSameAsWholeOnClients(t *testing.T) {
 	defer func(q float64, e int) { settleQuiet, settleEvery = q, e }(settleQuiet, settleEvery)
 	settleQuiet, settleEvery = 2, 1
-	var files []string
-	for _, dir := range []string{"clients", "tls", "captures"} {
-		fs, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.pcap*"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, fs...)
-	}
-	if len(files) < 500 {
-		t.Fatalf("%d captures in testdata, want the clients' 500 and more", len(files))
-	}
+	files := testdataCaptures(t, "clients", "tls", "captures")
 	handedAny := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -189,4 +179,22 @@ func TestSettledConnCap(t *testing.T) {
 			t.Fatalf("session %d differs", i+1)
 		}
 	}
+}
+
+// testdataCaptures lists the captures of the given testdata directories,
+// failing unless they hold the clients' 500 and more.
+func testdataCaptures(t *testing.T, dirs ...string) []string {
+	t.Helper()
+	var files []string
+	for _, dir := range dirs {
+		fs, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.pcap*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	if len(files) < 500 {
+		t.Fatalf("%d captures in testdata, want the clients' 500 and more", len(files))
+	}
+	return files
 }

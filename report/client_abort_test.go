@@ -75,22 +75,7 @@ func TestClientAbort(t *testing.T) {
 				t.Fatalf("%d sessions, want 1", len(cd.Sessions))
 			}
 			d := cd.Sessions[0]
-			var errs []string
-			for _, f := range d.Findings {
-				if f.Severity == SeverityError {
-					errs = append(errs, f.ID)
-				}
-			}
-			if want := strings.Fields(tc.errorID); strings.Join(errs, " ") != strings.Join(want, " ") {
-				t.Errorf("errors %v, want %v", errs, want)
-			}
-			f := find(d.Findings, "capture-incomplete")
-			switch {
-			case tc.unseen == "" && f != nil:
-				t.Errorf("unexpected capture-incomplete: %s", f.Explanation)
-			case tc.unseen != "" && (f == nil || !strings.Contains(string(js), tc.unseen)):
-				t.Errorf("no capture-incomplete saying %q: %v\n%.3000s", tc.unseen, ids(d.Findings), js)
-			}
+			checkClientEnd(t, d, js, tc.errorID, tc.unseen)
 			if !tc.works {
 				return
 			}
@@ -172,22 +157,7 @@ func TestClientStoppedReading(t *testing.T) {
 			if tc.atClient && d.Session.Vantage != "client" {
 				t.Fatalf("vantage %s, want client", d.Session.Vantage)
 			}
-			var errs []string
-			for _, f := range d.Findings {
-				if f.Severity == SeverityError {
-					errs = append(errs, f.ID)
-				}
-			}
-			if want := strings.Fields(tc.errorID); strings.Join(errs, " ") != strings.Join(want, " ") {
-				t.Errorf("errors %v, want %v", errs, want)
-			}
-			f := find(d.Findings, "capture-incomplete")
-			switch {
-			case tc.unseen == "" && f != nil:
-				t.Errorf("unexpected capture-incomplete: %s", f.Explanation)
-			case tc.unseen != "" && (f == nil || !strings.Contains(string(js), tc.unseen)):
-				t.Errorf("no capture-incomplete saying %q: %v", tc.unseen, ids(d.Findings))
-			}
+			checkClientEnd(t, d, js, tc.errorID, tc.unseen)
 			if !tc.works {
 				return
 			}
@@ -196,5 +166,28 @@ func TestClientStoppedReading(t *testing.T) {
 				t.Errorf("matrix %+v, transfer %+v: want PASV working, its transfer ok and aborted", d.Matrix, tr)
 			}
 		})
+	}
+}
+
+// checkClientEnd checks a session's error findings (errorID: the ids,
+// space-separated, "" for none) and its capture-incomplete (unseen: a text
+// the report says; "" for no such finding).
+func checkClientEnd(t *testing.T, d *Diagnosis, js []byte, errorID, unseen string) {
+	t.Helper()
+	var errs []string
+	for _, f := range d.Findings {
+		if f.Severity == SeverityError {
+			errs = append(errs, f.ID)
+		}
+	}
+	if want := strings.Fields(errorID); strings.Join(errs, " ") != strings.Join(want, " ") {
+		t.Errorf("errors %v, want %v", errs, want)
+	}
+	f := find(d.Findings, "capture-incomplete")
+	switch {
+	case unseen == "" && f != nil:
+		t.Errorf("unexpected capture-incomplete: %s", f.Explanation)
+	case unseen != "" && (f == nil || !strings.Contains(string(js), unseen)):
+		t.Errorf("no capture-incomplete saying %q: %v\n%.3000s", unseen, ids(d.Findings), js)
 	}
 }
