@@ -90,10 +90,26 @@ func ownerPID(name string) int {
 	return pid
 }
 
+// betweenStaleReads, when set (tests), runs between removeStale's listings
+// and its snapshot of the live labs: where a lab starting in another
+// goroutine may register and make its dir.
+var betweenStaleReads func()
+
 // removeStale deletes lab namespaces left behind by processes that are gone,
 // and those of this process (a recycled pid) that no live lab owns.
+//
+// Both listings are read before the live labs are: a lab registers before
+// it makes its namespaces and its temp dir, so whatever is listed belongs
+// to a lab in the snapshot or to none. Snapshot first, a lab of this
+// process registering and making its dir between the two lost that dir to
+// another lab's sweep (a lab test failed with its srv dir gone).
 func removeStale() {
 	entries, _ := os.ReadDir(netnsDir)
+	// Temp dirs are named ftpdiag-lab-<id>-<random>.
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+nsPrefix+"*"))
+	if betweenStaleReads != nil {
+		betweenStaleReads()
+	}
 	liveMu.Lock()
 	owned := map[string]bool{}
 	ownedIDs := map[string]bool{}
@@ -115,8 +131,6 @@ func removeStale() {
 		}
 		_ = deleteNamespace(e.Name())
 	}
-	// Temp dirs are named ftpdiag-lab-<id>-<random>.
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+nsPrefix+"*"))
 	for _, d := range dirs {
 		id, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), tempPrefix), "-")
 		pid := ownerPID(id)
