@@ -148,6 +148,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 		}
 		traces = append(traces, capture.Trace{Name: p, R: fh})
 	}
+	adviseHugeHeap()
 	if format == report.FormatJSON && f.session == 0 && opt.KeyLog == nil {
 		return analyzeWhileReading(e, f.output, files, traces, opt)
 	}
