@@ -133,6 +133,7 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 		}
 	}
 	traces := make([]capture.Trace, 0, len(files))
+	var inputBytes int64 // of the regular files
 	for _, p := range files {
 		if p == "-" {
 			traces = append(traces, capture.Trace{Name: "standard input", R: e.stdin})
@@ -143,12 +144,16 @@ func runAnalyze(e *env, f analyzeFlags, files []string) error {
 			return &exitError{code: exitUsage, err: fmt.Errorf("analyze: %w", err)}
 		}
 		defer fh.Close()
-		if fi, err := fh.Stat(); err == nil && fi.IsDir() {
+		fi, err := fh.Stat()
+		if err == nil && fi.IsDir() {
 			return usageError("analyze: %s is a directory: name the capture files in it", p)
+		}
+		if err == nil && fi.Mode().IsRegular() {
+			inputBytes += fi.Size()
 		}
 		traces = append(traces, capture.Trace{Name: p, R: fh})
 	}
-	adviseHugeHeap()
+	adviseHugeHeap(inputBytes)
 	if format == report.FormatJSON && f.session == 0 && opt.KeyLog == nil {
 		return analyzeWhileReading(e, f.output, files, traces, opt)
 	}

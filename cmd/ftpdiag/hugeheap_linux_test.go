@@ -9,14 +9,15 @@ import (
 	"testing"
 )
 
-// TestAdviseHugeHeap: after adviseHugeHeap, a mapping of the process of at
-// least hugeHeapBytes carries the huge-page advice ("hg" in its VmFlags).
+// TestAdviseHugeHeap: after adviseHugeHeap for a large input, a mapping of
+// the process of at least hugeHeapBytes carries the huge-page advice ("hg"
+// in its VmFlags).
 func TestAdviseHugeHeap(t *testing.T) {
 	probe := make([]byte, 4<<20)
 	if err := syscall.Madvise(probe, syscall.MADV_HUGEPAGE); err != nil {
 		t.Skipf("the kernel takes no huge-page advice: %v", err)
 	}
-	adviseHugeHeap()
+	adviseHugeHeap(hugeHeapMinInput)
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		t.Skipf("no /proc/self/smaps: %v", err)

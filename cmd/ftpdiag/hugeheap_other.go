@@ -4,4 +4,4 @@ package main
 
 // adviseHugeHeap does nothing here: the huge-page advice analyze gives
 // its heap is Linux's (hugeheap_linux.go).
-func adviseHugeHeap() {}
+func adviseHugeHeap(int64) {}
