@@ -14,8 +14,11 @@ import (
 // so every packet had to be copied a second time to be held. The records
 // are read as pcapgo reads them, with the same checks and the same errors.
 type pcapRecords struct {
-	src     io.Reader
-	order   binary.ByteOrder
+	src io.Reader
+	// big: the file's numbers are big-endian (read without the
+	// binary.ByteOrder interface: a call per field, per record, that
+	// cannot be inlined).
+	big     bool
 	nanos   uint32 // nanoseconds per unit of the timestamps' fraction
 	snaplen int    // the reader's snap length (SetSnaplen applied)
 	pool    chunkPool
@@ -32,10 +35,7 @@ var errStopped = errors.New("capture: stopped")
 // newPcapRecords reads the records that follow a file header whose first
 // four bytes are magic (one of magicsPcap) from r.
 func newPcapRecords(r io.Reader, magic [4]byte, snaplen uint32) *pcapRecords {
-	p := &pcapRecords{src: r, order: binary.LittleEndian, nanos: 1000, snaplen: int(snaplen)}
-	if magic[0] == 0xa1 {
-		p.order = binary.BigEndian
-	}
+	p := &pcapRecords{src: r, big: magic[0] == 0xa1, nanos: 1000, snaplen: int(snaplen)}
 	if magic[1] == 0x3c || magic[2] == 0x3c {
 		p.nanos = 1
 	}
@@ -50,11 +50,10 @@ func (p *pcapRecords) next() (data []byte, ck *chunk, at int64, err error) {
 	if err = p.fill(16); err != nil {
 		return nil, nil, 0, err
 	}
-	o := p.order
 	hdr := p.cur.buf[p.r : p.r+16]
+	sec, frac, caplen, length := p.recordHeader(hdr)
 	// pcapgo scales the fraction in 32 bits: the same wrap for a bad one.
-	at = int64(o.Uint32(hdr[0:4]))*1e9 + int64(o.Uint32(hdr[4:8])*p.nanos)
-	caplen, length := int64(o.Uint32(hdr[8:12])), int64(o.Uint32(hdr[12:16]))
+	at = int64(sec)*1e9 + int64(frac*p.nanos)
 	// pcapgo's bound: the snap length, and never less than 256 KiB (its
 	// eagerReadMax, maxRecord here).
 	if caplen > int64(max(p.snaplen, maxRecord)) {
@@ -72,6 +71,17 @@ func (p *pcapRecords) next() (data []byte, ck *chunk, at int64, err error) {
 	p.r += n
 	p.cur.refs++
 	return data, p.cur, at, nil
+}
+
+// recordHeader reads a record header's four numbers (hdr is 16 bytes).
+func (p *pcapRecords) recordHeader(hdr []byte) (sec, frac uint32, caplen, length int64) {
+	hdr = hdr[:16]
+	if p.big {
+		return binary.BigEndian.Uint32(hdr[0:4]), binary.BigEndian.Uint32(hdr[4:8]),
+			int64(binary.BigEndian.Uint32(hdr[8:12])), int64(binary.BigEndian.Uint32(hdr[12:16]))
+	}
+	return binary.LittleEndian.Uint32(hdr[0:4]), binary.LittleEndian.Uint32(hdr[4:8]),
+		int64(binary.LittleEndian.Uint32(hdr[8:12])), int64(binary.LittleEndian.Uint32(hdr[12:16]))
 }
 
 // fill reads until n bytes are unread, moving them to a chunk of their own
