@@ -69,8 +69,12 @@ type jsonWriter struct {
 	depth   int // nesting of objects and arrays
 	nested  int // nesting of pointers, slices and maps (cycle guard)
 	// keys holds, by jsonMember.id, each struct member's separator and
-	// key as last written: a member is then one copy, not three.
-	keys []memberKey
+	// key as last written: a member is then one copy, not three. alt
+	// holds the one written before at another depth: a type met at two
+	// depths in turn (a PacketRef as a connection's "first" and in its
+	// "syns") swaps the two, rather than making its keys again each time
+	// (a tenth of the members of a session's report).
+	keys, alt []memberKey
 }
 
 // memberKey is a member's separator and key for a depth of a layout.
@@ -89,7 +93,7 @@ const maxJSONNesting = 1000
 func (w *jsonWriter) reset(compact bool, prefix, indent string) {
 	if compact != w.compact || prefix != w.prefix || indent != w.indent {
 		for i := range w.keys { // made for another layout
-			w.keys[i].sep = 0
+			w.keys[i].sep, w.alt[i].sep = 0, 0
 		}
 	}
 	w.compact, w.indent, w.prefix = compact, indent, prefix
@@ -734,7 +738,11 @@ func (w *jsonWriter) keySlow(b []byte, f *jsonMember, first *int) []byte {
 		*first = 0
 	}
 	if f.id >= len(w.keys) || w.keys[f.id].sep != w.sep {
-		w.makeKey(f)
+		if f.id < len(w.alt) && w.alt[f.id].sep == w.sep {
+			w.keys[f.id], w.alt[f.id] = w.alt[f.id], w.keys[f.id]
+		} else {
+			w.makeKey(f)
+		}
 	}
 	return append(b, w.keys[f.id].b[skip:]...)
 }
@@ -743,7 +751,10 @@ func (w *jsonWriter) keySlow(b []byte, f *jsonMember, first *int) []byte {
 func (w *jsonWriter) makeKey(f *jsonMember) {
 	if f.id >= len(w.keys) {
 		w.keys = append(w.keys, make([]memberKey, f.id+1-len(w.keys))...)
+		w.alt = append(w.alt, make([]memberKey, f.id+1-len(w.alt))...)
 	}
+	// The keys made last move to alt; alt's buffer is reused for these.
+	w.keys[f.id], w.alt[f.id] = w.alt[f.id], w.keys[f.id]
 	k := &w.keys[f.id]
 	k.sep = w.sep
 	k.b = append(append(k.b[:0], w.nl[:w.sep]...), f.key...)
