@@ -112,6 +112,9 @@ type connState struct {
 	rstAckOK bool
 	// last is the time of its last packet (settle).
 	last float64
+	// localNoted: its initiator is in Tracker.local (controlCommands),
+	// where it stays: noted once, not on each command.
+	localNoted bool
 }
 
 // Tracker turns decoded packets into Evidence. It is not safe for
@@ -392,7 +395,7 @@ func (t *Tracker) tcp(v *view, ref PacketRef) {
 		t.tlsSegment(st, d, tcp.Seq, tcp.Payload, v.startsHello(), max(0, v.payloadLen-len(tcp.Payload)), ref)
 		t.data(st, d, tcp.Seq, v.payloadLen, ref)
 		if d == 0 && c.Responder.Port() == t.controlPort && v.whole {
-			t.controlCommands(c, tcp.Payload)
+			t.controlCommands(st, tcp.Payload)
 		}
 	}
 	if tcp.FIN {
@@ -732,8 +735,11 @@ func (t *Tracker) icmp(v *view, ref PacketRef) {
 // PORT and EPRT commands on a control connection, so that a trace read
 // from a file reports unanswered callbacks too. Nothing is kept of the
 // payload itself.
-func (t *Tracker) controlCommands(c *Conn, payload []byte) {
-	t.local[c.Initiator.Addr().Unmap()] = true
+func (t *Tracker) controlCommands(st *connState, payload []byte) {
+	if !st.localNoted {
+		t.local[st.c.Initiator.Addr().Unmap()] = true
+		st.localNoted = true
+	}
 	for line := range splitLines(payload) {
 		if ap, ok := parsePortCommand(line); ok {
 			t.WatchPort(ap.Port())
