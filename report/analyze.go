@@ -70,6 +70,9 @@ type SessionInfo struct {
 	// Encrypted is true when a control connection ran under TLS and
 	// records of it were left unread (no key log, or none that served).
 	Encrypted bool `json:"encrypted,omitempty"`
+	// ClearedByCCC is true when every such connection went back to clear
+	// text (CCC): the dialogue after it is read.
+	ClearedByCCC bool `json:"cleared_by_ccc,omitempty"`
 	// Decrypted lists the control connections under TLS that the key log
 	// (analyze --tls-keylog) decrypted, each as "capture session N: TLS
 	// 1.3 TLS_AES_256_GCM_SHA384, 26 records" (how far when decryption
@@ -541,7 +544,13 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 				d.Verdict = unseenClause(in)
 			}
 		}
-		if info.Encrypted {
+		switch {
+		case info.ClearedByCCC:
+			// The dialogue after CCC is read: what it shows is said.
+			if len(unseen) > 0 {
+				d.Verdict = "The control connection was encrypted (FTPS) until the client's CCC; the dialogue after it is read. " + unseenClause(in)
+			}
+		case info.Encrypted:
 			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
 			if len(unseen) > 0 {
 				d.Verdict = "The control connection is encrypted (FTPS): the capture does not show how this session went. " + unseenClause(in)
@@ -549,6 +558,22 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		}
 	}
 	return d
+}
+
+// clearedByCCC reports whether the group has control connections that ran
+// under TLS and every one of them went back to clear text (CCC), so that
+// its dialogue from then on is read.
+func clearedByCCC(g []*capture.FTPSession) bool {
+	encrypted := false
+	for _, s := range g {
+		if s.TLS != nil && s.TLS.Encrypted {
+			if s.TLS.Cleared == nil {
+				return false
+			}
+			encrypted = true
+		}
+	}
+	return encrypted
 }
 
 // subEvidence keeps the connections of a group's sessions, so that the
@@ -589,6 +614,7 @@ func sessionInfo(g []*capture.FTPSession, id int, ar *sessionArena) *SessionInfo
 	info := &ar.infos.take(1)[0]
 	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: ar.endpoint(s0.Server), Start: s0.Control.FirstT()}
 	info.Controls = ar.strings.take(len(g))[:0]
+	info.ClearedByCCC = clearedByCCC(g)
 	cHops, sHops := -1, -1
 	for _, s := range g {
 		info.Controls = append(info.Controls, controlName(s))
@@ -1768,6 +1794,17 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 	}
 	if len(facts) == 0 {
 		return nil
+	}
+	if clearedByCCC(g) {
+		return []Finding{{
+			ID:          "control-encrypted",
+			Severity:    SeverityInfo,
+			Title:       "The control connection was encrypted (FTPS) until CCC: the commands and replies before it cannot be read",
+			Explanation: "The session switched to TLS, then back to clear text with CCC: the dialogue under TLS (the login, and whatever came before CCC) cannot be read; the commands and replies after CCC are read as those of any plain session, and the report rests on them. A firewall's FTP helper can read them too: that is what CCC is for.",
+			Modes:       modes,
+			Evidence:    facts,
+			Fixes:       []Fix{{For: "client", Text: "For the dialogue before CCC, have the client log its control dialogue (FileZilla: Debug > Logging, curl -v)."}},
+		}}
 	}
 	return []Finding{{
 		ID:          "control-encrypted",

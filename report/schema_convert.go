@@ -180,7 +180,7 @@ func (pc *probeConverter) exchanges(xs []probe.Exchange) []ExchangeRecord {
 	}
 	out := pc.ar.exRecs.take(len(xs))
 	for i, x := range xs {
-		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: pc.reply(x.Reply), Meaning: pc.meaning(x.Meaning)}
+		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: pc.reply(x.Reply), ReplyT: x.ReplyT, Meaning: pc.meaning(x.Meaning)}
 	}
 	return out
 }
