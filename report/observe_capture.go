@@ -442,7 +442,7 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		}
 	}
 	if stopped {
-		parts = append(parts, "The client's side reset a data connection while the server was sending, and the server then reported the transfer failed: a client that stops reading (its user cancelled, it read what it wanted, its output failed) closes the connection so, and a device on the path can reset it in the client's name too. A capture taken at the client shows whether the client's own host sent the reset, so no finding is made about the transfer from this one.")
+		parts = append(parts, "The client's side reset a data connection while the server was sending, and the server then reported the transfer failed or sent no final reply: a client that stops reading (its user cancelled, it read what it wanted, its output failed) closes the connection so, and a device on the path can reset it in the client's name too. A capture taken at the client shows whether the client's own host sent the reset, so no finding is made about the transfer from this one.")
 		if !missing && !cut && !hole && !sliced && !tls && !gaveUp && !aborted {
 			title = "The client's side reset a transfer's data connection: whether the client or the path did cannot be seen here"
 			action = "capture at the client: its own reset is the client's choice, one it never sent is the path's"

@@ -177,11 +177,16 @@ func ipv4Src(data []byte) []byte {
 }
 
 // variantSources are healthy captures to derive the variants from: passive
-// at the client, active at the server.
+// at the client, active at the server, and two downloads the client
+// interrupted: curl's byte range (ABOR, ProFTPD's 426 and 226) and tnftp
+// piped into head (its reset of the data connection only, Pure-FTPd's
+// second 150 line and no final reply).
 var variantSources = []string{
 	"lftp-vsftpd-healthy-client",
 	"ftplib-active-proftpd-healthy-server",
 	"curl-pure-ftpd-healthy-gateway",
+	"curl-range-proftpd-aborted-client",
+	"tnftp-head-pure-ftpd-aborted-client",
 }
 
 // TestClientCaptureVariants analyzes each variant of each source capture
