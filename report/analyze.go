@@ -687,20 +687,31 @@ func hops(ttl int) int {
 func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 	switch {
 	case cHops == 0 && sHops > 0:
-		return "client", fmt.Sprintf("the client's packets carry their initial TTL (0 hops) and the server's arrive %d hops away", sHops)
+		return "client", fmt.Sprintf("the client's packets carry their initial TTL (0 hops) and the server's arrive %s away", hopsAway(sHops))
 	case sHops == 0 && cHops > 0:
-		return "server", fmt.Sprintf("the server's packets carry their initial TTL (0 hops) and the client's arrive %d hops away", cHops)
+		return "server", fmt.Sprintf("the server's packets carry their initial TTL (0 hops) and the client's arrive %s away", hopsAway(cHops))
 	case cHops > 0 && sHops > 0:
-		return "middle", fmt.Sprintf("both sides' packets have lost TTL (client %d hops, server %d hops away): a router or firewall between them", cHops, sHops)
+		return "middle", fmt.Sprintf("both sides' packets have lost TTL (client %s, server %s away): a router or firewall between them", hopsAway(cHops), hopsAway(sHops))
 	case cHops == 0 && sHops == 0:
 		return "unknown", "both sides' packets carry their initial TTL: the capture ran on the same network segment as both (or on one host)"
-	case cHops >= 0 && sHops < 0:
-		return "client", "only the client's packets were captured"
-	case sHops >= 0 && cHops < 0:
-		return "server", "only the server's packets were captured"
+	case cHops == 0 && sHops < 0:
+		return "client", "only the client's packets were captured, with their initial TTL (0 hops)"
+	case sHops == 0 && cHops < 0:
+		return "server", "only the server's packets were captured, with their initial TTL (0 hops)"
+	case cHops > 0 && sHops < 0:
+		return "unknown", fmt.Sprintf("only the client's packets were captured, %s from it: the capture ran at the server or between the two", hopsAway(cHops))
+	case sHops > 0 && cHops < 0:
+		return "unknown", fmt.Sprintf("only the server's packets were captured, %s from it: the capture ran at the client or between the two", hopsAway(sHops))
 	}
-	_ = g
 	return "unknown", "no packet of either side carried a usable TTL"
+}
+
+// hopsAway is "1 hop" or "N hops".
+func hopsAway(n int) string {
+	if n == 1 {
+		return "1 hop"
+	}
+	return strconv.Itoa(n) + " hops"
 }
 
 // rebuildResult turns a group of captured sessions into the probe's
@@ -1022,6 +1033,12 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	ar := orNoArena(rc.arena)
 	mr := probe.ModeResult{Applicable: true, ControlLocal: ar.endpoint(s.Client), ControlRemote: ar.endpoint(s.Server)}
 	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
+	if s.OneWay != "" {
+		// Half the dialogue: neither the session's steps nor their
+		// answers can be told (cutShort: capture-incomplete).
+		t := c.FirstT()
+		mr.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: oneWayText(s.OneWay)}
+	}
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}

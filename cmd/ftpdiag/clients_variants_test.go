@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -124,6 +125,15 @@ var captureVariants = []captureVariant{
 		}
 		return out, sliced
 	}},
+	// A capture filtered on one direction (tcpdump 'src host CLIENT', or
+	// a tap on one side of an asymmetric path): the client's packets only,
+	// then the server's only.
+	{name: "client-direction-only", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
+		return oneDirection(in, true)
+	}},
+	{name: "server-direction-only", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
+		return oneDirection(in, false)
+	}},
 	// The tap lost one control segment: the server's first 150 reply.
 	{name: "control-segment-lost", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
 		for i, p := range in {
@@ -133,6 +143,37 @@ var captureVariants = []captureVariant{
 		}
 		return nil, false
 	}},
+}
+
+// oneDirection keeps the packets sent by the client (the host that sent
+// to port 21), or those sent to it.
+func oneDirection(in []pcapPacket, fromClient bool) ([]pcapPacket, bool) {
+	var client []byte
+	for _, p := range in {
+		if tcp := tcpOf(p.data); tcp != nil && tcp.DstPort == 21 {
+			client = ipv4Src(p.data)
+			break
+		}
+	}
+	if client == nil {
+		return nil, false
+	}
+	var out []pcapPacket
+	for _, p := range in {
+		if src := ipv4Src(p.data); src != nil && bytes.Equal(src, client) == fromClient {
+			out = append(out, p)
+		}
+	}
+	return out, len(out) > 0 && len(out) < len(in)
+}
+
+// ipv4Src is the source address of an IPv4 Ethernet frame, nil for another.
+func ipv4Src(data []byte) []byte {
+	p := gopacket.NewPacket(data, layers.LinkTypeEthernet, gopacket.NoCopy)
+	if ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4); ok {
+		return ip.SrcIP
+	}
+	return nil
 }
 
 // variantSources are healthy captures to derive the variants from: passive
@@ -214,7 +255,7 @@ var brokenVariantSources = []string{
 // lossyVariants lose part of what the capture shows (the data
 // connections, the text past the snap length, a control segment, the
 // end): their errors may only be fewer than the source's.
-var lossyVariants = []string{"port21", "snaplen96", "control-segment-lost", "cut-mid-transfer"}
+var lossyVariants = []string{"port21", "snaplen96", "control-segment-lost", "cut-mid-transfer", "client-direction-only", "server-direction-only"}
 
 // TestBrokenCaptureVariants analyzes each variant of each broken source
 // capture: a variant that changes only how the same packets were taken
@@ -253,4 +294,44 @@ func TestBrokenCaptureVariants(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestOneDirectionVariants derives, from every vsftpd client capture
+// (healthy or broken, at every vantage), the capture of each direction
+// alone: every session says the capture holds one side only
+// (capture-incomplete) and gives no error, whatever the source showed.
+func TestOneDirectionVariants(t *testing.T) {
+	n := 0
+	for _, c := range readClientManifest(t) {
+		if c.Server != "vsftpd" {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(clientsDir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkts := readPcap(t, raw)
+		for _, side := range []string{"client", "server"} {
+			t.Run(c.Name()+"/"+side+"-direction-only", func(t *testing.T) {
+				out, ok := oneDirection(slicesClone(pkts), side == "client")
+				if !ok {
+					t.Fatalf("%s has no packet of each direction", c.File)
+				}
+				g := analyzeGolden(t, writePcap(t, 262144, layers.LinkTypeEthernet, out))
+				if len(g.Sessions) == 0 {
+					t.Fatal("no session")
+				}
+				for _, s := range g.Sessions {
+					if !strings.Contains(s.Verdict, "holds only the "+side+"'s packets of the control connection") {
+						t.Errorf("verdict %q does not say the capture holds the %s's packets only", s.Verdict, side)
+					}
+				}
+				if errs := g.ids("error"); len(errs) > 0 || !slices.Contains(g.ids("info"), "capture-incomplete") {
+					t.Errorf("errors %v, info %v: want none, and capture-incomplete; analyze says:%s", errs, g.ids("info"), g.describe())
+				}
+			})
+			n++
+		}
+	}
+	t.Logf("%d one-direction variants", n)
 }
