@@ -1059,7 +1059,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		// The capture started after the greeting.
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	default:
-		mr.Banner = rc.endStep(c, c.FirstT())
+		mr.Banner = rc.greetingEndStep(c)
 	}
 	if !mr.Banner.OK() {
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -1218,11 +1218,19 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	switch ended := clientEnded(c); {
 	case ended > 0 && ended-c.SYNs[0].T < outlivedWait:
 		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, clientEndedText(c, ended-c.SYNs[0].T, "its SYN", "the SYN would have been answered")
-	case !concluded && rc.end-c.SYNs[0].T < outlivedWait:
+	case !concluded && rc.end-c.SYNs[0].T < resendWait:
 		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, rc.cutText(st.T0)
+	case !concluded && rc.end-c.SYNs[0].T < outlivedWait:
+		st.Outcome, st.T = probe.OutcomeSkipped, st.T0
+		st.Error = fmt.Sprintf(clientEndedPrefix+"its one SYN was not sent again in the %.1f s the capture goes on after it (a TCP stack sends it again within 1 to 3 s): the client stopped trying (a port scan, or a connect given up), and whether it would have been answered is not in the file", rc.end-c.SYNs[0].T)
 	}
 	return st
 }
+
+// resendWait is how long after an unanswered SYN every TCP stack has sent
+// it again (1 s on Linux and macOS, 3 s on Windows): a SYN not sent again
+// by then was given up.
+const resendWait = 3.5
 
 // sessionEndedWaiting is st, a data connection's single SYN that got no
 // answer, unless session s's control connection ended sooner than
@@ -1376,6 +1384,17 @@ func (rc rebuild) replyStep(t0 float64, verb string, f *capture.FTPReply, afterP
 // before it (rebuild.sliced), its outcome is not in the file: skipped, the
 // error saying so (cutShort then leaves its mode out).
 func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
+	return rc.endStepAfter(c, t0, "this command")
+}
+
+// greetingEndStep is endStep for the greeting awaited from the
+// connection's first packet on.
+func (rc rebuild) greetingEndStep(c *capture.Conn) probe.Step {
+	return rc.endStepAfter(c, c.FirstT(), "the connection opened")
+}
+
+// endStepAfter is endStep for a step that began with what.
+func (rc rebuild) endStepAfter(c *capture.Conn, t0 float64, what string) probe.Step {
 	st := probe.Step{T0: t0, T: max(t0, lastSeen(c))}
 	ended := clientEnded(c)
 	// The server's FIN or RST ended the step only when it came first: one
@@ -1398,7 +1417,7 @@ func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 	case ended > 0:
 		// The client ended it sooner: the server ended nothing, and
 		// whether it would have answered is not on the wire.
-		st.Outcome, st.Error = probe.OutcomeSkipped, clientEndedText(c, ended-t0, "this command", "the server would have answered")
+		st.Outcome, st.Error = probe.OutcomeSkipped, clientEndedText(c, ended-t0, what, "the server would have answered")
 	case rc.end-t0 < outlivedWait:
 		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
 	default:
