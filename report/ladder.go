@@ -70,7 +70,7 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 		}
 	}
 	for _, a := range atts {
-		ev = dataEvents(ev, mr, a)
+		ev = dataEvents(ev, mr, a, in.an == nil)
 	}
 	// Drop empty answers and sort by time; the stable sort keeps a command
 	// before its reply.
@@ -128,8 +128,12 @@ func ladderSize(mr *probe.ModeResult, attempts int) int {
 }
 
 // dataEvents appends the events of a data connection attempt: its SYN
-// (or why none was sent), the answer and the transfer.
-func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt) []LadderEvent {
+// (or why none was sent), the answer and the transfer. probeRun: the
+// result is a probe's, whose active connect step starts when it began to
+// wait for the server's connection, before the transfer command, and ends
+// when the connection was accepted: the server's SYN is drawn then (a
+// captured SYN has its own time).
+func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt, probeRun bool) []LadderEvent {
 	c := a.dc.Connect
 	if !c.Ran() && c.Outcome != probe.OutcomeRefusedByPolicy {
 		return ev
@@ -147,6 +151,9 @@ func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt) []LadderEvent
 		return append(ev, LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "not dialled: " + a.dc.Announced, Lost: true})
 	}
 	e := LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "SYN " + target + " (" + a.name + ")", Lost: c.Outcome == probe.OutcomeTimeout}
+	if probeRun && !mr.Mode.Passive() && c.OK() {
+		e.T = c.T
+	}
 	if e.Lost {
 		e.Label += fmt.Sprintf(" no answer in %.1f s", c.T-c.T0)
 	}

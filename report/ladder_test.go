@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ftpdiag/ftpdiag/probe"
 )
 
 // TestLadderReplyTimes: a reply is drawn when it came, not when its
@@ -64,5 +66,27 @@ func TestLadderReplyTimes(t *testing.T) {
 				t.Errorf("ladder events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
+	}
+}
+
+// TestLadderProbeActiveSYN: the probe's active connect step starts when it
+// began to wait for the server's connection, before the transfer command;
+// the server's SYN is drawn when the connection came, after the command.
+func TestLadderProbeActiveSYN(t *testing.T) {
+	r := baseResult()
+	mr := healthyMode(probe.ModePORT, 0, 40030)
+	// Waiting from 0.012 s, LIST sent at 0.013 s, the connection at 0.018 s.
+	mr.ListData.Connect = ok(0.012, 0.018, nil)
+	r.Modes = []probe.ModeResult{mr}
+	d := Diagnose(r, nil)
+	var got []string
+	for _, e := range d.Ladders[0].Events {
+		if e.Label == "LIST" || strings.HasPrefix(e.Label, "SYN "+clientIP+":50030") {
+			got = append(got, fmt.Sprintf("%.3f %s", e.T, e.Label))
+		}
+	}
+	want := []string{"0.013 LIST", "0.018 SYN " + clientIP + ":50030 (LIST)"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ladder events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
