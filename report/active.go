@@ -109,13 +109,21 @@ func (in *input) activeDisabled(dis []failedReply) Finding {
 }
 
 // activeUnsupported: the server does not implement PORT or EPRT (or EPRT
-// for this address family). No data connection was tried.
+// for this address family). No data connection was tried. A warning when
+// every refusal is a captured client's EPRT it fell back from to PORT
+// (fellBack), else an error.
 func (in *input) activeUnsupported(uns []failedReply) Finding {
 	var facts []Fact
 	var modes []string
+	sev := SeverityWarning
 	for _, f := range uns {
 		facts = append(facts, stepFact(string(f.mr.Mode), f.st))
-		modes = append(modes, string(f.mr.Mode))
+		if !slices.Contains(modes, string(f.mr.Mode)) {
+			modes = append(modes, string(f.mr.Mode))
+		}
+		if in.fellBack(f.mr) == nil {
+			sev = SeverityError
+		}
 	}
 	expl := fmt.Sprintf("The server answered %s with %q: it does not implement the command (or, for EPRT, the address family), so no data connection was tried. This is the server's software, not the network.", joinAnd(modes), replyLine(uns[0].st.Reply))
 	action := "use passive mode"
@@ -124,11 +132,14 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 			expl += " PORT works: clients that try EPRT first fall back to PORT (curl does), so IPv4 users see no failure; IPv6 needs EPRT or passive mode."
 			action = "nothing for IPv4 clients (they fall back to PORT); use passive mode over IPv6"
 		}
+		if sev == SeverityWarning {
+			expl += " This client did fall back to PORT on the same control connection."
+		}
 	}
 	fixes := append(in.clientUsePassive(), activeUnsupportedFixes(in.sw)...)
 	return Finding{
 		ID:          "active-unsupported",
-		Severity:    SeverityError,
+		Severity:    sev,
 		Title:       fmt.Sprintf("The server does not implement %s", joinAnd(modes)),
 		Explanation: expl,
 		Action:      action,

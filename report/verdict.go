@@ -105,9 +105,11 @@ func modeVerdict(in *input, fs []Finding) string {
 		}
 		m := string(mr.Mode)
 		switch {
-		case notDue(mr):
+		case notDue(mr), in.fellBack(mr) != nil:
 			// Its transfer was refused before a data connection was
-			// due: the mode neither works nor fails.
+			// due, or the client went on from its refused EPSV or EPRT
+			// with PASV or PORT (fellback.go): the mode neither works
+			// nor fails.
 		case modeWorks(mr):
 			work = append(work, m)
 			if mr.Mode.Passive() {
