@@ -66,7 +66,7 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 			add(LadderEvent{T: ex.T, From: "client", Conn: "control", Label: ex.Command})
 		}
 		if ex.Reply != nil {
-			add(LadderEvent{T: ex.T, From: "server", Conn: "control", Label: lines.line(ex.Reply)})
+			add(LadderEvent{T: replyTime(ex), From: "server", Conn: "control", Label: lines.line(ex.Reply)})
 		}
 	}
 	for _, a := range atts {
@@ -93,6 +93,15 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 	})
 	l.Events = kept
 	return l
+}
+
+// replyTime is when an exchange's reply came: its own time for a reply
+// to a command, the entry's for the greeting and replies of their own.
+func replyTime(ex probe.Exchange) float64 {
+	if ex.Command != "" && ex.ReplyT > ex.T {
+		return ex.ReplyT
+	}
+	return ex.T
 }
 
 // synLabel is "SYN :21", in one allocation.

@@ -27,9 +27,11 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole, sliced, tls, gaveUp []string
+	var cmds, cut, hole, sliced, tls, gaveUp, oneWay []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.OneWay:
+			oneWay = append(oneWay, sentence(upperFirst(strings.TrimPrefix(u.Text, u.Command+": "))+" (see capture-incomplete)"))
 		case u.GaveUp:
 			// Who ended which connection when: the step's own words.
 			if d := "during " + u.Command + ", " + strings.TrimPrefix(u.Text, u.Command+": "); !slices.Contains(gaveUp, d) {
@@ -53,7 +55,7 @@ func unseenClause(in *input) string {
 			cmds = append(cmds, u.Command)
 		}
 	}
-	var out []string
+	out := oneWay
 	if len(cmds) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The data connections set up with %s are not in the capture and no reply tells how they went: their fate cannot be seen (see capture-incomplete)", joinAnd(cmds))))
 	}

@@ -21,7 +21,7 @@ import (
 // engineer reading it in Wireshark gives, and a golden diagnosis in
 // testdata/clients/golden/ (go test ./cmd/ftpdiag -run ClientCaptures -update).
 
-var update = flag.Bool("update", false, "rewrite testdata/clients/golden from the current analyze output")
+var update = flag.Bool("update", false, "rewrite the golden files (testdata/clients/golden, testdata/public/golden) from the current analyze output")
 
 // labPassword is the lab's throwaway password (internal/lab.Password), which
 // the clients send in clear text in every capture: analyze must never show it.
@@ -199,16 +199,21 @@ func verdictProblem(g clientGolden, wantErrors, also []string) string {
 	return strings.Join(p, "; ")
 }
 
-// checkGolden compares g with the golden file of name, or rewrites it with
-// -update.
-func checkGolden(t *testing.T, name string, g clientGolden) {
+// checkGolden compares g with the golden file of name in dir/golden, or
+// rewrites it with -update.
+func checkGolden(t *testing.T, dir, name string, g clientGolden) {
 	t.Helper()
-	path := filepath.Join(clientsDir, "golden", name+".json")
 	got, err := json.MarshalIndent(g, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
+	checkGoldenFile(t, filepath.Join(dir, "golden", name+".json"), append(got, '\n'))
+}
+
+// checkGoldenFile compares got with the golden file at path, or rewrites
+// it with -update.
+func checkGoldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -218,12 +223,13 @@ func checkGolden(t *testing.T, name string, g clientGolden) {
 		}
 		return
 	}
+	test, _, _ := strings.Cut(t.Name(), "/")
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("golden %s (go test ./cmd/ftpdiag -run ClientCaptures -update): %v", path, err)
+		t.Fatalf("golden %s (go test ./cmd/ftpdiag -run %s -update): %v", path, test, err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("analyze of %s differs from %s (rerun with -update and review the diff):\n%s", name, path, got)
+		t.Errorf("analyze differs from %s (go test ./cmd/ftpdiag -run %s -update, then review the diff):\n%s", path, test, got)
 	}
 }
 
@@ -280,7 +286,7 @@ func TestClientCaptures(t *testing.T) {
 		var g clientGolden
 		t.Run(c.Name(), func(t *testing.T) {
 			g = analyzeGolden(t, raw)
-			checkGolden(t, c.Name(), g)
+			checkGolden(t, clientsDir, c.Name(), g)
 			checkGate(t, c.Name(), g, c.Errors, c.Also)
 		})
 		if c.Healthy() {

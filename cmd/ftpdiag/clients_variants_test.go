@@ -125,6 +125,15 @@ var captureVariants = []captureVariant{
 		}
 		return out, sliced
 	}},
+	// A capture filtered on one direction (tcpdump 'src host CLIENT', or
+	// a tap on one side of an asymmetric path): the client's packets only,
+	// then the server's only.
+	{name: "client-direction-only", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
+		return oneDirection(in, true)
+	}},
+	{name: "server-direction-only", snaplen: 262144, link: layers.LinkTypeEthernet, derive: func(in []pcapPacket) ([]pcapPacket, bool) {
+		return oneDirection(in, false)
+	}},
 	// The tap lost one control segment: the server's first 1xx reply
 	// (150; 125 from pyftpdlib and Twisted once the data connection is
 	// open).
@@ -138,14 +147,50 @@ var captureVariants = []captureVariant{
 	}},
 }
 
+// oneDirection keeps the packets sent by the client (the host that sent
+// to port 21), or those sent to it.
+func oneDirection(in []pcapPacket, fromClient bool) ([]pcapPacket, bool) {
+	var client []byte
+	for _, p := range in {
+		if tcp := tcpOf(p.data); tcp != nil && tcp.DstPort == 21 {
+			client = ipv4Src(p.data)
+			break
+		}
+	}
+	if client == nil {
+		return nil, false
+	}
+	var out []pcapPacket
+	for _, p := range in {
+		if src := ipv4Src(p.data); src != nil && bytes.Equal(src, client) == fromClient {
+			out = append(out, p)
+		}
+	}
+	return out, len(out) > 0 && len(out) < len(in)
+}
+
+// ipv4Src is the source address of an IPv4 Ethernet frame, nil for another.
+func ipv4Src(data []byte) []byte {
+	p := gopacket.NewPacket(data, layers.LinkTypeEthernet, gopacket.NoCopy)
+	if ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4); ok {
+		return ip.SrcIP
+	}
+	return nil
+}
+
 // variantSources are healthy captures to derive the variants from: passive
-// at the client, active at the server; pyftpdlib's active mode (it
+// at the client, active at the server, two downloads the client
+// interrupted: curl's byte range (ABOR, ProFTPD's 426 and 226) and tnftp
+// piped into head (its reset of the data connection only, Pure-FTPd's
+// second 150 line and no final reply); pyftpdlib's active mode (it
 // connects at PORT time), and curl falling back from Twisted's refused
 // EPSV to PASV (a warning, no error, in every variant).
 var variantSources = []string{
 	"lftp-vsftpd-healthy-client",
 	"ftplib-active-proftpd-healthy-server",
 	"curl-pure-ftpd-healthy-gateway",
+	"curl-range-proftpd-aborted-client",
+	"tnftp-head-pure-ftpd-aborted-client",
 	"wget-active-pyftpdlib-healthy-client",
 	"curl-twisted-healthy-gateway",
 }
@@ -223,7 +268,7 @@ var brokenVariantSources = []string{
 // lossyVariants lose part of what the capture shows (the data
 // connections, the text past the snap length, a control segment, the
 // end): their errors may only be fewer than the source's.
-var lossyVariants = []string{"port21", "snaplen96", "control-segment-lost", "cut-mid-transfer"}
+var lossyVariants = []string{"port21", "snaplen96", "control-segment-lost", "cut-mid-transfer", "client-direction-only", "server-direction-only"}
 
 // inferredCallback reports a lossy variant's active-callback-blocked in the
 // form that says where the callback failed is not in the capture, for a
@@ -288,4 +333,44 @@ func TestBrokenCaptureVariants(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestOneDirectionVariants derives, from every vsftpd client capture
+// (healthy or broken, at every vantage), the capture of each direction
+// alone: every session says the capture holds one side only
+// (capture-incomplete) and gives no error, whatever the source showed.
+func TestOneDirectionVariants(t *testing.T) {
+	n := 0
+	for _, c := range readClientManifest(t) {
+		if c.Server != "vsftpd" {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(clientsDir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkts := readPcap(t, raw)
+		for _, side := range []string{"client", "server"} {
+			t.Run(c.Name()+"/"+side+"-direction-only", func(t *testing.T) {
+				out, ok := oneDirection(slicesClone(pkts), side == "client")
+				if !ok {
+					t.Fatalf("%s has no packet of each direction", c.File)
+				}
+				g := analyzeGolden(t, writePcap(t, 262144, layers.LinkTypeEthernet, out))
+				if len(g.Sessions) == 0 {
+					t.Fatal("no session")
+				}
+				for _, s := range g.Sessions {
+					if !strings.Contains(s.Verdict, "holds only the "+side+"'s packets of the control connection") {
+						t.Errorf("verdict %q does not say the capture holds the %s's packets only", s.Verdict, side)
+					}
+				}
+				if errs := g.ids("error"); len(errs) > 0 || !slices.Contains(g.ids("info"), "capture-incomplete") {
+					t.Errorf("errors %v, info %v: want none, and capture-incomplete; analyze says:%s", errs, g.ids("info"), g.describe())
+				}
+			})
+			n++
+		}
+	}
+	t.Logf("%d one-direction variants", n)
 }
