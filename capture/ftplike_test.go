@@ -62,6 +62,14 @@ func TestFTPLike(t *testing.T) {
 			d.add(seg{src: client, dst: server, flags: "R", seq: d.cseq})
 			return d.recs
 		}, nil, "check"},
+		{"SYN sent twice, then the client's RST at the SYN-ACK: a client still trying, not a scan", func() []rec {
+			return []rec{
+				{0, tcpPacket(t, seg{src: client, dst: server, flags: "S", seq: 100})},
+				{1, tcpPacket(t, seg{src: client, dst: server, flags: "S", seq: 100})},
+				{1.01, tcpPacket(t, seg{src: server, dst: client, flags: "SA", seq: 5000, ack: 101})},
+				{1.02, tcpPacket(t, seg{src: client, dst: server, flags: "R", seq: 101})},
+			}
+		}, []string{"-"}, ""},
 		{"handshake, then the client's FIN 5 s later: it waited for a greeting", func() []rec {
 			d := newDialogue(t, client, server)
 			d.at += 5

@@ -1562,6 +1562,12 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	}
 	if !dc.Setup.OK() {
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped}
+		if !ds.Passive && !rc.dataSeen && interpret(ds.Setup.Verb(), dc.Setup).Meaning == ftp.MeaningDataConnectionFailed {
+			// The server dialled at PORT time and says it failed
+			// (pyftpdlib, Twisted), in a capture that holds no data
+			// connection: where it failed cannot be seen.
+			dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
+		}
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 		return false
 	}

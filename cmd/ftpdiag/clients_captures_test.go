@@ -48,31 +48,43 @@ func (c clientCapture) Healthy() bool { return c.Truth == "healthy" }
 
 func readClientManifest(t *testing.T) []clientCapture {
 	t.Helper()
-	f, err := os.Open(filepath.Join(clientsDir, "manifest.tsv"))
+	var out []clientCapture
+	readManifest(t, filepath.Join(clientsDir, "manifest.tsv"), func(line string) error {
+		c, err := parseManifestLine(line)
+		out = append(out, c)
+		return err
+	})
+	return out
+}
+
+// readManifest calls parse on each line of the manifest at path that is
+// neither empty nor a comment; it fails the test on a line parse refuses,
+// and on a manifest without one.
+func readManifest(t *testing.T, path string, parse func(line string) error) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
-		t.Fatalf("client captures manifest (scripts/make-testdata-captures --clients): %v", err)
+		t.Fatalf("manifest (scripts/make-testdata-captures --clients, testdata/public/README.md): %v", err)
 	}
 	defer f.Close()
-	var out []clientCapture
 	sc := bufio.NewScanner(f)
+	lines := 0
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		c, err := parseManifestLine(line)
-		if err != nil {
-			t.Fatalf("manifest.tsv:%d: %v", n, err)
+		if err := parse(line); err != nil {
+			t.Fatalf("%s:%d: %v", path, n, err)
 		}
-		out = append(out, c)
+		lines++
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(out) == 0 {
-		t.Fatal("manifest.tsv lists no capture")
+	if lines == 0 {
+		t.Fatalf("%s lists no capture", path)
 	}
-	return out
 }
 
 func parseManifestLine(line string) (clientCapture, error) {
@@ -86,14 +98,18 @@ func parseManifestLine(line string) (clientCapture, error) {
 	if f[9] == "healthy" && f[10] != "-" {
 		return clientCapture{}, fmt.Errorf("a healthy session with errors %s", f[10])
 	}
-	ids := func(s string) []string {
-		if s == "-" {
-			return nil
-		}
-		return strings.Split(s, ",")
-	}
+	ids := manifestIDs
 	return clientCapture{File: f[0], Client: f[1], Mode: f[2], Version: f[3], Server: f[4], Scenario: f[5],
 		Vantage: f[6], Tap: f[7], ClientExit: f[8], Truth: f[9], Errors: ids(f[10]), Also: ids(f[11])}, nil
+}
+
+// manifestIDs are the finding ids of a manifest field: comma-separated,
+// "-" for none.
+func manifestIDs(s string) []string {
+	if s == "-" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // clientGolden is the part of analyze's JSON report a golden file keeps:

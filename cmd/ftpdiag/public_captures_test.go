@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,37 +28,15 @@ type publicCapture struct {
 
 func readPublicManifest(t *testing.T) []publicCapture {
 	t.Helper()
-	f, err := os.Open(filepath.Join(publicDir, "manifest.tsv"))
-	if err != nil {
-		t.Fatalf("public captures manifest: %v", err)
-	}
-	defer f.Close()
 	var out []publicCapture
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	readManifest(t, filepath.Join(publicDir, "manifest.tsv"), func(line string) error {
 		fs := strings.Split(line, "\t")
 		if len(fs) != 4 {
-			t.Fatalf("manifest.tsv:%d: %d fields, want 4: %q", n, len(fs), line)
+			return fmt.Errorf("%d fields, want 4: %q", len(fs), line)
 		}
-		dash := func(s string) string { return strings.TrimPrefix(s, "-") }
-		ids := func(s string) []string {
-			if s == "-" {
-				return nil
-			}
-			return strings.Split(s, ",")
-		}
-		out = append(out, publicCapture{File: fs[0], Password: dash(fs[1]), Errors: ids(fs[2]), Also: ids(fs[3])})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("testdata/public/manifest.tsv lists no capture")
-	}
+		out = append(out, publicCapture{File: fs[0], Password: strings.TrimPrefix(fs[1], "-"), Errors: manifestIDs(fs[2]), Also: manifestIDs(fs[3])})
+		return nil
+	})
 	return out
 }
 
