@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"math"
 	"net/netip"
 	"strings"
 
@@ -18,8 +19,9 @@ type NotFTP struct {
 	Server netip.AddrPort `json:"server"`
 	First  PacketRef      `json:"first"`
 	// Protocol is what it spoke instead: "ssh", "smtp", "http",
-	// "unknown" (neither FTP commands nor FTP replies), or "none" (only
-	// its last packets were captured: no SYN, no byte; lone).
+	// "unknown" (neither FTP commands nor FTP replies), "none" (only
+	// its last packets were captured: no SYN, no byte; lone), or "check"
+	// (opened and ended by its opener at once, no byte: portCheck).
 	Protocol string `json:"protocol"`
 }
 
@@ -74,6 +76,8 @@ func (fs *ftpStream) notFTP() string {
 		return fs.foreign
 	case lone(s.Control):
 		return "none"
+	case portCheck(s.Control):
+		return "check"
 	case s.TLS != nil, s.SlicedAt != nil && !fs.gotReply && !fs.gotCmd:
 		// Encrypted, or cut by the snap length before a line was whole:
 		// nothing says it is not the FTP its port says.
@@ -95,6 +99,45 @@ func (fs *ftpStream) notFTP() string {
 func lone(c *Conn) bool {
 	return c != nil && c.Midstream && len(c.SYNs) == 0 && c.SYNACK == nil && len(c.ICMP) == 0 &&
 		c.BytesFromInitiator+c.BytesFromResponder == 0
+}
+
+// checkWindow is how soon after the handshake the opener of a connection
+// that carried no byte ended it for the connection to be a port check:
+// an FTP server greets within it, and no FTP client waits less for the
+// greeting.
+const checkWindow = 1.0
+
+// portCheck reports a connection whose one SYN was answered and whose
+// opener ended it (FIN or RST) less than checkWindow after the SYN-ACK, before the other side ended anything and
+// with no byte either way: a load balancer's or a monitor's health check,
+// a port scan (nmap's SYN scan resets at the SYN-ACK). No FTP client
+// connects to leave before the greeting, so it is no session.
+func portCheck(c *Conn) bool {
+	if c == nil || c.SYNACK == nil || len(c.SYNs) != 1 || c.BytesFromInitiator+c.BytesFromResponder != 0 {
+		// A SYN sent again is a client still trying to connect.
+		return false
+	}
+	opener, other := endOf(c, SideInitiator), endOf(c, SideResponder)
+	return opener <= other && opener-c.SYNACK.T < checkWindow
+}
+
+// endOf is when a side first ended the connection (its FIN or RST), +Inf
+// when it did not.
+func endOf(c *Conn, side Side) float64 {
+	end := math.Inf(1)
+	fin := c.FINInitiator
+	if side == SideResponder {
+		fin = c.FINResponder
+	}
+	if fin != nil {
+		end = fin.T
+	}
+	for _, r := range c.RSTs {
+		if r.From == side {
+			end = min(end, r.T)
+		}
+	}
+	return end
 }
 
 // greeted reports whether the session's dialogue opens with a greeting:

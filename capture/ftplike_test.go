@@ -51,9 +51,34 @@ func TestFTPLike(t *testing.T) {
 		{"garbage after the handshake", func() []rec {
 			return newDialogue(t, client, server).c("hello there\r\n").s("+OK POP3 ready\r\n").recs
 		}, nil, "unknown"},
-		{"handshake only", func() []rec {
+		{"handshake, then the client's FIN at once: a health check", func() []rec {
 			d := newDialogue(t, client, server)
 			d.add(seg{src: client, dst: server, flags: "FA", seq: d.cseq, ack: d.sseq})
+			d.add(seg{src: server, dst: client, flags: "FA", seq: d.sseq, ack: d.cseq + 1})
+			return d.recs
+		}, nil, "check"},
+		{"handshake, then the client's RST at once: a SYN scan", func() []rec {
+			d := newDialogue(t, client, server)
+			d.add(seg{src: client, dst: server, flags: "R", seq: d.cseq})
+			return d.recs
+		}, nil, "check"},
+		{"SYN sent twice, then the client's RST at the SYN-ACK: a client still trying, not a scan", func() []rec {
+			return []rec{
+				{0, tcpPacket(t, seg{src: client, dst: server, flags: "S", seq: 100})},
+				{1, tcpPacket(t, seg{src: client, dst: server, flags: "S", seq: 100})},
+				{1.01, tcpPacket(t, seg{src: server, dst: client, flags: "SA", seq: 5000, ack: 101})},
+				{1.02, tcpPacket(t, seg{src: client, dst: server, flags: "R", seq: 101})},
+			}
+		}, []string{"-"}, ""},
+		{"handshake, then the client's FIN 5 s later: it waited for a greeting", func() []rec {
+			d := newDialogue(t, client, server)
+			d.at += 5
+			d.add(seg{src: client, dst: server, flags: "FA", seq: d.cseq, ack: d.sseq})
+			return d.recs
+		}, []string{"-"}, ""},
+		{"handshake, then the server's FIN at once: a server that closes", func() []rec {
+			d := newDialogue(t, client, server)
+			d.add(seg{src: server, dst: client, flags: "FA", seq: d.sseq, ack: d.cseq})
 			return d.recs
 		}, []string{"-"}, ""},
 		{"SYN unanswered", func() []rec {

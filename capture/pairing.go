@@ -10,7 +10,7 @@ import (
 // Pairing replies with the commands they answer.
 //
 // Replies come in command order (RFC 959 §5.4), so the oldest command
-// still waiting takes the next reply, with three facts from the wire on
+// still waiting takes the next reply, with four facts from the wire on
 // top of position:
 //   - the server's first reply on a connection seen from its SYN is the
 //     greeting, even when the client sent commands before it;
@@ -21,7 +21,9 @@ import (
 //     had acknowledged those bytes was sent after their reply arrived: the
 //     commands sent before it had their replies in the lost bytes. Among
 //     the candidates, a reply goes to one whose RFC sequence allows it
-//     (ftp.Interpret: a 150 does not answer PASV).
+//     (ftp.Interpret: a 150 does not answer PASV);
+//   - a 221 answers a QUIT the server had received, whatever still waits
+//     before it (quitAnswered).
 //
 // Client bytes lost in a hole become a placeholder exchange ("command
 // lost") that takes the replies to them. Whatever the capture cannot tell
@@ -167,7 +169,29 @@ func (fs *ftpStream) pair(rep ftp.Reply) *FTPExchange {
 		fs.awaiting = fs.awaiting[1:]
 		n--
 	}
+	if i := quitAnswered(fs.awaiting[:n], rep); i > 0 {
+		return fs.take(i, rep, n)
+	}
 	return fs.take(0, rep, n)
+}
+
+// quitAnswered returns the index of the first QUIT among the received
+// waiting commands when rep is a 221, which RFC 959 §5.4 gives to QUIT
+// alone ("service closing control connection"); -1 otherwise. The
+// commands before it never got a final reply: the server closes without
+// one (Pure-FTPd, after a client stopped reading a download, sends a
+// second 150 line and no 226 or 426), and pairing by position alone would
+// hand QUIT's 221 to a transfer as its completion.
+func quitAnswered(received []awaitCmd, rep ftp.Reply) int {
+	if rep.Code != 221 {
+		return -1
+	}
+	for i, a := range received {
+		if a.verb == "QUIT" {
+			return i
+		}
+	}
+	return -1
 }
 
 // take pairs rep with the waiting command i: the command keeps waiting

@@ -124,6 +124,24 @@ func TestPairing(t *testing.T) {
 			want: []string{"|220 hi", "NOOP|200 NOOP ok.", "QUIT|221 Bye."},
 		},
 		{
+			// Pure-FTPd answers a download whose client stopped reading
+			// with a second 150 line and no final reply; the client's
+			// QUIT then gets the 221, which is QUIT's alone.
+			name: "221 to a QUIT behind a transfer never answered",
+			script: func(d *dialogue) {
+				d.s("220 hi\r\n").c("RETR f\r\n").s("150 Opening.\r\n").s("150 0.020 seconds (measured here)\r\n").c("QUIT\r\n").s("221 Logout.\r\n")
+			},
+			want: []string{"|220 hi", "RETR f|150 Opening.|150 0.020 seconds (measured here)", "QUIT|221 Logout."},
+		},
+		{
+			// No QUIT waits: position decides, as for any reply.
+			name: "221 with no QUIT waiting",
+			script: func(d *dialogue) {
+				d.s("220 hi\r\n").c("RETR f\r\n").s("150 Opening.\r\n").s("221 Bye.\r\n")
+			},
+			want: []string{"|220 hi", "RETR f|150 Opening.|221 Bye."},
+		},
+		{
 			name: "reply lost at the end",
 			script: func(d *dialogue) {
 				d.s("220 hi\r\n").c("LIST\r\n").s("150 Here.\r\n").s("226 Done.\r\n").lose().c("")

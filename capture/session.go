@@ -59,6 +59,11 @@ type FTPSession struct {
 	// no SYN and no greeting of its control connection were captured.
 	// Control.OpenAtEnd says whether it outlived the capture.
 	StartedBefore bool `json:"started_before,omitempty"`
+	// OneWay is set when the capture holds only one side's packets of the
+	// control connection and the other side's are provably missing
+	// (oneway.go): OneWayClient, only the client's; OneWayServer, only the
+	// server's. The dialogue is then half of what was said.
+	OneWay string `json:"one_way,omitempty"`
 	// Malformed counts lines that were neither a command nor a reply.
 	Malformed int `json:"malformed,omitempty"`
 }

@@ -1,6 +1,9 @@
 package ftp
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // wording is one row of the server-wording table: replies whose code and
 // text say more than the code. A row is narrow (the commands it answers,
@@ -37,6 +40,9 @@ var (
 	activeVerbs   = []string{"PORT", "EPRT"}
 	dataSetup     = []string{"PORT", "EPRT", "PASV", "EPSV"}
 	transferVerbs = []string{"RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"}
+	// dataAndTransfer: a data connection's failure told while the set-up
+	// or the transfer waits for it.
+	dataAndTransfer = append(slices.Clone(dataSetup), transferVerbs...)
 	// tlsVerbs: a refusal of these says TLS is unavailable, never that
 	// some other command is not implemented.
 	tlsVerbs = []string{"AUTH", "PBSZ", "PROT"}
@@ -240,6 +246,15 @@ var wordings = []wording{
 		server: "ProFTPD 1.3.8 (also its TLS session-reuse refusal: ambiguous)", reply: "425 Unable to build data connection: Operation not permitted"},
 	{verbs: transferVerbs, codes: []int{425}, all: []string{"can't connect to specified address"}, meaning: MeaningDataConnectionFailed,
 		server: "pyftpdlib 1.5.7", reply: "425 Can't connect to specified address."},
+	// pyftpdlib answers with a 421 when a data connection it waits for
+	// never comes (handlers.py ActiveDTP.handle_timeout, PassiveDTP's),
+	// and keeps the session open: no closing service, a failed data
+	// connection. The pending command is the PORT/EPRT (it connects at
+	// once) or the transfer that waited for the passive connection.
+	{verbs: dataAndTransfer, codes: []int{421}, all: []string{"active data channel timed out"}, meaning: MeaningDataConnectionFailed,
+		server: "pyftpdlib 1.5.7 (ActiveDTP.handle_timeout)", reply: "421 Active data channel timed out."},
+	{verbs: dataAndTransfer, codes: []int{421}, all: []string{"passive data channel timed out"}, meaning: MeaningDataConnectionFailed,
+		server: "pyftpdlib 1.5.7 (PassiveDTP.handle_timeout)", reply: "421 Passive data channel timed out."},
 }
 
 // matchWording finds the first wording row that matches verb and rep.

@@ -171,6 +171,9 @@ var wordingCases = []wordingCase{
 	{"ProFTPD connect refused", "LIST", []string{"425 Unable to build data connection: Connection refused"}, false, MeaningDataConnectionFailed},
 	{"ProFTPD reuse refusal (ambiguous)", "LIST", []string{"425 Unable to build data connection: Operation not permitted"}, true, MeaningDataConnectionFailed},
 	{"pyftpdlib connect failed", "LIST", []string{"425 Can't connect to specified address."}, false, MeaningDataConnectionFailed},
+	{"pyftpdlib active callback timed out (client-firewall capture)", "PORT", []string{"421 Active data channel timed out."}, false, MeaningDataConnectionFailed},
+	{"pyftpdlib active callback timed out, EPRT", "EPRT", []string{"421 Active data channel timed out."}, false, MeaningDataConnectionFailed},
+	{"pyftpdlib passive connection timed out", "LIST", []string{"421 Passive data channel timed out."}, false, MeaningDataConnectionFailed},
 }
 
 // rowFor returns the index of the wording row that decides rep, or -1.

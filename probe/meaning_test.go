@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/ftpdiag/ftpdiag/ftp"
 	"github.com/ftpdiag/ftpdiag/internal/ftptest"
@@ -75,6 +76,21 @@ func TestRepliesReadByTheirMeaning(t *testing.T) {
 					t.Errorf("login meaning = %+v, want account-needed", m.Login.Meaning)
 				}
 			}},
+		{"a reply's time is when it came: TYPE answered 300 ms late", ftptest.Server{Files: files(), Pace: ftptest.Pace{Delay: map[string]time.Duration{"TYPE": 300 * time.Millisecond}}}, onlyEPSV,
+			func(t *testing.T, m probe.ModeResult) {
+				n := 0
+				for _, e := range m.Transcript {
+					if commandIs(e.Command, "TYPE") && e.Reply != nil {
+						n++
+						if e.ReplyT-e.T < 0.3 {
+							t.Errorf("TYPE sent at %.3f s, its reply at %.3f s: want 300 ms or more later", e.T, e.ReplyT)
+						}
+					}
+				}
+				if n == 0 {
+					t.Error("no answered TYPE in the transcript")
+				}
+			}},
 		{"a 3xx to PASV breaks its sequence", ftptest.Server{Replies: map[string]string{"EPSV": "350 Whatever."}}, onlyEPSV,
 			func(t *testing.T, m probe.ModeResult) {
 				wantStep(t, "EPSV", m.ListData.Setup, probe.OutcomeProtocol, ftp.StepViolation)
@@ -87,6 +103,9 @@ func TestRepliesReadByTheirMeaning(t *testing.T) {
 			for _, e := range r.Modes[0].Transcript {
 				if e.Reply != nil && e.Meaning == nil && e.Command != "" {
 					t.Errorf("transcript %q -> %d has no meaning", e.Command, e.Reply.Code)
+				}
+				if e.Reply != nil && e.Command != "" && e.ReplyT < e.T {
+					t.Errorf("transcript %q sent at %.3f s, answered at %.3f s", e.Command, e.T, e.ReplyT)
 				}
 			}
 		})

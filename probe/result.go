@@ -94,6 +94,10 @@ type Exchange struct {
 	T       float64    `json:"t"`
 	Command string     `json:"command"` // as sent; PASS arguments are redacted
 	Reply   *ftp.Reply `json:"reply,omitempty"`
+	// ReplyT is when Reply came, for a reply to Command (T is when the
+	// command was sent); 0 for an entry without a command, whose T is
+	// the reply's time.
+	ReplyT float64 `json:"reply_t,omitempty"`
 	// Meaning is ftp.Interpret's reading of Reply as the answer to Command
 	// (to the greeting when Command is empty, to the transfer command when
 	// it follows its 1xx); nil for a reply the probe could not tie to a

@@ -176,6 +176,7 @@ func (s *session) appendExchange(command string, rep *ftp.Reply) {
 	}
 	if n := len(*tr); n > 0 && (*tr)[n-1].Reply == nil && (*tr)[n-1].Command != "" {
 		(*tr)[n-1].Reply = rep
+		(*tr)[n-1].ReplyT = t
 		(*tr)[n-1].Meaning = interpretAs(commandVerb((*tr)[n-1].Command), *rep, false)
 		return
 	}

@@ -109,13 +109,21 @@ func (in *input) activeDisabled(dis []failedReply) Finding {
 }
 
 // activeUnsupported: the server does not implement PORT or EPRT (or EPRT
-// for this address family). No data connection was tried.
+// for this address family). No data connection was tried. A warning when
+// every refusal is a captured client's EPRT it fell back from to PORT
+// (fellBack), else an error.
 func (in *input) activeUnsupported(uns []failedReply) Finding {
 	var facts []Fact
 	var modes []string
+	sev := SeverityWarning
 	for _, f := range uns {
 		facts = append(facts, stepFact(string(f.mr.Mode), f.st))
-		modes = append(modes, string(f.mr.Mode))
+		if !slices.Contains(modes, string(f.mr.Mode)) {
+			modes = append(modes, string(f.mr.Mode))
+		}
+		if in.fellBack(f.mr) == nil {
+			sev = SeverityError
+		}
 	}
 	expl := fmt.Sprintf("The server answered %s with %q: it does not implement the command (or, for EPRT, the address family), so no data connection was tried. This is the server's software, not the network.", joinAnd(modes), replyLine(uns[0].st.Reply))
 	action := "use passive mode"
@@ -124,11 +132,14 @@ func (in *input) activeUnsupported(uns []failedReply) Finding {
 			expl += " PORT works: clients that try EPRT first fall back to PORT (curl does), so IPv4 users see no failure; IPv6 needs EPRT or passive mode."
 			action = "nothing for IPv4 clients (they fall back to PORT); use passive mode over IPv6"
 		}
+		if sev == SeverityWarning {
+			expl += " This client did fall back to PORT on the same control connection."
+		}
 	}
 	fixes := append(in.clientUsePassive(), activeUnsupportedFixes(in.sw)...)
 	return Finding{
 		ID:          "active-unsupported",
-		Severity:    SeverityError,
+		Severity:    sev,
 		Title:       fmt.Sprintf("The server does not implement %s", joinAnd(modes)),
 		Explanation: expl,
 		Action:      action,
@@ -205,6 +216,12 @@ func ruleActiveCallback(in *input) []Finding {
 					for _, c := range dropped {
 						facts = append(facts, synFacts(c)...)
 						facts = append(facts, refusalFacts(c)...) // an ICMP error from a router on the way
+					}
+					if g.icmp == "" {
+						g.icmp = icmpText(dropped)
+						if an := addrOf(ep); g.icmp != "" && privateElsewhere(an, addrOf(mr.ControlLocal)) {
+							g.privateAt = an.String()
+						}
 					}
 				case len(late) > 0:
 					// The server's SYN came after the probe had stopped
@@ -309,6 +326,11 @@ type callbackGroup struct {
 	after bool
 	// synSeen: the capture holds the server's SYNs, unanswered.
 	synSeen bool
+	// icmp is the first ICMP error a router on the way (not the client)
+	// sent back for those SYNs, "" when none; privateAt the private
+	// address a client behind NAT announced, which the server dialled
+	// ("" when not so).
+	icmp, privateAt string
 	// unseen: the capture holds no data connection of the session at
 	// all (notCapturedText): where the callback stopped is not in it.
 	unseen bool
@@ -474,8 +496,16 @@ func (in *input) callbackBlocked(g *callbackGroup) Finding {
 		// The SYNs are on the wire past the server: its outbound rules let
 		// them out, and whether they reached the client is not seen here.
 		expl = fmt.Sprintf("The server's connection back to the client for %s (port %s) got no answer.", joinAnd(g.modes), portList(g.ports))
+		if g.icmp != "" {
+			// A router on the way answered: stopped there, not at the
+			// client.
+			expl = fmt.Sprintf("The server's connection back to the client for %s (port %s) was answered by a router on the way, not by the client: %s.", joinAnd(g.modes), portList(g.ports), g.icmp)
+		}
 		if how := in.callbackHow(g, false); len(how) > 0 {
 			expl += " " + capitalizeThe(sentences(how))
+		}
+		if g.privateAt != "" {
+			expl += fmt.Sprintf(" The client announced %s, a private address other than the one its control connection comes from: it is behind a NAT without an FTP helper, and the server dialled that address instead of refusing it (servers that guard against FTP bounce refuse it: active-address-rejected).", g.privateAt)
 		}
 	}
 	inferred := !in.wire || (g.unseen && !g.synSeen)
@@ -490,6 +520,8 @@ func (in *input) callbackBlocked(g *callbackGroup) Finding {
 		expl += " " + wireNote + " A capture would tell whether the SYN reached this host and a local firewall dropped it (active-callback-dropped-locally)."
 	case in.atClient():
 		expl += " The capture saw no SYN arrive, so it was stopped before this host."
+	case g.icmp != "" && g.synSeen:
+		// The router's answer says where: no "without any answer".
 	case v == "server" && g.synSeen:
 		expl += " The server's SYNs to the client's announced port left the server (they are in this capture, taken at the server) without any answer: the client's NAT gateway without an FTP helper, or a firewall in front of the client or on it, drops the callback."
 	case v == "server":
@@ -538,6 +570,9 @@ func (in *input) callbackBlockedOutside(g *callbackGroup) Finding {
 func callbackBlockedTitle(g *callbackGroup, atClient, unseen bool) string {
 	if unseen {
 		return "The server's active-mode connection back to the client failed, where is not in the capture"
+	}
+	if g.synSeen && !atClient && g.icmp != "" {
+		return "The server's active-mode connection back to the client was stopped by a router on the way"
 	}
 	if g.synSeen && !atClient {
 		return "The server's active-mode connection back to the client got no answer"

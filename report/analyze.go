@@ -70,6 +70,9 @@ type SessionInfo struct {
 	// Encrypted is true when a control connection ran under TLS and
 	// records of it were left unread (no key log, or none that served).
 	Encrypted bool `json:"encrypted,omitempty"`
+	// ClearedByCCC is true when every such connection went back to clear
+	// text (CCC): the dialogue after it is read.
+	ClearedByCCC bool `json:"cleared_by_ccc,omitempty"`
 	// Decrypted lists the control connections under TLS that the key log
 	// (analyze --tls-keylog) decrypted, each as "capture session N: TLS
 	// 1.3 TLS_AES_256_GCM_SHA384, 26 records" (how far when decryption
@@ -541,7 +544,13 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 				d.Verdict = unseenClause(in)
 			}
 		}
-		if info.Encrypted {
+		switch {
+		case info.ClearedByCCC:
+			// The dialogue after CCC is read: what it shows is said.
+			if len(unseen) > 0 {
+				d.Verdict = "The control connection was encrypted (FTPS) until the client's CCC; the dialogue after it is read. " + unseenClause(in)
+			}
+		case info.Encrypted:
 			d.Verdict = "The control connection is encrypted (FTPS) and no data connection between the two hosts is in the capture: little can be said from the wire."
 			if len(unseen) > 0 {
 				d.Verdict = "The control connection is encrypted (FTPS): the capture does not show how this session went. " + unseenClause(in)
@@ -549,6 +558,22 @@ func groupDiagnosis(ev *capture.Evidence, whole wholeCapture, g []*capture.FTPSe
 		}
 	}
 	return d
+}
+
+// clearedByCCC reports whether the group has control connections that ran
+// under TLS and every one of them went back to clear text (CCC), so that
+// its dialogue from then on is read.
+func clearedByCCC(g []*capture.FTPSession) bool {
+	encrypted := false
+	for _, s := range g {
+		if s.TLS != nil && s.TLS.Encrypted {
+			if s.TLS.Cleared == nil {
+				return false
+			}
+			encrypted = true
+		}
+	}
+	return encrypted
 }
 
 // subEvidence keeps the connections of a group's sessions, so that the
@@ -589,6 +614,7 @@ func sessionInfo(g []*capture.FTPSession, id int, ar *sessionArena) *SessionInfo
 	info := &ar.infos.take(1)[0]
 	*info = SessionInfo{ID: id, Client: s0.Client.Addr().String(), Server: ar.endpoint(s0.Server), Start: s0.Control.FirstT()}
 	info.Controls = ar.strings.take(len(g))[:0]
+	info.ClearedByCCC = clearedByCCC(g)
 	cHops, sHops := -1, -1
 	for _, s := range g {
 		info.Controls = append(info.Controls, controlName(s))
@@ -661,20 +687,31 @@ func hops(ttl int) int {
 func vantage(g []*capture.FTPSession, cHops, sHops int) (string, string) {
 	switch {
 	case cHops == 0 && sHops > 0:
-		return "client", fmt.Sprintf("the client's packets carry their initial TTL (0 hops) and the server's arrive %d hops away", sHops)
+		return "client", fmt.Sprintf("the client's packets carry their initial TTL (0 hops) and the server's arrive %s away", hopsAway(sHops))
 	case sHops == 0 && cHops > 0:
-		return "server", fmt.Sprintf("the server's packets carry their initial TTL (0 hops) and the client's arrive %d hops away", cHops)
+		return "server", fmt.Sprintf("the server's packets carry their initial TTL (0 hops) and the client's arrive %s away", hopsAway(cHops))
 	case cHops > 0 && sHops > 0:
-		return "middle", fmt.Sprintf("both sides' packets have lost TTL (client %d hops, server %d hops away): a router or firewall between them", cHops, sHops)
+		return "middle", fmt.Sprintf("both sides' packets have lost TTL (client %s, server %s away): a router or firewall between them", hopsAway(cHops), hopsAway(sHops))
 	case cHops == 0 && sHops == 0:
 		return "unknown", "both sides' packets carry their initial TTL: the capture ran on the same network segment as both (or on one host)"
-	case cHops >= 0 && sHops < 0:
-		return "client", "only the client's packets were captured"
-	case sHops >= 0 && cHops < 0:
-		return "server", "only the server's packets were captured"
+	case cHops == 0 && sHops < 0:
+		return "client", "only the client's packets were captured, with their initial TTL (0 hops)"
+	case sHops == 0 && cHops < 0:
+		return "server", "only the server's packets were captured, with their initial TTL (0 hops)"
+	case cHops > 0 && sHops < 0:
+		return "unknown", fmt.Sprintf("only the client's packets were captured, %s from it: the capture ran at the server or between the two", hopsAway(cHops))
+	case sHops > 0 && cHops < 0:
+		return "unknown", fmt.Sprintf("only the server's packets were captured, %s from it: the capture ran at the client or between the two", hopsAway(sHops))
 	}
-	_ = g
 	return "unknown", "no packet of either side carried a usable TTL"
+}
+
+// hopsAway is "1 hop" or "N hops".
+func hopsAway(n int) string {
+	if n == 1 {
+		return "1 hop"
+	}
+	return strconv.Itoa(n) + " hops"
 }
 
 // rebuildResult turns a group of captured sessions into the probe's
@@ -996,6 +1033,12 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	ar := orNoArena(rc.arena)
 	mr := probe.ModeResult{Applicable: true, ControlLocal: ar.endpoint(s.Client), ControlRemote: ar.endpoint(s.Server)}
 	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
+	if s.OneWay != "" {
+		// Half the dialogue: neither the session's steps nor their
+		// answers can be told (cutShort: capture-incomplete).
+		t := c.FirstT()
+		mr.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: oneWayText(s.OneWay)}
+	}
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -1016,7 +1059,7 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 		// The capture started after the greeting.
 		mr.Banner = probe.Step{Outcome: probe.OutcomeOK, T0: c.FirstT(), T: c.FirstT()}
 	default:
-		mr.Banner = rc.endStep(c, c.FirstT())
+		mr.Banner = rc.greetingEndStep(c)
 	}
 	if !mr.Banner.OK() {
 		mr.Login = probe.Step{Outcome: probe.OutcomeSkipped}
@@ -1175,11 +1218,19 @@ func (rc rebuild) connStep(c *capture.Conn, talked, concluded bool) probe.Step {
 	switch ended := clientEnded(c); {
 	case ended > 0 && ended-c.SYNs[0].T < outlivedWait:
 		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, clientEndedText(c, ended-c.SYNs[0].T, "its SYN", "the SYN would have been answered")
-	case !concluded && rc.end-c.SYNs[0].T < outlivedWait:
+	case !concluded && rc.end-c.SYNs[0].T < resendWait:
 		st.Outcome, st.T, st.Error = probe.OutcomeSkipped, st.T0, rc.cutText(st.T0)
+	case !concluded && rc.end-c.SYNs[0].T < outlivedWait:
+		st.Outcome, st.T = probe.OutcomeSkipped, st.T0
+		st.Error = fmt.Sprintf(clientEndedPrefix+"its one SYN was not sent again in the %.1f s the capture goes on after it (a TCP stack sends it again within 1 to 3 s): the client stopped trying (a port scan, or a connect given up), and whether it would have been answered is not in the file", rc.end-c.SYNs[0].T)
 	}
 	return st
 }
+
+// resendWait is how long after an unanswered SYN every TCP stack has sent
+// it again (1 s on Linux and macOS, 3 s on Windows): a SYN not sent again
+// by then was given up.
+const resendWait = 3.5
 
 // sessionEndedWaiting is st, a data connection's single SYN that got no
 // answer, unless session s's control connection ended sooner than
@@ -1333,6 +1384,17 @@ func (rc rebuild) replyStep(t0 float64, verb string, f *capture.FTPReply, afterP
 // before it (rebuild.sliced), its outcome is not in the file: skipped, the
 // error saying so (cutShort then leaves its mode out).
 func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
+	return rc.endStepAfter(c, t0, "this command")
+}
+
+// greetingEndStep is endStep for the greeting awaited from the
+// connection's first packet on.
+func (rc rebuild) greetingEndStep(c *capture.Conn) probe.Step {
+	return rc.endStepAfter(c, c.FirstT(), "the connection opened")
+}
+
+// endStepAfter is endStep for a step that began with what.
+func (rc rebuild) endStepAfter(c *capture.Conn, t0 float64, what string) probe.Step {
 	st := probe.Step{T0: t0, T: max(t0, lastSeen(c))}
 	ended := clientEnded(c)
 	// The server's FIN or RST ended the step only when it came first: one
@@ -1355,7 +1417,7 @@ func (rc rebuild) endStep(c *capture.Conn, t0 float64) probe.Step {
 	case ended > 0:
 		// The client ended it sooner: the server ended nothing, and
 		// whether it would have answered is not on the wire.
-		st.Outcome, st.Error = probe.OutcomeSkipped, clientEndedText(c, ended-t0, "this command", "the server would have answered")
+		st.Outcome, st.Error = probe.OutcomeSkipped, clientEndedText(c, ended-t0, what, "the server would have answered")
 	case rc.end-t0 < outlivedWait:
 		st.Outcome, st.Error = probe.OutcomeSkipped, rc.cutText(t0)
 	default:
@@ -1500,6 +1562,12 @@ func fillData(dc *probe.DataConn, tr *probe.Transfer, s *capture.FTPSession, ds 
 	}
 	if !dc.Setup.OK() {
 		dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped}
+		if !ds.Passive && !rc.dataSeen && interpret(ds.Setup.Verb(), dc.Setup).Meaning == ftp.MeaningDataConnectionFailed {
+			// The server dialled at PORT time and says it failed
+			// (pyftpdlib, Twisted), in a capture that holds no data
+			// connection: where it failed cannot be seen.
+			dc.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: dc.Setup.T, T: dc.Setup.T, Error: notCapturedText}
+		}
 		tr.Step = probe.Step{Outcome: probe.OutcomeSkipped}
 		return false
 	}
@@ -1768,6 +1836,17 @@ func encryptedFindings(g []*capture.FTPSession) []Finding {
 	}
 	if len(facts) == 0 {
 		return nil
+	}
+	if clearedByCCC(g) {
+		return []Finding{{
+			ID:          "control-encrypted",
+			Severity:    SeverityInfo,
+			Title:       "The control connection was encrypted (FTPS) until CCC: the commands and replies before it cannot be read",
+			Explanation: "The session switched to TLS, then back to clear text with CCC: the dialogue under TLS (the login, and whatever came before CCC) cannot be read; the commands and replies after CCC are read as those of any plain session, and the report rests on them. A firewall's FTP helper can read them too: that is what CCC is for.",
+			Modes:       modes,
+			Evidence:    facts,
+			Fixes:       []Fix{{For: "client", Text: "For the dialogue before CCC, have the client log its control dialogue (FileZilla: Debug > Logging, curl -v)."}},
+		}}
 	}
 	return []Finding{{
 		ID:          "control-encrypted",

@@ -445,6 +445,12 @@ func TestAnalyzeCallbackAtPORT(t *testing.T) {
 			if blames := strings.Contains(text, "The client's side refused"); tc.want == "active-callback-refused" && blames != (tc.vantage == "client") {
 				t.Errorf("at %s, the title blames the client's side: %v:\n%s", tc.vantage, blames, text)
 			}
+			// A router's ICMP error is an answer, and says where the
+			// callback stopped (Twisted dialling a NATed client's private
+			// address: net unreachable from its own gateway).
+			if tc.want == "active-callback-blocked" && tc.icmpFrom != "" && (strings.Contains(text, "without any answer") || strings.Contains(text, "got no answer") || !strings.Contains(text, "stopped by a router on the way")) {
+				t.Errorf("a router's ICMP error is read as no answer:\n%s", text)
+			}
 		})
 	}
 }

@@ -61,7 +61,7 @@ func notFTPNote(ev *capture.Evidence) string {
 	}
 	var what []string
 	for _, p := range order {
-		name := map[string]string{"ssh": "SSH", "smtp": "SMTP", "http": "HTTP", "unknown": "neither FTP commands nor FTP replies", "none": "only their last packets, no SYN and no byte"}[p]
+		name := map[string]string{"ssh": "SSH", "smtp": "SMTP", "http": "HTTP", "unknown": "neither FTP commands nor FTP replies", "none": "only their last packets, no SYN and no byte", "check": "opened and closed by the client at once with no byte (health checks, port scans)"}[p]
 		if name == "" {
 			name = p
 		}

@@ -195,7 +195,10 @@ func sessionFacts(d *Diagnosis) [][2]string {
 	if len(s.Decrypted) > 0 {
 		out = append(out, [2]string{"TLS", "decrypted with the key log: " + strings.Join(s.Decrypted, "; ")})
 	}
-	if s.Encrypted {
+	switch {
+	case s.ClearedByCCC:
+		out = append(out, [2]string{"TLS", "the control connection was encrypted (FTPS) until CCC, clear text after it"})
+	case s.Encrypted:
 		out = append(out, [2]string{"TLS", "the control connection is encrypted (FTPS)"})
 	}
 	if s.GapBytes > 0 || s.Truncated {

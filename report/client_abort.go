@@ -105,12 +105,15 @@ func abortDecides(tr *probe.Transfer, c *capture.Conn, x *capture.FTPExchange, a
 // RST), and the server, failing to write, answers 426. That is the
 // client's doing when the close is surely the client's own: a FIN, or a
 // RST in a capture taken at the client. A RST seen elsewhere may come from
-// a device on the path acting in the client's name.
+// a device on the path acting in the client's name. Some servers never
+// answer such a transfer: Pure-FTPd sends a second 150 line ("150 0.020
+// seconds (measured here)") and no final reply, and the client goes on to
+// QUIT; the client's close is then the transfer's end all the same.
 
 // stoppedReading returns when and how ("FIN", "RST") the client ended a
 // download's data connection c itself while data was moving: before any
-// FIN or RST of the server's side and before the transfer's final reply,
-// after data and no stall.
+// FIN or RST of the server's side and before the transfer's final reply
+// (if one came), after data and no stall.
 func stoppedReading(c *capture.Conn, passive bool, final *capture.FTPReply) (float64, string, bool) {
 	client, server := capture.SideInitiator, capture.SideResponder
 	clientFIN, serverFIN := c.FINInitiator, c.FINResponder
@@ -140,12 +143,13 @@ func stoppedReading(c *capture.Conn, passive bool, final *capture.FTPReply) (flo
 }
 
 // stopDecides completes tr, a listing or download on data set-up ds whose
-// client stopped reading (stoppedReading), and reports whether it did.
-// Surely the client's own close: the transfer worked as far as the client
-// let it (ok, aborted). A RST seen away from the client: given up, who
-// reset it is not in the file.
+// client stopped reading (stoppedReading), and reports whether it did: the
+// server's final reply (final) is a failure, or none came. Surely the
+// client's own close: the transfer worked as far as the client let it (ok,
+// aborted). A RST seen away from the client: given up, who reset it is not
+// in the file.
 func stopDecides(tr *probe.Transfer, c *capture.Conn, ds *capture.DataSetup, final *capture.FTPReply, vantage string) bool {
-	if c == nil || ds.Transfer == nil || final == nil || final.Completion() {
+	if c == nil || ds.Transfer == nil || (final != nil && final.Completion()) {
 		return false
 	}
 	if k := transferKind(ds); k != "listing" && k != "download" {
@@ -159,9 +163,20 @@ func stopDecides(tr *probe.Transfer, c *capture.Conn, ds *capture.DataSetup, fin
 	tr.Step, tr.Aborted = probe.Step{Outcome: probe.OutcomeOK, T0: x.T, T: end}, true
 	if how == "RST" && vantage != "client" {
 		tr.Step.Outcome = probe.OutcomeSkipped
-		tr.Step.Error = fmt.Sprintf(clientStopPrefix+"the data connection (RST) %.1f s after %s, while data was moving, before the server's %d: a client that stops reading (cancelled, or read what it wanted) resets it, and so does a device on the path acting in its name; which of them did is not in a capture taken here (%s), one taken at the client tells", max(0, end-x.T), x.Verb(), final.Code, vantage)
+		tr.Step.Error = fmt.Sprintf(clientStopPrefix+"the data connection (RST) %.1f s after %s, while data was moving, %s: a client that stops reading (cancelled, or read what it wanted) resets it, and so does a device on the path acting in its name; which of them did is not in a capture taken here (%s), one taken at the client tells", max(0, end-x.T), x.Verb(), beforeFinal(final), vantage)
 	}
-	rep := final.Reply
-	tr.Final = &rep
+	if final != nil {
+		rep := final.Reply
+		tr.Final = &rep
+	}
 	return true
+}
+
+// beforeFinal says where a client's close stands against the server's
+// final reply final (nil: none came).
+func beforeFinal(final *capture.FTPReply) string {
+	if final == nil {
+		return "and the server sent no final reply"
+	}
+	return fmt.Sprintf("before the server's %d", final.Code)
 }

@@ -100,8 +100,9 @@ func TestClientAbort(t *testing.T) {
 // stoppedRetr is a session whose RETR over PASV ends with the data
 // connection's end at 0.5 s after the command, by ender ("client FIN",
 // "client RST", "server RST") after 20 chunks of data, then the server's
-// 426.
-func stoppedRetr(cp *crafted, ender string) {
+// answer: its 426, or, like Pure-FTPd, a second 150 line and no final
+// reply.
+func stoppedRetr(cp *crafted, ender, answer string) {
 	c := cp.conn("198.51.100.20:43000", "192.0.2.10:21", 7)
 	c.open(0)
 	at := c.login(0.01)
@@ -122,28 +123,36 @@ func stoppedRetr(cp *crafted, ender string) {
 	case "server RST":
 		cp.emit(at, d.b, d.a, d.sb, d.sa, cRST|cACK, nil)
 	}
-	c.reply(at+0.02, "426 Failure writing network stream.")
+	c.reply(at+0.02, answer)
 	c.close(c.quit(at + 0.5))
 }
 
 // TestClientStoppedReading: a client that stops reading a download closes
 // its data connection without ABOR (curl reading a range, a pipe closed);
-// the server's 426 is then the client's doing. Its FIN, or its RST seen at
-// the client, make the mode work, the transfer aborted; its RST seen
-// elsewhere may be a device's in its name: said, no finding. The server's
-// own RST stays a failure.
+// the server's 426 is then the client's doing, and so is the final reply
+// Pure-FTPd never sends (a second 150 line instead, then QUIT's 221). Its
+// FIN, or its RST seen at the client, make the mode work, the transfer
+// aborted; its RST seen elsewhere may be a device's in its name: said, no
+// finding. The server's own RST stays a failure.
 func TestClientStoppedReading(t *testing.T) {
+	const (
+		fail426 = "426 Failure writing network stream."
+		pure150 = "150 0.020 seconds (measured here), 25.63 Mbytes per second"
+	)
 	tests := []struct {
-		name, ender string
-		atClient    bool
-		works       bool
-		unseen      string
-		errorID     string
+		name, ender, answer string
+		atClient            bool
+		works               bool
+		unseen              string
+		errorID             string
 	}{
-		{"client FIN, seen in the middle", "client FIN", false, true, "", ""},
-		{"client RST, seen at the client", "client RST", true, true, "", ""},
-		{"client RST, seen in the middle", "client RST", false, false, "the client's side reset the data connection (RST)", ""},
-		{"server RST", "server RST", false, false, "", "data-connection-failed"},
+		{"client FIN, seen in the middle", "client FIN", fail426, false, true, "", ""},
+		{"client RST, seen at the client", "client RST", fail426, true, true, "", ""},
+		{"client RST, seen in the middle", "client RST", fail426, false, false, "the client's side reset the data connection (RST)", ""},
+		{"server RST", "server RST", fail426, false, false, "", "data-connection-failed"},
+		{"client FIN, no final reply", "client FIN", pure150, false, true, "", ""},
+		{"client RST, seen at the client, no final reply", "client RST", pure150, true, true, "", ""},
+		{"client RST, seen in the middle, no final reply", "client RST", pure150, false, false, "the client's side reset the data connection (RST)", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +160,7 @@ func TestClientStoppedReading(t *testing.T) {
 			if tc.atClient {
 				cp.ttls = map[netip.Addr]uint8{netip.MustParseAddr("198.51.100.20"): 64}
 			}
-			stoppedRetr(cp, tc.ender)
+			stoppedRetr(cp, tc.ender, tc.answer)
 			cd, js := wholeJSON(t, cp.pcap())
 			d := cd.Sessions[0]
 			if tc.atClient && d.Session.Vantage != "client" {
@@ -160,6 +169,9 @@ func TestClientStoppedReading(t *testing.T) {
 			checkClientEnd(t, d, js, tc.errorID, tc.unseen)
 			if !tc.works {
 				return
+			}
+			if len(d.Probe.Modes) != 1 {
+				t.Fatalf("%d modes rebuilt, want 1", len(d.Probe.Modes))
 			}
 			tr := d.Probe.Modes[0].List
 			if len(d.Matrix) != 1 || !d.Matrix[0].Works || !tr.Aborted || tr.Step.Outcome != probe.OutcomeOK {

@@ -109,6 +109,12 @@ type MatrixRow struct {
 	Retr      string `json:"retr"`
 	RetrBytes int64  `json:"retr_bytes"`
 	RetrReply string `json:"retr_reply,omitempty"`
+	// ListAborted and RetrAborted (analyze): the transfer is ok as far as
+	// the client let it go, then the client interrupted it (its ABOR, or
+	// its own close of the data connection): the cells say "aborted by
+	// client" rather than "ok".
+	ListAborted bool `json:"list_aborted,omitempty"`
+	RetrAborted bool `json:"retr_aborted,omitempty"`
 }
 
 // LadderEvent is one arrow in a ladder diagram.

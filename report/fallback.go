@@ -26,9 +26,11 @@ func fallback(in *input, found []Finding) []Finding {
 	setupOnly, setupSilent := true, true
 	var firstCtl, firstData string
 	for _, mr := range in.modes() {
-		if modeWorks(mr) || explained[string(mr.Mode)] || notDue(mr) || noLogin(mr) {
+		if modeWorks(mr) || explained[string(mr.Mode)] || notDue(mr) || noLogin(mr) || in.fellBack(mr) != nil {
 			// noLogin: the client never logged in, its own choice
-			// (nologin.go).
+			// (nologin.go); fellBack: a captured client's refused EPSV or
+			// EPRT it went on from with PASV or PORT (fellback.go), which
+			// failed no transfer.
 			continue
 		}
 		// A mode that never ran because the first control session failed

@@ -66,11 +66,11 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 			add(LadderEvent{T: ex.T, From: "client", Conn: "control", Label: ex.Command})
 		}
 		if ex.Reply != nil {
-			add(LadderEvent{T: ex.T, From: "server", Conn: "control", Label: lines.line(ex.Reply)})
+			add(LadderEvent{T: replyTime(ex), From: "server", Conn: "control", Label: lines.line(ex.Reply)})
 		}
 	}
 	for _, a := range atts {
-		ev = dataEvents(ev, mr, a)
+		ev = dataEvents(ev, mr, a, in.an == nil)
 	}
 	// Drop empty answers and sort by time; the stable sort keeps a command
 	// before its reply.
@@ -93,6 +93,15 @@ func (in *input) ladder(mr *probe.ModeResult, lines *replyLines) Ladder {
 	})
 	l.Events = kept
 	return l
+}
+
+// replyTime is when an exchange's reply came: its own time for a reply
+// to a command, the entry's for the greeting and replies of their own.
+func replyTime(ex probe.Exchange) float64 {
+	if ex.Command != "" && ex.ReplyT > ex.T {
+		return ex.ReplyT
+	}
+	return ex.T
 }
 
 // synLabel is "SYN :21", in one allocation.
@@ -119,8 +128,12 @@ func ladderSize(mr *probe.ModeResult, attempts int) int {
 }
 
 // dataEvents appends the events of a data connection attempt: its SYN
-// (or why none was sent), the answer and the transfer.
-func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt) []LadderEvent {
+// (or why none was sent), the answer and the transfer. probeRun: the
+// result is a probe's, whose active connect step starts when it began to
+// wait for the server's connection, before the transfer command, and ends
+// when the connection was accepted: the server's SYN is drawn then (a
+// captured SYN has its own time).
+func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt, probeRun bool) []LadderEvent {
 	c := a.dc.Connect
 	if !c.Ran() && c.Outcome != probe.OutcomeRefusedByPolicy {
 		return ev
@@ -138,6 +151,9 @@ func dataEvents(ev []LadderEvent, mr *probe.ModeResult, a attempt) []LadderEvent
 		return append(ev, LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "not dialled: " + a.dc.Announced, Lost: true})
 	}
 	e := LadderEvent{T: c.T0, From: opener, Conn: "data", Label: "SYN " + target + " (" + a.name + ")", Lost: c.Outcome == probe.OutcomeTimeout}
+	if probeRun && !mr.Mode.Passive() && c.OK() {
+		e.T = c.T
+	}
 	if e.Lost {
 		e.Label += fmt.Sprintf(" no answer in %.1f s", c.T-c.T0)
 	}

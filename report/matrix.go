@@ -50,8 +50,10 @@ func matrix(in *input) []MatrixRow {
 		}
 		row.Connect = outcomeOr(dc.Connect, mr)
 		row.List, row.ListBytes, row.ListReply = transferCell(&mr.List)
+		row.ListAborted = in.an != nil && clientAborted(&mr.List)
 		if mr.Retr != nil {
 			row.Retr, row.RetrBytes, row.RetrReply = transferCell(mr.Retr)
+			row.RetrAborted = in.an != nil && clientAborted(mr.Retr)
 		} else {
 			row.Retr = "-"
 		}
@@ -91,6 +93,15 @@ func transferCell(t *probe.Transfer) (string, int64, string) {
 	return o, t.Bytes, rep
 }
 
+// clientAborted reports whether a transfer rebuilt from a capture worked
+// as far as the client let it and was then interrupted by the client
+// (client_abort.go). The probe's own transfer stopped at its byte limit is
+// aborted too, but a probe report's cell stays "ok": the limit is the
+// probe's setting, not news.
+func clientAborted(t *probe.Transfer) bool {
+	return t.Aborted && t.Step.Outcome == probe.OutcomeOK
+}
+
 // replyCell is "reply 550", in one allocation.
 func replyCell(code int) string {
 	var buf [32]byte
@@ -117,15 +128,27 @@ func (r MatrixRow) cellReply() string {
 	return r.Reply
 }
 
-func bytesCell(o string, n int64) string {
-	if o == "ok" || n > 0 {
+// abortedCell is the outcome a transfer cell shows for a transfer the
+// client interrupted (MatrixRow.ListAborted).
+const abortedCell = "aborted by client"
+
+func bytesCell(o string, n int64, aborted bool) string {
+	if aborted {
+		o = abortedCell
+	}
+	if o == "ok" || aborted || n > 0 {
 		return fmt.Sprintf("%s (%d B)", o, n)
 	}
 	return o
 }
 
-func (r MatrixRow) cellList() string { return verbCell(r.ListCommand, bytesCell(r.List, r.ListBytes)) }
-func (r MatrixRow) cellRetr() string { return verbCell(r.RetrCommand, bytesCell(r.Retr, r.RetrBytes)) }
+func (r MatrixRow) cellList() string {
+	return verbCell(r.ListCommand, bytesCell(r.List, r.ListBytes, r.ListAborted))
+}
+
+func (r MatrixRow) cellRetr() string {
+	return verbCell(r.RetrCommand, bytesCell(r.Retr, r.RetrBytes, r.RetrAborted))
+}
 
 // verbCell prefixes a transfer cell with its command's verb, when the
 // table's columns are not named by it (matrixHeads).

@@ -53,6 +53,9 @@ type unseenSetup struct {
 	Hole   bool
 	Sliced bool
 	TLS    bool
+	// OneWay is set for a session whose capture holds only one side's
+	// packets of the control connection (capture.FTPSession.OneWay).
+	OneWay bool
 	// GaveUp is set for a step whose connection the side that opened it
 	// ended itself before any answer, sooner than outlivedWait
 	// (clientEndedPrefix).
@@ -114,6 +117,19 @@ const clientAbortPrefix = clientEndedPrefix + "the client interrupted "
 // taken away from the client (client_abort.go).
 const clientStopPrefix = clientEndedPrefix + "the client's side reset "
 
+// oneWayPrefix starts the error of the control connection of a session
+// whose capture holds only one side's packets of it.
+const oneWayPrefix = "the capture holds only the "
+
+// oneWayText is the error of such a control connection, side being whose
+// packets the capture holds (capture.OneWayClient, OneWayServer).
+func oneWayText(side string) string {
+	if side == capture.OneWayServer {
+		return oneWayPrefix + "server's packets of the control connection: the client's SYN and commands, which the server's SYN-ACK and replies answer, are not in the file"
+	}
+	return oneWayPrefix + "client's packets of the control connection: the server's SYN-ACK and replies, which the client's data shows it got, are not in the file"
+}
+
 // holePrefix starts the error of a step whose command or reply fell in a
 // hole of the capture.
 const holePrefix = "a hole in the capture "
@@ -142,7 +158,8 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 	for _, s := range appendSteps(buf[:0], mr) {
 		cut, hole, sliced := strings.HasPrefix(s.st.Error, cutPrefix), strings.HasPrefix(s.st.Error, holePrefix), strings.HasPrefix(s.st.Error, slicedPrefix)
 		tls, gaveUp := s.st.Error == tlsHiddenText, strings.HasPrefix(s.st.Error, clientEndedPrefix)
-		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls || gaveUp) {
+		oneWay := strings.HasPrefix(s.st.Error, oneWayPrefix)
+		if s.st.Outcome == probe.OutcomeSkipped && (cut || hole || sliced || tls || gaveUp || oneWay) {
 			what := s.what()
 			if s.data && what != setupName(first) {
 				what = fmt.Sprintf("%s %s", setupName(first), what)
@@ -152,7 +169,7 @@ func cutShort(mr *probe.ModeResult, first *capture.DataSetup) (unseenSetup, bool
 			}
 			text := what + ": " + strings.TrimPrefix(s.st.Error, clientEndedPrefix)
 			aborted, stopped := strings.HasPrefix(s.st.Error, clientAbortPrefix), strings.HasPrefix(s.st.Error, clientStopPrefix)
-			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, GaveUp: gaveUp, Aborted: aborted, Stopped: stopped, Command: what, Text: text}, true
+			return unseenSetup{T: s.st.T0, Cut: cut, Hole: hole, Sliced: sliced, TLS: tls, OneWay: oneWay, GaveUp: gaveUp, Aborted: aborted, Stopped: stopped, Command: what, Text: text}, true
 		}
 		if s.failed() {
 			return unseenSetup{}, false
@@ -323,11 +340,13 @@ func ruleCaptureIncomplete(in *input) []Finding {
 			cmds = append(cmds, cmd)
 		}
 	}
-	cut, missing, hole, sliced, tls, gaveUp, aborted, stopped := false, false, false, false, false, false, false, false
+	cut, missing, hole, sliced, tls, gaveUp, aborted, stopped, oneWay := false, false, false, false, false, false, false, false, false
 	for _, u := range in.an.unseen {
 		// What hid the set-up, quoted as the unseen record says it; or a
 		// data connection simply not in the file.
 		switch {
+		case u.OneWay:
+			oneWay = true
 		case u.Aborted:
 			aborted = true
 		case u.Stopped:
@@ -423,13 +442,19 @@ func ruleCaptureIncomplete(in *input) []Finding {
 		}
 	}
 	if stopped {
-		parts = append(parts, "The client's side reset a data connection while the server was sending, and the server then reported the transfer failed: a client that stops reading (its user cancelled, it read what it wanted, its output failed) closes the connection so, and a device on the path can reset it in the client's name too. A capture taken at the client shows whether the client's own host sent the reset, so no finding is made about the transfer from this one.")
+		parts = append(parts, "The client's side reset a data connection while the server was sending, and the server then reported the transfer failed or sent no final reply: a client that stops reading (its user cancelled, it read what it wanted, its output failed) closes the connection so, and a device on the path can reset it in the client's name too. A capture taken at the client shows whether the client's own host sent the reset, so no finding is made about the transfer from this one.")
 		if !missing && !cut && !hole && !sliced && !tls && !gaveUp && !aborted {
 			title = "The client's side reset a transfer's data connection: whether the client or the path did cannot be seen here"
 			action = "capture at the client: its own reset is the client's choice, one it never sent is the path's"
 		} else {
 			title = "The capture does not show how some of the session's steps went"
 		}
+	}
+	if oneWay {
+		// Alone: a one-way session has no other step (controlSteps).
+		parts = append(parts, "The capture holds the packets of one side of the control connection only, and TCP shows the other side's were sent: the capture was filtered on one direction (tcpdump 'dst port 21' or 'src host ...'), or the tap sees one side of an asymmetric path. Half the dialogue cannot tell how the session went, so no finding is made about it.")
+		title = "The capture holds one direction of the control connection only: how the session went cannot be seen"
+		action = "capture both directions: a filter on the host, not on a direction"
 	}
 	return []Finding{{
 		ID:          "capture-incomplete",

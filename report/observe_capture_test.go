@@ -53,6 +53,12 @@ func TestAnalyzeControlPortOnly(t *testing.T) {
 		{name: "port-disabled", want: []string{"active-disabled"}},
 		// vsftpd answered LIST and RETR 425 after its callback failed.
 		{name: "client-firewall", src: "curl-active-vsftpd-client-firewall-client", want: []string{"active-callback-blocked"}, incomplete: true, verdict: "where is not in the capture"},
+		// pyftpdlib answered PORT itself once its callback timed out
+		// ("421 Active data channel timed out."), Twisted once its
+		// callback to a NATed client's private address failed ("425
+		// Can't open data connection."): no claim that no SYN arrived.
+		{name: "client-firewall pyftpdlib", src: "inetutils-ftp-pyftpdlib-client-firewall-client", want: []string{"active-callback-blocked"}, incomplete: true, verdict: "where is not in the capture"},
+		{name: "client-nat Twisted", src: "ftplib-active-twisted-client-nat-server", want: []string{"active-callback-blocked"}, incomplete: true, verdict: "where is not in the capture"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

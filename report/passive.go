@@ -36,7 +36,10 @@ func (in *input) setupRefusal(mr *probe.ModeResult) (failedReply, bool) {
 
 // rulePassiveDisabled: the server refuses every passive command.
 // Decision: every applicable, logged-in passive mode got a negative reply
-// to PASV/EPSV (vsftpd pasv_enable=NO answers "550 Permission denied.").
+// to PASV/EPSV (vsftpd pasv_enable=NO answers "550 Permission denied."),
+// and none is a captured client's EPSV it fell back from to a PASV the
+// server accepted (fellBack: that PASV may be no mode of the result, its
+// data connection not in the capture).
 func rulePassiveDisabled(in *input) []Finding {
 	pm := in.passiveModes()
 	if len(pm) == 0 {
@@ -47,7 +50,7 @@ func rulePassiveDisabled(in *input) []Finding {
 	why := ftp.MeaningDisabled
 	for _, mr := range pm {
 		f, ok := in.setupRefusal(mr)
-		if !ok {
+		if !ok || in.fellBack(mr) != nil {
 			return nil
 		}
 		facts = append(facts, stepFact(string(mr.Mode), f.st))
@@ -82,33 +85,48 @@ func rulePassiveDisabled(in *input) []Finding {
 // implemented, disabled, or no more specific meaning) and PASV's set-up was
 // accepted (if PASV was refused too, passive-disabled explains both). It
 // is an error because the EPSV mode fails (exit-code contract), though
-// clients fall back to PASV. Whether PASV then works is for the passive
-// connect rules, which the rule table places first.
+// clients fall back to PASV; a warning in a captured session whose client
+// did fall back (fellBack), its PASV data connection in the capture or
+// not: no transfer it asked for failed for the refusal. Whether PASV then
+// works is for the passive connect rules, which the rule table places
+// first.
 func ruleEPSVUnsupported(in *input) []Finding {
 	if in.r == nil {
 		return nil
 	}
 	e, p := in.r.Mode(probe.ModeEPSV), in.r.Mode(probe.ModePASV)
-	if e == nil || p == nil || !e.Applicable || !p.Applicable || !controlUp(e) || !controlUp(p) {
+	if e == nil || !e.Applicable || !controlUp(e) {
 		return nil
 	}
 	f, refused := in.setupRefusal(e)
-	if !refused || !setupAccepted(probe.ModePASV, &p.ListData) {
+	if !refused {
 		return nil
 	}
+	sev, pasv := SeverityError, Fact{}
+	switch x := in.fellBack(e); {
+	case x != nil:
+		sev, pasv = SeverityWarning, exchangeFact("PASV", x)
+	case p == nil || !p.Applicable || !controlUp(p) || !setupAccepted(probe.ModePASV, &p.ListData):
+		return nil
+	default:
+		pasv = stepFact("PASV", p.ListData.Setup)
+	}
 	expl := fmt.Sprintf("EPSV was answered with %q while PASV was accepted. Clients fall back to PASV on their own (curl tries EPSV, then PASV), so IPv4 users need not notice; but over IPv6 there is no PASV, and EPSV is what crosses NAT without an address in the reply. A firewall or proxy in front of the server that does not know EPSV can also answer this way.", replyLine(f.st.Reply))
+	if sev == SeverityWarning {
+		expl += " This client did fall back to PASV on the same control connection."
+	}
 	action := "nothing for IPv4 clients (they fall back to PASV); enable EPSV on the server for IPv6"
-	if !modeWorks(p) {
+	if p != nil && !modeWorks(p) {
 		action = "see the PASV finding: clients fall back to PASV, which fails too"
 	}
 	return []Finding{{
 		ID:          "epsv-unsupported",
-		Severity:    SeverityError,
+		Severity:    sev,
 		Title:       "The server refuses EPSV while it accepts PASV",
 		Explanation: expl,
 		Action:      action,
 		Modes:       []string{string(probe.ModeEPSV)},
-		Evidence:    []Fact{stepFact("EPSV", f.st), stepFact("PASV", p.ListData.Setup)},
+		Evidence:    []Fact{stepFact("EPSV", f.st), pasv},
 		Fixes: []Fix{
 			{For: "client", Text: "To skip the failed EPSV, make the client start with PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no.", Lines: []string{"curl --disable-epsv " + in.r.Target.URL}},
 			{For: "generic-firewall", Text: "If a firewall or proxy sits in front of the server, check it passes EPSV unchanged."},

@@ -115,6 +115,7 @@ type SessionRecord struct {
 	GapBytes      int64                `json:"gap_bytes,omitempty"`
 	SlicedAt      *PacketRecord        `json:"sliced_at,omitempty"`
 	StartedBefore bool                 `json:"started_before,omitempty"`
+	OneWay        string               `json:"one_way,omitempty"`
 	Malformed     int                  `json:"malformed,omitempty"`
 }
 

@@ -180,7 +180,7 @@ func (pc *probeConverter) exchanges(xs []probe.Exchange) []ExchangeRecord {
 	}
 	out := pc.ar.exRecs.take(len(xs))
 	for i, x := range xs {
-		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: pc.reply(x.Reply), Meaning: pc.meaning(x.Meaning)}
+		out[i] = ExchangeRecord{T: x.T, Command: x.Command, Reply: pc.reply(x.Reply), ReplyT: x.ReplyT, Meaning: pc.meaning(x.Meaning)}
 	}
 	return out
 }
@@ -457,7 +457,7 @@ func (cv *captureConverter) session(s *capture.FTPSession, out *SessionRecord) *
 		ID: s.ID, Client: cv.endpoint(s.Client), Server: cv.endpoint(s.Server), DetectedBy: s.DetectedBy,
 		ClientTTL: s.ClientTTL, ServerTTL: s.ServerTTL, User: s.User,
 		Truncated: s.Truncated, TextCut: s.TextCut, GapBytes: s.GapBytes, SlicedAt: packetPtr(s.SlicedAt),
-		StartedBefore: s.StartedBefore, Malformed: s.Malformed,
+		StartedBefore: s.StartedBefore, OneWay: s.OneWay, Malformed: s.Malformed,
 	}
 	if s.Exchanges != nil {
 		out.Exchanges = cv.ar.ftpPtrs.take(len(s.Exchanges))

@@ -77,6 +77,7 @@ type ExchangeRecord struct {
 	T       float64        `json:"t"`
 	Command string         `json:"command"`
 	Reply   *ReplyRecord   `json:"reply,omitempty"`
+	ReplyT  float64        `json:"reply_t,omitempty"`
 	Meaning *MeaningRecord `json:"meaning,omitempty"`
 }
 

@@ -89,6 +89,9 @@ func appendExchange(out []probe.Exchange, x *capture.FTPExchange) []probe.Exchan
 		if i == 0 {
 			e.Command = cmd
 			e.T = x.T
+			if cmd != "" {
+				e.ReplyT = r.T
+			}
 		}
 		out = append(out, e)
 	}

@@ -27,9 +27,11 @@ func unseenClause(in *input) string {
 	if in.an == nil || len(in.an.unseen) == 0 {
 		return ""
 	}
-	var cmds, cut, hole, sliced, tls, gaveUp []string
+	var cmds, cut, hole, sliced, tls, gaveUp, oneWay []string
 	for _, u := range in.an.unseen {
 		switch {
+		case u.OneWay:
+			oneWay = append(oneWay, sentence(upperFirst(strings.TrimPrefix(u.Text, u.Command+": "))+" (see capture-incomplete)"))
 		case u.GaveUp:
 			// Who ended which connection when: the step's own words.
 			if d := "during " + u.Command + ", " + strings.TrimPrefix(u.Text, u.Command+": "); !slices.Contains(gaveUp, d) {
@@ -53,7 +55,7 @@ func unseenClause(in *input) string {
 			cmds = append(cmds, u.Command)
 		}
 	}
-	var out []string
+	out := oneWay
 	if len(cmds) > 0 {
 		out = append(out, sentence(fmt.Sprintf("The data connections set up with %s are not in the capture and no reply tells how they went: their fate cannot be seen (see capture-incomplete)", joinAnd(cmds))))
 	}
@@ -98,7 +100,7 @@ func modeVerdict(in *input, fs []Finding) string {
 		return v // nologin.go
 	}
 	var work, fail, pasOK, pasFail, actOK, actFail []string
-	up := false
+	up, fell, due := false, false, false
 	for _, mr := range distinctModes(in.modes()) {
 		if controlUp(mr) {
 			up = true
@@ -108,6 +110,11 @@ func modeVerdict(in *input, fs []Finding) string {
 		case notDue(mr):
 			// Its transfer was refused before a data connection was
 			// due: the mode neither works nor fails.
+			due = true
+		case in.fellBack(mr) != nil:
+			// The client went on from its refused EPSV or EPRT with PASV
+			// or PORT (fellback.go): neither works nor fails.
+			fell = true
 		case modeWorks(mr):
 			work = append(work, m)
 			if mr.Mode.Passive() {
@@ -166,6 +173,12 @@ func modeVerdict(in *input, fs []Finding) string {
 	case len(work) > 0:
 		f := errFor(fs, fail)
 		return sentence(fmt.Sprintf("%s %s and %s %s: %s", joinAnd(work), word(len(work), "works", "work"), joinAnd(fail), word(len(fail), "fails", "fail"), lowerFirst(why(f))))
+	}
+	if len(fail) == 0 && fell && !due && firstWarn != nil {
+		// Only the refused set-up the client fell back from is in the
+		// result: what became of the fallback's data connection is the
+		// unseen clause's (verdict).
+		return sentence(why(firstNonNil(firstErr, firstWarn)))
 	}
 	if len(fail) == 0 && up {
 		return sentence("No data connection was due: the server refused the transfer commands themselves (" + lowerFirst(why(firstNonNil(firstErr, firstWarn))) + ")")

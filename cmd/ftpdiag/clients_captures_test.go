@@ -21,7 +21,7 @@ import (
 // engineer reading it in Wireshark gives, and a golden diagnosis in
 // testdata/clients/golden/ (go test ./cmd/ftpdiag -run ClientCaptures -update).
 
-var update = flag.Bool("update", false, "rewrite testdata/clients/golden from the current analyze output")
+var update = flag.Bool("update", false, "rewrite the golden files (testdata/clients/golden, testdata/public/golden) from the current analyze output")
 
 // labPassword is the lab's throwaway password (internal/lab.Password), which
 // the clients send in clear text in every capture: analyze must never show it.
@@ -48,31 +48,43 @@ func (c clientCapture) Healthy() bool { return c.Truth == "healthy" }
 
 func readClientManifest(t *testing.T) []clientCapture {
 	t.Helper()
-	f, err := os.Open(filepath.Join(clientsDir, "manifest.tsv"))
+	var out []clientCapture
+	readManifest(t, filepath.Join(clientsDir, "manifest.tsv"), func(line string) error {
+		c, err := parseManifestLine(line)
+		out = append(out, c)
+		return err
+	})
+	return out
+}
+
+// readManifest calls parse on each line of the manifest at path that is
+// neither empty nor a comment; it fails the test on a line parse refuses,
+// and on a manifest without one.
+func readManifest(t *testing.T, path string, parse func(line string) error) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
-		t.Fatalf("client captures manifest (scripts/make-testdata-captures --clients): %v", err)
+		t.Fatalf("manifest (scripts/make-testdata-captures --clients, testdata/public/README.md): %v", err)
 	}
 	defer f.Close()
-	var out []clientCapture
 	sc := bufio.NewScanner(f)
+	lines := 0
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		c, err := parseManifestLine(line)
-		if err != nil {
-			t.Fatalf("manifest.tsv:%d: %v", n, err)
+		if err := parse(line); err != nil {
+			t.Fatalf("%s:%d: %v", path, n, err)
 		}
-		out = append(out, c)
+		lines++
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(out) == 0 {
-		t.Fatal("manifest.tsv lists no capture")
+	if lines == 0 {
+		t.Fatalf("%s lists no capture", path)
 	}
-	return out
 }
 
 func parseManifestLine(line string) (clientCapture, error) {
@@ -86,14 +98,18 @@ func parseManifestLine(line string) (clientCapture, error) {
 	if f[9] == "healthy" && f[10] != "-" {
 		return clientCapture{}, fmt.Errorf("a healthy session with errors %s", f[10])
 	}
-	ids := func(s string) []string {
-		if s == "-" {
-			return nil
-		}
-		return strings.Split(s, ",")
-	}
+	ids := manifestIDs
 	return clientCapture{File: f[0], Client: f[1], Mode: f[2], Version: f[3], Server: f[4], Scenario: f[5],
 		Vantage: f[6], Tap: f[7], ClientExit: f[8], Truth: f[9], Errors: ids(f[10]), Also: ids(f[11])}, nil
+}
+
+// manifestIDs are the finding ids of a manifest field: comma-separated,
+// "-" for none.
+func manifestIDs(s string) []string {
+	if s == "-" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // clientGolden is the part of analyze's JSON report a golden file keeps:
@@ -199,16 +215,21 @@ func verdictProblem(g clientGolden, wantErrors, also []string) string {
 	return strings.Join(p, "; ")
 }
 
-// checkGolden compares g with the golden file of name, or rewrites it with
-// -update.
-func checkGolden(t *testing.T, name string, g clientGolden) {
+// checkGolden compares g with the golden file of name in dir/golden, or
+// rewrites it with -update.
+func checkGolden(t *testing.T, dir, name string, g clientGolden) {
 	t.Helper()
-	path := filepath.Join(clientsDir, "golden", name+".json")
 	got, err := json.MarshalIndent(g, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
+	checkGoldenFile(t, filepath.Join(dir, "golden", name+".json"), append(got, '\n'))
+}
+
+// checkGoldenFile compares got with the golden file at path, or rewrites
+// it with -update.
+func checkGoldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -218,12 +239,13 @@ func checkGolden(t *testing.T, name string, g clientGolden) {
 		}
 		return
 	}
+	test, _, _ := strings.Cut(t.Name(), "/")
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("golden %s (go test ./cmd/ftpdiag -run ClientCaptures -update): %v", path, err)
+		t.Fatalf("golden %s (go test ./cmd/ftpdiag -run %s -update): %v", path, test, err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("analyze of %s differs from %s (rerun with -update and review the diff):\n%s", name, path, got)
+		t.Errorf("analyze differs from %s (go test ./cmd/ftpdiag -run %s -update, then review the diff):\n%s", path, test, got)
 	}
 }
 
@@ -280,7 +302,7 @@ func TestClientCaptures(t *testing.T) {
 		var g clientGolden
 		t.Run(c.Name(), func(t *testing.T) {
 			g = analyzeGolden(t, raw)
-			checkGolden(t, c.Name(), g)
+			checkGolden(t, clientsDir, c.Name(), g)
 			checkGate(t, c.Name(), g, c.Errors, c.Also)
 		})
 		if c.Healthy() {

@@ -1,0 +1,59 @@
+package capture
+
+// Sides of a control connection whose packets alone a capture holds
+// (FTPSession.OneWay).
+const (
+	OneWayClient = "client"
+	OneWayServer = "server"
+)
+
+// oneWay says whose packets alone the capture holds of a session's control
+// connection when the other side's are provably missing, "" otherwise: a
+// capture filtered on one direction (tcpdump 'dst port 21', 'src host
+// CLIENT') or a tap on one side of an asymmetric path. The proof is TCP's:
+// the client sent bytes on a handshake whose SYN was captured and whose
+// SYN-ACK was not (no data flows before the SYN-ACK), or sent a second
+// command though no reply to the first is in the file; the server sent a
+// SYN-ACK whose SYN is not in the file, or replies beyond its greeting,
+// which answer commands the file lacks. A client whose SYNs got no answer
+// sends no bytes, and a server that never answered sends none: neither is
+// one-way.
+func oneWay(s *FTPSession) string {
+	c := s.Control
+	client := c.BytesFromInitiator > 0 || c.FINInitiator != nil || len(c.SYNs) > 0 || rstFrom(c, SideInitiator)
+	server := c.BytesFromResponder > 0 || c.FINResponder != nil || c.SYNACK != nil || rstFrom(c, SideResponder) || len(c.ICMP) > 0
+	switch {
+	case client && !server && c.BytesFromInitiator > 0 && (len(c.SYNs) > 0 || commandsSent(s) >= 2):
+		return OneWayClient
+	case server && !client && c.BytesFromResponder > 0 && (c.SYNACK != nil || repliesSent(s) >= 2):
+		return OneWayServer
+	}
+	return ""
+}
+
+func rstFrom(c *Conn, side Side) bool {
+	for _, r := range c.RSTs {
+		if r.From == side {
+			return true
+		}
+	}
+	return false
+}
+
+func commandsSent(s *FTPSession) int {
+	n := 0
+	for _, x := range s.Exchanges {
+		if x.Command != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func repliesSent(s *FTPSession) int {
+	n := 0
+	for _, x := range s.Exchanges {
+		n += len(x.Replies)
+	}
+	return n
+}
