@@ -413,9 +413,9 @@ func (in *input) callbackHow(g *callbackGroup, blocked bool) []string {
 				replies = append(replies, q)
 			}
 		}
-		how := fmt.Sprintf("%s connects as soon as it gets PORT or EPRT, and answered %s with %s: its connection to this host failed.", who, joinAnd(modes), joinAnd(replies))
+		how := fmt.Sprintf("%s connects as soon as it gets PORT or EPRT, and answered %s with %s: its connection to the address the client announced failed.", who, joinAnd(modes), joinAnd(replies))
 		if !known {
-			how = fmt.Sprintf("the server tried to connect as soon as it got %s, as pyftpdlib and Twisted do, and answered %s: its connection to this host failed.", joinAnd(modes), joinAnd(replies))
+			how = fmt.Sprintf("the server tried to connect as soon as it got %s, as pyftpdlib and Twisted do, and answered %s: its connection to the address the client announced failed.", joinAnd(modes), joinAnd(replies))
 		}
 		out = append(out, how)
 	}
