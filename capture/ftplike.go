@@ -108,10 +108,11 @@ func lone(c *Conn) bool {
 const checkWindow = 1.0
 
 // portCheck reports a connection whose one SYN was answered and whose
-// opener ended it (FIN or RST) less than checkWindow after the SYN-ACK, before the other side ended anything and
-// with no byte either way: a load balancer's or a monitor's health check,
-// a port scan (nmap's SYN scan resets at the SYN-ACK). No FTP client
-// connects to leave before the greeting, so it is no session.
+// opener ended it (FIN or RST) less than checkWindow after the SYN-ACK,
+// before the other side ended anything and with no byte either way: a
+// load balancer's or a monitor's health check, a port scan (nmap's SYN
+// scan resets at the SYN-ACK). No FTP client connects to leave before the
+// greeting, so it is no session.
 func portCheck(c *Conn) bool {
 	if c == nil || c.SYNACK == nil || len(c.SYNs) != 1 || c.BytesFromInitiator+c.BytesFromResponder != 0 {
 		// A SYN sent again is a client still trying to connect.

@@ -1,5 +1,7 @@
 package capture
 
+import "math"
+
 // Sides of a control connection whose packets alone a capture holds
 // (FTPSession.OneWay).
 const (
@@ -20,8 +22,9 @@ const (
 // one-way.
 func oneWay(s *FTPSession) string {
 	c := s.Control
-	client := c.BytesFromInitiator > 0 || c.FINInitiator != nil || len(c.SYNs) > 0 || rstFrom(c, SideInitiator)
-	server := c.BytesFromResponder > 0 || c.FINResponder != nil || c.SYNACK != nil || rstFrom(c, SideResponder) || len(c.ICMP) > 0
+	client := c.BytesFromInitiator > 0 || len(c.SYNs) > 0 || ended(c, SideInitiator)
+	// An ICMP error answered the client's packets in the server's stead.
+	server := c.BytesFromResponder > 0 || c.SYNACK != nil || ended(c, SideResponder) || len(c.ICMP) > 0
 	switch {
 	case client && !server && c.BytesFromInitiator > 0 && (len(c.SYNs) > 0 || commandsSent(s) >= 2):
 		return OneWayClient
@@ -31,14 +34,8 @@ func oneWay(s *FTPSession) string {
 	return ""
 }
 
-func rstFrom(c *Conn, side Side) bool {
-	for _, r := range c.RSTs {
-		if r.From == side {
-			return true
-		}
-	}
-	return false
-}
+// ended reports whether a side ended the connection (its FIN or RST).
+func ended(c *Conn, side Side) bool { return !math.IsInf(endOf(c, side), 1) }
 
 func commandsSent(s *FTPSession) int {
 	n := 0

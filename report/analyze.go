@@ -1032,12 +1032,13 @@ func controlSteps(s *capture.FTPSession, rc rebuild) probe.ModeResult {
 	c := s.Control
 	ar := orNoArena(rc.arena)
 	mr := probe.ModeResult{Applicable: true, ControlLocal: ar.endpoint(s.Client), ControlRemote: ar.endpoint(s.Server)}
-	mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
 	if s.OneWay != "" {
 		// Half the dialogue: neither the session's steps nor their
 		// answers can be told (cutShort: capture-incomplete).
 		t := c.FirstT()
 		mr.Connect = probe.Step{Outcome: probe.OutcomeSkipped, T0: t, T: t, Error: oneWayText(s.OneWay)}
+	} else {
+		mr.Connect = rc.connStep(c, len(s.Exchanges) > 0, false)
 	}
 	if !mr.Connect.OK() {
 		mr.Banner = probe.Step{Outcome: probe.OutcomeSkipped}

@@ -98,9 +98,8 @@ func parseManifestLine(line string) (clientCapture, error) {
 	if f[9] == "healthy" && f[10] != "-" {
 		return clientCapture{}, fmt.Errorf("a healthy session with errors %s", f[10])
 	}
-	ids := manifestIDs
 	return clientCapture{File: f[0], Client: f[1], Mode: f[2], Version: f[3], Server: f[4], Scenario: f[5],
-		Vantage: f[6], Tap: f[7], ClientExit: f[8], Truth: f[9], Errors: ids(f[10]), Also: ids(f[11])}, nil
+		Vantage: f[6], Tap: f[7], ClientExit: f[8], Truth: f[9], Errors: manifestIDs(f[10]), Also: manifestIDs(f[11])}, nil
 }
 
 // manifestIDs are the finding ids of a manifest field: comma-separated,
